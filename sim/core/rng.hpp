@@ -1,0 +1,33 @@
+#pragma once
+// Every random stream is derived from (run seed, kind, id) alone, so no draw ever depends on
+// which thread runs what or in which order: the foundation of bit-identical runs.
+#include <boost/random/mersenne_twister.hpp>
+#include <cstdint>
+#include <string_view>
+
+namespace stampede {
+
+using Rng = boost::random::mt19937_64;
+
+constexpr std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+constexpr std::uint64_t hash_tag(std::string_view tag) {
+  std::uint64_t h = 0xCBF29CE484222325ULL;  // FNV-1a
+  for (char c : tag) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
+  return h;
+}
+
+constexpr std::uint64_t stream_seed(std::uint64_t run_seed, std::string_view kind, std::uint64_t id) {
+  return splitmix64(splitmix64(run_seed ^ hash_tag(kind)) ^ splitmix64(id + 0x632BE59BD9B4E019ULL));
+}
+
+inline Rng make_stream(std::uint64_t run_seed, std::string_view kind, std::uint64_t id) {
+  return Rng(stream_seed(run_seed, kind, id));
+}
+
+}  // namespace stampede
