@@ -1,0 +1,28 @@
+#pragma once
+// What every subcommand shares: how bad input is reported (exit code 2, one line per problem).
+#include <CLI/CLI.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace stampede::cli {
+
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitRuntimeFailure = 1;
+
+// Thrown for anything the user can fix: names the file, key or line, what was wrong and what is
+// allowed. main() prints every problem and exits with kExitBadInput.
+class InputError : public std::runtime_error {
+ public:
+  explicit InputError(const std::string& message) : std::runtime_error(message), problems{message} {}
+  explicit InputError(std::vector<std::string> all)
+      : std::runtime_error(all.empty() ? "invalid input" : all.front()), problems(std::move(all)) {}
+  std::vector<std::string> problems;
+};
+
+// Each subcommand registers itself on the top-level app; its callback may throw InputError.
+void add_run_command(CLI::App& app);
+void add_check_command(CLI::App& app);
+void add_replay_command(CLI::App& app);
+
+}  // namespace stampede::cli

@@ -1,0 +1,28 @@
+// stampede: agent-based simulator of crowded-trade deleveraging in small-cap equity markets.
+#include <cstdio>
+#include <exception>
+
+#include "cli_common.hpp"
+
+int main(int argc, char** argv) {
+  using namespace stampede::cli;
+  CLI::App app{"stampede: agent-based simulator of crowded-trade deleveraging in A-share small caps"};
+  app.set_version_flag("--version", std::string("stampede ") + STAMPEDE_VERSION);
+  app.require_subcommand(1);
+  add_run_command(app);
+  add_check_command(app);
+  add_replay_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  } catch (const InputError& e) {
+    for (const auto& p : e.problems) std::fprintf(stderr, "error: %s\n", p.c_str());
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kExitRuntimeFailure;
+  }
+  return 0;
+}
