@@ -1,0 +1,102 @@
+// The core scenario keys: everything that is not an agent. Agents declare their own specs next to
+// their code and the engine concatenates them with these. Keep docs/scenario.md and
+// scenarios/default.toml in step with this list (a test checks the default file parses).
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace stampede {
+
+namespace {
+
+ParamSpec b(std::string key, bool def, std::string doc) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  return ParamSpec{std::move(key), ParamType::Bool, def, -inf, inf, "", std::move(doc)};
+}
+ParamSpec i(std::string key, std::int64_t def, double lo, double hi, std::string unit, std::string doc) {
+  return ParamSpec{std::move(key), ParamType::Int, def, lo, hi, std::move(unit), std::move(doc)};
+}
+ParamSpec f(std::string key, double def, double lo, double hi, std::string unit, std::string doc) {
+  return ParamSpec{std::move(key), ParamType::Float, def, lo, hi, std::move(unit), std::move(doc)};
+}
+
+std::vector<ParamSpec> make_core_specs() {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  std::vector<ParamSpec> s;
+  // Top level.
+  s.push_back(ParamSpec{"name", ParamType::String, std::string("default"), -inf, inf, "",
+                        "scenario name; the run log is results/<name>.h5"});
+  s.push_back(i("days", 5, 1, 5000, "trading days", "number of trading days to simulate"));
+  s.push_back(i("seed", 20240105, 0, 9.2e18, "", "base seed of every random stream"));
+  s.push_back(ParamSpec{"start_date", ParamType::Date, std::string("2024-01-02"), -inf, inf, "date",
+                        "first calendar day considered (weekends and holidays skipped)"});
+  s.push_back(ParamSpec{"holidays", ParamType::DateList, std::vector<std::string>{}, -inf, inf, "dates",
+                        "non-trading weekdays"});
+
+  // [session]
+  s.push_back(i("session.step_minutes", 1, 1, 60, "minutes",
+                "minutes of continuous trading per step (sessions 9:30-11:30 and 13:00-14:57, "
+                "opening call auction 9:15-9:25, closing call auction 14:57-15:00)"));
+
+  // [stocks]
+  s.push_back(i("stocks.microcaps", 600, 0, 20000, "stocks", "stocks outside the hedged index, smallest caps"));
+  s.push_back(i("stocks.index_constituents", 300, 1, 20000, "stocks",
+                "constituents of the hedged (CSI-1000-like) index"));
+  s.push_back(i("stocks.large_caps", 20, 0, 2000, "stocks", "large caps (the national team's targets)"));
+  s.push_back(f("stocks.board_20pct_share", 0.0, 0, 1, "", "share of stocks on +-20% limit boards (ChiNext/STAR)"));
+  s.push_back(f("stocks.board_5pct_share", 0.0, 0, 1, "", "share of ST stocks with +-5% limits"));
+  s.push_back(f("stocks.microcap_cap_median_yuan", 2.5e9, 1e6, 1e13, "yuan", "median market cap of microcaps"));
+  s.push_back(f("stocks.constituent_cap_median_yuan", 1.0e10, 1e6, 1e13, "yuan",
+                "median market cap of index constituents"));
+  s.push_back(f("stocks.large_cap_median_yuan", 2.0e11, 1e6, 1e13, "yuan", "median market cap of large caps"));
+  s.push_back(f("stocks.cap_dispersion", 0.4, 0, 3, "", "lognormal sigma of market caps within a segment"));
+  s.push_back(f("stocks.price_median_yuan", 12.0, 1, 1000, "yuan", "median initial share price"));
+  s.push_back(f("stocks.price_dispersion", 0.6, 0, 3, "", "lognormal sigma of initial prices"));
+
+  // [fundamentals]
+  s.push_back(f("fundamentals.market_vol_annual", 0.18, 0, 3, "1/sqrt(year)",
+                "volatility of the market factor of latent fundamental values"));
+  s.push_back(f("fundamentals.size_vol_annual", 0.10, 0, 3, "1/sqrt(year)",
+                "volatility of the size (small-minus-big) factor"));
+  s.push_back(f("fundamentals.idio_vol_annual", 0.35, 0, 3, "1/sqrt(year)",
+                "idiosyncratic volatility of each stock's fundamental value"));
+  s.push_back(f("fundamentals.market_drift_annual", 0.0, -2, 2, "1/year", "drift of the market factor"));
+  s.push_back(f("fundamentals.size_drift_annual", 0.0, -2, 2, "1/year",
+                "drift of the size factor (positive: small caps lead)"));
+
+  // [indices]
+  s.push_back(f("indices.hedged_base", 6000.0, 1, 1e6, "points", "hedged (CSI-1000-like) index level at the start"));
+  s.push_back(f("indices.microcap_base", 1000.0, 1, 1e6, "points", "microcap index level at the start"));
+  s.push_back(i("indices.microcap_members", 400, 1, 20000, "stocks",
+                "microcap index members: the N smallest stocks by market cap"));
+  s.push_back(i("indices.microcap_rebalance_days", 5, 1, 250, "trading days",
+                "trading days between microcap index rebalances"));
+
+  // [futures]
+  s.push_back(i("futures.multiplier", 200, 1, 10000, "yuan/point", "contract multiplier"));
+  s.push_back(f("futures.tick_points", 0.2, 0.01, 100, "points", "futures price tick"));
+  s.push_back(f("futures.limit_pct", 10.0, 1, 50, "percent", "daily price limit from the previous settlement"));
+  s.push_back(f("futures.margin_rate", 0.12, 0.01, 1, "", "exchange margin as a share of notional"));
+  s.push_back(f("futures.initial_basis_annual", -0.06, -1, 1, "1/year",
+                "annualised basis (futures/index - 1) of the first reference prices"));
+  s.push_back(i("futures.settlement_window_minutes", 60, 1, 240, "minutes",
+                "daily settlement = volume-weighted futures price over this last part of the day"));
+  s.push_back(i("futures.final_settlement_window_minutes", 120, 1, 240, "minutes",
+                "final settlement = average index over this last part of the expiry day"));
+
+  // [output]
+  s.push_back(b("output.record_step_prices", true, "write per-step last prices of every stock"));
+  return s;
+}
+
+}  // namespace
+
+const std::vector<ParamSpec>& core_param_specs() {
+  static const std::vector<ParamSpec> specs = make_core_specs();
+  return specs;
+}
+
+}  // namespace stampede
