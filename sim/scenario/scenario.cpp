@@ -223,7 +223,7 @@ std::variant<ParamValue, std::string> convert(const ParamSpec& spec, const toml:
       for (std::size_t k = 0; k < arr.size(); ++k) {
         auto d = date_text(arr[k]);
         if (!d)
-          bad.push_back(fmt::format("element {} is a {}, expected a date string", k + 1, describe_toml(arr[k])));
+          bad.push_back(fmt::format("element {} is {}, expected a date string", k + 1, describe_toml(arr[k])));
         else if (!is_valid_date(*d))
           bad.push_back(toml_quote(*d) + " is not a valid date");
         else
@@ -432,11 +432,25 @@ Scenario Scenario::parse(std::string_view toml_text, std::string source, const s
   sc.overrides_ = overrides;
 
   std::vector<std::string> problems;
+  // File problems carry their line so they are reported in file order (TOML tables are unordered).
+  std::vector<std::pair<std::uint_least32_t, std::string>> file_problems;
+  auto report = [&](const toml::value& at, std::string msg) {
+    file_problems.emplace_back(at.location().line(), at_line(source, at) + msg);
+  };
 
-  auto accept = [&](const ParamSpec& spec, const toml::value& v, const std::string& where) {
+  auto accept = [&](const ParamSpec& spec, const toml::value& v, const std::string& where) -> bool {
+    auto r = convert(spec, v);
+    if (auto* err = std::get_if<std::string>(&r)) {
+      problems.push_back(where + *err);
+      return false;
+    }
+    sc.values_[spec.key] = std::get<ParamValue>(std::move(r));
+    return true;
+  };
+  auto accept_file = [&](const ParamSpec& spec, const toml::value& v) {
     auto r = convert(spec, v);
     if (auto* err = std::get_if<std::string>(&r))
-      problems.push_back(where + *err);
+      report(v, *err);
     else
       sc.values_[spec.key] = std::get<ParamValue>(std::move(r));
   };
@@ -457,11 +471,9 @@ Scenario Scenario::parse(std::string_view toml_text, std::string source, const s
 
   if (doc && doc->is_table()) {
     for (const auto& [key, v] : doc->as_table()) {
-      const std::string where = at_line(source, v);
       if (idx.is_section(key)) {
         if (!v.is_table()) {
-          problems.push_back(where + "'" + key + "' is a section: write it as a table [" + key + "], got " +
-                             describe_toml(v));
+          report(v, "'" + key + "' is a section: write it as a table [" + key + "], got " + describe_toml(v));
           continue;
         }
         sc.sections_.insert(key);
@@ -469,27 +481,28 @@ Scenario Scenario::parse(std::string_view toml_text, std::string source, const s
           std::string full = key + "." + sub;
           auto it = idx.by_key.find(full);
           if (it == idx.by_key.end())
-            problems.push_back(at_line(source, sv) + idx.unknown_key_message(full, specs));
+            report(sv, idx.unknown_key_message(full, specs));
           else
-            accept(*it->second, sv, at_line(source, sv));
+            accept_file(*it->second, sv);
         }
         continue;
       }
       auto it = idx.by_key.find(key);
       if (it != idx.by_key.end()) {
-        accept(*it->second, v, where);
+        accept_file(*it->second, v);
         continue;
       }
       if (v.is_table()) {
         std::string sug = idx.suggest_section(key);
-        problems.push_back(where + "unknown section [" + key + "]" +
-                           (sug.empty() ? " (valid sections: " + idx.list_sections() + ")"
-                                        : " (did you mean [" + sug + "]?)"));
+        report(v, "unknown section [" + key + "]" +
+                      (sug.empty() ? " (valid sections: " + idx.list_sections() + ")" : " (did you mean [" + sug + "]?)"));
       } else {
-        problems.push_back(where + idx.unknown_key_message(key, specs));
+        report(v, idx.unknown_key_message(key, specs));
       }
     }
   }
+  std::stable_sort(file_problems.begin(), file_problems.end());
+  for (auto& fp : file_problems) problems.push_back(std::move(fp.second));
 
   // 2. The overrides, in order; a later one wins.
   for (const auto& o : overrides) {
