@@ -61,9 +61,10 @@ std::string leaf_of(std::string_view key) {
   return std::string(dot == std::string_view::npos ? key : key.substr(dot + 1));
 }
 
+// Text safe inside a TOML comment or a one-line message: no line breaks or control characters.
 std::string one_line(std::string s) {
   for (char& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = ' ';
   return s;
 }
 

@@ -352,7 +352,7 @@ TEST_CASE("resolved_toml round-trips through parse with identical values", "[sce
   for (auto& s : toy_specs())
     if (s.key != "name") s.key = "toy_" + s.key, specs.push_back(s);
   // Awkward values: escapes, negative zero, tiny and huge floats, extreme ints, many dates.
-  const char* text = R"(name = "tricky \"name\" \\ with\ttab"
+  const char* text = R"(name = "tricky \"name\" \\ with\ttab\u0001"
 seed = 9000000000000000000
 holidays = ["2024-02-09", "2024-02-12", "2024-02-13"]
 toy_x = 0.1
@@ -369,7 +369,7 @@ large_cap_median_yuan = 9.999999999999998e12
   INFO(resolved);
   auto b = Scenario::parse(resolved, "resolved", specs);
   require_same_values(a, b, specs);
-  CHECK(b.name() == "tricky \"name\" \\ with\ttab");
+  CHECK(b.name() == "tricky \"name\" \\ with\ttab\x01");
   CHECK(b.get_int("noise_traders.count") == 7);
   // Resolving again is a fixed point (apart from the header naming the source).
   auto strip_header = [](std::string s) {
