@@ -1,0 +1,15 @@
+#include "agents/builtin_agents.hpp"
+
+#include "agents/liquidity_provider.hpp"
+#include "agents/noise_traders.hpp"
+
+namespace stampede {
+
+AgentRegistry builtin_agents() {
+  AgentRegistry r;
+  r.add(liquidity_providers_kind());
+  r.add(noise_traders_kind());
+  return r;
+}
+
+}  // namespace stampede

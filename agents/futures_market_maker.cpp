@@ -1,0 +1,53 @@
+#include "agents/futures_market_maker.hpp"
+
+#include <algorithm>
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+
+namespace stampede {
+
+FuturesMarketMaker::FuturesMarketMaker(const QuotingParams& p, AccountId account, int slot,
+                                       double expected_basis_annual, Rng rng)
+    : p_(p), account_(account), slot_(slot), expected_basis_annual_(expected_basis_annual), rng_(rng) {}
+
+void FuturesMarketMaker::decide(const MarketView& view, OrderSink& out) {
+  const InstrumentId inst = view.futures_instrument(slot_);
+  const FuturesQuoteInfo& info = view.futures[static_cast<std::size_t>(slot_)];
+  // Orders are day orders and ids are per contract: after a roll, yesterday's ids mean nothing.
+  if (info.code != code_) bid_ = ask_ = 0;
+  code_ = info.code;
+  if (bid_) out.cancel(account_, inst, bid_);
+  if (ask_) out.cancel(account_, inst, ask_);
+  bid_ = ask_ = 0;
+
+  const InstrumentQuote& q = view.quote(inst);
+  boost::random::normal_distribution<double> normal(0.0, 1.0);
+  const double model_points = view.hedged_index * (1.0 + expected_basis_annual_ * info.days_to_expiry / 365.0);
+  double fair = p_.fair_value_weight * (model_points / info.tick_points) + (1.0 - p_.fair_value_weight) * q.last;
+  fair *= 1.0 + p_.fair_value_noise * normal(rng_);
+
+  const Account& acc = view.account(account_);
+  const Qty position = acc.futures[static_cast<std::size_t>(slot_)].qty;
+  const Fen margin = std::max<Fen>(1, info.margin_per_contract);
+  // Keep a third of the capital free: the position limit is what the rest can margin.
+  const double max_position = std::max(1.0, static_cast<double>(acc.cash) / (3.0 * static_cast<double>(margin)));
+  const double excess = static_cast<double>(position) / max_position;
+  const double centre = fair - p_.inventory_skew_ticks * excess;
+
+  Tick bid = std::clamp(static_cast<Tick>(std::floor(centre - p_.half_spread_ticks)), q.lower, q.upper);
+  Tick ask = std::clamp(static_cast<Tick>(std::ceil(centre + p_.half_spread_ticks)), q.lower, q.upper);
+  if (bid >= ask) {
+    if (ask < q.upper) ask = bid + 1;
+    else bid = ask - 1;
+  }
+  const Qty size = p_.quote_lots;
+  const Fen need = margin * size;
+  Fen free = acc.available_cash();
+  if (excess < 1.0 && free >= need) {
+    bid_ = out.limit(account_, inst, Side::Buy, bid, size, OrderReason::Quote);
+    free -= need;
+  }
+  if (excess > -1.0 && free >= need) ask_ = out.limit(account_, inst, Side::Sell, ask, size, OrderReason::Quote);
+}
+
+}  // namespace stampede

@@ -1,0 +1,24 @@
+#pragma once
+// A market maker quoting one futures contract around the index plus the basis it expects,
+// blended with the last price; it skews quotes to shed its position and needs margin for both.
+#include "agents/liquidity_provider.hpp"
+
+namespace stampede {
+
+class FuturesMarketMaker final : public Agent {
+ public:
+  FuturesMarketMaker(const QuotingParams& p, AccountId account, int slot, double expected_basis_annual, Rng rng);
+  const char* kind() const override { return "futures_market_maker"; }
+  void decide(const MarketView& view, OrderSink& out) override;
+
+ private:
+  QuotingParams p_;
+  AccountId account_;
+  int slot_;
+  double expected_basis_annual_;
+  Rng rng_;
+  OrderId bid_ = 0, ask_ = 0;
+  std::string code_;   // contract quoted last step: a roll turns the next contract into the front
+};
+
+}  // namespace stampede

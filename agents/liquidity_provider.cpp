@@ -1,0 +1,117 @@
+#include "agents/liquidity_provider.hpp"
+
+#include <algorithm>
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+
+#include "agents/futures_market_maker.hpp"
+
+namespace stampede {
+
+LiquidityProvider::LiquidityProvider(const QuotingParams& p, AccountId account, InstrumentId stock,
+                                     Qty target_inventory, double max_inventory_yuan, Rng rng)
+    : p_(p), account_(account), stock_(stock), target_inventory_(target_inventory),
+      max_inventory_yuan_(max_inventory_yuan), rng_(rng) {}
+
+void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
+  if (bid_) out.cancel(account_, stock_, bid_);
+  if (ask_) out.cancel(account_, stock_, ask_);
+  bid_ = ask_ = 0;
+
+  const InstrumentQuote& q = view.quote(stock_);
+  if (prev_last_ != kNoPrice) vol_ticks_ = 0.95 * vol_ticks_ + 0.05 * std::abs(q.last - prev_last_);
+  prev_last_ = q.last;
+
+  boost::random::normal_distribution<double> normal(0.0, 1.0);
+  const double fundamental_ticks = (*view.fundamental_yuan)[static_cast<std::size_t>(stock_)] * 100.0;
+  double fair = p_.fair_value_weight * fundamental_ticks + (1.0 - p_.fair_value_weight) * q.last;
+  fair *= 1.0 + p_.fair_value_noise * normal(rng_);
+
+  const Account& acc = view.account(account_);
+  const Qty inventory = acc.holding(stock_);
+  const double excess_yuan = static_cast<double>(inventory - target_inventory_) * q.last / 100.0;
+  const double excess = max_inventory_yuan_ > 0 ? excess_yuan / max_inventory_yuan_ : 0.0;
+  const double half = std::max<double>(p_.half_spread_ticks, p_.vol_spread_mult * vol_ticks_);
+  const double centre = fair - p_.inventory_skew_ticks * excess;
+
+  Tick bid = std::clamp(static_cast<Tick>(std::floor(centre - half)), q.lower, q.upper);
+  Tick ask = std::clamp(static_cast<Tick>(std::ceil(centre + half)), q.lower, q.upper);
+  if (bid >= ask) {
+    if (ask < q.upper) ask = bid + 1;
+    else bid = ask - 1;
+  }
+  const Qty size = static_cast<Qty>(p_.quote_lots) * 100;
+  if (excess < 1.0 && bid >= q.lower && acc.available_cash() >= static_cast<Fen>(bid) * size)
+    bid_ = out.limit(account_, stock_, Side::Buy, bid, size, OrderReason::Quote);
+  const Qty ask_size = std::min(size, acc.sellable(stock_));
+  if (excess > -1.0 && ask_size > 0 && ask <= q.upper)
+    ask_ = out.limit(account_, stock_, Side::Sell, ask, ask_size, OrderReason::Quote);
+}
+
+namespace {
+
+ParamSpec spec(std::string key, ParamType t, ParamValue def, double lo, double hi, std::string unit, std::string doc) {
+  return ParamSpec{"liquidity_providers." + std::move(key), t, std::move(def), lo, hi, std::move(unit), std::move(doc)};
+}
+
+QuotingParams quoting_params(const Scenario& s) {
+  QuotingParams p;
+  p.half_spread_ticks = static_cast<int>(s.get_int("liquidity_providers.half_spread_ticks"));
+  p.vol_spread_mult = s.get_float("liquidity_providers.vol_spread_mult");
+  p.inventory_skew_ticks = s.get_float("liquidity_providers.inventory_skew_ticks");
+  p.quote_lots = static_cast<int>(s.get_int("liquidity_providers.quote_lots"));
+  p.fair_value_weight = s.get_float("liquidity_providers.fair_value_weight");
+  p.fair_value_noise = s.get_float("liquidity_providers.fair_value_noise");
+  return p;
+}
+
+void populate(const Scenario& s, WorldSetup& setup) {
+  const QuotingParams p = quoting_params(s);
+  const Universe& u = setup.universe();
+  const int per_stock = static_cast<int>(s.get_int("liquidity_providers.per_stock"));
+  const Fen capital = static_cast<Fen>(std::llround(s.get_float("liquidity_providers.capital_yuan") * 100.0));
+  const double inventory_yuan = s.get_float("liquidity_providers.inventory_yuan");
+  const double max_inventory = s.get_float("liquidity_providers.max_inventory_yuan");
+  for (int i = 0; i < u.size(); ++i)
+    for (int k = 0; k < per_stock; ++k) {
+      const AgentId id = setup.next_agent_id();
+      const AccountId acc = setup.open_account(id, capital);
+      const Qty target = setup.grant_shares(acc, i, static_cast<Qty>(inventory_yuan / (u.first_price[i] / 100.0)));
+      setup.add_agent(std::make_unique<LiquidityProvider>(p, acc, i, target, max_inventory,
+                                                          make_stream(setup.seed(), "agent", static_cast<std::uint64_t>(id))));
+    }
+  const int per_future = static_cast<int>(s.get_int("liquidity_providers.per_future"));
+  const Fen futures_capital = static_cast<Fen>(std::llround(s.get_float("liquidity_providers.futures_capital_yuan") * 100.0));
+  for (int slot = 0; slot < kFuturesSlots; ++slot)
+    for (int k = 0; k < per_future; ++k) {
+      const AgentId id = setup.next_agent_id();
+      const AccountId acc = setup.open_account(id, futures_capital);
+      setup.add_agent(std::make_unique<FuturesMarketMaker>(p, acc, slot, s.get_float("futures.initial_basis_annual"),
+                                                           make_stream(setup.seed(), "agent", static_cast<std::uint64_t>(id))));
+    }
+}
+
+}  // namespace
+
+AgentKind liquidity_providers_kind() {
+  using T = ParamType;
+  return AgentKind{
+      "liquidity_providers",
+      {
+          spec("per_stock", T::Int, std::int64_t{2}, 0, 20, "", "market makers quoting each stock"),
+          spec("per_future", T::Int, std::int64_t{4}, 0, 50, "", "market makers quoting each futures contract"),
+          spec("capital_yuan", T::Float, 5.0e6, 0, 1e12, "yuan", "cash of each stock market maker"),
+          spec("inventory_yuan", T::Float, 2.0e6, 0, 1e12, "yuan", "value of shares each stock market maker holds at the start"),
+          spec("futures_capital_yuan", T::Float, 2.0e8, 0, 1e13, "yuan", "cash of each futures market maker"),
+          spec("half_spread_ticks", T::Int, std::int64_t{2}, 1, 1000, "ticks", "minimum half spread"),
+          spec("vol_spread_mult", T::Float, 1.5, 0, 100, "", "half spread added per tick of recent volatility"),
+          spec("inventory_skew_ticks", T::Float, 2.0, 0, 1000, "ticks", "quote shift when inventory is one max_inventory away from target"),
+          spec("quote_lots", T::Int, std::int64_t{10}, 1, 100000, "lots (contracts for futures)", "size of each quote"),
+          spec("fair_value_weight", T::Float, 0.3, 0, 1, "", "weight of the latent fundamental value (vs the last price) in the fair value"),
+          spec("fair_value_noise", T::Float, 0.002, 0, 1, "", "relative noise of each maker's fair-value estimate"),
+          spec("max_inventory_yuan", T::Float, 4.0e6, 0, 1e12, "yuan", "inventory beyond which a maker quotes one side only"),
+      },
+      populate};
+}
+
+}  // namespace stampede

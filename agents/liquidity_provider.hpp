@@ -1,0 +1,41 @@
+#pragma once
+// A market maker quoting one stock: both sides around a noisy fair-value estimate, wider when
+// the price is volatile, skewed to shed inventory, one-sided when inventory hits its limit.
+#include "sim/core/rng.hpp"
+#include "sim/engine/agent.hpp"
+#include "sim/engine/agent_registry.hpp"
+
+namespace stampede {
+
+struct QuotingParams {
+  int half_spread_ticks = 2;
+  double vol_spread_mult = 1.5;
+  double inventory_skew_ticks = 2.0;
+  int quote_lots = 10;
+  double fair_value_weight = 0.3;
+  double fair_value_noise = 0.002;
+};
+
+class LiquidityProvider final : public Agent {
+ public:
+  LiquidityProvider(const QuotingParams& p, AccountId account, InstrumentId stock, Qty target_inventory,
+                    double max_inventory_yuan, Rng rng);
+  const char* kind() const override { return "liquidity_provider"; }
+  void decide(const MarketView& view, OrderSink& out) override;
+
+ private:
+  QuotingParams p_;
+  AccountId account_;
+  InstrumentId stock_;
+  Qty target_inventory_;
+  double max_inventory_yuan_;
+  Rng rng_;
+  OrderId bid_ = 0, ask_ = 0;
+  Tick prev_last_ = kNoPrice;
+  double vol_ticks_ = 1.0;   // EWMA of absolute price changes per step
+};
+
+// The [liquidity_providers] section: stock market makers and futures market makers.
+AgentKind liquidity_providers_kind();
+
+}  // namespace stampede

@@ -1,0 +1,157 @@
+#include "agents/noise_traders.hpp"
+
+#include <algorithm>
+#include <boost/random/bernoulli_distribution.hpp>
+#include <boost/random/exponential_distribution.hpp>
+#include <boost/random/geometric_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+#include <tbb/parallel_for.h>
+
+namespace stampede {
+
+NoiseTraders::NoiseTraders(const NoiseParams& p, std::vector<AccountId> accounts, std::uint64_t seed, AgentId id)
+    : p_(p), accounts_(std::move(accounts)) {
+  const int blocks = (size() + kBlockSize - 1) / kBlockSize;
+  for (int b = 0; b < blocks; ++b) {
+    block_rng_.push_back(make_stream(seed, "noise_block", (static_cast<std::uint64_t>(id) << 32) | static_cast<std::uint64_t>(b)));
+    // Each block numbers its orders in its own range, so ids stay unique without coordination.
+    block_sequence_.push_back(static_cast<std::uint64_t>(b) << 28);
+  }
+  block_orders_.resize(static_cast<std::size_t>(blocks));
+}
+
+void NoiseTraders::decide(const MarketView& view, OrderSink& out) {
+  if (view.phase != StepPhase::Continuous) return;
+  const IntradayStep& st = view.clock->step(view.step_in_day);
+  const double rate = p_.orders_per_day * st.length / view.clock->continuous_minutes();
+  const int blocks = static_cast<int>(block_rng_.size());
+  tbb::parallel_for(tbb::blocked_range<int>(0, blocks, 1), [&](const auto& r) {
+    for (int b = r.begin(); b < r.end(); ++b) {
+      auto& orders = block_orders_[static_cast<std::size_t>(b)];
+      orders.clear();
+      OrderSink sink(out.agent(), orders, block_sequence_[static_cast<std::size_t>(b)]);
+      Rng& rng = block_rng_[static_cast<std::size_t>(b)];
+      const int first = b * kBlockSize;
+      const int members = std::min(kBlockSize, size() - first);
+      const int active = boost::random::poisson_distribution<int>(rate * members)(rng);
+      boost::random::uniform_int_distribution<int> pick(0, members - 1);
+      for (int k = 0; k < active; ++k) decide_one(view, accounts_[static_cast<std::size_t>(first + pick(rng))], rng, sink);
+    }
+  });
+  for (const auto& orders : block_orders_) out.extend(orders);
+}
+
+void NoiseTraders::decide_one(const MarketView& view, AccountId account, Rng& rng, OrderSink& out) const {
+  const Account& acc = view.account(account);
+  boost::random::bernoulli_distribution<double> coin(0.5);
+  boost::random::bernoulli_distribution<double> informed(p_.fundamental_tilt);
+  boost::random::bernoulli_distribution<double> use_market(p_.market_order_share);
+
+  InstrumentId stock = 0;
+  Side side = coin(rng) ? Side::Buy : Side::Sell;
+  if (side == Side::Sell) {
+    // Pick uniformly among the stocks this trader may sell today, without building a list.
+    int sellable_count = 0;
+    for (const StockPosition& p : acc.stocks) sellable_count += p.sellable > 0;
+    if (sellable_count == 0) {
+      side = Side::Buy;
+    } else {
+      int k = boost::random::uniform_int_distribution<int>(0, sellable_count - 1)(rng);
+      for (const StockPosition& p : acc.stocks)
+        if (p.sellable > 0 && k-- == 0) {
+          stock = p.stock;
+          break;
+        }
+    }
+  }
+  if (side == Side::Buy) stock = boost::random::uniform_int_distribution<InstrumentId>(0, view.stock_count - 1)(rng);
+  const InstrumentQuote& q = view.quote(stock);
+  if (informed(rng)) {
+    const double value = (*view.fundamental_yuan)[static_cast<std::size_t>(stock)] * 100.0;
+    const Side wanted = value > q.last ? Side::Buy : Side::Sell;
+    if (wanted != side) return;   // an informed trader passes rather than trade against value
+  }
+
+  // 1 + geometric: at least one lot, mean order_size_lots.
+  const Qty lots = 1 + boost::random::geometric_distribution<Qty, double>(1.0 / std::max(1.0, p_.order_size_lots))(rng);
+  Qty qty = lots * 100;
+  const Tick mid = q.mid_or_last();
+  const bool market = use_market(rng);
+  // Mostly passive limit orders; an offset below one tick makes a marketable one.
+  const double offset = boost::random::exponential_distribution<double>(1.0 / std::max(0.01, p_.limit_offset_ticks))(rng) - 1.0;
+  Tick price = side == Side::Buy ? static_cast<Tick>(std::floor(mid - offset)) : static_cast<Tick>(std::ceil(mid + offset));
+  price = std::clamp(price, q.lower, q.upper);
+  const Tick worst = market ? (side == Side::Buy ? q.upper : q.lower) : price;
+
+  if (side == Side::Sell) {
+    qty = std::min(qty, acc.sellable(stock));   // odd lots may be sold, never bought
+  } else {
+    const Qty affordable = acc.available_cash() / std::max<Tick>(1, worst) / 100 * 100;
+    qty = std::min(qty, affordable);
+  }
+  if (qty <= 0) return;
+  if (market)
+    out.market(account, stock, side, qty);
+  else
+    out.limit(account, stock, side, price, qty);
+}
+
+namespace {
+
+ParamSpec spec(std::string key, ParamType t, ParamValue def, double lo, double hi, std::string unit, std::string doc) {
+  return ParamSpec{"noise_traders." + std::move(key), t, std::move(def), lo, hi, std::move(unit), std::move(doc)};
+}
+
+void populate(const Scenario& s, WorldSetup& setup) {
+  const int count = static_cast<int>(s.get_int("noise_traders.count"));
+  if (count == 0) return;
+  NoiseParams p;
+  p.orders_per_day = s.get_float("noise_traders.orders_per_day");
+  p.market_order_share = s.get_float("noise_traders.market_order_share");
+  p.limit_offset_ticks = s.get_float("noise_traders.limit_offset_ticks");
+  p.order_size_lots = s.get_float("noise_traders.order_size_lots");
+  p.fundamental_tilt = s.get_float("noise_traders.fundamental_tilt");
+  const Fen cash = static_cast<Fen>(std::llround(s.get_float("noise_traders.cash_yuan") * 100.0));
+  const double holdings_yuan = s.get_float("noise_traders.holdings_yuan");
+  const int stocks_held = static_cast<int>(s.get_int("noise_traders.stocks_held"));
+
+  const Universe& u = setup.universe();
+  const AgentId id = setup.next_agent_id();
+  Rng rng = make_stream(setup.seed(), "noise_setup", static_cast<std::uint64_t>(id));
+  boost::random::uniform_int_distribution<int> pick(0, u.size() - 1);
+  std::vector<AccountId> accounts;
+  accounts.reserve(static_cast<std::size_t>(count));
+  for (int t = 0; t < count; ++t) {
+    const AccountId acc = setup.open_account(id, cash);
+    for (int k = 0; k < stocks_held; ++k) {
+      const int stock = pick(rng);
+      setup.grant_shares(acc, stock, static_cast<Qty>(holdings_yuan / stocks_held / (u.first_price[stock] / 100.0)));
+    }
+    accounts.push_back(acc);
+  }
+  setup.add_agent(std::make_unique<NoiseTraders>(p, std::move(accounts), setup.seed(), id));
+}
+
+}  // namespace
+
+AgentKind noise_traders_kind() {
+  using T = ParamType;
+  return AgentKind{
+      "noise_traders",
+      {
+          spec("count", T::Int, std::int64_t{20000}, 0, 10000000, "traders", "number of noise traders"),
+          spec("orders_per_day", T::Float, 3.0, 0, 1000, "1/day", "mean (Poisson) orders per trader per day"),
+          spec("market_order_share", T::Float, 0.2, 0, 1, "", "share of orders sent as market orders"),
+          spec("limit_offset_ticks", T::Float, 5.0, 0, 10000, "ticks", "mean distance (exponential) of a limit order from the mid"),
+          spec("cash_yuan", T::Float, 3.0e5, 0, 1e12, "yuan", "cash per trader at the start"),
+          spec("holdings_yuan", T::Float, 3.0e5, 0, 1e12, "yuan", "value of shares per trader at the start"),
+          spec("stocks_held", T::Int, std::int64_t{5}, 1, 100, "stocks", "stocks each trader starts with"),
+          spec("order_size_lots", T::Float, 5.0, 1, 100000, "lots", "mean order size"),
+          spec("fundamental_tilt", T::Float, 0.1, 0, 1, "", "probability a trader only trades in the direction of (fundamental - price)"),
+      },
+      populate};
+}
+
+}  // namespace stampede

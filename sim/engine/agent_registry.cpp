@@ -1,0 +1,26 @@
+#include "sim/engine/agent_registry.hpp"
+
+namespace stampede {
+
+AgentId WorldSetup::add_agent(std::unique_ptr<Agent> agent) {
+  AgentId id = next_agent_id();
+  agent->assign_id(id);
+  agent_kinds_.emplace_back(agent->kind());
+  agents_.push_back(std::move(agent));
+  return id;
+}
+
+Qty WorldSetup::grant_shares(AccountId to, InstrumentId stock, Qty qty) {
+  Qty free = accounts_[float_account_].sellable(stock);
+  Qty granted = std::min(qty, free) / 100 * 100;
+  if (granted > 0) accounts_.transfer_shares(float_account_, to, stock, granted);
+  return granted;
+}
+
+std::vector<ParamSpec> AgentRegistry::all_params() const {
+  std::vector<ParamSpec> all = core_param_specs();
+  for (const AgentKind& k : kinds_) all.insert(all.end(), k.params.begin(), k.params.end());
+  return all;
+}
+
+}  // namespace stampede

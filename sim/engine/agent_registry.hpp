@@ -1,0 +1,60 @@
+#pragma once
+// Agent kinds are plugged in by name: each kind declares its scenario section (with every key's
+// spec) and a factory that populates the world. The engine sees only this registry.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/engine/agent.hpp"
+#include "sim/market/accounts.hpp"
+#include "sim/market/universe.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace stampede {
+
+// What a factory may do while the world is being built: add agents, open accounts with cash
+// (an external inflow) and take shares out of the passive float (the holders who never trade).
+class WorldSetup {
+ public:
+  WorldSetup(const Universe& universe, AccountBook& accounts, AccountId float_account, std::uint64_t seed,
+             std::vector<std::unique_ptr<Agent>>& agents, std::vector<std::string>& agent_kinds)
+      : universe_(universe), accounts_(accounts), float_account_(float_account), seed_(seed), agents_(agents),
+        agent_kinds_(agent_kinds) {}
+
+  const Universe& universe() const { return universe_; }
+  std::uint64_t seed() const { return seed_; }
+  AgentId next_agent_id() const { return static_cast<AgentId>(agents_.size()); }
+  AgentId add_agent(std::unique_ptr<Agent> agent);
+  AccountId open_account(AgentId owner, Fen cash) { return accounts_.open(owner, cash); }
+  // Moves up to `qty` shares (rounded down to lots) from the float; returns what was granted.
+  Qty grant_shares(AccountId to, InstrumentId stock, Qty qty);
+  const AccountBook& accounts() const { return accounts_; }
+
+ private:
+  const Universe& universe_;
+  AccountBook& accounts_;
+  AccountId float_account_;
+  std::uint64_t seed_;
+  std::vector<std::unique_ptr<Agent>>& agents_;
+  std::vector<std::string>& agent_kinds_;
+};
+
+struct AgentKind {
+  std::string section;                       // scenario section, e.g. "noise_traders"
+  std::vector<ParamSpec> params;             // every key of that section
+  std::function<void(const Scenario&, WorldSetup&)> populate;
+};
+
+class AgentRegistry {
+ public:
+  void add(AgentKind kind) { kinds_.push_back(std::move(kind)); }
+  const std::vector<AgentKind>& kinds() const { return kinds_; }
+  // Core keys plus every registered section: what a scenario may contain.
+  std::vector<ParamSpec> all_params() const;
+
+ private:
+  std::vector<AgentKind> kinds_;
+};
+
+}  // namespace stampede

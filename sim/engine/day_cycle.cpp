@@ -1,0 +1,102 @@
+// What happens at the open and after the close of each trading day: price bands, day orders
+// expiring, T+1, daily bars, futures settlement, expiry and roll, index rebalancing.
+#include "sim/engine/simulation.hpp"
+
+namespace stampede {
+
+namespace {
+// A-share limit prices: previous close * (1 +- pct), rounded half up to the tick, exactly.
+Tick limit_price(Tick prev_close, double pct, int sign) {
+  const std::int64_t bp = std::llround(pct * 100.0);
+  return static_cast<Tick>((static_cast<std::int64_t>(prev_close) * (10000 + sign * bp) + 5000) / 10000);
+}
+}  // namespace
+
+void Simulation::begin_day() {
+  const int n = universe_.size();
+  for (int i = 0; i < n; ++i) {
+    StockDayStats& d = stock_day_[i];
+    d = StockDayStats{d.prev_close};
+    const Tick lower = std::max<Tick>(1, limit_price(d.prev_close, universe_.limit_pct[i], -1));
+    books_[i].open_day(lower, limit_price(d.prev_close, universe_.limit_pct[i], +1), d.prev_close);
+    books_[i].set_phase(BookPhase::CallAuction);
+  }
+  futures_.start_day();
+  for (int k = 0; k < kFuturesSlots; ++k) {
+    OrderBook& b = books_[static_cast<std::size_t>(n + k)];
+    b.open_day(futures_.band_lower(k), futures_.band_upper(k), futures_.contract(k).prev_settlement);
+    b.set_phase(BookPhase::CallAuction);
+  }
+  refresh_quotes();
+}
+
+void Simulation::end_day() {
+  const int n = universe_.size();
+  const Date today = calendar_.date(day_);
+  DayFrame& f = day_frame_;
+  f.day = day_;
+  f.date = calendar_.iso(day_);
+  for (auto* v : {&f.open, &f.high, &f.low, &f.close, &f.turnover}) v->assign(n, 0.0);
+  f.volume.assign(n, 0);
+  f.limit_up.assign(n, 0);
+  f.limit_down.assign(n, 0);
+  for (int i = 0; i < n; ++i) {
+    StockDayStats& d = stock_day_[i];
+    d.close = d.last != kNoPrice ? d.last : d.prev_close;
+    const bool traded = d.open != kNoPrice;
+    f.open[i] = stock_yuan(traded ? d.open : d.close);
+    f.high[i] = stock_yuan(traded ? d.high : d.close);
+    f.low[i] = stock_yuan(traded ? d.low : d.close);
+    f.close[i] = stock_yuan(d.close);
+    f.volume[i] = d.volume;
+    f.turnover[i] = static_cast<double>(d.turnover) / 100.0;
+    f.limit_up[i] = d.close == books_[i].upper();
+    f.limit_down[i] = d.close == books_[i].lower();
+    d.prev_close = d.close;
+  }
+  f.hedged_close = hedged_level_;
+  f.microcap_close = microcap_level_;
+
+  // Futures: daily settlement and variation margin; an expiring front settles to the index.
+  const auto settlement = futures_.settle_day(hedged_level_, hedged_prev_close_);
+  const bool expiry = futures_.front_expires(today);
+  f.futures_code.clear();
+  f.futures_settlement.clear();
+  for (int k = 0; k < kFuturesSlots; ++k) {
+    Tick price = settlement[static_cast<std::size_t>(k)];
+    if (k == 0 && expiry) {
+      price = futures_.final_settlement();
+      add_event("futures_expiry", -1, n, open_interest_[0], futures_.to_points(price), futures_.contract(0).code);
+    }
+    settle_variation_margin(accounts_, k, price * futures_.tick_value_fen());
+    f.futures_code.push_back(futures_.contract(k).code);
+    f.futures_settlement.push_back(futures_.to_points(price));
+  }
+  if (expiry) {
+    futures_.roll(today, hedged_level_);
+    roll_futures_positions(accounts_);
+    open_interest_[0] = open_interest_[1];
+    open_interest_[1] = 0;
+  }
+
+  // Day orders expire: reservations end and today's purchases become sellable (T+1).
+  for (OrderBook& b : books_) b.set_phase(BookPhase::Closed);
+  accounts_.start_new_day();
+  refresh_futures_margin(accounts_, futures_.margins_per_contract());
+
+  hedged_prev_close_ = hedged_level_;
+  microcap_prev_close_ = microcap_level_;
+  if ((day_ + 1) % microcap_rebalance_days_ == 0) microcap_->rebalance(index_price_);
+
+  for (const auto& [key, count] : day_rejections_) {
+    add_event("order_rejections", -1, -1, count, 0.0, key.second);
+    events_["order_rejections"].back().agent_class = key.first;
+    totals_.rejections[key.second] += count;
+  }
+  day_rejections_.clear();
+
+  build_view();
+  for (auto& agent : agents_) agent->end_of_day(view_);
+}
+
+}  // namespace stampede

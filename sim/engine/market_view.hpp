@@ -1,0 +1,66 @@
+#pragma once
+// The read-only picture of the market every agent decides from. Built once per step after
+// matching; nothing in it changes while agents decide, so they may read it from any thread.
+#include <string>
+#include <vector>
+
+#include "sim/core/types.hpp"
+#include "sim/market/accounts.hpp"
+#include "sim/market/session_clock.hpp"
+#include "sim/market/universe.hpp"
+
+namespace stampede {
+
+struct InstrumentQuote {
+  Tick last = kNoPrice;         // last trade today, else the reference (previous close/settlement)
+  Tick reference = kNoPrice;    // previous close (stocks) or previous settlement (futures)
+  Tick lower = kNoPrice, upper = kNoPrice;   // today's price band
+  Tick best_bid = kNoPrice, best_ask = kNoPrice;
+  Qty bid_qty = 0, ask_qty = 0;              // at the best prices
+  Qty volume = 0;                            // today so far
+  bool locked_limit_down = false, locked_limit_up = false;
+
+  Tick mid_or_last() const {
+    if (best_bid != kNoPrice && best_ask != kNoPrice) return (best_bid + best_ask) / 2;
+    return last;
+  }
+};
+
+struct FuturesQuoteInfo {
+  std::string code;
+  int days_to_expiry = 0;
+  double tick_points = 0.2;
+  Fen tick_value_fen = 0;
+  Fen margin_per_contract = 0;
+};
+
+struct MarketView {
+  // time
+  StepIndex step = 0;
+  DayIndex day = 0;
+  int step_in_day = 0;
+  StepPhase phase = StepPhase::Continuous;
+  const SessionClock* clock = nullptr;
+  int days_total = 0;
+
+  // instruments: stocks are ids [0, stock_count), futures slots follow
+  const Universe* universe = nullptr;
+  int stock_count = 0;
+  const std::vector<InstrumentQuote>* quotes = nullptr;
+  const std::vector<double>* fundamental_yuan = nullptr;   // latent values: seen only by agents modelled as informed
+  InstrumentId futures_instrument(int slot) const { return stock_count + slot; }
+  std::vector<FuturesQuoteInfo> futures;
+
+  // indices (points)
+  double hedged_index = 0, hedged_prev_close = 0;
+  double microcap_index = 0, microcap_prev_close = 0;
+  int locked_limit_down_count = 0, locked_limit_up_count = 0;   // stocks, as of this snapshot
+
+  const AccountBook* accounts = nullptr;
+
+  const InstrumentQuote& quote(InstrumentId id) const { return (*quotes)[static_cast<std::size_t>(id)]; }
+  const Account& account(AccountId id) const { return (*accounts)[id]; }
+  bool is_stock(InstrumentId id) const { return id >= 0 && id < stock_count; }
+};
+
+}  // namespace stampede

@@ -1,0 +1,124 @@
+#include "sim/engine/run.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <tbb/info.h>
+#include <tbb/task_arena.h>
+
+#include "sim/engine/simulation.hpp"
+#include "sim/record/run_log.hpp"
+
+namespace stampede {
+
+void IndexPath::add_close(double prev, double close, const std::string& date, double& peak) {
+  end = close;
+  trough = std::min(trough, close);
+  peak = std::max(peak, close);
+  max_drawdown = std::min(max_drawdown, close / peak - 1.0);
+  double r = close / prev - 1.0;
+  if (r < worst_day || worst_day_date.empty()) {
+    worst_day = r;
+    worst_day_date = date;
+  }
+}
+
+RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registry, const RunOptions& options) {
+  const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+  tbb::task_arena arena(threads);
+  RunSummary sum;
+  arena.execute([&] {
+    const auto t0 = std::chrono::steady_clock::now();
+    Simulation sim(scenario, registry);
+    RunLog log(options.output, sim.make_header(scenario, threads));
+    sum.scenario = scenario.name();
+    sum.seed = static_cast<std::uint64_t>(scenario.get_int("seed"));
+    sum.threads = threads;
+    sum.days = sim.calendar().size();
+    sum.stocks = sim.stock_count();
+    sum.agents = static_cast<int>(sim.agents().size());
+    sum.hedged.start = sum.hedged.end = sum.hedged.trough = sim.view().hedged_index;
+    sum.microcap.start = sum.microcap.end = sum.microcap.trough = sim.view().microcap_index;
+    double hedged_peak = sum.hedged.start, microcap_peak = sum.microcap.start;
+    double hedged_prev = sum.hedged.start, microcap_prev = sum.microcap.start;
+
+    while (!sim.finished()) {
+      const bool day_closed = sim.step();
+      const StepFrame& f = sim.step_frame();
+      if (f.futures_basis_annualised[0] < sum.deepest_basis_annualised) {
+        sum.deepest_basis_annualised = f.futures_basis_annualised[0];
+        sum.deepest_basis_date = sim.calendar().iso(f.day);
+      }
+      log.write_step(f);
+      for (auto& [kind, rows] : sim.take_events()) log.write_events(kind, std::move(rows));
+      if (!day_closed) continue;
+      const DayFrame& d = sim.day_frame();
+      log.write_day(d);
+      sum.hedged.add_close(hedged_prev, d.hedged_close, d.date, hedged_peak);
+      sum.microcap.add_close(microcap_prev, d.microcap_close, d.date, microcap_peak);
+      hedged_prev = d.hedged_close;
+      microcap_prev = d.microcap_close;
+      int down = 0, up = 0;
+      for (std::size_t i = 0; i < d.limit_down.size(); ++i) {
+        down += d.limit_down[i];
+        up += d.limit_up[i];
+      }
+      if (down > sum.max_limit_down || sum.max_limit_down_date.empty()) {
+        sum.max_limit_down = down;
+        sum.max_limit_down_date = d.date;
+      }
+      sum.max_limit_up = std::max(sum.max_limit_up, up);
+      if (options.on_day_done) {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        options.on_day_done(sim.day(), sum.days, secs > 0 ? sim.global_step() / secs : 0.0);
+      }
+    }
+    sum.steps = sim.global_step();
+    sum.orders = sim.totals().orders;
+    sum.trades = sim.totals().trades;
+    sum.rejections = sim.totals().rejections;
+    sum.conservation_problems = sim.conservation_problems();
+    sum.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    log.set_attribute("summary_hedged_return", sum.hedged.total_return());
+    log.set_attribute("summary_hedged_max_drawdown", sum.hedged.max_drawdown);
+    log.set_attribute("summary_microcap_return", sum.microcap.total_return());
+    log.set_attribute("summary_microcap_max_drawdown", sum.microcap.max_drawdown);
+    log.set_attribute("summary_microcap_worst_day", sum.microcap.worst_day);
+    log.set_attribute("summary_deepest_basis_annualised", sum.deepest_basis_annualised);
+    log.set_attribute("summary_max_limit_down", sum.max_limit_down);
+    log.finish(sum.wall_seconds);
+  });
+  return sum;
+}
+
+std::string format_summary(const RunSummary& s, const std::filesystem::path& output) {
+  std::string out;
+  auto line = [&](std::string_view label, const std::string& value) { out += fmt::format("  {:<34}{}\n", label, value); };
+  auto pct = [](double x) { return fmt::format("{:+.2f}%", 100.0 * x); };
+  out += fmt::format("stampede run '{}': {} trading days, {} stocks, {} agents, seed {}, {} threads\n", s.scenario, s.days,
+                     s.stocks, s.agents, s.seed, s.threads);
+  line("hedged index", fmt::format("{:.1f} -> {:.1f} ({}), max drawdown {}", s.hedged.start, s.hedged.end,
+                                   pct(s.hedged.total_return()), pct(s.hedged.max_drawdown)));
+  line("hedged index worst day", fmt::format("{} on {}", pct(s.hedged.worst_day), s.hedged.worst_day_date));
+  line("microcap index", fmt::format("{:.1f} -> {:.1f} ({}), max drawdown {}", s.microcap.start, s.microcap.end,
+                                     pct(s.microcap.total_return()), pct(s.microcap.max_drawdown)));
+  line("microcap index worst day", fmt::format("{} on {}", pct(s.microcap.worst_day), s.microcap.worst_day_date));
+  line("deepest annualised basis (front)", s.deepest_basis_date.empty() ? std::string("none below zero")
+                                                                        : fmt::format("{} on {}", pct(s.deepest_basis_annualised), s.deepest_basis_date));
+  line("most stocks closing limit-down", fmt::format("{} of {} on {}", s.max_limit_down, s.stocks, s.max_limit_down_date));
+  line("most stocks closing limit-up", fmt::format("{}", s.max_limit_up));
+  line("orders / trades", fmt::format("{} / {}", s.orders, s.trades));
+  std::int64_t rejected = 0;
+  std::string reasons;
+  for (const auto& [why, n] : s.rejections) {
+    rejected += n;
+    reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", n, why);
+  }
+  line("orders rejected", rejected == 0 ? std::string("0") : fmt::format("{} ({})", rejected, reasons));
+  line("money, shares, futures conserved", s.conservation_problems.empty() ? std::string("yes")
+                                                                           : "NO: " + s.conservation_problems.front());
+  line("wall time", fmt::format("{:.1f} s ({:.0f} steps/s)", s.wall_seconds, s.wall_seconds > 0 ? s.steps / s.wall_seconds : 0.0));
+  line("run log", output.string());
+  return out;
+}
+
+}  // namespace stampede

@@ -1,0 +1,50 @@
+#pragma once
+// Runs a whole scenario: builds the simulation inside a task arena of the requested size, feeds
+// the run log, reports progress and returns the summary printed at the end.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/engine/agent_registry.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace stampede {
+
+struct RunOptions {
+  std::filesystem::path output;   // the HDF5 run log
+  int threads = 0;                // 0: every core
+  // Called after each trading day: (days done, days total, steps per second so far).
+  std::function<void(int, int, double)> on_day_done;
+};
+
+struct IndexPath {
+  double start = 0, end = 0, trough = 0;
+  double max_drawdown = 0;          // worst fall from a running peak of daily closes (negative)
+  double worst_day = 0;             // worst close-to-close return
+  std::string worst_day_date;
+  double total_return() const { return start > 0 ? end / start - 1.0 : 0.0; }
+  void add_close(double prev, double close, const std::string& date, double& peak);
+};
+
+struct RunSummary {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  int threads = 0, days = 0, stocks = 0, agents = 0;
+  std::int64_t steps = 0, orders = 0, trades = 0;
+  IndexPath hedged, microcap;
+  double deepest_basis_annualised = 0;   // front contract, most negative over all steps
+  std::string deepest_basis_date;
+  int max_limit_down = 0, max_limit_up = 0;
+  std::string max_limit_down_date;
+  std::map<std::string, std::int64_t> rejections;
+  std::vector<std::string> conservation_problems;
+  double wall_seconds = 0;
+};
+
+RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registry, const RunOptions& options);
+std::string format_summary(const RunSummary& s, const std::filesystem::path& output);
+
+}  // namespace stampede

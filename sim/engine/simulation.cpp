@@ -1,0 +1,303 @@
+#include "sim/engine/simulation.hpp"
+
+#include <stdexcept>
+#include <tbb/parallel_for.h>
+
+namespace stampede {
+
+namespace {
+
+UniverseParams universe_params(const Scenario& s) {
+  UniverseParams p;
+  p.microcaps = static_cast<int>(s.get_int("stocks.microcaps"));
+  p.constituents = static_cast<int>(s.get_int("stocks.index_constituents"));
+  p.large_caps = static_cast<int>(s.get_int("stocks.large_caps"));
+  p.board_20pct_share = s.get_float("stocks.board_20pct_share");
+  p.board_5pct_share = s.get_float("stocks.board_5pct_share");
+  p.microcap_cap_median = s.get_float("stocks.microcap_cap_median_yuan");
+  p.constituent_cap_median = s.get_float("stocks.constituent_cap_median_yuan");
+  p.large_cap_median = s.get_float("stocks.large_cap_median_yuan");
+  p.cap_dispersion = s.get_float("stocks.cap_dispersion");
+  p.price_median = s.get_float("stocks.price_median_yuan");
+  p.price_dispersion = s.get_float("stocks.price_dispersion");
+  return p;
+}
+
+FactorParams factor_params(const Scenario& s) {
+  FactorParams p;
+  p.market_vol = s.get_float("fundamentals.market_vol_annual");
+  p.size_vol = s.get_float("fundamentals.size_vol_annual");
+  p.idio_vol = s.get_float("fundamentals.idio_vol_annual");
+  p.market_drift = s.get_float("fundamentals.market_drift_annual");
+  p.size_drift = s.get_float("fundamentals.size_drift_annual");
+  return p;
+}
+
+FuturesSpec futures_spec(const Scenario& s) {
+  FuturesSpec f;
+  f.multiplier = static_cast<int>(s.get_int("futures.multiplier"));
+  f.tick_points = s.get_float("futures.tick_points");
+  f.limit_pct = s.get_float("futures.limit_pct");
+  f.margin_rate = s.get_float("futures.margin_rate");
+  f.listing_basis_annual = s.get_float("futures.initial_basis_annual");
+  f.settlement_window_minutes = static_cast<int>(s.get_int("futures.settlement_window_minutes"));
+  f.final_settlement_window_minutes = static_cast<int>(s.get_int("futures.final_settlement_window_minutes"));
+  return f;
+}
+
+TradingCalendar make_calendar(const Scenario& s) {
+  auto start = parse_iso_date(s.get_string("start_date"));
+  if (!start) throw std::invalid_argument("start_date is not a valid date");
+  std::vector<Date> holidays;
+  for (const std::string& h : s.get_list("holidays"))
+    if (auto d = parse_iso_date(h)) holidays.push_back(*d);
+  return TradingCalendar(*start, static_cast<int>(s.get_int("days")), holidays);
+}
+
+}  // namespace
+
+const char* to_string(RiskReject r) {
+  switch (r) {
+    case RiskReject::None: return "none";
+    case RiskReject::UnknownAccount: return "unknown_account";
+    case RiskReject::NotAccountOwner: return "not_account_owner";
+    case RiskReject::UnknownInstrument: return "unknown_instrument";
+    case RiskReject::InsufficientCash: return "insufficient_cash";
+    case RiskReject::InsufficientShares: return "insufficient_shares";
+    case RiskReject::InsufficientMargin: return "insufficient_margin";
+    case RiskReject::PriceOutsideBand: return "price_outside_band";
+    case RiskReject::BadOrder: return "bad_order";
+  }
+  return "?";
+}
+
+Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
+    : seed_(static_cast<std::uint64_t>(s.get_int("seed"))),
+      record_step_prices_(s.get_bool("output.record_step_prices")),
+      microcap_rebalance_days_(static_cast<int>(s.get_int("indices.microcap_rebalance_days"))),
+      universe_(make_universe(universe_params(s), seed_)),
+      clock_(static_cast<int>(s.get_int("session.step_minutes"))),
+      calendar_(make_calendar(s)),
+      fundamentals_(universe_, factor_params(s), seed_),
+      hedged_(universe_, s.get_float("indices.hedged_base")),
+      futures_(futures_spec(s), calendar_) {
+  const int n = universe_.size();
+  const int instruments = n + kFuturesSlots;
+  books_.reserve(instruments);
+  for (int i = 0; i < n; ++i) books_.emplace_back(BookRules{100});
+  for (int k = 0; k < kFuturesSlots; ++k) books_.emplace_back(BookRules{1});
+
+  stock_day_.resize(n);
+  index_price_ = universe_.first_price;
+  for (int i = 0; i < n; ++i) stock_day_[i].prev_close = universe_.first_price[i];
+  hedged_level_ = hedged_prev_close_ = hedged_.level(index_price_);
+  microcap_ = std::make_unique<MicrocapIndex>(universe_, s.get_float("indices.microcap_base"),
+                                              static_cast<int>(s.get_int("indices.microcap_members")), index_price_);
+  microcap_level_ = microcap_prev_close_ = microcap_->level(index_price_);
+  futures_.list_initial(calendar_.date(0), hedged_level_);
+
+  // Every share starts with the passive float, the holders who never trade; agents' initial
+  // holdings are taken from it, so shares outstanding stay exactly constant.
+  float_account_ = accounts_.open(-1, 0);
+  for (int i = 0; i < n; ++i) {
+    StockPosition& p = accounts_[float_account_].position(i);
+    p.qty = p.sellable = universe_.shares_outstanding[i];
+  }
+  WorldSetup setup(universe_, accounts_, float_account_, seed_, agents_, agent_kinds_);
+  for (const AgentKind& kind : registry.kinds()) kind.populate(s, setup);
+  initial_cash_ = accounts_.total_cash();
+  refresh_futures_margin(accounts_, futures_.margins_per_contract());
+
+  agent_orders_.resize(agents_.size());
+  agent_sequence_.assign(agents_.size(), 0);
+  agent_rejects_.resize(agents_.size());
+  quotes_.resize(instruments);
+  routed_.resize(instruments);
+  trades_.resize(instruments);
+  releases_.resize(instruments);
+  book_rejects_.resize(instruments);
+  if (record_step_prices_) step_frame_.last_price.resize(n);
+}
+
+Simulation::~Simulation() = default;
+
+bool Simulation::step() {
+  if (finished()) throw std::logic_error("Simulation::step after the last day");
+  if (step_in_day_ == 0) begin_day();
+  const IntradayStep& st = clock_.step(step_in_day_);
+  if (st.phase == StepPhase::ClosingAuction)
+    for (OrderBook& b : books_) b.set_phase(BookPhase::CallAuction);
+  if (st.phase == StepPhase::Continuous) fundamentals_.advance(st.length);
+
+  build_view();
+  decide();
+  check_risk();
+  route();
+  match(st.phase != StepPhase::Continuous);
+  settle();
+  if (st.phase == StepPhase::OpeningAuction)
+    for (OrderBook& b : books_) b.set_phase(BookPhase::Continuous);
+  refresh_quotes();
+  futures_.record_index(hedged_level_, clock_.in_last_minutes(step_in_day_, futures_.spec().final_settlement_window_minutes));
+  record_step();
+
+  ++global_step_;
+  if (++step_in_day_ < clock_.steps_per_day()) return false;
+  end_day();
+  step_in_day_ = 0;
+  ++day_;
+  return true;
+}
+
+void Simulation::build_view() {
+  MarketView& v = view_;
+  v.step = global_step_;
+  v.day = day_;
+  v.step_in_day = step_in_day_;
+  v.phase = clock_.step(step_in_day_).phase;
+  v.clock = &clock_;
+  v.days_total = calendar_.size();
+  v.universe = &universe_;
+  v.stock_count = universe_.size();
+  v.quotes = &quotes_;
+  v.fundamental_yuan = &fundamentals_.values_yuan();
+  v.accounts = &accounts_;
+  v.hedged_index = hedged_level_;
+  v.hedged_prev_close = hedged_prev_close_;
+  v.microcap_index = microcap_level_;
+  v.microcap_prev_close = microcap_prev_close_;
+  v.futures.resize(kFuturesSlots);
+  const Date today = calendar_.date(std::min(day_, calendar_.size() - 1));
+  for (int k = 0; k < kFuturesSlots; ++k) {
+    FuturesQuoteInfo& f = v.futures[static_cast<std::size_t>(k)];
+    f.code = futures_.contract(k).code;
+    f.days_to_expiry = futures_.days_to_expiry(k, today);
+    f.tick_points = futures_.spec().tick_points;
+    f.tick_value_fen = futures_.tick_value_fen();
+    f.margin_per_contract = futures_.margin_per_contract(k);
+  }
+}
+
+void Simulation::refresh_quotes() {
+  const int n = universe_.size();
+  tbb::parallel_for(tbb::blocked_range<int>(0, static_cast<int>(books_.size()), 128), [&](const auto& r) {
+    for (int i = r.begin(); i < r.end(); ++i) {
+      const OrderBook& b = books_[static_cast<std::size_t>(i)];
+      InstrumentQuote& q = quotes_[static_cast<std::size_t>(i)];
+      if (i < n) {
+        q.reference = stock_day_[i].prev_close;
+        q.last = stock_day_[i].last != kNoPrice ? stock_day_[i].last : q.reference;
+        q.volume = stock_day_[i].volume;
+      } else {
+        q.reference = futures_.contract(i - n).prev_settlement;
+        q.last = futures_.price_or_settlement(i - n);
+        q.volume = futures_.contract(i - n).volume;
+      }
+      q.lower = b.lower();
+      q.upper = b.upper();
+      q.best_bid = b.best_bid();
+      q.best_ask = b.best_ask();
+      q.bid_qty = q.best_bid != kNoPrice ? b.volume_at(Side::Buy, q.best_bid) : 0;
+      q.ask_qty = q.best_ask != kNoPrice ? b.volume_at(Side::Sell, q.best_ask) : 0;
+      q.locked_limit_down = b.locked_limit_down();
+      q.locked_limit_up = b.locked_limit_up();
+    }
+  });
+  int down = 0, up = 0;
+  for (int i = 0; i < n; ++i) {
+    index_price_[i] = quotes_[i].last;
+    down += quotes_[i].locked_limit_down;
+    up += quotes_[i].locked_limit_up;
+  }
+  view_.locked_limit_down_count = down;
+  view_.locked_limit_up_count = up;
+  hedged_level_ = hedged_.level(index_price_);
+  microcap_level_ = microcap_->level(index_price_);
+}
+
+void Simulation::record_step() {
+  StepFrame& f = step_frame_;
+  f.step = global_step_;
+  f.day = day_;
+  if (record_step_prices_)
+    for (int i = 0; i < universe_.size(); ++i) f.last_price[i] = stock_yuan(index_price_[i]);
+  f.hedged_index = hedged_level_;
+  f.microcap_index = microcap_level_;
+  f.futures_price.assign(kFuturesSlots, 0);
+  f.futures_basis.assign(kFuturesSlots, 0);
+  f.futures_basis_annualised.assign(kFuturesSlots, 0);
+  f.futures_volume.assign(kFuturesSlots, 0);
+  f.futures_open_interest.assign(kFuturesSlots, 0);
+  const Date today = calendar_.date(day_);
+  for (int k = 0; k < kFuturesSlots; ++k) {
+    const auto s = static_cast<std::size_t>(k);
+    double price = futures_.to_points(futures_.price_or_settlement(k));
+    double basis = price - hedged_level_;
+    int days = std::max(1, futures_.days_to_expiry(k, today));
+    f.futures_price[s] = price;
+    f.futures_basis[s] = basis;
+    f.futures_basis_annualised[s] = basis / hedged_level_ * 365.0 / days;
+    f.futures_volume[s] = step_futures_volume_[s];
+    f.futures_open_interest[s] = open_interest_[s];
+    step_futures_volume_[s] = 0;
+  }
+}
+
+void Simulation::add_event(const std::string& kind, AgentId agent, InstrumentId instrument, Qty qty, double price,
+                           std::string reason) {
+  std::string agent_class = agent >= 0 ? agent_kinds_[static_cast<std::size_t>(agent)] : std::string("market");
+  events_[kind].push_back(EventRow{global_step_, day_, agent, std::move(agent_class), instrument, qty, price, std::move(reason)});
+}
+
+std::map<std::string, std::vector<EventRow>> Simulation::take_events() {
+  std::map<std::string, std::vector<EventRow>> out;
+  out.swap(events_);
+  return out;
+}
+
+RunHeader Simulation::make_header(const Scenario& s, int threads) const {
+  RunHeader h;
+  h.scenario_name = s.name();
+  h.scenario_toml = s.source_text();
+  h.scenario_resolved = s.resolved_toml();
+  h.seed = seed_;
+  h.threads = threads;
+  h.record_step_prices = record_step_prices_;
+  h.stocks.names = universe_.name;
+  for (Segment seg : universe_.segment) h.stocks.segment.push_back(static_cast<std::uint8_t>(seg));
+  h.stocks.shares_outstanding = universe_.shares_outstanding;
+  h.stocks.index_weight = hedged_.weights_at_start();
+  h.stocks.limit_pct = universe_.limit_pct;
+  h.futures_slots = {"front", "next"};
+  h.steps_per_day = clock_.steps_per_day();
+  for (int k = 0; k < clock_.steps_per_day(); ++k) {
+    h.step_minute.push_back(clock_.step(k).minute);
+    h.step_phase.push_back(static_cast<std::uint8_t>(clock_.step(k).phase));
+  }
+  h.segment_names = {"microcap", "constituent", "large_cap"};
+  return h;
+}
+
+std::vector<std::string> Simulation::conservation_problems() const {
+  std::vector<std::string> problems;
+  if (Fen cash = accounts_.total_cash(); cash != initial_cash_)
+    problems.push_back("total cash " + std::to_string(cash) + " fen differs from the initial " + std::to_string(initial_cash_));
+  std::vector<Qty> held(universe_.size(), 0);
+  for (AccountId a = 0; a < accounts_.size(); ++a)
+    for (const StockPosition& p : accounts_[a].stocks) {
+      held[p.stock] += p.qty;
+      if (p.qty < 0 || p.sellable < 0 || p.sellable > p.qty)
+        problems.push_back("account " + std::to_string(a) + " stock " + std::to_string(p.stock) + ": qty " +
+                           std::to_string(p.qty) + ", sellable " + std::to_string(p.sellable));
+    }
+  for (int i = 0; i < universe_.size(); ++i)
+    if (held[i] != universe_.shares_outstanding[i])
+      problems.push_back("stock " + universe_.name[i] + ": " + std::to_string(held[i]) + " shares held, " +
+                         std::to_string(universe_.shares_outstanding[i]) + " outstanding");
+  for (int k = 0; k < kFuturesSlots; ++k)
+    if (Qty net = accounts_.total_futures(k); net != 0)
+      problems.push_back("futures slot " + std::to_string(k) + " positions sum to " + std::to_string(net));
+  return problems;
+}
+
+}  // namespace stampede

@@ -1,0 +1,143 @@
+#pragma once
+// One run of the market: the world's state and the fixed phases of a step
+//   snapshot -> decide (parallel) -> risk check (parallel, per agent) -> route (seeded arrival
+//   order) -> match (parallel, per book) -> settle (sequential, fixed order) -> record.
+// Nothing in a step depends on thread scheduling, so results are bit-identical at any thread count.
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/book/order_book.hpp"
+#include "sim/engine/agent.hpp"
+#include "sim/engine/agent_registry.hpp"
+#include "sim/market/accounts.hpp"
+#include "sim/market/calendar.hpp"
+#include "sim/market/fundamentals.hpp"
+#include "sim/market/futures.hpp"
+#include "sim/market/indices.hpp"
+#include "sim/market/session_clock.hpp"
+#include "sim/market/universe.hpp"
+#include "sim/record/run_log.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace stampede {
+
+// Why the engine refused an order before it reached a book.
+enum class RiskReject : std::uint8_t { None, UnknownAccount, NotAccountOwner, UnknownInstrument, InsufficientCash,
+                                       InsufficientShares, InsufficientMargin, PriceOutsideBand, BadOrder };
+const char* to_string(RiskReject r);
+
+struct StockDayStats {
+  Tick prev_close = 0, open = kNoPrice, high = kNoPrice, low = kNoPrice, last = kNoPrice, close = kNoPrice;
+  Qty volume = 0;
+  Fen turnover = 0;
+};
+
+struct RunTotals {
+  std::int64_t orders = 0, trades = 0, cancels = 0;
+  std::map<std::string, std::int64_t> rejections;   // reason -> count
+};
+
+class Simulation {
+ public:
+  Simulation(const Scenario& scenario, const AgentRegistry& registry);
+  ~Simulation();
+
+  bool finished() const { return day_ >= calendar_.size(); }
+  // Runs one step; returns true when the step closed a trading day (day_frame() is then fresh).
+  bool step();
+
+  const StepFrame& step_frame() const { return step_frame_; }
+  const DayFrame& day_frame() const { return day_frame_; }
+  // Events of kinds recorded since the last call, moved out.
+  std::map<std::string, std::vector<EventRow>> take_events();
+  RunHeader make_header(const Scenario& scenario, int threads) const;
+
+  // Read access for drivers, summaries and tests.
+  const Universe& universe() const { return universe_; }
+  const TradingCalendar& calendar() const { return calendar_; }
+  const SessionClock& clock() const { return clock_; }
+  const AccountBook& accounts() const { return accounts_; }
+  const MarketView& view() const { return view_; }
+  const FuturesMarket& futures() const { return futures_; }
+  const OrderBook& book(InstrumentId i) const { return books_[static_cast<std::size_t>(i)]; }
+  const std::vector<std::unique_ptr<Agent>>& agents() const { return agents_; }
+  const RunTotals& totals() const { return totals_; }
+  DayIndex day() const { return day_; }
+  StepIndex global_step() const { return global_step_; }
+  int stock_count() const { return universe_.size(); }
+  Fen initial_cash() const { return initial_cash_; }
+  // Empty when money, shares and futures positions add up; otherwise one line per problem.
+  std::vector<std::string> conservation_problems() const;
+
+ private:
+  struct RoutedOrder { std::uint64_t key; std::uint32_t agent; Order order; };
+  struct Release { AccountId account; InstrumentId instrument; Side side; Tick price; Qty qty; };
+
+  void begin_day();
+  void end_day();
+  void refresh_quotes();
+  void build_view();
+  void decide();
+  void check_risk();
+  void route();
+  void match(bool auction);
+  void settle();
+  void record_step();
+  RiskReject reserve(Order& o, AgentId agent);
+  void release(const Release& r);
+  bool is_futures(InstrumentId i) const { return i >= universe_.size(); }
+  int slot_of(InstrumentId i) const { return i - universe_.size(); }
+  void add_event(const std::string& kind, AgentId agent, InstrumentId instrument, Qty qty, double price,
+                 std::string reason);
+  double stock_yuan(Tick t) const { return t / 100.0; }
+
+  // configuration
+  std::uint64_t seed_;
+  bool record_step_prices_;
+  int microcap_rebalance_days_;
+  // market
+  Universe universe_;
+  SessionClock clock_;
+  TradingCalendar calendar_;
+  Fundamentals fundamentals_;
+  AccountBook accounts_;
+  AccountId float_account_ = 0;
+  std::vector<OrderBook> books_;
+  std::vector<StockDayStats> stock_day_;
+  std::vector<Tick> index_price_;              // last trade or previous close, per stock
+  HedgedIndex hedged_;
+  std::unique_ptr<MicrocapIndex> microcap_;
+  double hedged_level_ = 0, hedged_prev_close_ = 0, microcap_level_ = 0, microcap_prev_close_ = 0;
+  FuturesMarket futures_;
+  std::array<Qty, kFuturesSlots> open_interest_{};
+  std::array<Qty, kFuturesSlots> step_futures_volume_{};
+  // agents
+  std::vector<std::unique_ptr<Agent>> agents_;
+  std::vector<std::string> agent_kinds_;
+  std::vector<std::vector<Order>> agent_orders_;
+  std::vector<std::uint64_t> agent_sequence_;
+  std::vector<std::vector<std::pair<Order, RiskReject>>> agent_rejects_;
+  // per-step working memory, reused
+  std::vector<InstrumentQuote> quotes_;
+  MarketView view_;
+  std::vector<std::vector<RoutedOrder>> routed_;
+  std::vector<std::vector<Trade>> trades_;
+  std::vector<std::vector<Release>> releases_;
+  std::vector<std::vector<std::pair<AgentId, RejectReason>>> book_rejects_;
+  // clock
+  DayIndex day_ = 0;
+  int step_in_day_ = 0;
+  StepIndex global_step_ = 0;
+  Fen initial_cash_ = 0;
+  // output
+  StepFrame step_frame_;
+  DayFrame day_frame_;
+  std::map<std::string, std::vector<EventRow>> events_;
+  std::map<std::pair<std::string, std::string>, std::int64_t> day_rejections_;   // (agent kind, reason)
+  RunTotals totals_;
+};
+
+}  // namespace stampede

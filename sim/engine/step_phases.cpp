@@ -1,0 +1,170 @@
+// The phases of one step between the snapshot and the record: decide, risk check, route, match,
+// settle. Each parallel phase writes only to memory owned by one agent or one book.
+#include <algorithm>
+#include <tbb/parallel_for.h>
+
+#include "sim/core/rng.hpp"
+#include "sim/engine/simulation.hpp"
+
+namespace stampede {
+
+void Simulation::decide() {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 1), [&](const auto& r) {
+    for (std::size_t a = r.begin(); a < r.end(); ++a) {
+      agent_orders_[a].clear();
+      OrderSink sink(agents_[a]->id(), agent_orders_[a], agent_sequence_[a]);
+      agents_[a]->decide(view_, sink);
+    }
+  });
+}
+
+// Pre-trade risk, per agent in parallel: an agent's orders touch only the accounts it owns.
+// Reservations taken here are what make every later fill affordable.
+void Simulation::check_risk() {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 1), [&](const auto& r) {
+    for (std::size_t a = r.begin(); a < r.end(); ++a) {
+      std::vector<Order>& orders = agent_orders_[a];
+      agent_rejects_[a].clear();
+      const AgentId agent = agents_[a]->id();
+      std::size_t kept = 0;
+      for (Order& o : orders) {
+        RiskReject why = reserve(o, agent);
+        if (why == RiskReject::None)
+          orders[kept++] = o;
+        else
+          agent_rejects_[a].emplace_back(o, why);
+      }
+      orders.resize(kept);
+    }
+  });
+}
+
+RiskReject Simulation::reserve(Order& o, AgentId agent) {
+  if (!accounts_.valid(o.account)) return RiskReject::UnknownAccount;
+  Account& acc = accounts_[o.account];
+  if (acc.owner != agent) return RiskReject::NotAccountOwner;
+  if (o.instrument < 0 || o.instrument >= static_cast<InstrumentId>(books_.size())) return RiskReject::UnknownInstrument;
+  if (o.type == OrderType::Cancel) return RiskReject::None;
+  if (o.qty <= 0 || o.qty > (Qty{1} << 40)) return RiskReject::BadOrder;
+  const InstrumentQuote& q = quotes_[static_cast<std::size_t>(o.instrument)];
+  // A market order is a limit order at the band bound: reserve for the worst price it can get.
+  if (o.type == OrderType::Market) o.price = o.side == Side::Buy ? q.upper : q.lower;
+  if (o.price < q.lower || o.price > q.upper) return RiskReject::PriceOutsideBand;
+  if (is_futures(o.instrument)) {
+    const Fen need = futures_.margin_per_contract(slot_of(o.instrument)) * o.qty;
+    if (acc.available_cash() < need) return RiskReject::InsufficientMargin;
+    acc.reserved_cash += need;
+    return RiskReject::None;
+  }
+  if (o.side == Side::Sell) {
+    StockPosition* p = acc.find(o.instrument);
+    if (p == nullptr || p->sellable < o.qty) return RiskReject::InsufficientShares;
+    p->sellable -= o.qty;
+    return RiskReject::None;
+  }
+  const Fen need = static_cast<Fen>(o.price) * o.qty;
+  if (acc.available_cash() < need) return RiskReject::InsufficientCash;
+  acc.reserved_cash += need;
+  return RiskReject::None;
+}
+
+void Simulation::release(const Release& r) {
+  Account& a = accounts_[r.account];
+  if (is_futures(r.instrument))
+    a.reserved_cash -= futures_.margin_per_contract(slot_of(r.instrument)) * r.qty;
+  else if (r.side == Side::Sell)
+    a.find(r.instrument)->sellable += r.qty;
+  else
+    a.reserved_cash -= static_cast<Fen>(r.price) * r.qty;
+}
+
+// Orders reach each book in an order drawn from (seed, step, order id): cancels first (they
+// are fast messages), then everything else shuffled. No thread ever decides who comes first.
+void Simulation::route() {
+  for (auto& v : routed_) v.clear();
+  const std::uint64_t step_key = stream_seed(seed_, "arrival", static_cast<std::uint64_t>(global_step_));
+  for (std::size_t a = 0; a < agents_.size(); ++a)
+    for (const Order& o : agent_orders_[a]) {
+      std::uint64_t key = splitmix64(step_key ^ o.id) >> 1;
+      if (o.type != OrderType::Cancel) key |= 1ULL << 63;
+      routed_[static_cast<std::size_t>(o.instrument)].push_back(RoutedOrder{key, static_cast<std::uint32_t>(a), o});
+    }
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, routed_.size(), 64), [&](const auto& r) {
+    for (std::size_t i = r.begin(); i < r.end(); ++i)
+      std::sort(routed_[i].begin(), routed_[i].end(), [](const RoutedOrder& x, const RoutedOrder& y) {
+        if (x.key != y.key) return x.key < y.key;
+        if (x.order.id != y.order.id) return x.order.id < y.order.id;
+        return x.order.type < y.order.type;
+      });
+  });
+}
+
+void Simulation::match(bool auction) {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, books_.size(), 16), [&](const auto& r) {
+    for (std::size_t i = r.begin(); i < r.end(); ++i) {
+      OrderBook& book = books_[i];
+      trades_[i].clear();
+      releases_[i].clear();
+      book_rejects_[i].clear();
+      for (const RoutedOrder& ro : routed_[i]) {
+        const Order& o = ro.order;
+        if (o.type == OrderType::Cancel) {
+          CancelResult c = book.cancel(o.id, o.account);
+          if (c.reject == RejectReason::None)
+            releases_[i].push_back(Release{o.account, o.instrument, c.side, c.price, c.remaining});
+          continue;
+        }
+        SubmitResult s = book.submit(OrderRequest{o.id, o.account, o.side, o.type, o.price, o.qty}, trades_[i]);
+        if (s.reject != RejectReason::None) {
+          releases_[i].push_back(Release{o.account, o.instrument, o.side, o.price, o.qty});
+          book_rejects_[i].emplace_back(agents_[ro.agent]->id(), s.reject);
+        }
+      }
+      if (auction) book.uncross(trades_[i]);
+    }
+  });
+}
+
+void Simulation::settle() {
+  const int n = universe_.size();
+  const auto margins = futures_.margins_per_contract();
+  const bool in_window = clock_.in_last_minutes(step_in_day_, futures_.spec().settlement_window_minutes);
+  for (std::size_t i = 0; i < books_.size(); ++i) {
+    const auto id = static_cast<InstrumentId>(i);
+    for (const Trade& t : trades_[i]) {
+      const AccountId buyer = t.taker_side == Side::Buy ? t.taker : t.maker;
+      const AccountId seller = t.taker_side == Side::Buy ? t.maker : t.taker;
+      if (id < n) {
+        accounts_.settle_stock_trade(buyer, seller, id, t.price, t.qty, t.buy_limit);
+        StockDayStats& d = stock_day_[i];
+        if (d.open == kNoPrice) d.open = t.price;
+        d.high = d.high == kNoPrice ? t.price : std::max(d.high, t.price);
+        d.low = d.low == kNoPrice ? t.price : std::min(d.low, t.price);
+        d.last = t.price;
+        d.volume += t.qty;
+        d.turnover += static_cast<Fen>(t.price) * t.qty;
+      } else {
+        const int slot = id - n;
+        auto long_part = [&](AccountId a) { return std::max<Qty>(0, accounts_[a].futures[static_cast<std::size_t>(slot)].qty); };
+        const Qty before = long_part(buyer) + (buyer != seller ? long_part(seller) : 0);
+        accounts_.settle_futures_trade(buyer, seller, slot, t.price * futures_.tick_value_fen(), t.qty,
+                                       margins[static_cast<std::size_t>(slot)], margins);
+        const Qty after = long_part(buyer) + (buyer != seller ? long_part(seller) : 0);
+        open_interest_[static_cast<std::size_t>(slot)] += after - before;
+        step_futures_volume_[static_cast<std::size_t>(slot)] += t.qty;
+        futures_.record_trade(slot, t.price, t.qty, in_window);
+      }
+    }
+    for (const Release& r : releases_[i]) release(r);
+    for (const auto& [agent, why] : book_rejects_[i]) ++day_rejections_[{agent_kinds_[static_cast<std::size_t>(agent)], to_string(why)}];
+    totals_.trades += static_cast<std::int64_t>(trades_[i].size());
+    totals_.orders += static_cast<std::int64_t>(routed_[i].size());
+  }
+  for (std::size_t a = 0; a < agents_.size(); ++a)
+    for (const auto& [order, why] : agent_rejects_[a]) {
+      ++day_rejections_[{agent_kinds_[a], to_string(why)}];
+      ++totals_.orders;
+    }
+}
+
+}  // namespace stampede

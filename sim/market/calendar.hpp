@@ -1,0 +1,35 @@
+#pragma once
+// Trading calendar: weekdays that are not holidays, and the monthly futures expiry rule.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stampede {
+
+using Date = std::chrono::year_month_day;
+
+std::optional<Date> parse_iso_date(std::string_view text);   // "2024-01-02"; nullopt if not a real date
+std::string to_iso(Date d);
+int days_between(Date from, Date to);                        // calendar days, to - from
+Date third_friday(std::chrono::year y, std::chrono::month m);
+
+class TradingCalendar {
+ public:
+  // The first `count` trading days on or after `start`, skipping weekends and `holidays`.
+  TradingCalendar(Date start, int count, const std::vector<Date>& holidays);
+  int size() const { return static_cast<int>(days_.size()); }
+  Date date(int day) const { return days_[day]; }
+  std::string iso(int day) const { return to_iso(days_[day]); }
+  const std::vector<Date>& dates() const { return days_; }
+  bool is_holiday(Date d) const;
+  // Last trading day on or before `d` (for an expiry on a holiday, exchanges move it earlier).
+  Date last_trading_day_on_or_before(Date d) const;
+
+ private:
+  std::vector<Date> days_;
+  std::vector<Date> holidays_;
+};
+
+}  // namespace stampede
