@@ -164,7 +164,7 @@ record_step_prices = false
   CHECK(sc.source_name() == "scenarios/jan24.toml");
 }
 
-TEST_CASE("--set overrides the file, in order, and may create a section", "[scenario]") {
+TEST_CASE("overrides from --set win over the file in order and may create a section", "[scenario]") {
   const char* text = "days = 20\n[stocks]\nmicrocaps = 1200\n";
   std::vector<std::string> sets{"days=3", "stocks.microcaps=200", "futures.margin_rate=0.2", "name=foo",
                                 "days = 4", "output.record_step_prices=false", "holidays=[\"2024-02-12\"]",
@@ -316,7 +316,7 @@ TEST_CASE("TOML syntax errors are reported with their line", "[scenario]") {
   CHECK_THAT(both[1], StartsWith("--set dayz=3: unknown key 'dayz' (did you mean 'days'?)"));
 }
 
-TEST_CASE("every problem is reported together, file problems in line order", "[scenario]") {
+TEST_CASE("every problem is reported together with file problems in line order", "[scenario]") {
   const char* text = R"(days = 0
 start_date = "2024-02-30"
 [stocks]
