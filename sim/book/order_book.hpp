@@ -1,0 +1,181 @@
+#pragma once
+// Limit order book of one instrument under A-share / CFFEX rules: a price band around the
+// previous close, buy lots, call auctions and continuous price-time matching.
+//
+// Layout (hot path, no allocation once grown): one array of price levels per side indexed by
+// (price - lower), each level an intrusive FIFO of order nodes living in a pool; a two-level
+// bitmap of non-empty levels to find the next best price; an open-addressing id -> node map.
+#include <cstdint>
+#include <vector>
+
+#include "sim/book/id_map.hpp"
+#include "sim/book/level_bitmap.hpp"
+#include "sim/core/types.hpp"
+
+namespace stampede {
+
+enum class BookPhase : std::uint8_t { Closed, CallAuction, Continuous };
+enum class RejectReason : std::uint8_t {
+  None, PriceOutsideBand, BadLot, NonPositiveQuantity, DuplicateOrderId, UnknownOrder, NotOwner, BookClosed
+};
+const char* to_string(RejectReason);  // snake_case: "price_outside_band", "bad_lot", ...
+const char* to_string(Side);          // "buy" / "sell"
+const char* to_string(BookPhase);     // "closed" / "call_auction" / "continuous"
+
+// Buys must be multiples of buy_lot (A-shares: 100; futures: 1); sells may be any positive
+// quantity (odd-lot sells of leftover shares are allowed).
+struct BookRules {
+  Qty buy_lot = 100;
+};
+
+struct OrderRequest {
+  OrderId id;
+  AccountId owner;
+  Side side;
+  OrderType type;  // Limit or Market (price ignored); Cancel is forwarded to cancel(id, owner)
+  Tick price;
+  Qty qty;
+};
+
+struct Trade {
+  OrderId maker_id;
+  OrderId taker_id;
+  AccountId maker;
+  AccountId taker;
+  Side taker_side;
+  Tick price;
+  Qty qty;
+};
+
+struct SubmitResult {
+  RejectReason reject = RejectReason::None;
+  Tick limit_price = kNoPrice;  // effective limit (a market order's band bound)
+  Qty filled = 0;
+  Qty resting = 0;
+};
+
+struct CancelResult {
+  RejectReason reject = RejectReason::None;
+  Side side{};
+  Tick price = kNoPrice;
+  Qty remaining = 0;
+};
+
+struct AuctionResult {
+  Tick price = kNoPrice;  // kNoPrice and volume 0 when nothing crosses
+  Qty volume = 0;
+};
+
+struct RestingOrder {
+  OrderId id;
+  AccountId owner;
+  Side side;
+  Tick price;
+  Qty qty;
+};
+
+class OrderBook {
+ public:
+  explicit OrderBook(BookRules rules = {});
+
+  // Starts a trading day: removes every resting order (day orders), sets the inclusive band
+  // [lower, upper] and the reference price (auction tie-break). The phase is left unchanged.
+  // Cost O(resting orders + band/64); no allocation once capacity has grown.
+  void open_day(Tick lower, Tick upper, Tick reference);
+  void set_phase(BookPhase phase) { phase_ = phase; }
+  BookPhase phase() const { return phase_; }
+
+  // Validates (BookClosed, NonPositiveQuantity, BadLot, PriceOutsideBand, DuplicateOrderId, in
+  // that order), then: Continuous -> matches marketable quantity at the resting orders' prices
+  // in price-time priority and rests the rest; CallAuction -> rests everything. A market order is
+  // a limit order at the band bound (buy: upper, sell: lower). Trades are appended to `trades`.
+  SubmitResult submit(const OrderRequest& order, std::vector<Trade>& trades);
+
+  // Allowed in every phase. UnknownOrder if not resting; NotOwner if `owner` differs.
+  CancelResult cancel(OrderId id, AccountId owner);
+
+  // Ends a call auction at the single price maximising executed volume (ties: minimum absolute
+  // imbalance, then closest to the reference, then the lower price). Crossing orders execute at
+  // that price in price-time priority; each trade's taker is the later-arriving order.
+  AuctionResult uncross(std::vector<Trade>& trades);
+
+  Tick best_bid() const { return best_[0]; }
+  Tick best_ask() const { return best_[1]; }
+  Qty volume_at(Side side, Tick price) const {
+    if (price < lower_ || price > upper_) return 0;
+    return levels_[idx(side)][static_cast<std::size_t>(price - lower_)].qty;
+  }
+  Qty total_volume(Side side) const { return total_[idx(side)]; }
+  Tick lower() const { return lower_; }
+  Tick upper() const { return upper_; }
+  Tick reference() const { return reference_; }
+  std::size_t order_count() const { return count_; }
+  // Sells rest at the lower bound and no buy rests: nobody buys at the limit-down price.
+  bool locked_limit_down() const { return total_[0] == 0 && volume_at(Side::Sell, lower_) > 0; }
+  // Buys rest at the upper bound and no sell rests.
+  bool locked_limit_up() const { return total_[1] == 0 && volume_at(Side::Buy, upper_) > 0; }
+
+  // Visits resting orders in price-time priority: bids from the best, then asks from the best.
+  template <class F>
+  void for_each_resting(F&& f) const {
+    const detail::LevelBitmap& b = bits_[0];
+    for (std::int32_t i = b.next_down(b.size() - 1); i >= 0; i = b.next_down(i - 1))
+      visit_level(Side::Buy, i, f);
+    const detail::LevelBitmap& a = bits_[1];
+    for (std::int32_t i = a.next_up(0); i >= 0; i = a.next_up(i + 1)) visit_level(Side::Sell, i, f);
+  }
+
+ private:
+  struct Level {
+    std::int32_t head = -1;
+    std::int32_t tail = -1;
+    Qty qty = 0;
+  };
+  struct Node {
+    OrderId id;
+    Qty qty;
+    std::uint64_t seq;  // arrival order within the day
+    std::int32_t prev;
+    std::int32_t next;
+    AccountId owner;
+    Tick price;
+    Side side;
+  };
+
+  static constexpr int idx(Side s) { return static_cast<int>(s); }
+
+  template <class F>
+  void visit_level(Side side, std::int32_t level, F& f) const {
+    for (std::int32_t n = levels_[idx(side)][static_cast<std::size_t>(level)].head; n >= 0; n = pool_[n].next) {
+      const Node& o = pool_[n];
+      f(RestingOrder{o.id, o.owner, o.side, o.price, o.qty});
+    }
+  }
+
+  template <Side S>
+  Qty match(const OrderRequest& order, Tick limit, Qty qty, std::vector<Trade>& trades);
+  void rest(const OrderRequest& order, Tick limit, Qty qty);
+  std::int32_t allocate_node();
+  void free_node(std::int32_t n);
+  void unlink(std::int32_t n);                        // removes node n from its level, updates best
+  void fill_front(Side side, Qty q);                  // fills the head of the best level of `side`
+  void level_emptied(Side side, std::int32_t level);  // bitmap and best price upkeep
+
+  BookRules rules_;
+  BookPhase phase_ = BookPhase::Closed;
+  Tick lower_ = 0;
+  Tick upper_ = -1;
+  Tick reference_ = kNoPrice;
+  Tick best_[2] = {kNoPrice, kNoPrice};
+  Qty total_[2] = {0, 0};
+  std::size_t count_ = 0;
+  std::uint64_t seq_ = 0;
+  std::vector<Level> levels_[2];
+  detail::LevelBitmap bits_[2];
+  std::vector<Node> pool_;
+  std::int32_t free_ = -1;
+  detail::IdMap ids_;
+  std::vector<Qty> scratch_;  // auction: cumulative buy volume per crossing price
+};
+
+}  // namespace stampede

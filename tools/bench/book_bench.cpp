@@ -1,0 +1,120 @@
+// Order-book hot path: a seeded synthetic stream (~50% resting adds, ~30% cancels of live
+// orders, ~20% marketable orders) over many books, generated before timing. Reports ns per op.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <random>
+#include <vector>
+
+#include "sim/book/order_book.hpp"
+
+namespace {
+
+using namespace stampede;
+
+struct Op {
+  std::uint32_t book;
+  bool cancel;
+  OrderRequest order;
+};
+
+constexpr Tick kReference = 1000;  // 10.00 yuan
+constexpr Tick kLower = 900, kUpper = 1100;
+
+void open_all(std::vector<OrderBook>& books) {
+  for (OrderBook& b : books) {
+    b.open_day(kLower, kUpper, kReference);
+    b.set_phase(BookPhase::Continuous);
+  }
+}
+
+// Generates the stream by running it on real books, so every cancel names an order that is live
+// at that point of the stream (the timed replay of the same stream is identical).
+std::vector<Op> make_stream(std::size_t nbooks, std::size_t nops, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<OrderBook> books(nbooks);
+  open_all(books);
+  std::vector<std::vector<OrderId>> live(nbooks);
+  std::vector<OrderId> next_id(nbooks, 1);
+  std::vector<Trade> trades;
+  std::vector<Op> ops;
+  ops.reserve(nops);
+  std::uniform_int_distribution<std::uint32_t> pick_book(0, static_cast<std::uint32_t>(nbooks - 1));
+  std::uniform_int_distribution<int> percent(0, 99), lots(1, 10), offset(0, 15), coin(0, 1);
+  while (ops.size() < nops) {
+    const std::uint32_t b = pick_book(rng);
+    OrderBook& book = books[b];
+    const int kind = percent(rng);
+    if (kind >= 50 && kind < 80) {  // cancel a live order
+      auto& ids = live[b];
+      bool done = false;
+      while (!ids.empty() && !done) {
+        const std::size_t k = std::uniform_int_distribution<std::size_t>(0, ids.size() - 1)(rng);
+        const OrderId id = ids[k];
+        ids[k] = ids.back();
+        ids.pop_back();
+        if (book.cancel(id, 1).reject == RejectReason::None) {
+          ops.push_back(Op{b, true, OrderRequest{id, 1, Side::Buy, OrderType::Cancel, kNoPrice, 0}});
+          done = true;
+        }
+      }
+      if (done) continue;
+    }
+    const Side side = coin(rng) ? Side::Buy : Side::Sell;
+    const Tick bid = book.best_bid() == kNoPrice ? kReference - 1 : book.best_bid();
+    const Tick ask = book.best_ask() == kNoPrice ? kReference + 1 : book.best_ask();
+    OrderRequest o{next_id[b]++, 1, side, OrderType::Limit, 0, 100 * lots(rng)};
+    if (kind < 80) {  // passive (also when there was nothing to cancel): rests behind the touch
+      o.price = side == Side::Buy ? std::min(bid, ask - 1) - offset(rng) : std::max(ask, bid + 1) + offset(rng);
+    } else {  // marketable: crosses the touch (one in four is a market order)
+      if (percent(rng) < 25) o.type = OrderType::Market;
+      o.price = side == Side::Buy ? ask + offset(rng) / 4 : bid - offset(rng) / 4;
+    }
+    o.price = std::clamp(o.price, kLower, kUpper);
+    const SubmitResult r = book.submit(o, trades);
+    trades.clear();
+    if (r.reject != RejectReason::None) continue;
+    if (r.resting > 0) live[b].push_back(o.id);
+    ops.push_back(Op{b, false, o});
+  }
+  return ops;
+}
+
+void run_stream(benchmark::State& state, std::size_t nbooks, std::size_t nops) {
+  const std::vector<Op> ops = make_stream(nbooks, nops, 20240205);
+  std::vector<OrderBook> books(nbooks);
+  std::vector<Trade> trades;
+  trades.reserve(1024);
+  std::size_t ntrades = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    open_all(books);
+    state.ResumeTiming();
+    for (const Op& op : ops) {
+      OrderBook& book = books[op.book];
+      if (op.cancel) {
+        benchmark::DoNotOptimize(book.cancel(op.order.id, op.order.owner));
+      } else {
+        benchmark::DoNotOptimize(book.submit(op.order, trades));
+        ntrades += trades.size();
+        trades.clear();
+      }
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * ops.size()));
+  state.counters["ns_per_op"] = benchmark::Counter(static_cast<double>(ops.size()) * 1e-9,
+                                                   benchmark::Counter::kIsIterationInvariantRate |
+                                                       benchmark::Counter::kInvert);
+  state.counters["trades_per_op"] =
+      static_cast<double>(ntrades) / static_cast<double>(state.iterations() * ops.size());
+}
+
+void BM_MixedStream_1000Books(benchmark::State& state) { run_stream(state, 1000, 2'000'000); }
+void BM_MixedStream_1Book(benchmark::State& state) { run_stream(state, 1, 1'000'000); }
+
+BENCHMARK(BM_MixedStream_1000Books)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MixedStream_1Book)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
