@@ -1,0 +1,305 @@
+// RunLog: checks frames on the caller's thread, queues them, and hands them to one writer thread
+// that owns the HDF5 file (run_log_file.cpp). Errors met by the writer are kept and rethrown on the
+// caller's thread.
+#include "sim/record/run_log.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <iostream>
+#include <mutex>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+#include <variant>
+
+#include "sim/record/h5_handle.hpp"
+#include "sim/record/run_log_file.hpp"
+
+namespace stampede {
+namespace {
+
+struct EventsMsg {
+  std::string kind;
+  std::vector<EventRow> rows;
+};
+struct AttributeMsg {
+  std::string name;
+  double value;
+};
+struct FinishMsg {
+  double wall_seconds;
+};
+struct CloseMsg {};
+using Message = std::variant<StepFrame, DayFrame, EventsMsg, AttributeMsg, FinishMsg, CloseMsg>;
+
+// The queue holds at most this much (estimated) frame data; a producer waits beyond it.
+constexpr std::size_t kMaxQueuedBytes = std::size_t{256} << 20;
+constexpr std::size_t kMaxQueuedMessages = std::size_t{1} << 16;
+
+template <class T>
+std::size_t bytes_of(const std::vector<T>& v) { return v.size() * sizeof(T); }
+
+std::size_t estimate_bytes(const Message& m) {
+  struct {
+    std::size_t operator()(const StepFrame& f) const {
+      return sizeof f + bytes_of(f.last_price) + bytes_of(f.futures_price) * 3 + bytes_of(f.futures_volume) * 2;
+    }
+    std::size_t operator()(const DayFrame& f) const {
+      return sizeof f + bytes_of(f.open) * 5 + bytes_of(f.volume) + bytes_of(f.limit_up) * 2 +
+             f.futures_code.size() * 40 + bytes_of(f.futures_settlement);
+    }
+    std::size_t operator()(const EventsMsg& e) const { return sizeof e + e.rows.size() * (sizeof(EventRow) + 32); }
+    std::size_t operator()(const AttributeMsg&) const { return sizeof(AttributeMsg); }
+    std::size_t operator()(const FinishMsg&) const { return 0; }
+    std::size_t operator()(const CloseMsg&) const { return 0; }
+  } visitor;
+  return std::visit(visitor, m);
+}
+
+const char* const kReservedAttributes[] = {"schema", "version", "git_sha", "seed", "threads", "scenario",
+                                           "complete", "wall_time_seconds", "created_utc", "steps_per_day",
+                                           "record_step_prices"};
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw std::invalid_argument("RunLog: " + what);
+}
+
+template <class T>
+void require_size(const std::vector<T>& v, std::size_t n, const char* field, const char* per) {
+  require(v.size() == n, std::string(field) + " has " + std::to_string(v.size()) + " entries, expected " +
+                             std::to_string(n) + " (one per " + per + ")");
+}
+
+void validate_header(const RunHeader& h) {
+  const std::size_t n = h.stocks.names.size();
+  require_size(h.stocks.segment, n, "stocks.segment", "stock");
+  require_size(h.stocks.shares_outstanding, n, "stocks.shares_outstanding", "stock");
+  require_size(h.stocks.index_weight, n, "stocks.index_weight", "stock");
+  require_size(h.stocks.limit_pct, n, "stocks.limit_pct", "stock");
+  require(h.steps_per_day >= 0, "steps_per_day is negative");
+  const auto spd = static_cast<std::size_t>(h.steps_per_day);
+  require_size(h.step_minute, spd, "step_minute", "intraday step");
+  require_size(h.step_phase, spd, "step_phase", "intraday step");
+}
+
+}  // namespace
+
+struct RunLog::Impl {
+  std::filesystem::path path;
+  std::size_t n_stocks = 0, n_slots = 0;
+  bool record_step_prices = true;
+
+  // caller-side state (the caller's thread only)
+  bool closed = false;  // finish() has run
+  bool any_step = false, any_day = false;
+  StepIndex last_step = 0;
+  DayIndex last_step_day = 0, last_day = 0;
+
+  std::unique_ptr<record_detail::RunLogFile> file;  // the writer thread's once it runs
+
+  std::mutex m;
+  std::condition_variable not_empty, not_full;
+  std::deque<Message> queue;
+  std::size_t queued_bytes = 0;
+
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;      // first error; set once, before failed
+  bool error_reported = false;   // rethrown to the caller at least once (caller's thread)
+
+  std::thread writer;
+
+  void push(Message msg) {
+    const std::size_t bytes = estimate_bytes(msg);
+    std::unique_lock lock(m);
+    not_full.wait(lock, [&] {
+      return queue.empty() || (queued_bytes + bytes <= kMaxQueuedBytes && queue.size() < kMaxQueuedMessages);
+    });
+    queued_bytes += bytes;
+    queue.push_back(std::move(msg));
+    lock.unlock();
+    not_empty.notify_one();
+  }
+
+  void rethrow_if_failed() {
+    if (failed.load(std::memory_order_acquire)) {
+      error_reported = true;
+      std::rethrow_exception(error);
+    }
+  }
+
+  void check_open(const char* call) {
+    if (closed) throw std::logic_error(std::string("RunLog::") + call + " called after finish() on '" + path.string() + "'");
+    rethrow_if_failed();
+  }
+
+  void record_error(std::exception_ptr e) {
+    if (!failed.load(std::memory_order_relaxed)) {
+      error = std::move(e);
+      failed.store(true, std::memory_order_release);
+    }
+  }
+
+  // The writer thread: takes whole batches off the queue, applies them under the HDF5 lock.
+  void run() {
+    bool done = false;
+    std::deque<Message> batch;
+    while (!done) {
+      {
+        std::unique_lock lock(m);
+        not_empty.wait(lock, [&] { return !queue.empty(); });
+        batch.swap(queue);
+        queued_bytes = 0;
+      }
+      not_full.notify_all();
+      h5::Session session;
+      for (Message& msg : batch) {
+        if (std::holds_alternative<FinishMsg>(msg) || std::holds_alternative<CloseMsg>(msg)) done = true;
+        if (failed.load(std::memory_order_relaxed) || !file) continue;  // after an error: drain only
+        try {
+          std::visit(
+              [&](auto& x) {
+                using T = std::decay_t<decltype(x)>;
+                if constexpr (std::is_same_v<T, StepFrame>) file->add_step(x);
+                else if constexpr (std::is_same_v<T, DayFrame>) file->add_day(x);
+                else if constexpr (std::is_same_v<T, EventsMsg>) file->add_events(x.kind, x.rows);
+                else if constexpr (std::is_same_v<T, AttributeMsg>) file->set_attribute(x.name, x.value);
+                else if constexpr (std::is_same_v<T, FinishMsg>) file->finish(x.wall_seconds);
+                else file->close();
+              },
+              msg);
+        } catch (...) {
+          record_error(std::current_exception());
+        }
+      }
+      batch.clear();
+    }
+    // Closes whatever is still open (after an error, the file stays incomplete).
+    h5::Session session;
+    file.reset();
+  }
+};
+
+RunLog::RunLog(const std::filesystem::path& path, RunHeader header) : impl_(std::make_unique<Impl>()) {
+  Impl& s = *impl_;
+  s.path = path;
+  validate_header(header);
+  s.n_stocks = header.stocks.names.size();
+  s.n_slots = header.futures_slots.size();
+  s.record_step_prices = header.record_step_prices;
+
+  if (path.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec)
+      throw std::runtime_error("cannot create run log '" + path.string() + "': cannot create directory '" +
+                               path.parent_path().string() + "': " + ec.message());
+  }
+  {
+    h5::Session session;
+    s.file = std::make_unique<record_detail::RunLogFile>(path, header);  // h5::Error is a runtime_error
+  }
+  try {
+    s.writer = std::thread([&s] { s.run(); });
+  } catch (...) {
+    h5::Session session;
+    s.file.reset();
+    throw;
+  }
+}
+
+RunLog::~RunLog() {
+  if (!impl_ || !impl_->writer.joinable()) return;
+  Impl& s = *impl_;
+  try {
+    s.push(CloseMsg{});
+  } catch (...) {
+    // push only allocates; if even that fails, the writer cannot be told to stop cleanly
+    std::terminate();
+  }
+  s.writer.join();
+  if (s.failed.load() && !s.error_reported) {
+    try {
+      std::rethrow_exception(s.error);
+    } catch (const std::exception& e) {
+      std::cerr << "stampede: run log '" << s.path.string() << "' failed: " << e.what() << '\n';
+    } catch (...) {
+      std::cerr << "stampede: run log '" << s.path.string() << "' failed\n";
+    }
+  }
+}
+
+const std::filesystem::path& RunLog::path() const { return impl_->path; }
+
+void RunLog::write_step(StepFrame frame) {
+  Impl& s = *impl_;
+  s.check_open("write_step");
+  if (s.record_step_prices) require_size(frame.last_price, s.n_stocks, "StepFrame.last_price", "stock");
+  require_size(frame.futures_price, s.n_slots, "StepFrame.futures_price", "futures slot");
+  require_size(frame.futures_basis, s.n_slots, "StepFrame.futures_basis", "futures slot");
+  require_size(frame.futures_basis_annualised, s.n_slots, "StepFrame.futures_basis_annualised", "futures slot");
+  require_size(frame.futures_volume, s.n_slots, "StepFrame.futures_volume", "futures slot");
+  require_size(frame.futures_open_interest, s.n_slots, "StepFrame.futures_open_interest", "futures slot");
+  if (s.any_step) {
+    require(frame.step > s.last_step, "step " + std::to_string(frame.step) + " does not follow step " + std::to_string(s.last_step));
+    require(frame.day >= s.last_step_day, "step " + std::to_string(frame.step) + " is on day " + std::to_string(frame.day) +
+                                               ", before the previous step's day " + std::to_string(s.last_step_day));
+  }
+  if (!s.record_step_prices) frame.last_price = {};
+  s.any_step = true;
+  s.last_step = frame.step;
+  s.last_step_day = frame.day;
+  s.push(std::move(frame));
+}
+
+void RunLog::write_day(DayFrame frame) {
+  Impl& s = *impl_;
+  s.check_open("write_day");
+  const std::size_t n = s.n_stocks, k = s.n_slots;
+  require_size(frame.open, n, "DayFrame.open", "stock");
+  require_size(frame.high, n, "DayFrame.high", "stock");
+  require_size(frame.low, n, "DayFrame.low", "stock");
+  require_size(frame.close, n, "DayFrame.close", "stock");
+  require_size(frame.turnover, n, "DayFrame.turnover", "stock");
+  require_size(frame.volume, n, "DayFrame.volume", "stock");
+  require_size(frame.limit_up, n, "DayFrame.limit_up", "stock");
+  require_size(frame.limit_down, n, "DayFrame.limit_down", "stock");
+  require_size(frame.futures_code, k, "DayFrame.futures_code", "futures slot");
+  require_size(frame.futures_settlement, k, "DayFrame.futures_settlement", "futures slot");
+  if (s.any_day)
+    require(frame.day > s.last_day, "day " + std::to_string(frame.day) + " does not follow day " + std::to_string(s.last_day));
+  s.any_day = true;
+  s.last_day = frame.day;
+  s.push(std::move(frame));
+}
+
+void RunLog::write_events(const std::string& kind, std::vector<EventRow> rows) {
+  Impl& s = *impl_;
+  s.check_open("write_events");
+  require(!kind.empty() && kind != "." && kind.find('/') == std::string::npos,
+          "event kind '" + kind + "' is not a valid dataset name (empty, '.' or contains '/')");
+  s.push(EventsMsg{kind, std::move(rows)});
+}
+
+void RunLog::set_attribute(const std::string& name, double value) {
+  Impl& s = *impl_;
+  s.check_open("set_attribute");
+  require(!name.empty(), "attribute name is empty");
+  for (const char* r : kReservedAttributes)
+    require(name != r, "attribute '" + name + "' is reserved by the run log schema");
+  s.push(AttributeMsg{name, value});
+}
+
+void RunLog::finish(double wall_seconds) {
+  Impl& s = *impl_;
+  if (s.closed) throw std::logic_error("RunLog::finish called twice on '" + s.path.string() + "'");
+  s.closed = true;
+  s.push(FinishMsg{wall_seconds});
+  s.writer.join();
+  if (s.failed.load(std::memory_order_acquire)) {
+    s.error_reported = true;
+    std::rethrow_exception(s.error);
+  }
+}
+
+}  // namespace stampede

@@ -1,0 +1,104 @@
+#pragma once
+// The run log: one HDF5 file per simulation run, written by a background thread so the simulation
+// never waits on disk. The file layout is documented in docs/hdf5-schema.md (schema
+// "stampede-run/1"); it is readable by h5py, pandas, xarray (engine h5netcdf), R and MATLAB.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/core/types.hpp"
+
+namespace stampede {
+
+struct StockTable {            // static, one entry per stock
+  std::vector<std::string> names;            // e.g. "S000123"
+  std::vector<std::uint8_t> segment;         // 0 microcap, 1 hedged-index constituent, 2 large cap
+  std::vector<std::int64_t> shares_outstanding;
+  std::vector<double> index_weight;          // weight in the hedged index at the start (0 if not a constituent)
+  std::vector<double> limit_pct;             // 10, 20 or 5
+};
+
+struct RunHeader {
+  std::string scenario_name, scenario_toml, scenario_resolved;  // TOML verbatim; resolved as TOML text
+  std::uint64_t seed = 0;
+  int threads = 1;
+  bool record_step_prices = true;
+  StockTable stocks;
+  std::vector<std::string> futures_slots;    // e.g. {"front","next"}
+  int steps_per_day = 0;
+  std::vector<std::int32_t> step_minute;     // [steps_per_day] minute of day (e.g. 570 = 9:30) at which each intraday step starts
+  std::vector<std::uint8_t> step_phase;      // [steps_per_day] 0 opening auction, 1 continuous, 2 closing auction
+  std::vector<std::string> segment_names;    // {"microcap","constituent","large_cap"}
+};
+
+struct StepFrame {            // one per simulation step
+  StepIndex step;
+  DayIndex day;
+  std::vector<double> last_price;            // [stock] yuan; ignored when record_step_prices is false
+  double hedged_index = 0, microcap_index = 0;
+  std::vector<double> futures_price, futures_basis, futures_basis_annualised;  // [slot] points, points (futures - index), fraction per year
+  std::vector<std::int64_t> futures_volume, futures_open_interest;            // [slot] contracts (volume in that step)
+};
+
+struct DayFrame {             // one per trading day, after the close
+  DayIndex day;
+  std::string date;                          // ISO "2024-01-02"
+  std::vector<double> open, high, low, close, turnover;   // [stock] yuan
+  std::vector<std::int64_t> volume;          // [stock] shares
+  std::vector<std::uint8_t> limit_up, limit_down;          // [stock] 1 if the stock CLOSED at its limit
+  std::vector<std::string> futures_code;     // [slot] e.g. "IM2402"
+  std::vector<double> futures_settlement;    // [slot] points
+  double hedged_close = 0, microcap_close = 0;
+};
+
+// agent_class and reason are stored as fixed-length strings of kEventClassBytes and
+// kEventReasonBytes bytes; longer text is cut at a UTF-8 character boundary.
+struct EventRow {
+  StepIndex step;
+  DayIndex day;
+  std::int32_t agent_id;
+  std::string agent_class;
+  std::int32_t instrument;
+  std::int64_t quantity;
+  double price;
+  std::string reason;
+};
+inline constexpr std::size_t kEventClassBytes = 32;
+inline constexpr std::size_t kEventReasonBytes = 96;
+
+inline constexpr const char* kRunLogSchema = "stampede-run/1";
+
+// Frames are checked on the calling thread (sizes against the header, steps and days strictly
+// increasing): a malformed frame throws std::invalid_argument at once and is not queued.
+class RunLog {
+ public:
+  // Creates (truncates) the file, creating missing parent directories, writes root attributes with
+  // complete = 0, /meta, static tables and the per-day-independent coordinates. Throws
+  // std::runtime_error naming the path if the file cannot be created. Starts ONE writer thread:
+  // all HDF5 calls after construction happen on that thread only.
+  RunLog(const std::filesystem::path& path, RunHeader header);
+  RunLog(const RunLog&) = delete;
+  RunLog& operator=(const RunLog&) = delete;
+
+  void write_step(StepFrame frame);     // queued, returns at once (bounded queue: blocks only if the writer is far behind)
+  void write_day(DayFrame frame);       // queued; the writer flushes the file (H5Fflush) after writing a day
+  void write_events(const std::string& kind, std::vector<EventRow> rows);   // appends to /events/<kind>, created on first use
+  void set_attribute(const std::string& name, double value);   // extra root attribute (queued too)
+
+  // Drains the queue, writes wall_time_seconds, sets complete = 1, closes the file. Rethrows any
+  // error the writer met. Calling anything but the destructor afterwards throws std::logic_error.
+  void finish(double wall_seconds);
+  // Without finish(): drains and closes, leaving complete = 0. Never throws; an error the writer
+  // met that no call has rethrown is printed to stderr.
+  ~RunLog();
+
+  const std::filesystem::path& path() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace stampede

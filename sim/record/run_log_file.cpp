@@ -1,0 +1,587 @@
+#include "sim/record/run_log_file.hpp"
+
+#include <hdf5_hl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstring>
+#include <ctime>
+#include <limits>
+
+#ifndef STAMPEDE_VERSION
+#define STAMPEDE_VERSION "unknown"
+#endif
+#ifndef STAMPEDE_GIT_SHA
+#define STAMPEDE_GIT_SHA "unknown"
+#endif
+
+namespace stampede::record_detail {
+namespace {
+
+// Chunks hold about this many bytes before compression (the schema promises 64-256 KiB).
+constexpr hsize_t kStepChunkBytes = 256 * 1024;
+constexpr hsize_t kDayChunkBytes = 128 * 1024;
+constexpr hsize_t kEventChunkRows = 1024;
+constexpr hsize_t kMaxStepChunkCols = 1024;
+constexpr hsize_t kMaxDayChunkCols = 2048;
+constexpr std::size_t kEventFlushRows = 1 << 16;
+constexpr unsigned kDeflateLevel = 1;  // writing must stay cheap; shuffle does most of the work
+constexpr hsize_t kUnlimited = H5S_UNLIMITED;
+
+h5::Handle vlen_string_type() {
+  h5::Handle t = h5::type(H5Tcopy(H5T_C_S1), "copy string type");
+  h5::check(H5Tset_size(t.get(), H5T_VARIABLE), "make string type variable-length");
+  h5::check(H5Tset_cset(t.get(), H5T_CSET_UTF8), "set string type to UTF-8");
+  return t;
+}
+
+h5::Handle fixed_string_type(std::size_t bytes) {
+  h5::Handle t = h5::type(H5Tcopy(H5T_C_S1), "copy string type");
+  h5::check(H5Tset_size(t.get(), bytes), "size fixed string type");
+  h5::check(H5Tset_strpad(t.get(), H5T_STR_NULLPAD), "pad fixed string type");
+  h5::check(H5Tset_cset(t.get(), H5T_CSET_UTF8), "set string type to UTF-8");
+  return t;
+}
+
+void delete_attribute_if_exists(hid_t obj, const std::string& name) {
+  htri_t exists = H5Aexists(obj, name.c_str());
+  h5::check(exists, "look up attribute " + name);
+  if (exists > 0) h5::check(H5Adelete(obj, name.c_str()), "replace attribute " + name);
+}
+
+void write_attribute(hid_t obj, const std::string& name, hid_t file_type, hid_t mem_type, const void* value,
+                     hsize_t count = 0 /* 0: scalar */) {
+  delete_attribute_if_exists(obj, name);
+  h5::Handle space = count == 0 ? h5::space(H5Screate(H5S_SCALAR), "attribute space")
+                                : h5::space(H5Screate_simple(1, &count, nullptr), "attribute space");
+  h5::Handle attr =
+      h5::attribute(H5Acreate2(obj, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                    "create attribute " + name);
+  h5::check(H5Awrite(attr.get(), mem_type, value), "write attribute " + name);
+}
+
+void write_string_attribute(hid_t obj, const std::string& name, const std::string& value) {
+  h5::Handle t = vlen_string_type();
+  const char* p = value.c_str();
+  write_attribute(obj, name, t.get(), t.get(), &p);
+}
+void write_double_attribute(hid_t obj, const std::string& name, double v) {
+  write_attribute(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
+}
+void write_int32_attribute(hid_t obj, const std::string& name, std::int32_t v) {
+  write_attribute(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &v);
+}
+void write_uint64_attribute(hid_t obj, const std::string& name, std::uint64_t v) {
+  write_attribute(obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
+}
+
+std::string flag_meanings(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ' ';
+    std::string word = n;
+    std::replace(word.begin(), word.end(), ' ', '_');
+    out += word;
+  }
+  return out;
+}
+
+void write_flags(hid_t obj, const std::vector<std::string>& names) {
+  std::vector<std::uint8_t> values(names.size());
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::uint8_t>(i);
+  if (!values.empty())
+    write_attribute(obj, "flag_values", H5T_STD_U8LE, H5T_NATIVE_UINT8, values.data(), values.size());
+  write_string_attribute(obj, "flag_meanings", flag_meanings(names));
+}
+
+std::string utc_now_iso() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// Copies text into a NUL-padded fixed field, cutting at a UTF-8 character boundary.
+void copy_fixed(char* dst, std::size_t bytes, const std::string& s) {
+  std::memset(dst, 0, bytes);
+  std::size_t n = std::min(bytes, s.size());
+  if (n < s.size())
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  std::memcpy(dst, s.data(), n);
+}
+
+struct DatasetSpec {
+  std::string name;
+  hid_t type;                       // file type
+  std::vector<hsize_t> dims, maxdims;
+  std::vector<hsize_t> chunk;       // empty: contiguous
+  bool compress = true;
+  const char* units = "1";
+  std::string long_name;
+};
+
+h5::Handle make_dataset(hid_t loc, const DatasetSpec& s, const std::string& where) {
+  const std::string what = where + s.name;
+  const int rank = static_cast<int>(s.dims.size());
+  h5::Handle space = h5::space(H5Screate_simple(rank, s.dims.data(), s.maxdims.data()), "dataspace for " + what);
+  h5::Handle dcpl = h5::plist(H5Pcreate(H5P_DATASET_CREATE), "creation properties for " + what);
+  h5::Handle dapl = h5::plist(H5Pcreate(H5P_DATASET_ACCESS), "access properties for " + what);
+  if (H5Tget_class(s.type) == H5T_FLOAT) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    h5::check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &nan), "fill value for " + what);
+  }
+  if (!s.chunk.empty()) {
+    h5::check(H5Pset_chunk(dcpl.get(), rank, s.chunk.data()), "chunking for " + what);
+    if (s.compress) {
+      h5::check(H5Pset_shuffle(dcpl.get()), "shuffle filter for " + what);
+      h5::check(H5Pset_deflate(dcpl.get(), kDeflateLevel), "deflate filter for " + what);
+    }
+    // The cache holds a whole row of chunks (twice over), so a write that covers only part of a
+    // chunk never reads back and inflates what it wrote a moment ago.
+    hsize_t chunk_bytes = H5Tget_size(s.type);
+    for (hsize_t c : s.chunk) chunk_bytes *= c;
+    hsize_t across = rank == 2 ? (std::max<hsize_t>(s.dims[1], 1) + s.chunk[1] - 1) / s.chunk[1] : 1;
+    std::size_t bytes = std::clamp<hsize_t>(2 * across * chunk_bytes, 1 << 20, 64 << 20);
+    h5::check(H5Pset_chunk_cache(dapl.get(), 12421, bytes, 0.75), "chunk cache for " + what);
+  }
+  h5::Handle ds = h5::dataset(
+      H5Dcreate2(loc, s.name.c_str(), s.type, space.get(), H5P_DEFAULT, dcpl.get(), dapl.get()),
+      "create dataset " + what);
+  write_string_attribute(ds.get(), "units", s.units);
+  write_string_attribute(ds.get(), "long_name", s.long_name);
+  return ds;
+}
+
+void make_scale(hid_t ds, const char* name, std::int32_t dimid) {
+  h5::check(H5DSset_scale(ds, name), std::string("make dimension scale ") + name);
+  // netCDF-4's dimension id; netCDF-C uses it to order dimensions, h5netcdf ignores it.
+  write_int32_attribute(ds, "_Netcdf4Dimid", dimid);
+}
+
+void attach(hid_t ds, hid_t scale, unsigned idx, const std::string& what) {
+  h5::check(H5DSattach_scale(ds, scale, idx), "attach dimension scale to " + what);
+}
+
+void write_all(hid_t ds, hid_t mem_type, const void* data, const std::string& what) {
+  h5::check(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + what);
+}
+
+std::vector<const char*> c_strings(const std::vector<std::string>& v) {
+  std::vector<const char*> out(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) out[i] = v[i].c_str();
+  return out;
+}
+
+}  // namespace
+
+void Series::append(hsize_t n, const void* data, const std::string& what) {
+  if (n == 0) return;
+  hsize_t dims[2] = {rows + n, cols};
+  h5::check(H5Dset_extent(ds.get(), dims), "extend " + what);
+  if (rank == 2 && cols == 0) {
+    rows += n;
+    return;
+  }
+  h5::Handle fspace = h5::space(H5Dget_space(ds.get()), "dataspace of " + what);
+  hsize_t start[2] = {rows, 0};
+  hsize_t count[2] = {n, cols};
+  h5::check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select rows of " + what);
+  h5::Handle mspace = h5::space(H5Screate_simple(rank, count, nullptr), "memory space for " + what);
+  h5::check(H5Dwrite(ds.get(), mem_type, mspace.get(), fspace.get(), H5P_DEFAULT, data), "write rows of " + what);
+  rows += n;
+}
+
+std::string RunLogFile::where(const std::string& what) const { return "run log '" + path_ + "': " + what; }
+
+RunLogFile::RunLogFile(const std::filesystem::path& path, const RunHeader& header)
+    : path_(path.string()),
+      n_stocks_(header.stocks.names.size()),
+      n_slots_(header.futures_slots.size()),
+      record_step_prices_(header.record_step_prices),
+      step_block_(header.steps_per_day > 0 ? static_cast<hsize_t>(header.steps_per_day) : 256) {
+  h5::Handle fcpl = h5::plist(H5Pcreate(H5P_FILE_CREATE), "file creation properties");
+  h5::check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+            "track link creation order");
+  hid_t id = H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT);
+  if (id < 0) {
+    std::string stack = h5::take_error_stack();
+    throw h5::Error("cannot create run log '" + path_ + "'" + (stack.empty() ? "" : " (HDF5: " + stack + ")"));
+  }
+  file_ = h5::Handle(id, H5Fclose);
+  try {
+    create_layout(header);
+    h5::check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("flush"));
+  } catch (const std::exception& e) {
+    close_handles_quietly();
+    throw h5::Error(std::string("cannot create run log '") + path_ + "': " + e.what());
+  }
+}
+
+RunLogFile::~RunLogFile() { close_handles_quietly(); }
+
+void RunLogFile::close_handles_quietly() {
+  for (Series* s : {&step_, &day_of_step_, &last_price_, &hedged_, &microcap_, &f_price_, &f_basis_,
+                    &f_basis_ann_, &f_volume_, &f_oi_, &day_, &date_, &open_, &high_, &low_, &close_,
+                    &volume_, &turnover_, &limit_up_, &limit_down_, &hedged_close_, &microcap_close_,
+                    &f_code_, &f_settlement_})
+    s->ds.reset();
+  for (auto& [kind, ev] : events_) ev.series.ds.reset();
+  for (h5::Handle* h : {&scale_stock_, &scale_slot_, &g_stocks_, &g_index_,
+                        &g_futures_, &g_events_, &vlen_str_, &event_mem_type_, &event_file_type_, &file_})
+    h->reset();
+}
+
+void RunLogFile::create_layout(const RunHeader& h) {
+  const hid_t root = file_.get();
+  const hsize_t n = n_stocks_, slots = n_slots_;
+  const hsize_t spd = static_cast<hsize_t>(std::max(h.steps_per_day, 0));
+  vlen_str_ = vlen_string_type();
+  const hid_t str = vlen_str_.get();
+
+  // --- root attributes
+  write_string_attribute(root, "schema", kRunLogSchema);
+  write_string_attribute(root, "version", STAMPEDE_VERSION);
+  write_string_attribute(root, "git_sha", STAMPEDE_GIT_SHA);
+  write_uint64_attribute(root, "seed", h.seed);
+  write_int32_attribute(root, "threads", h.threads);
+  write_string_attribute(root, "scenario", h.scenario_name);
+  write_int32_attribute(root, "complete", 0);
+  write_double_attribute(root, "wall_time_seconds", std::numeric_limits<double>::quiet_NaN());
+  write_string_attribute(root, "created_utc", utc_now_iso());
+  write_int32_attribute(root, "steps_per_day", h.steps_per_day);
+  write_int32_attribute(root, "record_step_prices", h.record_step_prices ? 1 : 0);
+
+  // --- groups
+  h5::Handle gcpl = h5::plist(H5Pcreate(H5P_GROUP_CREATE), "group creation properties");
+  h5::check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+            "track link creation order");
+  auto make_group = [&](hid_t loc, const char* name) {
+    return h5::group(H5Gcreate2(loc, name, H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), where(std::string("create group ") + name));
+  };
+  h5::Handle g_meta = make_group(root, "meta");
+  h5::Handle g_market = make_group(root, "market");
+  g_stocks_ = make_group(g_market.get(), "stocks");
+  g_index_ = make_group(g_market.get(), "index");
+  g_futures_ = make_group(g_market.get(), "futures");
+  g_events_ = make_group(root, "events");
+
+  // --- /meta
+  auto scalar_text = [&](const char* name, const std::string& text, const char* long_name) {
+    h5::Handle space = h5::space(H5Screate(H5S_SCALAR), "scalar space");
+    h5::Handle ds = h5::dataset(H5Dcreate2(g_meta.get(), name, str, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                where(std::string("create /meta/") + name));
+    const char* p = text.c_str();
+    write_all(ds.get(), str, &p, where(std::string("/meta/") + name));
+    write_string_attribute(ds.get(), "units", "");
+    write_string_attribute(ds.get(), "long_name", long_name);
+  };
+  scalar_text("scenario_toml", h.scenario_toml, "scenario file as given (TOML)");
+  scalar_text("scenario_resolved", h.scenario_resolved, "scenario with every default filled in (TOML)");
+
+  // --- chunk shapes
+  // Step-axis datasets: chunks hold whole days (step_block_ rows) so a day's write covers whole
+  // chunks; wide ones are split across stocks so a chunk stays near kStepChunkBytes.
+  auto step_cols = [&](hsize_t width, hsize_t elem) {
+    hsize_t c = std::max<hsize_t>(kStepChunkBytes / (step_block_ * elem), 1);
+    return std::max<hsize_t>(std::min({width, c, kMaxStepChunkCols}), 1);
+  };
+  auto step_rows = [&](hsize_t cols, hsize_t elem) {
+    hsize_t k = std::clamp<hsize_t>(kStepChunkBytes / (step_block_ * cols * elem), 1, 64);
+    return step_block_ * k;
+  };
+  auto day_cols = [&](hsize_t width) { return std::max<hsize_t>(std::min(width, kMaxDayChunkCols), 1); };
+  auto day_rows = [&](hsize_t cols, hsize_t elem) {
+    return std::clamp<hsize_t>(kDayChunkBytes / (cols * elem), 1, 64);
+  };
+  auto step_spec = [&](std::string name, hid_t type, hsize_t width, const char* units, std::string long_name) {
+    hsize_t elem = H5Tget_size(type);
+    DatasetSpec s{std::move(name), type, {0}, {kUnlimited}, {}, true, units, std::move(long_name)};
+    if (width == 0) {  // 1-D
+      s.chunk = {step_rows(1, elem)};
+    } else {
+      hsize_t c = step_cols(width, elem);
+      s.dims = {0, width};
+      s.maxdims = {kUnlimited, std::max<hsize_t>(width, 1)};
+      s.chunk = {step_rows(c, elem), c};
+    }
+    return s;
+  };
+  auto day_spec = [&](std::string name, hid_t type, hsize_t width, const char* units, std::string long_name) {
+    hsize_t elem = H5Tget_size(type);
+    DatasetSpec s{std::move(name), type, {0}, {kUnlimited}, {}, true, units, std::move(long_name)};
+    if (width == 0) {
+      s.chunk = {1024};
+    } else {
+      hsize_t c = day_cols(width);
+      s.dims = {0, width};
+      s.maxdims = {kUnlimited, std::max<hsize_t>(width, 1)};
+      s.chunk = {day_rows(c, elem), c};
+    }
+    return s;
+  };
+  auto fixed_spec = [&](std::string name, hid_t type, hsize_t size, const char* units, std::string long_name) {
+    return DatasetSpec{std::move(name), type, {size}, {size}, {}, false, units, std::move(long_name)};
+  };
+  auto series = [&](hid_t loc, const std::string& group, const DatasetSpec& s, hid_t mem) {
+    Series out;
+    out.ds = make_dataset(loc, s, where(group));
+    out.mem_type = mem;
+    out.rank = static_cast<int>(s.dims.size());
+    out.cols = out.rank == 2 ? s.dims[1] : 0;
+    return out;
+  };
+
+  // --- coordinates (root group: netCDF readers look dimensions up in ancestors only)
+  step_ = series(root, "/", step_spec("step", H5T_STD_I64LE, 0, "1", "global simulation step index"), H5T_NATIVE_INT64);
+  make_scale(step_.ds.get(), "step", 0);
+
+  DatasetSpec day_s = day_spec("day", H5T_STD_I32LE, 0, "1", "trading-day index");
+  day_ = series(root, "/", day_s, H5T_NATIVE_INT32);
+  make_scale(day_.ds.get(), "day", 1);
+
+  scale_stock_ = make_dataset(root, fixed_spec("stock", str, n, "", "stock code"), where("/"));
+  make_scale(scale_stock_.get(), "stock", 2);
+  if (n > 0) {
+    auto names = c_strings(h.stocks.names);
+    write_all(scale_stock_.get(), str, names.data(), where("/stock"));
+  }
+
+  scale_slot_ = make_dataset(root, fixed_spec("futures_slot", str, slots, "", "futures contract slot (front = nearest expiry)"), where("/"));
+  make_scale(scale_slot_.get(), "futures_slot", 3);
+  if (slots > 0) {
+    auto names = c_strings(h.futures_slots);
+    write_all(scale_slot_.get(), str, names.data(), where("/futures_slot"));
+  }
+
+  h5::Handle intraday = make_dataset(root, fixed_spec("intraday_step", H5T_STD_I32LE, spd, "1", "position of a step within its trading day"), where("/"));
+  make_scale(intraday.get(), "intraday_step", 4);
+  {
+    std::vector<std::int32_t> idx(spd);
+    for (hsize_t i = 0; i < spd; ++i) idx[i] = static_cast<std::int32_t>(i);
+    if (spd > 0) write_all(intraday.get(), H5T_NATIVE_INT32, idx.data(), where("/intraday_step"));
+  }
+  {
+    h5::Handle ds = make_dataset(root, fixed_spec("step_minute", H5T_STD_I32LE, spd, "min", "minute of the day at which the intraday step starts (570 = 09:30)"), where("/"));
+    if (spd > 0) write_all(ds.get(), H5T_NATIVE_INT32, h.step_minute.data(), where("/step_minute"));
+    attach(ds.get(), intraday.get(), 0, where("/step_minute"));
+    h5::Handle ph = make_dataset(root, fixed_spec("step_phase", H5T_STD_U8LE, spd, "1", "trading phase of the intraday step"), where("/"));
+    if (spd > 0) write_all(ph.get(), H5T_NATIVE_UINT8, h.step_phase.data(), where("/step_phase"));
+    write_flags(ph.get(), {"opening_auction", "continuous", "closing_auction"});
+    attach(ph.get(), intraday.get(), 0, where("/step_phase"));
+  }
+
+  date_ = series(root, "/", day_spec("date", str, 0, "", "calendar date of the trading day (ISO 8601)"), str);
+  attach(date_.ds.get(), day_.ds.get(), 0, where("/date"));
+  day_of_step_ = series(root, "/", step_spec("day_of_step", H5T_STD_I32LE, 0, "1", "trading-day index of the step"), H5T_NATIVE_INT32);
+  attach(day_of_step_.ds.get(), step_.ds.get(), 0, where("/day_of_step"));
+
+  auto attach_rows = [&](Series& s, hid_t row_scale, hid_t col_scale, const std::string& what) {
+    attach(s.ds.get(), row_scale, 0, what);
+    if (s.rank == 2) attach(s.ds.get(), col_scale, 1, what);
+  };
+
+  // --- /market/stocks
+  const hid_t gs = g_stocks_.get();
+  const std::string ps = "/market/stocks/";
+  auto static_stock = [&](const char* name, hid_t ftype, hid_t mtype, const void* data, const char* units, const char* long_name) {
+    h5::Handle ds = make_dataset(gs, fixed_spec(name, ftype, n, units, long_name), where(ps));
+    if (n > 0) write_all(ds.get(), mtype, data, where(ps + name));
+    attach(ds.get(), scale_stock_.get(), 0, where(ps + name));
+    return ds;
+  };
+  {
+    h5::Handle seg = static_stock("segment", H5T_STD_U8LE, H5T_NATIVE_UINT8, h.stocks.segment.data(), "1", "market segment of the stock");
+    write_flags(seg.get(), h.segment_names);
+    static_stock("shares_outstanding", H5T_STD_I64LE, H5T_NATIVE_INT64, h.stocks.shares_outstanding.data(), "share", "shares outstanding");
+    static_stock("index_weight", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, h.stocks.index_weight.data(), "1", "weight in the hedged index at the start of the run (0 if not a constituent)");
+    static_stock("limit_pct", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, h.stocks.limit_pct.data(), "percent", "daily price limit, percent of the previous close");
+  }
+  auto daily_stock = [&](const char* name, hid_t ftype, hid_t mtype, const char* units, const char* long_name) {
+    Series s = series(gs, ps, day_spec(name, ftype, n, units, long_name), mtype);
+    attach_rows(s, day_.ds.get(), scale_stock_.get(), where(ps + name));
+    return s;
+  };
+  open_ = daily_stock("open", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "yuan", "opening price");
+  high_ = daily_stock("high", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "yuan", "highest price of the day");
+  low_ = daily_stock("low", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "yuan", "lowest price of the day");
+  close_ = daily_stock("close", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "yuan", "closing price");
+  volume_ = daily_stock("volume", H5T_STD_I64LE, H5T_NATIVE_INT64, "share", "shares traded in the day");
+  turnover_ = daily_stock("turnover", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "yuan", "value traded in the day");
+  limit_up_ = daily_stock("limit_up", H5T_STD_U8LE, H5T_NATIVE_UINT8, "1", "1 if the stock closed at its upper price limit");
+  limit_down_ = daily_stock("limit_down", H5T_STD_U8LE, H5T_NATIVE_UINT8, "1", "1 if the stock closed at its lower price limit");
+  if (record_step_prices_) {
+    last_price_ = series(gs, ps, step_spec("last_price", H5T_IEEE_F64LE, n, "yuan", "last traded price at the end of the step"), H5T_NATIVE_DOUBLE);
+    attach_rows(last_price_, step_.ds.get(), scale_stock_.get(), where(ps + "last_price"));
+  }
+
+  // --- /market/index
+  const std::string pi = "/market/index/";
+  hedged_ = series(g_index_.get(), pi, step_spec("hedged", H5T_IEEE_F64LE, 0, "points", "hedged index (the futures' underlying) at the end of the step"), H5T_NATIVE_DOUBLE);
+  microcap_ = series(g_index_.get(), pi, step_spec("microcap", H5T_IEEE_F64LE, 0, "points", "microcap index at the end of the step"), H5T_NATIVE_DOUBLE);
+  hedged_close_ = series(g_index_.get(), pi, day_spec("hedged_close", H5T_IEEE_F64LE, 0, "points", "hedged index close"), H5T_NATIVE_DOUBLE);
+  microcap_close_ = series(g_index_.get(), pi, day_spec("microcap_close", H5T_IEEE_F64LE, 0, "points", "microcap index close"), H5T_NATIVE_DOUBLE);
+  attach(hedged_.ds.get(), step_.ds.get(), 0, where(pi + "hedged"));
+  attach(microcap_.ds.get(), step_.ds.get(), 0, where(pi + "microcap"));
+  attach(hedged_close_.ds.get(), day_.ds.get(), 0, where(pi + "hedged_close"));
+  attach(microcap_close_.ds.get(), day_.ds.get(), 0, where(pi + "microcap_close"));
+
+  // --- /market/futures
+  const std::string pf = "/market/futures/";
+  const hid_t gf = g_futures_.get();
+  auto step_slot = [&](const char* name, hid_t ftype, hid_t mtype, const char* units, const char* long_name) {
+    Series s = series(gf, pf, step_spec(name, ftype, slots, units, long_name), mtype);
+    attach_rows(s, step_.ds.get(), scale_slot_.get(), where(pf + name));
+    return s;
+  };
+  f_price_ = step_slot("price", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "points", "futures price at the end of the step");
+  f_basis_ = step_slot("basis", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "points", "basis: futures price minus hedged index");
+  f_basis_ann_ = step_slot("basis_annualised", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "year-1", "annualised basis, fraction of the index per year");
+  f_volume_ = step_slot("volume", H5T_STD_I64LE, H5T_NATIVE_INT64, "contract", "contracts traded in the step");
+  f_oi_ = step_slot("open_interest", H5T_STD_I64LE, H5T_NATIVE_INT64, "contract", "open interest at the end of the step");
+  {
+    DatasetSpec s = day_spec("code", str, slots, "", "contract code held in the slot that day");
+    s.compress = false;  // filters would only see the heap pointers of variable-length strings
+    f_code_ = series(gf, pf, s, str);
+    attach_rows(f_code_, day_.ds.get(), scale_slot_.get(), where(pf + "code"));
+  }
+  f_settlement_ = series(gf, pf, day_spec("settlement", H5T_IEEE_F64LE, slots, "points", "daily settlement price"), H5T_NATIVE_DOUBLE);
+  attach_rows(f_settlement_, day_.ds.get(), scale_slot_.get(), where(pf + "settlement"));
+
+  // --- event row types
+  event_mem_type_ = h5::type(H5Tcreate(H5T_COMPOUND, sizeof(PackedEvent)), "event type");
+  {
+    const hid_t t = event_mem_type_.get();
+    h5::Handle cls = fixed_string_type(kEventClassBytes), why = fixed_string_type(kEventReasonBytes);
+    h5::check(H5Tinsert(t, "step", offsetof(PackedEvent, step), H5T_NATIVE_INT64), "event field step");
+    h5::check(H5Tinsert(t, "day", offsetof(PackedEvent, day), H5T_NATIVE_INT32), "event field day");
+    h5::check(H5Tinsert(t, "agent_id", offsetof(PackedEvent, agent_id), H5T_NATIVE_INT32), "event field agent_id");
+    h5::check(H5Tinsert(t, "agent_class", offsetof(PackedEvent, agent_class), cls.get()), "event field agent_class");
+    h5::check(H5Tinsert(t, "instrument", offsetof(PackedEvent, instrument), H5T_NATIVE_INT32), "event field instrument");
+    h5::check(H5Tinsert(t, "quantity", offsetof(PackedEvent, quantity), H5T_NATIVE_INT64), "event field quantity");
+    h5::check(H5Tinsert(t, "price", offsetof(PackedEvent, price), H5T_NATIVE_DOUBLE), "event field price");
+    h5::check(H5Tinsert(t, "reason", offsetof(PackedEvent, reason), why.get()), "event field reason");
+    event_file_type_ = h5::type(H5Tcopy(t), "copy event type");
+    h5::check(H5Tpack(event_file_type_.get()), "pack event type");
+  }
+}
+
+void RunLogFile::add_step(const StepFrame& f) {
+  b_step_.push_back(f.step);
+  b_day_of_step_.push_back(f.day);
+  if (record_step_prices_) b_last_price_.insert(b_last_price_.end(), f.last_price.begin(), f.last_price.end());
+  b_hedged_.push_back(f.hedged_index);
+  b_microcap_.push_back(f.microcap_index);
+  b_f_price_.insert(b_f_price_.end(), f.futures_price.begin(), f.futures_price.end());
+  b_f_basis_.insert(b_f_basis_.end(), f.futures_basis.begin(), f.futures_basis.end());
+  b_f_basis_ann_.insert(b_f_basis_ann_.end(), f.futures_basis_annualised.begin(), f.futures_basis_annualised.end());
+  b_f_volume_.insert(b_f_volume_.end(), f.futures_volume.begin(), f.futures_volume.end());
+  b_f_oi_.insert(b_f_oi_.end(), f.futures_open_interest.begin(), f.futures_open_interest.end());
+  if (b_step_.size() >= step_block_) flush_steps();
+}
+
+void RunLogFile::flush_steps() {
+  const hsize_t n = b_step_.size();
+  if (n == 0) return;
+  step_.append(n, b_step_.data(), where("/step"));
+  day_of_step_.append(n, b_day_of_step_.data(), where("/day_of_step"));
+  if (record_step_prices_) last_price_.append(n, b_last_price_.data(), where("/market/stocks/last_price"));
+  hedged_.append(n, b_hedged_.data(), where("/market/index/hedged"));
+  microcap_.append(n, b_microcap_.data(), where("/market/index/microcap"));
+  f_price_.append(n, b_f_price_.data(), where("/market/futures/price"));
+  f_basis_.append(n, b_f_basis_.data(), where("/market/futures/basis"));
+  f_basis_ann_.append(n, b_f_basis_ann_.data(), where("/market/futures/basis_annualised"));
+  f_volume_.append(n, b_f_volume_.data(), where("/market/futures/volume"));
+  f_oi_.append(n, b_f_oi_.data(), where("/market/futures/open_interest"));
+  for (auto* v : {&b_last_price_, &b_hedged_, &b_microcap_, &b_f_price_, &b_f_basis_, &b_f_basis_ann_}) v->clear();
+  b_step_.clear();
+  b_day_of_step_.clear();
+  b_f_volume_.clear();
+  b_f_oi_.clear();
+}
+
+void RunLogFile::add_day(const DayFrame& f) {
+  flush_steps();
+  day_.append(1, &f.day, where("/day"));
+  const char* date = f.date.c_str();
+  date_.append(1, &date, where("/date"));
+  const std::string ps = "/market/stocks/";
+  open_.append(1, f.open.data(), where(ps + "open"));
+  high_.append(1, f.high.data(), where(ps + "high"));
+  low_.append(1, f.low.data(), where(ps + "low"));
+  close_.append(1, f.close.data(), where(ps + "close"));
+  volume_.append(1, f.volume.data(), where(ps + "volume"));
+  turnover_.append(1, f.turnover.data(), where(ps + "turnover"));
+  limit_up_.append(1, f.limit_up.data(), where(ps + "limit_up"));
+  limit_down_.append(1, f.limit_down.data(), where(ps + "limit_down"));
+  hedged_close_.append(1, &f.hedged_close, where("/market/index/hedged_close"));
+  microcap_close_.append(1, &f.microcap_close, where("/market/index/microcap_close"));
+  auto codes = c_strings(f.futures_code);
+  f_code_.append(1, codes.data(), where("/market/futures/code"));
+  f_settlement_.append(1, f.futures_settlement.data(), where("/market/futures/settlement"));
+  flush_events();
+  h5::check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("flush after day " + std::to_string(f.day)));
+}
+
+void RunLogFile::add_events(const std::string& kind, const std::vector<EventRow>& rows) {
+  auto it = events_.find(kind);
+  if (it == events_.end()) {
+    EventSeries ev;
+    DatasetSpec s{kind, event_file_type_.get(), {0}, {kUnlimited}, {kEventChunkRows}, true, "", kind + " events"};
+    ev.series.ds = make_dataset(g_events_.get(), s, where("/events/"));
+    ev.series.mem_type = event_mem_type_.get();
+    write_string_attribute(ev.series.ds.get(), "field_units",
+                           "step: 1 (global step index); day: 1 (trading-day index); agent_id: 1; agent_class: text; "
+                           "instrument: 1 (engine instrument id); quantity: share or contract (signed, + buy / - sell); "
+                           "price: yuan (stocks) or points (futures); reason: text");
+    it = events_.emplace(kind, std::move(ev)).first;
+  }
+  auto& pending = it->second.pending;
+  pending.reserve(pending.size() + rows.size());
+  for (const EventRow& r : rows) {
+    PackedEvent p{};
+    p.step = r.step;
+    p.day = r.day;
+    p.agent_id = r.agent_id;
+    copy_fixed(p.agent_class, kEventClassBytes, r.agent_class);
+    p.instrument = r.instrument;
+    p.quantity = r.quantity;
+    p.price = r.price;
+    copy_fixed(p.reason, kEventReasonBytes, r.reason);
+    pending.push_back(p);
+  }
+  if (pending.size() >= kEventFlushRows) write_events(kind, it->second);
+}
+
+void RunLogFile::write_events(const std::string& kind, EventSeries& ev) {
+  ev.series.append(ev.pending.size(), ev.pending.data(), where("/events/" + kind));
+  ev.pending.clear();
+}
+
+void RunLogFile::flush_events() {
+  for (auto& [kind, ev] : events_) write_events(kind, ev);
+}
+
+void RunLogFile::set_attribute(const std::string& name, double value) {
+  write_double_attribute(file_.get(), name, value);
+}
+
+void RunLogFile::finish(double wall_seconds) {
+  flush_steps();
+  flush_events();
+  write_double_attribute(file_.get(), "wall_time_seconds", wall_seconds);
+  write_int32_attribute(file_.get(), "complete", 1);
+  close();
+}
+
+void RunLogFile::close() {
+  flush_steps();
+  flush_events();
+  h5::Handle file = std::move(file_);
+  close_handles_quietly();  // everything but the file, whose close is checked
+  file.close(where("close"));
+}
+
+}  // namespace stampede::record_detail

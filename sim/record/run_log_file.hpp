@@ -1,0 +1,97 @@
+#pragma once
+// Internal to stampede_record: the HDF5 side of the run log. RunLogFile knows the file layout
+// (docs/hdf5-schema.md) and buffers rows so the file is written in few, large hyperslabs: step
+// rows a day at a time, events per kind until the day ends. It is not thread-safe: the RunLog
+// constructor builds it, then only the writer thread touches it; every call must be made with an
+// h5::Session held.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/record/h5_handle.hpp"
+#include "sim/record/run_log.hpp"
+
+namespace stampede::record_detail {
+
+// One extendible dataset whose first axis grows as rows arrive.
+struct Series {
+  h5::Handle ds;
+  hid_t mem_type = H5I_INVALID_HID;  // native memory type, not owned
+  int rank = 1;
+  hsize_t cols = 0;                  // second axis (rank 2 only)
+  hsize_t rows = 0;                  // rows written so far
+  void append(hsize_t n, const void* data, const std::string& what);
+};
+
+// Event row as laid out in memory for H5Dwrite; the file type is the packed version of it.
+struct PackedEvent {
+  std::int64_t step;
+  std::int32_t day;
+  std::int32_t agent_id;
+  char agent_class[kEventClassBytes];
+  std::int32_t instrument;
+  std::int64_t quantity;
+  double price;
+  char reason[kEventReasonBytes];
+};
+
+class RunLogFile {
+ public:
+  RunLogFile(const std::filesystem::path& path, const RunHeader& header);
+  ~RunLogFile();  // closes whatever is still open, ignoring errors
+  RunLogFile(const RunLogFile&) = delete;
+  RunLogFile& operator=(const RunLogFile&) = delete;
+
+  void add_step(const StepFrame& frame);
+  // Writes the pending steps, the day and the pending events, then H5Fflush.
+  void add_day(const DayFrame& frame);
+  void add_events(const std::string& kind, const std::vector<EventRow>& rows);
+  void set_attribute(const std::string& name, double value);
+  // Writes everything pending; finish() also sets wall_time_seconds and complete = 1. Both close.
+  void finish(double wall_seconds);
+  void close();
+
+ private:
+  struct EventSeries {
+    Series series;
+    std::vector<PackedEvent> pending;
+  };
+
+  void create_layout(const RunHeader& header);
+  void flush_steps();
+  void flush_events();
+  void write_events(const std::string& kind, EventSeries& ev);
+  void close_handles_quietly();
+  std::string where(const std::string& what) const;
+
+  std::string path_;
+  std::size_t n_stocks_ = 0, n_slots_ = 0;
+  bool record_step_prices_ = true;
+  hsize_t step_block_ = 1;  // steps buffered before a write (a day's worth)
+
+  h5::Handle file_;
+  h5::Handle g_stocks_, g_index_, g_futures_, g_events_;
+  h5::Handle scale_stock_, scale_slot_;  // /step and /day are step_ and day_ below
+  h5::Handle vlen_str_;       // memory type for variable-length UTF-8 strings
+  h5::Handle event_mem_type_, event_file_type_;
+
+  // step axis
+  Series step_, day_of_step_, last_price_, hedged_, microcap_;
+  Series f_price_, f_basis_, f_basis_ann_, f_volume_, f_oi_;
+  // day axis
+  Series day_, date_, open_, high_, low_, close_, volume_, turnover_, limit_up_, limit_down_;
+  Series hedged_close_, microcap_close_, f_code_, f_settlement_;
+
+  // pending step rows
+  std::vector<std::int64_t> b_step_;
+  std::vector<std::int32_t> b_day_of_step_;
+  std::vector<double> b_last_price_, b_hedged_, b_microcap_;
+  std::vector<double> b_f_price_, b_f_basis_, b_f_basis_ann_;
+  std::vector<std::int64_t> b_f_volume_, b_f_oi_;
+
+  std::map<std::string, EventSeries> events_;
+};
+
+}  // namespace stampede::record_detail

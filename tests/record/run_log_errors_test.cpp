@@ -1,0 +1,130 @@
+#include <catch2/catch.hpp>
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+#include "tests/record/run_log_fixture.hpp"
+
+using namespace stampede;
+using namespace stampede::test;
+using Catch::Matchers::Contains;
+
+TEST_CASE("run log that cannot be created throws naming the path", "[record]") {
+  const auto dir = temp_dir();
+  SECTION("parent is a regular file") {
+    const auto blocker = dir / "not_a_directory";
+    std::ofstream(blocker) << "x";
+    const auto path = blocker / "sub" / "run.h5";
+    CHECK_THROWS_WITH(RunLog(path, sample_header()), Contains(path.string()));
+    CHECK_THROWS_AS(RunLog(path, sample_header()), std::runtime_error);
+  }
+  SECTION("path is a directory") {
+    const auto path = dir / "a_directory.h5";
+    std::filesystem::create_directories(path);
+    CHECK_THROWS_WITH(RunLog(path, sample_header()), Contains(path.string()));
+    CHECK_THROWS_AS(RunLog(path, sample_header()), std::runtime_error);
+  }
+  SECTION("directory without write permission") {
+    const auto ro = dir / "read_only";
+    std::filesystem::create_directories(ro);
+    std::filesystem::permissions(ro, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    const auto path = ro / "run.h5";
+    if (::geteuid() != 0) {  // root ignores permissions
+      CHECK_THROWS_WITH(RunLog(path, sample_header()), Contains(path.string()));
+    }
+    std::filesystem::permissions(ro, std::filesystem::perms::owner_all);
+  }
+}
+
+TEST_CASE("malformed header and frames are rejected on the caller's thread", "[record]") {
+  const auto path = temp_dir() / "malformed.h5";
+  RunHeader bad = sample_header();
+  bad.stocks.limit_pct.pop_back();
+  CHECK_THROWS_AS(RunLog(path, bad), std::invalid_argument);
+  bad = sample_header();
+  bad.step_phase.push_back(1);
+  CHECK_THROWS_AS(RunLog(path, bad), std::invalid_argument);
+
+  RunLog log(path, sample_header());
+  StepFrame f = sample_step(0);
+  f.last_price.pop_back();
+  CHECK_THROWS_WITH(log.write_step(f), Contains("last_price"));
+  f = sample_step(0);
+  f.futures_volume.push_back(1);
+  CHECK_THROWS_AS(log.write_step(f), std::invalid_argument);
+  log.write_step(sample_step(0));
+  CHECK_THROWS_WITH(log.write_step(sample_step(0)), Contains("does not follow"));
+  DayFrame d = sample_day(0);
+  d.futures_code.pop_back();
+  CHECK_THROWS_AS(log.write_day(d), std::invalid_argument);
+  log.write_day(sample_day(0));
+  CHECK_THROWS_AS(log.write_day(sample_day(0)), std::invalid_argument);
+  CHECK_THROWS_AS(log.write_events("a/b", {}), std::invalid_argument);
+  CHECK_THROWS_AS(log.set_attribute("complete", 1.0), std::invalid_argument);
+  log.finish(1.0);
+  CHECK_THROWS_AS(log.write_step(sample_step(1)), std::logic_error);
+  CHECK_THROWS_AS(log.finish(1.0), std::logic_error);
+  CHECK(complete_flag(path) == 1);
+}
+
+TEST_CASE("an error on the writer thread is rethrown on the caller's thread", "[record]") {
+  // Simulate a full disk: cap the file size this process may write (and ignore SIGXFSZ, so the
+  // write fails with EFBIG instead of killing the process).
+  const auto path = temp_dir() / "disk_full.h5";
+  RunHeader h = sample_header();
+  const int n = 20000;
+  h.stocks.names.resize(n, "S");
+  h.stocks.segment.resize(n, 0);
+  h.stocks.shares_outstanding.resize(n, 1);
+  h.stocks.index_weight.resize(n, 0.0);
+  h.stocks.limit_pct.resize(n, 10.0);
+  for (int i = 0; i < n; ++i) h.stocks.names[static_cast<std::size_t>(i)].append(std::to_string(i));
+
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit old_limit{};
+  getrlimit(RLIMIT_FSIZE, &old_limit);
+  rlimit small = old_limit;
+  small.rlim_cur = 4 << 20;
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+
+  bool thrown_on_call = false;
+  std::string message;
+  {
+    RunLog log(path, h);
+    try {
+      // Random-ish prices compress badly: 200 days x 5 steps x 20000 stocks is far beyond 4 MiB.
+      std::uint64_t x = 88172645463325252ULL;
+      for (StepIndex step = 0; step < 1000 && !thrown_on_call; ++step) {
+        StepFrame f = sample_step(step);
+        f.last_price.resize(n);
+        for (double& p : f.last_price) {
+          x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+          p = static_cast<double>(x % 100000) / 100.0;
+        }
+        log.write_step(std::move(f));
+        if (step % 5 == 4) {
+          DayFrame d = sample_day(static_cast<DayIndex>(step / 5));
+          for (auto* v : {&d.open, &d.high, &d.low, &d.close, &d.turnover}) v->resize(n, 1.0);
+          d.volume.resize(n, 1);
+          d.limit_up.resize(n, 0);
+          d.limit_down.resize(n, 0);
+          log.write_day(std::move(d));
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+      }
+    } catch (const std::runtime_error& e) {
+      thrown_on_call = true;
+      message = e.what();
+    }
+    CHECK(thrown_on_call);
+    CHECK_THROWS_AS(log.finish(1.0), std::runtime_error);  // the same error again
+  }
+  setrlimit(RLIMIT_FSIZE, &old_limit);
+  std::signal(SIGXFSZ, old_handler);
+  CHECK_THAT(message, Contains(path.string()));
+  std::filesystem::remove(path);
+}

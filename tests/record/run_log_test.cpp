@@ -1,0 +1,315 @@
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <map>
+
+#include "tests/record/run_log_fixture.hpp"
+
+using namespace stampede;
+using namespace stampede::test;
+
+namespace {
+
+struct EventOut {  // packed, as read back
+  std::int64_t step;
+  std::int32_t day;
+  std::int32_t agent_id;
+  char agent_class[kEventClassBytes];
+  std::int32_t instrument;
+  std::int64_t quantity;
+  double price;
+  char reason[kEventReasonBytes];
+};
+
+std::vector<EventOut> read_events(hid_t file, const std::string& path) {
+  H5Closer ds{must(H5Dopen2(file, path.c_str(), H5P_DEFAULT), path), H5Dclose};
+  H5Closer sp{must(H5Dget_space(ds.id), path), H5Sclose};
+  H5Closer t{H5Tcreate(H5T_COMPOUND, sizeof(EventOut)), H5Tclose};
+  H5Closer cls{H5Tcopy(H5T_C_S1), H5Tclose}, why{H5Tcopy(H5T_C_S1), H5Tclose};
+  H5Tset_size(cls.id, kEventClassBytes);
+  H5Tset_strpad(cls.id, H5T_STR_NULLPAD);
+  H5Tset_cset(cls.id, H5T_CSET_UTF8);
+  H5Tset_size(why.id, kEventReasonBytes);
+  H5Tset_strpad(why.id, H5T_STR_NULLPAD);
+  H5Tset_cset(why.id, H5T_CSET_UTF8);
+  H5Tinsert(t.id, "step", offsetof(EventOut, step), H5T_NATIVE_INT64);
+  H5Tinsert(t.id, "day", offsetof(EventOut, day), H5T_NATIVE_INT32);
+  H5Tinsert(t.id, "agent_id", offsetof(EventOut, agent_id), H5T_NATIVE_INT32);
+  H5Tinsert(t.id, "agent_class", offsetof(EventOut, agent_class), cls.id);
+  H5Tinsert(t.id, "instrument", offsetof(EventOut, instrument), H5T_NATIVE_INT32);
+  H5Tinsert(t.id, "quantity", offsetof(EventOut, quantity), H5T_NATIVE_INT64);
+  H5Tinsert(t.id, "price", offsetof(EventOut, price), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t.id, "reason", offsetof(EventOut, reason), why.id);
+  std::vector<EventOut> out(static_cast<std::size_t>(H5Sget_simple_extent_npoints(sp.id)));
+  if (!out.empty()) must(H5Dread(ds.id, t.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + path);
+  return out;
+}
+
+std::string field(const char* p, std::size_t n) { return std::string(p, strnlen(p, n)); }
+
+bool attached(hid_t file, const std::string& ds_path, const std::string& scale_path, unsigned idx) {
+  H5Closer ds{must(H5Dopen2(file, ds_path.c_str(), H5P_DEFAULT), ds_path), H5Dclose};
+  H5Closer sc{must(H5Dopen2(file, scale_path.c_str(), H5P_DEFAULT), scale_path), H5Dclose};
+  return H5DSis_attached(ds.id, sc.id, idx) > 0;
+}
+
+// Every dataset in the file, by path.
+std::vector<std::string> all_datasets(hid_t file) {
+  std::vector<std::string> out;
+  H5Ovisit(
+      file, H5_INDEX_NAME, H5_ITER_NATIVE,
+      [](hid_t, const char* name, const H5O_info_t* info, void* data) -> herr_t {
+        if (info->type == H5O_TYPE_DATASET) static_cast<std::vector<std::string>*>(data)->push_back(std::string("/") + name);
+        return 0;
+      },
+      &out);
+  return out;
+}
+
+std::filesystem::path fresh(const std::string& name) {
+  auto p = temp_dir() / name;
+  std::filesystem::remove(p);
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[record]") {
+  const auto path = fresh("roundtrip.h5");
+  {
+    RunLog log(path, sample_header());
+    write_sample_run(log);
+    log.set_attribute("final_microcap_drawdown", -0.31);
+    log.finish(12.5);
+  }
+  H5Closer f{must(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path.string()), H5Fclose};
+  const hid_t file = f.id;
+
+  SECTION("root attributes") {
+    CHECK(read_string_attribute(file, "schema") == "stampede-run/1");
+    CHECK(!read_string_attribute(file, "version").empty());
+    CHECK(!read_string_attribute(file, "git_sha").empty());
+    CHECK(read_attribute<std::uint64_t>(file, "seed", H5T_NATIVE_UINT64) == 18446744073709551557ULL);
+    CHECK(read_attribute<std::int32_t>(file, "threads", H5T_NATIVE_INT32) == 4);
+    CHECK(read_string_attribute(file, "scenario") == "tiny");
+    CHECK(read_attribute<std::int32_t>(file, "complete", H5T_NATIVE_INT32) == 1);
+    CHECK(read_attribute<double>(file, "wall_time_seconds", H5T_NATIVE_DOUBLE) == 12.5);
+    CHECK(read_attribute<double>(file, "final_microcap_drawdown", H5T_NATIVE_DOUBLE) == -0.31);
+    CHECK(read_attribute<std::int32_t>(file, "steps_per_day", H5T_NATIVE_INT32) == 5);
+    const std::string created = read_string_attribute(file, "created_utc");
+    CHECK(created.size() == 20);
+    CHECK(created.back() == 'Z');
+  }
+
+  SECTION("meta holds the scenario text") {
+    CHECK(read_strings(file, "/meta/scenario_toml") == std::vector<std::string>{sample_header().scenario_toml});
+    CHECK(read_strings(file, "/meta/scenario_resolved") == std::vector<std::string>{sample_header().scenario_resolved});
+  }
+
+  SECTION("coordinates") {
+    CHECK(read_int64(file, "/step") == std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+    CHECK(read_int32(file, "/day") == std::vector<std::int32_t>{0, 1});
+    CHECK(read_strings(file, "/date") == std::vector<std::string>{"2024-01-02", "2024-01-03"});
+    CHECK(read_int32(file, "/day_of_step") == std::vector<std::int32_t>{0, 0, 0, 0, 0, 1, 1, 1, 1, 1});
+    CHECK(read_strings(file, "/stock") == sample_header().stocks.names);
+    CHECK(read_strings(file, "/futures_slot") == std::vector<std::string>{"front", "next"});
+    CHECK(read_int32(file, "/intraday_step") == std::vector<std::int32_t>{0, 1, 2, 3, 4});
+    CHECK(read_int32(file, "/step_minute") == sample_header().step_minute);
+    CHECK(read_uint8(file, "/step_phase") == sample_header().step_phase);
+  }
+
+  SECTION("stocks") {
+    CHECK(read_uint8(file, "/market/stocks/segment") == std::vector<std::uint8_t>{0, 1, 2});
+    CHECK(read_int64(file, "/market/stocks/shares_outstanding") == sample_header().stocks.shares_outstanding);
+    CHECK(read_doubles(file, "/market/stocks/index_weight") == sample_header().stocks.index_weight);
+    CHECK(read_doubles(file, "/market/stocks/limit_pct") == sample_header().stocks.limit_pct);
+    {
+      H5Closer seg{H5Dopen2(file, "/market/stocks/segment", H5P_DEFAULT), H5Dclose};
+      CHECK(read_string_attribute(seg.id, "flag_meanings") == "microcap constituent large_cap");
+    }
+    CHECK(shape_of(file, "/market/stocks/last_price") == std::vector<hsize_t>{10, 3});
+    const auto lp = read_doubles(file, "/market/stocks/last_price");
+    for (int step = 0; step < 10; ++step)
+      for (int s = 0; s < 3; ++s) CHECK(lp[static_cast<std::size_t>(step * 3 + s)] == sample_price(step, s));
+    for (const char* name : {"open", "high", "low", "close", "turnover", "volume", "limit_up", "limit_down"})
+      CHECK(shape_of(file, std::string("/market/stocks/") + name) == std::vector<hsize_t>{2, 3});
+    CHECK(read_doubles(file, "/market/stocks/close") == std::vector<double>{10.5, 11.5, 12.5, 11.5, 12.5, 13.5});
+    CHECK(read_doubles(file, "/market/stocks/open") == std::vector<double>{10, 11, 12, 11, 12, 13});
+    CHECK(read_int64(file, "/market/stocks/volume") == std::vector<std::int64_t>{100000, 200000, 300000, 100001, 200001, 300001});
+    CHECK(read_uint8(file, "/market/stocks/limit_up") == std::vector<std::uint8_t>{0, 0, 0, 0, 0, 1});
+    CHECK(read_uint8(file, "/market/stocks/limit_down") == std::vector<std::uint8_t>{0, 0, 0, 1, 0, 0});
+  }
+
+  SECTION("index and futures") {
+    const auto hedged = read_doubles(file, "/market/index/hedged");
+    REQUIRE(hedged.size() == 10);
+    CHECK(hedged[7] == 5007.0);
+    CHECK(read_doubles(file, "/market/index/microcap")[9] == 1991.0);
+    CHECK(read_doubles(file, "/market/index/hedged_close") == std::vector<double>{5004, 5009});
+    CHECK(read_doubles(file, "/market/index/microcap_close") == std::vector<double>{1996, 1991});
+    CHECK(shape_of(file, "/market/futures/price") == std::vector<hsize_t>{10, 2});
+    const auto price = read_doubles(file, "/market/futures/price");
+    CHECK(price[2 * 6 + 0] == 4996.0);
+    CHECK(price[2 * 6 + 1] == 4986.0);
+    CHECK(read_doubles(file, "/market/futures/basis")[3] == -20.0);
+    CHECK(read_doubles(file, "/market/futures/basis_annualised")[0] == -0.12);
+    CHECK(read_int64(file, "/market/futures/volume")[2 * 4] == 40);
+    CHECK(read_int64(file, "/market/futures/open_interest")[2 * 9 + 1] == 509);
+    CHECK(read_strings(file, "/market/futures/code") == std::vector<std::string>{"IM2401", "IM2402", "IM2402", "IM2403"});
+    CHECK(read_doubles(file, "/market/futures/settlement") == std::vector<double>{4995, 4985, 4996, 4986});
+  }
+
+  SECTION("events round trip, one dataset per kind") {
+    const auto trades = read_events(file, "/events/trades");
+    REQUIRE(trades.size() == 20);
+    CHECK(trades[6].step == 3);
+    CHECK(trades[6].day == 0);
+    CHECK(trades[6].agent_id == 7);
+    CHECK(field(trades[6].agent_class, kEventClassBytes) == "retail");
+    CHECK(trades[6].instrument == 1);
+    CHECK(trades[6].quantity == 400);
+    CHECK(trades[6].price == sample_price(3, 1));
+    CHECK(field(trades[6].reason, kEventReasonBytes) == "momentum");
+    CHECK(field(trades[19].agent_class, kEventClassBytes) == "quant_fund");
+    CHECK(field(trades[19].reason, kEventReasonBytes).empty());
+    const auto calls = read_events(file, "/events/margin_calls");
+    REQUIRE(calls.size() == 1);
+    CHECK(calls[0].quantity == -5000);
+    CHECK(field(calls[0].reason, kEventReasonBytes) == "knock-in: 中证1000 below 80%");
+  }
+
+  SECTION("dimension scales are set and attached to every dimension that uses them") {
+    for (const char* scale : {"/step", "/day", "/stock", "/futures_slot", "/intraday_step"}) {
+      H5Closer ds{must(H5Dopen2(file, scale, H5P_DEFAULT), scale), H5Dclose};
+      CHECK(H5DSis_scale(ds.id) > 0);
+    }
+    const std::map<std::string, std::vector<std::string>> dims = {
+        {"/date", {"/day"}},
+        {"/day_of_step", {"/step"}},
+        {"/step_minute", {"/intraday_step"}},
+        {"/step_phase", {"/intraday_step"}},
+        {"/market/stocks/segment", {"/stock"}},
+        {"/market/stocks/shares_outstanding", {"/stock"}},
+        {"/market/stocks/index_weight", {"/stock"}},
+        {"/market/stocks/limit_pct", {"/stock"}},
+        {"/market/stocks/open", {"/day", "/stock"}},
+        {"/market/stocks/high", {"/day", "/stock"}},
+        {"/market/stocks/low", {"/day", "/stock"}},
+        {"/market/stocks/close", {"/day", "/stock"}},
+        {"/market/stocks/volume", {"/day", "/stock"}},
+        {"/market/stocks/turnover", {"/day", "/stock"}},
+        {"/market/stocks/limit_up", {"/day", "/stock"}},
+        {"/market/stocks/limit_down", {"/day", "/stock"}},
+        {"/market/stocks/last_price", {"/step", "/stock"}},
+        {"/market/index/hedged", {"/step"}},
+        {"/market/index/microcap", {"/step"}},
+        {"/market/index/hedged_close", {"/day"}},
+        {"/market/index/microcap_close", {"/day"}},
+        {"/market/futures/price", {"/step", "/futures_slot"}},
+        {"/market/futures/basis", {"/step", "/futures_slot"}},
+        {"/market/futures/basis_annualised", {"/step", "/futures_slot"}},
+        {"/market/futures/volume", {"/step", "/futures_slot"}},
+        {"/market/futures/open_interest", {"/step", "/futures_slot"}},
+        {"/market/futures/code", {"/day", "/futures_slot"}},
+        {"/market/futures/settlement", {"/day", "/futures_slot"}},
+    };
+    for (const auto& [ds, scales] : dims)
+      for (unsigned i = 0; i < scales.size(); ++i) {
+        INFO(ds << " dim " << i << " <- " << scales[i]);
+        CHECK(attached(file, ds, scales[i], i));
+      }
+    // Every array dataset is either a scale or listed above (events have no dimension scales).
+    for (const std::string& ds : all_datasets(file)) {
+      if (ds.rfind("/meta/", 0) == 0 || ds.rfind("/events/", 0) == 0) continue;
+      if (ds == "/step" || ds == "/day" || ds == "/stock" || ds == "/futures_slot" || ds == "/intraday_step") continue;
+      INFO(ds);
+      CHECK(dims.count(ds) == 1);
+    }
+  }
+
+  SECTION("every dataset has units and long_name") {
+    for (const std::string& path : all_datasets(file)) {
+      H5Closer ds{must(H5Dopen2(file, path.c_str(), H5P_DEFAULT), path), H5Dclose};
+      INFO(path);
+      CHECK(has_attribute(ds.id, "units"));
+      CHECK(has_attribute(ds.id, "long_name"));
+      CHECK(!read_string_attribute(ds.id, "long_name").empty());
+    }
+  }
+}
+
+TEST_CASE("run log destroyed without finish stays incomplete but keeps written days", "[record]") {
+  const auto path = fresh("aborted.h5");
+  {
+    RunLog log(path, sample_header());
+    write_sample_run(log, 1);
+    log.write_step(sample_step(5));  // a step of an unfinished day
+  }
+  CHECK(complete_flag(path) == 0);
+  H5Closer f{must(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path.string()), H5Fclose};
+  CHECK(std::isnan(read_attribute<double>(f.id, "wall_time_seconds", H5T_NATIVE_DOUBLE)));
+  CHECK(read_int32(f.id, "/day") == std::vector<std::int32_t>{0});
+  CHECK(shape_of(f.id, "/market/stocks/close") == std::vector<hsize_t>{1, 3});
+  CHECK(shape_of(f.id, "/market/stocks/last_price") == std::vector<hsize_t>{6, 3});
+  CHECK(read_events(f.id, "/events/trades").size() == 10);
+  CHECK(H5Lexists(f.id, "/events/margin_calls", H5P_DEFAULT) == 0);
+}
+
+TEST_CASE("run log without step prices has no last_price dataset", "[record]") {
+  const auto path = fresh("no_step_prices.h5");
+  {
+    RunLog log(path, sample_header(false));
+    StepFrame f = sample_step(0);
+    f.last_price.clear();  // ignored anyway
+    log.write_step(f);
+    log.write_step(sample_step(1));
+    log.write_day(sample_day(0));
+    log.finish(1.0);
+  }
+  H5Closer f{must(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path.string()), H5Fclose};
+  CHECK(H5Lexists(f.id, "/market/stocks/last_price", H5P_DEFAULT) == 0);
+  CHECK(read_int64(f.id, "/step") == std::vector<std::int64_t>{0, 1});
+  CHECK(read_attribute<std::int32_t>(f.id, "record_step_prices", H5T_NATIVE_INT32) == 0);
+  CHECK(read_attribute<std::int32_t>(f.id, "complete", H5T_NATIVE_INT32) == 1);
+}
+
+TEST_CASE("run log creates missing parent directories and truncates an old file", "[record]") {
+  const auto dir = temp_dir() / "nested" / "a" / "b";
+  std::filesystem::remove_all(temp_dir() / "nested");
+  const auto path = dir / "run.h5";
+  {
+    RunLog log(path, sample_header());
+    write_sample_run(log);
+    log.finish(2.0);
+  }
+  {
+    RunLog log(path, sample_header());
+    log.write_step(sample_step(0));
+    log.finish(3.0);
+  }
+  H5Closer f{must(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path.string()), H5Fclose};
+  CHECK(read_int64(f.id, "/step") == std::vector<std::int64_t>{0});
+  CHECK(shape_of(f.id, "/day") == std::vector<hsize_t>{0});
+}
+
+TEST_CASE("two run logs can be written at the same time", "[record]") {
+  const auto a = fresh("parallel_a.h5"), b = fresh("parallel_b.h5");
+  {
+    RunLog la(a, sample_header()), lb(b, sample_header(false));
+    write_sample_run(la);
+    write_sample_run(lb);
+    la.finish(1.0);
+  }
+  CHECK(complete_flag(a) == 1);
+  CHECK(complete_flag(b) == 0);
+}
+
+TEST_CASE("sample run log for check_run_log.py", "[record]") {
+  // Left in the build tree: python3 tests/record/check_run_log.py <build>/record_sample_run.h5
+  const std::filesystem::path path = std::filesystem::path(STAMPEDE_BINARY_DIR) / "record_sample_run.h5";
+  RunLog log(path, sample_header());
+  write_sample_run(log);
+  log.set_attribute("peak_basis_points", -20.0);
+  log.finish(0.25);
+  CHECK(complete_flag(path) == 1);
+}
