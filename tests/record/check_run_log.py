@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Check that a stampede run log follows schema "stampede-run/1" (docs/hdf5-schema.md).
+
+Reads the file the way users do: h5py for the raw layout, pandas for the event tables, xarray
+(engine h5netcdf) for the market groups with named dimensions.
+
+    python3 tests/record/check_run_log.py RUN.h5 [--allow-incomplete]
+
+Exits 0 if every check passes; otherwise prints each failure and exits 1 (2 if the file cannot be
+opened at all).
+"""
+import argparse
+import re
+import sys
+
+import h5py
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+SCHEMA = "stampede-run/1"
+ROOT_ATTRS = {  # name -> numpy kind(s) accepted
+    "schema": "U", "version": "U", "git_sha": "U", "seed": "u", "threads": "i", "scenario": "U",
+    "complete": "i", "wall_time_seconds": "f", "created_utc": "U", "steps_per_day": "i",
+    "record_step_prices": "i",
+}
+# coordinate -> (dtype kind, unlimited)
+COORDS = {
+    "step": ("i", True), "day": ("i", True), "stock": ("O", False),
+    "futures_slot": ("O", False), "intraday_step": ("i", False),
+}
+# dataset path -> (dims, dtype kind: f float, i signed int, u unsigned int, O string)
+DATASETS = {
+    "date": (("day",), "O"),
+    "day_of_step": (("step",), "i"),
+    "step_minute": (("intraday_step",), "i"),
+    "step_phase": (("intraday_step",), "u"),
+    "market/stocks/segment": (("stock",), "u"),
+    "market/stocks/shares_outstanding": (("stock",), "i"),
+    "market/stocks/index_weight": (("stock",), "f"),
+    "market/stocks/limit_pct": (("stock",), "f"),
+    "market/stocks/last_price": (("step", "stock"), "f"),  # only if record_step_prices
+    "market/index/hedged": (("step",), "f"),
+    "market/index/microcap": (("step",), "f"),
+    "market/index/hedged_close": (("day",), "f"),
+    "market/index/microcap_close": (("day",), "f"),
+    "market/futures/price": (("step", "futures_slot"), "f"),
+    "market/futures/basis": (("step", "futures_slot"), "f"),
+    "market/futures/basis_annualised": (("step", "futures_slot"), "f"),
+    "market/futures/volume": (("step", "futures_slot"), "i"),
+    "market/futures/open_interest": (("step", "futures_slot"), "i"),
+    "market/futures/code": (("day", "futures_slot"), "O"),
+    "market/futures/settlement": (("day", "futures_slot"), "f"),
+}
+for _name in ("open", "high", "low", "close", "turnover"):
+    DATASETS[f"market/stocks/{_name}"] = (("day", "stock"), "f")
+DATASETS["market/stocks/volume"] = (("day", "stock"), "i")
+DATASETS["market/stocks/limit_up"] = (("day", "stock"), "u")
+DATASETS["market/stocks/limit_down"] = (("day", "stock"), "u")
+
+EVENT_FIELDS = [("step", "i"), ("day", "i"), ("agent_id", "i"), ("agent_class", "S"),
+                ("instrument", "i"), ("quantity", "i"), ("price", "f"), ("reason", "S")]
+XARRAY_GROUPS = ("market/stocks", "market/futures", "market/index")
+
+
+class Checker:
+    def __init__(self):
+        self.failures = []
+
+    def check(self, ok, message):
+        if not ok:
+            self.failures.append(message)
+        return ok
+
+
+def kind_of(dtype):
+    if h5py.check_string_dtype(dtype) is not None:
+        return "O"
+    return dtype.kind
+
+
+def as_text(value):
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def check_h5py(c, path, allow_incomplete):
+    with h5py.File(path, "r") as f:
+        attrs = f.attrs
+        for name, kind in ROOT_ATTRS.items():
+            if not c.check(name in attrs, f"root attribute '{name}' is missing"):
+                continue
+            value = attrs[name]
+            got = "U" if isinstance(value, (str, bytes)) else np.asarray(value).dtype.kind
+            c.check(got == kind, f"root attribute '{name}' has kind {got!r}, expected {kind!r}")
+        if "schema" in attrs:
+            c.check(as_text(attrs["schema"]) == SCHEMA, f"schema is {attrs['schema']!r}, expected {SCHEMA!r}")
+        complete = int(attrs.get("complete", -1))
+        c.check(complete in (0, 1), f"complete is {complete}, expected 0 or 1")
+        if not allow_incomplete:
+            c.check(complete == 1, "complete is 0: the run did not finish (use --allow-incomplete to accept)")
+        if complete == 1:
+            c.check(np.isfinite(attrs.get("wall_time_seconds", np.nan)), "complete run without wall_time_seconds")
+        if "created_utc" in attrs:
+            c.check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", as_text(attrs["created_utc"])) is not None,
+                    f"created_utc {attrs['created_utc']!r} is not ISO 8601 UTC")
+        record_step_prices = int(attrs.get("record_step_prices", 1)) == 1
+        steps_per_day = int(attrs.get("steps_per_day", -1))
+
+        for name in ("scenario_toml", "scenario_resolved"):
+            p = f"meta/{name}"
+            if c.check(p in f, f"/{p} is missing"):
+                ds = f[p]
+                c.check(ds.shape == () and kind_of(ds.dtype) == "O", f"/{p} is not a scalar string dataset")
+                if ds.shape == ():
+                    c.check(isinstance(ds.asstr()[()], str), f"/{p} does not read back as text")
+
+        sizes = {}
+        for name, (kind, unlimited) in COORDS.items():
+            if not c.check(name in f and isinstance(f[name], h5py.Dataset), f"coordinate /{name} is missing"):
+                continue
+            ds = f[name]
+            c.check(ds.ndim == 1, f"/{name} is not 1-D")
+            c.check(as_text(ds.attrs.get("CLASS", b"")) == "DIMENSION_SCALE", f"/{name} is not a dimension scale")
+            c.check(as_text(ds.attrs.get("NAME", b"")) == name, f"/{name} dimension scale NAME is not '{name}'")
+            c.check(kind_of(ds.dtype) == kind, f"/{name} has dtype {ds.dtype}, expected kind {kind!r}")
+            c.check((ds.maxshape[0] is None) == unlimited,
+                    f"/{name} should {'' if unlimited else 'not '}be unlimited (maxshape {ds.maxshape})")
+            sizes[name] = ds.shape[0] if ds.ndim == 1 else -1
+        if steps_per_day >= 0 and "intraday_step" in sizes:
+            c.check(sizes["intraday_step"] == steps_per_day, "intraday_step size differs from steps_per_day")
+        if "step" in f and f["step"].size > 1:
+            c.check(bool(np.all(np.diff(f["step"][:]) > 0)), "/step is not strictly increasing")
+        if "day" in f and f["day"].size > 1:
+            c.check(bool(np.all(np.diff(f["day"][:]) > 0)), "/day is not strictly increasing")
+        if "day_of_step" in f and f["day_of_step"].size > 1:
+            c.check(bool(np.all(np.diff(f["day_of_step"][:]) >= 0)), "/day_of_step decreases")
+        if complete == 1 and "day_of_step" in f and "day" in f:
+            missing = set(f["day_of_step"][:].tolist()) - set(f["day"][:].tolist())
+            c.check(not missing, f"steps of days {sorted(missing)[:5]} have no day row")
+        if "date" in f:
+            dates = f["date"].asstr()[:]
+            bad = [d for d in dates if not re.fullmatch(r"\d{4}-\d\d-\d\d", d)]
+            c.check(not bad, f"/date has non-ISO entries, e.g. {bad[:3]}")
+
+        for p, (dims, kind) in DATASETS.items():
+            if p == "market/stocks/last_price" and not record_step_prices:
+                c.check(p not in f, "/market/stocks/last_price present although record_step_prices = 0")
+                continue
+            if not c.check(p in f, f"/{p} is missing"):
+                continue
+            ds = f[p]
+            c.check(kind_of(ds.dtype) == kind, f"/{p} has dtype {ds.dtype}, expected kind {kind!r}")
+            if not c.check(ds.ndim == len(dims), f"/{p} has rank {ds.ndim}, expected {len(dims)} {dims}"):
+                continue
+            expected = tuple(sizes.get(d, -1) for d in dims)
+            c.check(ds.shape == expected, f"/{p} has shape {ds.shape}, expected {expected} from {dims}")
+            for axis, dim in enumerate(dims):
+                scales = [s.name for s in ds.dims[axis].values()]
+                c.check(scales == [f"/{dim}"], f"/{p} axis {axis} has scales {scales}, expected ['/{dim}']")
+            if dims[0] in ("step", "day"):
+                c.check(ds.chunks is not None and ds.maxshape[0] is None, f"/{p} is not chunked and unlimited")
+
+        def every_dataset(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                for a in ("units", "long_name"):
+                    c.check(a in obj.attrs, f"/{name} has no '{a}' attribute")
+        f.visititems(every_dataset)
+
+        if c.check("events" in f and isinstance(f["events"], h5py.Group), "/events group is missing"):
+            for kind, ds in f["events"].items():
+                check_events(c, kind, ds, sizes)
+        return record_step_prices
+
+
+def check_events(c, kind, ds, sizes):
+    p = f"/events/{kind}"
+    if not c.check(isinstance(ds, h5py.Dataset) and ds.dtype.names is not None, f"{p} is not a compound dataset"):
+        return
+    names = list(ds.dtype.names)
+    c.check(names == [n for n, _ in EVENT_FIELDS], f"{p} fields are {names}")
+    for n, k in EVENT_FIELDS:
+        if n in ds.dtype.names:
+            c.check(ds.dtype[n].kind == k, f"{p} field {n} has dtype {ds.dtype[n]}, expected kind {k!r}")
+    c.check(ds.ndim == 1 and ds.maxshape == (None,), f"{p} is not 1-D unlimited")
+    try:
+        df = pd.DataFrame(ds[:])
+    except Exception as e:  # noqa: BLE001 - report any failure to convert
+        c.check(False, f"{p} does not convert to a pandas DataFrame: {e}")
+        return
+    c.check(list(df.columns) == [n for n, _ in EVENT_FIELDS], f"{p} DataFrame columns are {list(df.columns)}")
+    c.check(len(df) == ds.shape[0], f"{p} DataFrame has {len(df)} rows, dataset {ds.shape[0]}")
+    if len(df):
+        try:
+            df["agent_class"].str.decode("utf-8")
+            df["reason"].str.decode("utf-8")
+        except Exception as e:  # noqa: BLE001
+            c.check(False, f"{p} text fields are not UTF-8: {e}")
+        c.check(bool((df["step"].diff().dropna() >= 0).all()), f"{p} steps go backwards")
+
+
+def check_xarray(c, path, record_step_prices):
+    expected_groups = {g: {} for g in XARRAY_GROUPS}
+    for p, (dims, _) in DATASETS.items():
+        group, _, name = p.rpartition("/")
+        if group in expected_groups and not (name == "last_price" and not record_step_prices):
+            expected_groups[group][name] = dims
+    try:
+        root = xr.open_dataset(path, engine="h5netcdf")
+    except Exception as e:  # noqa: BLE001
+        c.check(False, f"xarray cannot open the root group: {e}")
+        return
+    with root:
+        for name in COORDS:
+            c.check(name in root.coords and root[name].dims == (name,), f"xarray root: no index coordinate '{name}'")
+        if "stock" in root.coords and root.sizes.get("stock", 0):
+            c.check(isinstance(root["stock"].values[0], str), "xarray root: stock names do not decode as str")
+        if "date" in root and root.sizes.get("day", 0):
+            c.check(isinstance(root["date"].values[0], str), "xarray root: dates do not decode as str")
+        for group, variables in expected_groups.items():
+            try:
+                ds = xr.open_dataset(path, engine="h5netcdf", group=group)
+            except Exception as e:  # noqa: BLE001
+                c.check(False, f"xarray cannot open group {group}: {e}")
+                continue
+            with ds:
+                for name, dims in variables.items():
+                    if not c.check(name in ds, f"xarray {group}: variable '{name}' missing"):
+                        continue
+                    c.check(ds[name].dims == dims, f"xarray {group}/{name}: dims {ds[name].dims}, expected {dims}")
+                    for d in dims:
+                        c.check(ds.sizes[d] == root.sizes.get(d), f"xarray {group}: size of '{d}' differs from root")
+                    c.check("units" in ds[name].attrs and "long_name" in ds[name].attrs,
+                            f"xarray {group}/{name}: units or long_name missing")
+                # the documented way to bring the root coordinates in
+                try:
+                    labelled = ds.assign_coords({d: root[d] for d in ds.dims})
+                    if "close" in labelled and labelled.sizes.get("stock", 0) and labelled.sizes.get("day", 0):
+                        labelled["close"].sel(stock=str(root["stock"].values[0]))
+                except Exception as e:  # noqa: BLE001
+                    c.check(False, f"xarray {group}: cannot label with the root coordinates: {e}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", help="run log (.h5)")
+    parser.add_argument("--allow-incomplete", action="store_true", help="accept complete = 0 (an aborted run)")
+    args = parser.parse_args(argv)
+    c = Checker()
+    try:
+        h5py.File(args.path, "r").close()
+    except Exception as e:  # noqa: BLE001
+        print(f"check_run_log: cannot open {args.path}: {e}", file=sys.stderr)
+        return 2
+    record_step_prices = check_h5py(c, args.path, args.allow_incomplete)
+    check_xarray(c, args.path, record_step_prices)
+    if c.failures:
+        print(f"check_run_log: {args.path} does not follow {SCHEMA} ({len(c.failures)} problems):", file=sys.stderr)
+        for m in c.failures:
+            print(f"  - {m}", file=sys.stderr)
+        return 1
+    print(f"check_run_log: {args.path} follows {SCHEMA}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
