@@ -69,7 +69,7 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
       sum.max_limit_up = std::max(sum.max_limit_up, up);
       if (options.on_day_done) {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        options.on_day_done(sim.day(), sum.days, secs > 0 ? sim.global_step() / secs : 0.0);
+        options.on_day_done(RunProgress{sim.day(), sum.days, d.date, secs, secs > 0 ? sim.global_step() / secs : 0.0});
       }
     }
     sum.steps = sim.global_step();

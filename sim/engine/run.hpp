@@ -13,11 +13,18 @@
 
 namespace stampede {
 
+struct RunProgress {
+  int days_done = 0, days_total = 0;
+  std::string date;            // the day just closed
+  double elapsed_seconds = 0, steps_per_second = 0;
+  double eta_seconds() const { return days_done > 0 ? elapsed_seconds / days_done * (days_total - days_done) : 0.0; }
+};
+
 struct RunOptions {
   std::filesystem::path output;   // the HDF5 run log
   int threads = 0;                // 0: every core
-  // Called after each trading day: (days done, days total, steps per second so far).
-  std::function<void(int, int, double)> on_day_done;
+  // Called after each trading day, from the simulating thread.
+  std::function<void(const RunProgress&)> on_day_done;
 };
 
 struct IndexPath {

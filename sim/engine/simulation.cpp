@@ -117,6 +117,7 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   releases_.resize(instruments);
   book_rejects_.resize(instruments);
   if (record_step_prices_) step_frame_.last_price.resize(n);
+  build_view();
 }
 
 Simulation::~Simulation() = default;
