@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -127,4 +129,31 @@ TEST_CASE("an error on the writer thread is rethrown on the caller's thread", "[
   std::signal(SIGXFSZ, old_handler);
   CHECK_THAT(message, Contains(path.string()));
   std::filesystem::remove(path);
+}
+
+TEST_CASE("a killed run keeps every completed day", "[record]") {
+  const auto path = temp_dir() / "killed.h5";
+  std::filesystem::remove(path);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // The child dies with SIGKILL: no destructor, no finish(), no close.
+    auto* log = new RunLog(path, sample_header());
+    write_sample_run(*log);
+    log->write_step(sample_step(10));
+    log->write_events("trades", {EventRow{10, 2, 1, "retail", 0, 1, 1.0, "after the last close"}});
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let the writer reach the disk
+    ::raise(SIGKILL);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(complete_flag(path) == 0);
+  H5Closer f{must(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path.string()), H5Fclose};
+  CHECK(read_int32(f.id, "/day") == std::vector<std::int32_t>{0, 1});
+  CHECK(read_int64(f.id, "/step") == std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  CHECK(shape_of(f.id, "/market/stocks/last_price") == std::vector<hsize_t>{10, 3});
+  CHECK(read_doubles(f.id, "/market/stocks/close").size() == 6);
+  const auto codes = read_strings(f.id, "/market/futures/code");
+  CHECK(codes.back() == "IM2403");
 }
