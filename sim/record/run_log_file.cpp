@@ -373,7 +373,11 @@ void RunLogFile::create_layout(const RunHeader& h) {
     attach(ph.get(), intraday.get(), 0, where("/step_phase"));
   }
 
-  date_ = series(root, "/", day_spec("date", str, 0, "", "calendar date of the trading day (ISO 8601)"), str);
+  {
+    DatasetSpec s = day_spec("date", str, 0, "", "calendar date of the trading day (ISO 8601)");
+    s.compress = false;  // filters would only see the heap pointers of variable-length strings
+    date_ = series(root, "/", s, str);
+  }
   attach(date_.ds.get(), day_.ds.get(), 0, where("/date"));
   day_of_step_ = series(root, "/", step_spec("day_of_step", H5T_STD_I32LE, 0, "1", "trading-day index of the step"), H5T_NATIVE_INT32);
   attach(day_of_step_.ds.get(), step_.ds.get(), 0, where("/day_of_step"));
