@@ -78,24 +78,26 @@ void NoiseTraders::decide_one(const MarketView& view, AccountId account, Rng& rn
   const Qty lots = 1 + boost::random::geometric_distribution<Qty, double>(1.0 / std::max(1.0, p_.order_size_lots))(rng);
   Qty qty = lots * 100;
   const Tick mid = q.mid_or_last();
-  const bool market = use_market(rng);
-  // Mostly passive limit orders; an offset below one tick makes a marketable one.
-  const double offset = boost::random::exponential_distribution<double>(1.0 / std::max(0.01, p_.limit_offset_ticks))(rng) - 1.0;
-  Tick price = side == Side::Buy ? static_cast<Tick>(std::floor(mid - offset)) : static_cast<Tick>(std::ceil(mid + offset));
+  Tick price;
+  if (use_market(rng)) {
+    // Retail "market" orders are limit orders at the opposite best quote: they take what is
+    // shown and never sweep a thin book down to its limit price.
+    const Tick opposite = side == Side::Buy ? q.best_ask : q.best_bid;
+    price = opposite != kNoPrice ? opposite : mid;
+  } else {
+    // Mostly passive limit orders; an offset below one tick makes a marketable one.
+    const double offset =
+        boost::random::exponential_distribution<double>(1.0 / std::max(0.01, p_.limit_offset_ticks))(rng) - 1.0;
+    price = side == Side::Buy ? static_cast<Tick>(std::floor(mid - offset)) : static_cast<Tick>(std::ceil(mid + offset));
+  }
   price = std::clamp(price, q.lower, q.upper);
-  const Tick worst = market ? (side == Side::Buy ? q.upper : q.lower) : price;
 
   if (side == Side::Sell) {
     qty = std::min(qty, acc.sellable(stock));   // odd lots may be sold, never bought
   } else {
-    const Qty affordable = acc.available_cash() / std::max<Tick>(1, worst) / 100 * 100;
-    qty = std::min(qty, affordable);
+    qty = std::min(qty, acc.available_cash() / price / 100 * 100);
   }
-  if (qty <= 0) return;
-  if (market)
-    out.market(account, stock, side, qty);
-  else
-    out.limit(account, stock, side, price, qty);
+  if (qty > 0) out.limit(account, stock, side, price, qty);
 }
 
 namespace {
@@ -143,7 +145,7 @@ AgentKind noise_traders_kind() {
       {
           spec("count", T::Int, std::int64_t{20000}, 0, 10000000, "traders", "number of noise traders"),
           spec("orders_per_day", T::Float, 3.0, 0, 1000, "1/day", "mean (Poisson) orders per trader per day"),
-          spec("market_order_share", T::Float, 0.2, 0, 1, "", "share of orders sent as market orders"),
+          spec("market_order_share", T::Float, 0.2, 0, 1, "", "share of orders sent marketable, at the opposite best quote"),
           spec("limit_offset_ticks", T::Float, 5.0, 0, 10000, "ticks", "mean distance (exponential) of a limit order from the mid"),
           spec("cash_yuan", T::Float, 3.0e5, 0, 1e12, "yuan", "cash per trader at the start"),
           spec("holdings_yuan", T::Float, 3.0e5, 0, 1e12, "yuan", "value of shares per trader at the start"),
