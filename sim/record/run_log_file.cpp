@@ -28,6 +28,7 @@ constexpr hsize_t kMaxDayChunkCols = 2048;
 constexpr std::size_t kEventFlushRows = 1 << 16;
 constexpr unsigned kDeflateLevel = 1;  // writing must stay cheap; shuffle does most of the work
 constexpr hsize_t kUnlimited = H5S_UNLIMITED;
+constexpr hsize_t kOneD = ~hsize_t{0};  // "width" of a 1-D dataset in the spec helpers below
 
 h5::Handle vlen_string_type() {
   h5::Handle t = h5::type(H5Tcopy(H5T_C_S1), "copy string type");
@@ -299,7 +300,7 @@ void RunLogFile::create_layout(const RunHeader& h) {
   auto step_spec = [&](std::string name, hid_t type, hsize_t width, const char* units, std::string long_name) {
     hsize_t elem = H5Tget_size(type);
     DatasetSpec s{std::move(name), type, {0}, {kUnlimited}, {}, true, units, std::move(long_name)};
-    if (width == 0) {  // 1-D
+    if (width == kOneD) {
       s.chunk = {step_rows(1, elem)};
     } else {
       hsize_t c = step_cols(width, elem);
@@ -312,7 +313,7 @@ void RunLogFile::create_layout(const RunHeader& h) {
   auto day_spec = [&](std::string name, hid_t type, hsize_t width, const char* units, std::string long_name) {
     hsize_t elem = H5Tget_size(type);
     DatasetSpec s{std::move(name), type, {0}, {kUnlimited}, {}, true, units, std::move(long_name)};
-    if (width == 0) {
+    if (width == kOneD) {
       s.chunk = {1024};
     } else {
       hsize_t c = day_cols(width);
@@ -335,10 +336,10 @@ void RunLogFile::create_layout(const RunHeader& h) {
   };
 
   // --- coordinates (root group: netCDF readers look dimensions up in ancestors only)
-  step_ = series(root, "/", step_spec("step", H5T_STD_I64LE, 0, "1", "global simulation step index"), H5T_NATIVE_INT64);
+  step_ = series(root, "/", step_spec("step", H5T_STD_I64LE, kOneD, "1", "global simulation step index"), H5T_NATIVE_INT64);
   make_scale(step_.ds.get(), "step", 0);
 
-  DatasetSpec day_s = day_spec("day", H5T_STD_I32LE, 0, "1", "trading-day index");
+  DatasetSpec day_s = day_spec("day", H5T_STD_I32LE, kOneD, "1", "trading-day index");
   day_ = series(root, "/", day_s, H5T_NATIVE_INT32);
   make_scale(day_.ds.get(), "day", 1);
 
@@ -374,12 +375,12 @@ void RunLogFile::create_layout(const RunHeader& h) {
   }
 
   {
-    DatasetSpec s = day_spec("date", str, 0, "", "calendar date of the trading day (ISO 8601)");
+    DatasetSpec s = day_spec("date", str, kOneD, "", "calendar date of the trading day (ISO 8601)");
     s.compress = false;  // filters would only see the heap pointers of variable-length strings
     date_ = series(root, "/", s, str);
   }
   attach(date_.ds.get(), day_.ds.get(), 0, where("/date"));
-  day_of_step_ = series(root, "/", step_spec("day_of_step", H5T_STD_I32LE, 0, "1", "trading-day index of the step"), H5T_NATIVE_INT32);
+  day_of_step_ = series(root, "/", step_spec("day_of_step", H5T_STD_I32LE, kOneD, "1", "trading-day index of the step"), H5T_NATIVE_INT32);
   attach(day_of_step_.ds.get(), step_.ds.get(), 0, where("/day_of_step"));
 
   auto attach_rows = [&](Series& s, hid_t row_scale, hid_t col_scale, const std::string& what) {
@@ -423,10 +424,10 @@ void RunLogFile::create_layout(const RunHeader& h) {
 
   // --- /market/index
   const std::string pi = "/market/index/";
-  hedged_ = series(g_index_.get(), pi, step_spec("hedged", H5T_IEEE_F64LE, 0, "points", "hedged index (the futures' underlying) at the end of the step"), H5T_NATIVE_DOUBLE);
-  microcap_ = series(g_index_.get(), pi, step_spec("microcap", H5T_IEEE_F64LE, 0, "points", "microcap index at the end of the step"), H5T_NATIVE_DOUBLE);
-  hedged_close_ = series(g_index_.get(), pi, day_spec("hedged_close", H5T_IEEE_F64LE, 0, "points", "hedged index close"), H5T_NATIVE_DOUBLE);
-  microcap_close_ = series(g_index_.get(), pi, day_spec("microcap_close", H5T_IEEE_F64LE, 0, "points", "microcap index close"), H5T_NATIVE_DOUBLE);
+  hedged_ = series(g_index_.get(), pi, step_spec("hedged", H5T_IEEE_F64LE, kOneD, "points", "hedged index (the futures' underlying) at the end of the step"), H5T_NATIVE_DOUBLE);
+  microcap_ = series(g_index_.get(), pi, step_spec("microcap", H5T_IEEE_F64LE, kOneD, "points", "microcap index at the end of the step"), H5T_NATIVE_DOUBLE);
+  hedged_close_ = series(g_index_.get(), pi, day_spec("hedged_close", H5T_IEEE_F64LE, kOneD, "points", "hedged index close"), H5T_NATIVE_DOUBLE);
+  microcap_close_ = series(g_index_.get(), pi, day_spec("microcap_close", H5T_IEEE_F64LE, kOneD, "points", "microcap index close"), H5T_NATIVE_DOUBLE);
   attach(hedged_.ds.get(), step_.ds.get(), 0, where(pi + "hedged"));
   attach(microcap_.ds.get(), step_.ds.get(), 0, where(pi + "microcap"));
   attach(hedged_close_.ds.get(), day_.ds.get(), 0, where(pi + "hedged_close"));

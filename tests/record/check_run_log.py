@@ -228,7 +228,7 @@ def check_xarray(c, path, record_step_prices):
                         continue
                     c.check(ds[name].dims == dims, f"xarray {group}/{name}: dims {ds[name].dims}, expected {dims}")
                     for d in dims:
-                        c.check(ds.sizes[d] == root.sizes.get(d), f"xarray {group}: size of '{d}' differs from root")
+                        c.check(ds.sizes.get(d) == root.sizes.get(d), f"xarray {group}: size of '{d}' differs from root")
                     c.check("units" in ds[name].attrs and "long_name" in ds[name].attrs,
                             f"xarray {group}/{name}: units or long_name missing")
                 # the documented way to bring the root coordinates in
@@ -251,8 +251,15 @@ def main(argv=None):
     except Exception as e:  # noqa: BLE001
         print(f"check_run_log: cannot open {args.path}: {e}", file=sys.stderr)
         return 2
-    record_step_prices = check_h5py(c, args.path, args.allow_incomplete)
-    check_xarray(c, args.path, record_step_prices)
+    record_step_prices = True
+    try:
+        record_step_prices = check_h5py(c, args.path, args.allow_incomplete)
+    except Exception as e:  # noqa: BLE001 - a malformed file must fail the check, not crash it
+        c.check(False, f"h5py checks stopped: {type(e).__name__}: {e}")
+    try:
+        check_xarray(c, args.path, record_step_prices)
+    except Exception as e:  # noqa: BLE001
+        c.check(False, f"xarray checks stopped: {type(e).__name__}: {e}")
     if c.failures:
         print(f"check_run_log: {args.path} does not follow {SCHEMA} ({len(c.failures)} problems):", file=sys.stderr)
         for m in c.failures:

@@ -313,3 +313,28 @@ TEST_CASE("sample run log for check_run_log.py", "[record]") {
   log.finish(0.25);
   CHECK(complete_flag(path) == 1);
 }
+
+TEST_CASE("run log with no stocks, no futures slots and no intraday schedule", "[record]") {
+  const auto path = fresh("empty_universe.h5");
+  RunHeader h;
+  h.scenario_name = "empty";
+  {
+    RunLog log(path, h);
+    StepFrame f{0, 0, {}, 1.0, 2.0, {}, {}, {}, {}, {}};
+    log.write_step(f);
+    f.step = 1;
+    log.write_step(f);
+    DayFrame d{0, "2024-01-02", {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 3.0, 4.0};
+    log.write_day(d);
+    log.write_events("nothing", {});
+    log.finish(0.5);
+  }
+  H5Closer f{must(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path.string()), H5Fclose};
+  CHECK(shape_of(f.id, "/market/stocks/last_price") == std::vector<hsize_t>{2, 0});
+  CHECK(shape_of(f.id, "/market/futures/code") == std::vector<hsize_t>{1, 0});
+  CHECK(shape_of(f.id, "/stock") == std::vector<hsize_t>{0});
+  CHECK(shape_of(f.id, "/intraday_step") == std::vector<hsize_t>{0});
+  CHECK(read_doubles(f.id, "/market/index/microcap") == std::vector<double>{2.0, 2.0});
+  CHECK(shape_of(f.id, "/events/nothing") == std::vector<hsize_t>{0});
+  CHECK(read_attribute<std::int32_t>(f.id, "complete", H5T_NATIVE_INT32) == 1);
+}
