@@ -49,6 +49,7 @@ void OrderBook::open_day(Tick lower, Tick upper, Tick reference) {
   }
   if (!erase_ids_one_by_one) ids_.clear();
   pool_.clear();
+  seqs_.clear();
   free_ = -1;
 
   const std::int32_t n = upper >= lower ? upper - lower + 1 : 0;
@@ -101,7 +102,7 @@ Qty OrderBook::match(const OrderRequest& o, Tick limit, Qty qty, std::vector<Tra
     while (qty > 0 && n >= 0) {
       Node& m = pool_[n];
       const Qty f = std::min(qty, m.qty);
-      trades.push_back(Trade{m.id, o.id, m.owner, o.owner, S, price, f});
+      trades.push_back(Trade{m.id, o.id, m.owner, o.owner, S, price, f, S == Side::Buy ? limit : price});
       qty -= f;
       m.qty -= f;
       level.qty -= f;
@@ -129,7 +130,8 @@ void OrderBook::rest(const OrderRequest& o, Tick limit, Qty qty) {
   const std::int32_t li = limit - lower_;
   Level& level = levels_[s][static_cast<std::size_t>(li)];
   const std::int32_t n = allocate_node();
-  pool_[n] = Node{o.id, qty, seq_++, level.tail, -1, o.owner, limit, o.side};
+  pool_[n] = Node{o.id, qty, level.tail, -1, static_cast<std::uint32_t>(li) | (s ? kSellBit : 0U), o.owner};
+  seqs_[static_cast<std::size_t>(n)] = seq_++;
   if (level.tail >= 0) {
     pool_[level.tail].next = n;
   } else {
@@ -152,8 +154,8 @@ CancelResult OrderBook::cancel(OrderId id, AccountId owner) {
   const std::int32_t n = ids_.value_at(pos);
   const Node& o = pool_[n];
   if (o.owner != owner) return r.reject = RejectReason::NotOwner, r;
-  r.side = o.side;
-  r.price = o.price;
+  r.side = side_of(o);
+  r.price = price_of(o);
   r.remaining = o.qty;
   ids_.erase_at(pos);
   unlink(n);
@@ -162,15 +164,15 @@ CancelResult OrderBook::cancel(OrderId id, AccountId owner) {
 
 void OrderBook::unlink(std::int32_t n) {
   Node& o = pool_[n];
-  const int s = idx(o.side);
-  const std::int32_t li = o.price - lower_;
+  const Side side = side_of(o);
+  const int s = idx(side);
+  const std::int32_t li = level_of(o);
   Level& level = levels_[s][static_cast<std::size_t>(li)];
   if (o.prev >= 0) pool_[o.prev].next = o.next; else level.head = o.next;
   if (o.next >= 0) pool_[o.next].prev = o.prev; else level.tail = o.prev;
   level.qty -= o.qty;
   total_[s] -= o.qty;
   --count_;
-  const Side side = o.side;
   free_node(n);
   if (level.head < 0) level_emptied(side, li);
 }
@@ -190,6 +192,7 @@ std::int32_t OrderBook::allocate_node() {
     return n;
   }
   pool_.emplace_back();
+  seqs_.emplace_back();
   return static_cast<std::int32_t>(pool_.size() - 1);
 }
 
@@ -254,10 +257,12 @@ AuctionResult OrderBook::uncross(std::vector<Trade>& trades) {
     const Node& b = pool_[levels_[0][static_cast<std::size_t>(best_[0] - lower_)].head];
     const Node& a = pool_[levels_[1][static_cast<std::size_t>(best_[1] - lower_)].head];
     const Qty f = std::min({left, b.qty, a.qty});
-    const bool buy_is_taker = b.seq > a.seq;
+    const bool buy_is_taker = seqs_[static_cast<std::size_t>(&b - pool_.data())] >
+                              seqs_[static_cast<std::size_t>(&a - pool_.data())];
     const Node& maker = buy_is_taker ? a : b;
     const Node& taker = buy_is_taker ? b : a;
-    trades.push_back(Trade{maker.id, taker.id, maker.owner, taker.owner, taker.side, r.price, f});
+    trades.push_back(Trade{maker.id, taker.id, maker.owner, taker.owner, buy_is_taker ? Side::Buy : Side::Sell,
+                           r.price, f, price_of(b)});
     left -= f;
     fill_front(Side::Buy, f);
     fill_front(Side::Sell, f);

@@ -45,6 +45,7 @@ struct Trade {
   Side taker_side;
   Tick price;
   Qty qty;
+  Tick buy_limit;   // limit price of the buy order: the engine releases the cash it reserved at that price
 };
 
 struct SubmitResult {
@@ -74,7 +75,7 @@ struct RestingOrder {
   Qty qty;
 };
 
-class OrderBook {
+class alignas(64) OrderBook {
  public:
   explicit OrderBook(BookRules rules = {});
 
@@ -131,16 +132,19 @@ class OrderBook {
     std::int32_t tail = -1;
     Qty qty = 0;
   };
-  struct Node {
+  // 32 bytes, two per cache line. The arrival sequence (auctions only) lives in seqs_.
+  struct alignas(32) Node {
     OrderId id;
     Qty qty;
-    std::uint64_t seq;  // arrival order within the day
     std::int32_t prev;
     std::int32_t next;
+    std::uint32_t where;  // level index (price - lower) | side << 31
     AccountId owner;
-    Tick price;
-    Side side;
   };
+  static constexpr std::uint32_t kSellBit = 1U << 31;
+  Side side_of(const Node& o) const { return (o.where & kSellBit) ? Side::Sell : Side::Buy; }
+  std::int32_t level_of(const Node& o) const { return static_cast<std::int32_t>(o.where & ~kSellBit); }
+  Tick price_of(const Node& o) const { return lower_ + level_of(o); }
 
   static constexpr int idx(Side s) { return static_cast<int>(s); }
 
@@ -148,7 +152,7 @@ class OrderBook {
   void visit_level(Side side, std::int32_t level, F& f) const {
     for (std::int32_t n = levels_[idx(side)][static_cast<std::size_t>(level)].head; n >= 0; n = pool_[n].next) {
       const Node& o = pool_[n];
-      f(RestingOrder{o.id, o.owner, o.side, o.price, o.qty});
+      f(RestingOrder{o.id, o.owner, side_of(o), price_of(o), o.qty});
     }
   }
 
@@ -161,21 +165,23 @@ class OrderBook {
   void fill_front(Side side, Qty q);                  // fills the head of the best level of `side`
   void level_emptied(Side side, std::int32_t level);  // bitmap and best price upkeep
 
-  BookRules rules_;
-  BookPhase phase_ = BookPhase::Closed;
-  Tick lower_ = 0;
-  Tick upper_ = -1;
-  Tick reference_ = kNoPrice;
-  Tick best_[2] = {kNoPrice, kNoPrice};
+  // Hot fields first so that a typical operation touches few cache lines of the book itself.
   Qty total_[2] = {0, 0};
   std::size_t count_ = 0;
-  std::uint64_t seq_ = 0;
-  std::vector<Level> levels_[2];
-  detail::LevelBitmap bits_[2];
-  std::vector<Node> pool_;
+  BookRules rules_;
+  Tick lower_ = 0;
+  Tick upper_ = -1;
+  Tick best_[2] = {kNoPrice, kNoPrice};
   std::int32_t free_ = -1;
+  std::uint32_t seq_ = 0;  // arrival counter of the day
+  BookPhase phase_ = BookPhase::Closed;
+  std::vector<Level> levels_[2];
+  std::vector<Node> pool_;
   detail::IdMap ids_;
-  std::vector<Qty> scratch_;  // auction: cumulative buy volume per crossing price
+  detail::LevelBitmap bits_[2];
+  std::vector<std::uint32_t> seqs_;  // arrival sequence per pool node (auction taker = later order)
+  std::vector<Qty> scratch_;         // auction: cumulative buy volume per crossing price
+  Tick reference_ = kNoPrice;
 };
 
 }  // namespace stampede

@@ -54,7 +54,8 @@ class NaiveBook {
         if (!best) break;
         if (o.side == Side::Buy ? best->price > limit : best->price < limit) break;
         const Qty f = std::min(left, best->qty);
-        trades.push_back(Trade{best->id, o.id, best->owner, o.owner, o.side, best->price, f});
+        const Tick buy_limit = o.side == Side::Buy ? limit : best->price;
+        trades.push_back(Trade{best->id, o.id, best->owner, o.owner, o.side, best->price, f, buy_limit});
         left -= f;
         best->qty -= f;
         remove_empty(other);
@@ -111,7 +112,7 @@ class NaiveBook {
       const Qty f = std::min({left, b->qty, a->qty});
       const NaiveOrder* taker = b->seq > a->seq ? b : a;
       const NaiveOrder* maker = b->seq > a->seq ? a : b;
-      trades.push_back(Trade{maker->id, taker->id, maker->owner, taker->owner, taker->side, chosen.price, f});
+      trades.push_back(Trade{maker->id, taker->id, maker->owner, taker->owner, taker->side, chosen.price, f, b->price});
       b->qty -= f;
       a->qty -= f;
       left -= f;
@@ -170,7 +171,7 @@ class NaiveBook {
 
 bool same(const Trade& a, const Trade& b) {
   return a.maker_id == b.maker_id && a.taker_id == b.taker_id && a.maker == b.maker && a.taker == b.taker &&
-         a.taker_side == b.taker_side && a.price == b.price && a.qty == b.qty;
+         a.taker_side == b.taker_side && a.price == b.price && a.qty == b.qty && a.buy_limit == b.buy_limit;
 }
 bool same(const RestingOrder& a, const RestingOrder& b) {
   return a.id == b.id && a.owner == b.owner && a.side == b.side && a.price == b.price && a.qty == b.qty;

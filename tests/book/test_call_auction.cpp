@@ -155,6 +155,8 @@ TEST_CASE("auction execution follows price-time priority, the later order is the
   CHECK(trades[3].maker_id == 1);
   CHECK(trades[3].taker_id == 5);
   for (const Trade& t : trades) CHECK(t.price == 1000);
+  CHECK(trades[0].buy_limit == 1001);  // the buy order's own limit, not the auction price
+  CHECK(trades[3].buy_limit == 1000);
   // Leftover: 50 of order 5 rests; no sell remains.
   const auto left = resting(book);
   REQUIRE(left.size() == 1);

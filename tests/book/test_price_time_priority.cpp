@@ -68,6 +68,12 @@ TEST_CASE("trades happen at the resting order's price, not the aggressor's limit
   book.submit(limit(2, Side::Buy, 1050, 100), trades);
   REQUIRE(trades.size() == 1);
   CHECK(trades[0].price == 1003);
+  CHECK(trades[0].buy_limit == 1050);  // the buyer reserved cash at its own limit
+  book.submit(limit(3, Side::Buy, 1001, 100), trades);
+  book.submit(limit(4, Side::Sell, 990, 100), trades);
+  REQUIRE(trades.size() == 2);
+  CHECK(trades[1].price == 1001);
+  CHECK(trades[1].buy_limit == 1001);  // a resting buy's limit is its price
 }
 
 TEST_CASE("the unfilled rest of an aggressive order rests at its limit and becomes the best price",
@@ -90,7 +96,7 @@ TEST_CASE("the unfilled rest of an aggressive order rests at its limit and becom
 TEST_CASE("orders that do not cross rest without trading and the trades vector is appended to",
           "[book][priority]") {
   OrderBook book = continuous_book();
-  std::vector<Trade> trades{Trade{99, 98, 1, 2, Side::Buy, 1000, 5}};
+  std::vector<Trade> trades{Trade{99, 98, 1, 2, Side::Buy, 1000, 5, 1000}};
   book.submit(limit(1, Side::Buy, 999, 100), trades);
   book.submit(limit(2, Side::Sell, 1000, 100), trades);
   CHECK(trades.size() == 1);  // untouched

@@ -102,18 +102,27 @@ void run_stream(benchmark::State& state, std::size_t nbooks, std::size_t nops) {
     }
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * ops.size()));
-  state.counters["ns_per_op"] = benchmark::Counter(static_cast<double>(ops.size()) * 1e-9,
-                                                   benchmark::Counter::kIsIterationInvariantRate |
-                                                       benchmark::Counter::kInvert);
+  // Seconds per op, printed with an SI prefix (e.g. "45.2ns").
+  state.counters["per_op"] = benchmark::Counter(static_cast<double>(ops.size()),
+                                                benchmark::Counter::kIsIterationInvariantRate |
+                                                    benchmark::Counter::kInvert);
+  std::size_t live = 0;
+  for (const OrderBook& b : books) live += b.order_count();
+  state.counters["live_per_book"] = static_cast<double>(live) / static_cast<double>(nbooks);
   state.counters["trades_per_op"] =
       static_cast<double>(ntrades) / static_cast<double>(state.iterations() * ops.size());
 }
 
 void BM_MixedStream_1000Books(benchmark::State& state) { run_stream(state, 1000, 2'000'000); }
 void BM_MixedStream_1Book(benchmark::State& state) { run_stream(state, 1, 1'000'000); }
+void BM_MixedStream_Books(benchmark::State& state) {
+  run_stream(state, static_cast<std::size_t>(state.range(0)), 2'000'000);
+}
 
 BENCHMARK(BM_MixedStream_1000Books)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MixedStream_1Book)->Unit(benchmark::kMillisecond);
+// How the cost grows with the number of books (the working set leaving the caches).
+BENCHMARK(BM_MixedStream_Books)->Arg(10)->Arg(100)->Arg(300)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
