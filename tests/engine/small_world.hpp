@@ -1,0 +1,57 @@
+#pragma once
+// A small, fast world for engine tests: a few dozen stocks, a few hundred traders, 15-minute
+// steps; plus a scripted agent whose orders a test writes by hand.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <tbb/task_arena.h>
+
+#include "agents/builtin_agents.hpp"
+#include "sim/engine/simulation.hpp"
+
+namespace stampede::test {
+
+inline std::vector<std::string> small_world_overrides() {
+  return {"days=3", "session.step_minutes=15", "stocks.microcaps=30", "stocks.index_constituents=20",
+          "stocks.large_caps=4", "indices.microcap_members=20", "noise_traders.count=400",
+          "liquidity_providers.per_future=2"};
+}
+
+// A test agent: each step it runs `script(view, sink, account)`.
+using Script = std::function<void(const MarketView&, OrderSink&, AccountId)>;
+
+class ScriptedAgent final : public Agent {
+ public:
+  ScriptedAgent(AccountId account, Script script) : account_(account), script_(std::move(script)) {}
+  const char* kind() const override { return "scripted"; }
+  void decide(const MarketView& view, OrderSink& out) override { script_(view, out, account_); }
+  AccountId account() const { return account_; }
+
+ private:
+  AccountId account_;
+  Script script_;
+};
+
+// Built-in agents plus one scripted agent with `cash_yuan` (its account is the last one opened).
+inline AgentRegistry registry_with_script(Script script, double cash_yuan = 1e7) {
+  AgentRegistry r = builtin_agents();
+  r.add(AgentKind{"scripted", {}, [script, cash_yuan](const Scenario&, WorldSetup& setup) {
+                    const AgentId id = setup.next_agent_id();
+                    const AccountId acc = setup.open_account(id, static_cast<Fen>(cash_yuan * 100));
+                    setup.add_agent(std::make_unique<ScriptedAgent>(acc, script));
+                  }});
+  return r;
+}
+
+inline Scenario small_world(const AgentRegistry& registry, std::vector<std::string> extra = {}) {
+  std::vector<std::string> o = small_world_overrides();
+  o.insert(o.end(), extra.begin(), extra.end());
+  return Scenario::parse("", "small world", registry.all_params(), o);
+}
+
+inline const ScriptedAgent& scripted(const Simulation& sim) {
+  return dynamic_cast<const ScriptedAgent&>(*sim.agents().back());
+}
+
+}  // namespace stampede::test
