@@ -2,6 +2,8 @@
 // Two-level bitmap of non-empty price levels: one bit per level, plus one summary bit per
 // 64-level word, so the next non-empty level in either direction is found in a few
 // countr_zero / countl_zero steps even across a futures-width band (thousands of levels).
+// Summary and level words share one allocation (summary first): for a stock band both usually sit
+// in one cache line, so marking a level costs one line, not two.
 #include <bit>
 #include <cstdint>
 #include <vector>
@@ -10,12 +12,31 @@ namespace stampede::detail {
 
 class LevelBitmap {
  public:
+  LevelBitmap() = default;
+  LevelBitmap(const LevelBitmap& o) { *this = o; }
+  LevelBitmap& operator=(const LevelBitmap& o) {
+    if (this != &o) {
+      nbits_ = o.nbits_;
+      nwords_ = o.nwords_;
+      nsummary_ = o.nsummary_;
+      data_ = o.data_;
+      summary_ = data_.data();
+      words_ = summary_ + nsummary_;
+    }
+    return *this;
+  }
+  // Moving a vector keeps its buffer, so the pointers stay valid.
+  LevelBitmap(LevelBitmap&& o) noexcept = default;
+  LevelBitmap& operator=(LevelBitmap&& o) noexcept = default;
+
   // Resizes to `nbits` levels, all clear. Cost O(nbits / 64); never shrinks capacity.
   void reset(std::int32_t nbits) {
     nbits_ = nbits < 0 ? 0 : nbits;
-    const std::size_t nwords = (static_cast<std::size_t>(nbits_) + 63) / 64;
-    words_.assign(nwords, 0);
-    summary_.assign((nwords + 63) / 64, 0);
+    nwords_ = (static_cast<std::size_t>(nbits_) + 63) / 64;
+    nsummary_ = (nwords_ + 63) / 64;
+    data_.assign(nsummary_ + nwords_, 0);
+    summary_ = data_.data();
+    words_ = summary_ + nsummary_;
   }
   std::int32_t size() const { return nbits_; }
 
@@ -39,10 +60,10 @@ class LevelBitmap {
     if (const std::uint64_t m = words_[w] & (~0ULL << (i & 63))) return (w << 6) + std::countr_zero(m);
     const std::int32_t s = w + 1;  // first word still to look at
     std::size_t si = static_cast<std::size_t>(s) >> 6;
-    if (si >= summary_.size()) return -1;
+    if (si >= nsummary_) return -1;
     std::uint64_t sm = summary_[si] & (~0ULL << (s & 63));
     while (sm == 0) {
-      if (++si >= summary_.size()) return -1;
+      if (++si >= nsummary_) return -1;
       sm = summary_[si];
     }
     const std::int32_t w2 = static_cast<std::int32_t>(si << 6) + std::countr_zero(sm);
@@ -69,8 +90,11 @@ class LevelBitmap {
 
  private:
   std::int32_t nbits_ = 0;
-  std::vector<std::uint64_t> words_;
-  std::vector<std::uint64_t> summary_;
+  std::size_t nwords_ = 0;
+  std::size_t nsummary_ = 0;
+  std::uint64_t* summary_ = nullptr;  // into data_
+  std::uint64_t* words_ = nullptr;    // into data_, after the summary
+  std::vector<std::uint64_t> data_;
 };
 
 }  // namespace stampede::detail
