@@ -3,16 +3,23 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <ostream>
 
 namespace stampede::replay {
 
+namespace {
+constexpr std::int64_t kMaxBandTicks = 10'000'000;  // 160 MB of price levels per side at most
+}
+
 void band_for(Tick reference, double limit_pct, Tick& lower, Tick& upper) {
   const long double r = reference;
   const long double p = limit_pct;
   constexpr long double eps = 1e-9L;
-  upper = static_cast<Tick>(std::floor(r * (100.0L + p) / 100.0L + eps));
+  const long double up = std::floor(r * (100.0L + p) / 100.0L + eps);
+  upper = up >= static_cast<long double>(std::numeric_limits<Tick>::max()) ? std::numeric_limits<Tick>::max()
+                                                                           : static_cast<Tick>(up);
   lower = static_cast<Tick>(std::ceil(r * (100.0L - p) / 100.0L - eps));
   if (lower < 1) lower = 1;
 }
@@ -48,6 +55,10 @@ ReplayResult run_replay(const std::vector<OrderRow>& rows, const ReplayOptions& 
                         " has no limit order to take the reference price from; pass --ref-price");
     Tick lower = 0, upper = 0;
     band_for(reference[i], options.limit_pct, lower, upper);
+    if (static_cast<std::int64_t>(upper) - lower > kMaxBandTicks)
+      throw ReplayError("book " + std::to_string(numbers[i]) + ": a band of " +
+                        std::to_string(static_cast<std::int64_t>(upper) - lower) + " ticks is too wide (at most " +
+                        std::to_string(kMaxBandTicks) + "); use a coarser --tick or a smaller --limit-pct");
     books.emplace_back(BookRules{options.lot});
     books.back().open_day(lower, upper, reference[i]);
     books.back().set_phase(BookPhase::Continuous);

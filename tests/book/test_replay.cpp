@@ -191,6 +191,13 @@ TEST_CASE("well-formed edge cases parse: CRLF, spaces, empty side on cancels, ne
   CHECK(rows[2].price == 950);
 }
 
+TEST_CASE("a band too wide to hold in memory is refused with a hint", "[book][replay]") {
+  ReplayOptions options;
+  options.tick = "0.0001";
+  CHECK_THROWS_WITH(replay_text("id,side,type,price,quantity\n1,buy,limit,90000,100\n", options),
+                    Catch::Contains("ticks is too wide") && Catch::Contains("--tick"));
+}
+
 TEST_CASE("a missing orders file is an input error naming the file", "[book][replay]") {
   CHECK_THROWS_WITH(read_orders_file("/nonexistent/orders.csv", parse_tick("0.01")),
                     Catch::StartsWith("/nonexistent/orders.csv: cannot open"));
