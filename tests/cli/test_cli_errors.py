@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Bad input gets a clear error naming the file, key or line, exit code 2, and no run log.
+
+Usage (from ctest): test_cli_errors.py STAMPEDE_EXE WORKDIR
+"""
+import os
+import subprocess
+import sys
+
+
+def stampede(exe, *args):
+    return subprocess.run([exe, *args], capture_output=True, text=True)
+
+
+def expect_error(exe, args, *needles):
+    r = stampede(exe, *args)
+    assert r.returncode == 2, f"{args}: exit {r.returncode}, expected 2\nstderr: {r.stderr}"
+    for n in needles:
+        assert n in r.stderr, f"{args}: {n!r} not in stderr:\n{r.stderr}"
+
+
+def main():
+    exe, work = sys.argv[1], sys.argv[2]
+    os.makedirs(work, exist_ok=True)
+    out = os.path.join(work, "should_not_exist.h5")
+
+    # scenario files
+    bad = os.path.join(work, "bad.toml")
+    with open(bad, "w") as f:
+        f.write('name = "bad"\ndays = -3\n[stocks]\nmicrocap = 5\n[noise_traders]\ncount = "many"\n')
+    expect_error(exe, ["run", bad, "-o", out], "bad.toml:2", "days", "bad.toml:4", "stocks.microcap",
+                 "microcaps", "bad.toml:6", "noise_traders.count")
+    assert not os.path.exists(out), "an invalid scenario left a run log behind"
+    expect_error(exe, ["check", bad], "bad.toml:2")
+    syntax = os.path.join(work, "syntax.toml")
+    with open(syntax, "w") as f:
+        f.write("days = 3\n[stocks\n")
+    expect_error(exe, ["check", syntax], "syntax.toml")
+    expect_error(exe, ["run", os.path.join(work, "missing.toml")], "missing.toml")
+
+    # overrides
+    expect_error(exe, ["run", "-o", out, "--set", "dayz=3"], "dayz", "days")
+    expect_error(exe, ["run", "-o", out, "--set", "days"], "days")
+    expect_error(exe, ["run", "-o", out, "--set", "stocks.microcaps=1.5"], "stocks.microcaps")
+    expect_error(exe, ["run", "-o", out, "--threads", "-1"], "threads")
+    assert not os.path.exists(out)
+
+    # replay CSV
+    csv = os.path.join(work, "orders.csv")
+    with open(csv, "w") as f:
+        f.write("id,side,type,price,quantity\n1,buy,limit,10.00,100\n2,sell,limt,10.00,100\n")
+    expect_error(exe, ["replay", csv], "orders.csv:3", "type", "limt")
+    with open(csv, "w") as f:
+        f.write("id,side,price,quantity\n1,buy,10.00,100\n")
+    expect_error(exe, ["replay", csv], "orders.csv", "type")
+
+    # good input still works, and check prints every key resolved
+    good = os.path.join(work, "good.toml")
+    with open(good, "w") as f:
+        f.write('name = "good"\ndays = 2\n')
+    r = stampede(exe, "check", good)
+    assert r.returncode == 0, r.stderr
+    assert "days = 2" in r.stdout and "[noise_traders]" in r.stdout, r.stdout
+    for cmd in (["--help"], ["run", "--help"], ["check", "--help"], ["replay", "--help"]):
+        r = stampede(exe, *cmd)
+        assert r.returncode == 0 and "Usage" in r.stdout, f"{cmd}: {r.returncode} {r.stdout[:200]}"
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
