@@ -21,7 +21,10 @@ namespace {
 
 // Chunks hold about this many bytes before compression (the schema promises 64-256 KiB).
 constexpr hsize_t kStepChunkBytes = 256 * 1024;
-constexpr hsize_t kDayChunkBytes = 128 * 1024;
+// The file is flushed after every day, which compresses and writes every chunk touched that day,
+// full or not. A chunk that takes R days to fill is therefore compressed R times: chunks on the
+// time axis hold as few days as possible, growing past one day only while smaller than this.
+constexpr hsize_t kSmallChunkBytes = 16 * 1024;
 constexpr hsize_t kEventChunkRows = 1024;
 constexpr hsize_t kMaxStepChunkCols = 1024;
 constexpr hsize_t kMaxDayChunkCols = 2048;
@@ -283,19 +286,20 @@ void RunLogFile::create_layout(const RunHeader& h) {
   scalar_text("scenario_resolved", h.scenario_resolved, "scenario with every default filled in (TOML)");
 
   // --- chunk shapes
-  // Step-axis datasets: chunks hold whole days (step_block_ rows) so a day's write covers whole
-  // chunks; wide ones are split across stocks so a chunk stays near kStepChunkBytes.
+  // Step-axis datasets: chunks hold one day (step_block_ rows), so a day's write covers whole
+  // chunks; wide ones are split across stocks so a chunk stays near kStepChunkBytes; narrow ones
+  // take several days until they reach kSmallChunkBytes.
   auto step_cols = [&](hsize_t width, hsize_t elem) {
     hsize_t c = std::max<hsize_t>(kStepChunkBytes / (step_block_ * elem), 1);
     return std::max<hsize_t>(std::min({width, c, kMaxStepChunkCols}), 1);
   };
   auto step_rows = [&](hsize_t cols, hsize_t elem) {
-    hsize_t k = std::clamp<hsize_t>(kStepChunkBytes / (step_block_ * cols * elem), 1, 64);
+    hsize_t k = std::clamp<hsize_t>(kSmallChunkBytes / (step_block_ * cols * elem), 1, 64);
     return step_block_ * k;
   };
   auto day_cols = [&](hsize_t width) { return std::max<hsize_t>(std::min(width, kMaxDayChunkCols), 1); };
   auto day_rows = [&](hsize_t cols, hsize_t elem) {
-    return std::clamp<hsize_t>(kDayChunkBytes / (cols * elem), 1, 64);
+    return std::clamp<hsize_t>(kSmallChunkBytes / (cols * elem), 1, 64);
   };
   auto step_spec = [&](std::string name, hid_t type, hsize_t width, const char* units, std::string long_name) {
     hsize_t elem = H5Tget_size(type);
