@@ -121,7 +121,7 @@ void require_same_values(const Scenario& a, const Scenario& b, const std::vector
 TEST_CASE("empty text yields every default", "[scenario]") {
   auto sc = Scenario::parse("", "empty", core_param_specs());
   CHECK(sc.name() == "default");
-  CHECK(sc.get_int("days") == 5);
+  CHECK(sc.get_int("days") == 20);
   CHECK(sc.get_int("seed") == 20240105);
   CHECK(sc.get_string("start_date") == "2024-01-02");
   CHECK(sc.get_list("holidays").empty());
