@@ -3,6 +3,10 @@
 namespace stampede::h5 {
 
 std::mutex& library_mutex() {
+  // HDF5 1.10 crashes in its exit-time cleanup when a file failed to close (a full disk): keep
+  // it from registering that cleanup. Every file we open is closed explicitly anyway.
+  static const bool no_atexit = [] { H5dont_atexit(); return true; }();
+  (void)no_atexit;
   static std::mutex m;
   return m;
 }
