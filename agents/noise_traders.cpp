@@ -17,7 +17,7 @@ NoiseTraders::NoiseTraders(const NoiseParams& p, std::vector<AccountId> accounts
   for (int b = 0; b < blocks; ++b) {
     block_rng_.push_back(make_stream(seed, "noise_block", (static_cast<std::uint64_t>(id) << 32) | static_cast<std::uint64_t>(b)));
     // Each block numbers its orders in its own range, so ids stay unique without coordination.
-    block_sequence_.push_back(static_cast<std::uint64_t>(b) << 28);
+    block_sequence_.push_back(static_cast<std::uint64_t>(b) << 24);
   }
   block_orders_.resize(static_cast<std::size_t>(blocks));
 }

@@ -24,10 +24,37 @@ enum class OrderType : std::uint8_t { Limit = 0, Market = 1, Cancel = 2 };
 
 constexpr Side opposite(Side s) { return s == Side::Buy ? Side::Sell : Side::Buy; }
 
-// Order ids are made by agents without coordination: the agent id in the high bits and the
-// agent's own counter in the low bits keep them unique at any thread count.
-constexpr OrderId make_order_id(AgentId agent, std::uint64_t sequence) {
-  return (static_cast<OrderId>(static_cast<std::uint32_t>(agent)) << 40) | (sequence & ((1ULL << 40) - 1));
+// Why an order was sent. Forced reasons are what the run log's selling attribution counts as
+// forced: the seller did not choose to sell.
+enum class OrderReason : std::uint8_t {
+  Voluntary = 0,     // discretionary trading
+  Quote = 1,         // market making
+  Rebalance = 2,     // portfolio turnover of a fund
+  Roll = 3,          // moving a futures hedge to the next contract
+  Hedge = 4,         // delta or beta hedging in normal course
+  MarginCall = 5,    // cutting exposure after a margin warning
+  Liquidation = 6,   // broker liquidating an account
+  Redemption = 7,    // selling to pay investors who redeem
+  RiskLimit = 8,     // cutting exposure on a drawdown or volatility limit
+  KnockInHedge = 9,  // unwinding a hedge after a snowball knock-in
+  Intervention = 10, // state buying
+};
+inline constexpr int kOrderReasonCount = 11;
+constexpr bool is_forced(OrderReason r) {
+  return r == OrderReason::MarginCall || r == OrderReason::Liquidation || r == OrderReason::Redemption ||
+         r == OrderReason::RiskLimit || r == OrderReason::KnockInHedge;
 }
+const char* to_string(OrderReason r);
+
+// Order ids are made by agents without coordination: the agent id in the high 24 bits, the
+// order's reason in the next 4 and the agent's own counter in the low 36 keep them unique at
+// any thread count, and let a trade name both parties' agents and reasons without a lookup.
+inline constexpr int kOrderSequenceBits = 36;
+constexpr OrderId make_order_id(AgentId agent, OrderReason reason, std::uint64_t sequence) {
+  return (static_cast<OrderId>(static_cast<std::uint32_t>(agent) & 0xFFFFFFu) << 40) |
+         (static_cast<OrderId>(reason) << kOrderSequenceBits) | (sequence & ((1ULL << kOrderSequenceBits) - 1));
+}
+constexpr AgentId agent_of(OrderId id) { return static_cast<AgentId>(id >> 40); }
+constexpr OrderReason reason_of(OrderId id) { return static_cast<OrderReason>((id >> kOrderSequenceBits) & 0xF); }
 
 }  // namespace stampede

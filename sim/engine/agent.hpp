@@ -1,8 +1,11 @@
 #pragma once
 // The one interface between the engine and behaviour. The engine includes this file, never an
 // agent's header: agent kinds reach the engine through the registry (agent_registry.hpp).
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "sim/engine/market_view.hpp"
@@ -10,11 +13,18 @@
 
 namespace stampede {
 
+// Side effects other than orders an agent produced this step.
+struct AgentOutbox {
+  std::vector<AgentEvent> events;
+  std::vector<CashTransfer> transfers;
+  void clear() { events.clear(); transfers.clear(); }
+};
+
 // Where an agent writes its orders for this step. Ids are unique without coordination.
 class OrderSink {
  public:
-  OrderSink(AgentId agent, std::vector<Order>& out, std::uint64_t& sequence)
-      : agent_(agent), out_(&out), sequence_(&sequence) {}
+  OrderSink(AgentId agent, std::vector<Order>& out, std::uint64_t& sequence, AgentOutbox* outbox = nullptr)
+      : agent_(agent), out_(&out), sequence_(&sequence), outbox_(outbox) {}
   OrderId limit(AccountId a, InstrumentId i, Side s, Tick price, Qty qty, OrderReason r = OrderReason::Voluntary) {
     return push(a, i, s, OrderType::Limit, price, qty, r);
   }
@@ -22,21 +32,56 @@ class OrderSink {
     return push(a, i, s, OrderType::Market, kNoPrice, qty, r);
   }
   void cancel(AccountId a, InstrumentId i, OrderId target) {
-    out_->push_back(Order{target, a, i, Side::Buy, OrderType::Cancel, OrderReason::Voluntary, kNoPrice, 0});
+    out_->push_back(Order{target, a, i, Side::Buy, OrderType::Cancel, kNoPrice, 0});
   }
   // For agents that build orders in parallel blocks with their own OrderSinks and sequences.
   void extend(const std::vector<Order>& orders) { out_->insert(out_->end(), orders.begin(), orders.end()); }
+
+  void event(std::string kind, InstrumentId instrument, Qty quantity, double price, std::string reason) {
+    outbox().events.push_back(AgentEvent{std::move(kind), instrument, quantity, price, std::move(reason)});
+  }
+  void transfer(AccountId from, AccountId to, Fen amount, std::string reason) {
+    outbox().transfers.push_back(CashTransfer{from, to, amount, std::move(reason)});
+  }
+  void pay_out(AccountId from, Fen amount, std::string reason) { transfer(from, kNoAccount, amount, std::move(reason)); }
+
   AgentId agent() const { return agent_; }
 
  private:
   OrderId push(AccountId a, InstrumentId i, Side s, OrderType t, Tick p, Qty q, OrderReason r) {
-    OrderId id = make_order_id(agent_, (*sequence_)++);
-    out_->push_back(Order{id, a, i, s, t, r, p, q});
+    OrderId id = make_order_id(agent_, r, (*sequence_)++);
+    out_->push_back(Order{id, a, i, s, t, p, q});
     return id;
   }
+  AgentOutbox& outbox();
   AgentId agent_;
   std::vector<Order>* out_;
   std::uint64_t* sequence_;
+  AgentOutbox* outbox_;
+};
+
+// Per-step totals of one agent class, summed over its agents in agent order.
+struct ClassMetrics {
+  double nav = 0;               // investors' capital marked to market (yuan)
+  double equity = 0;            // account equity: cash + stocks + unsettled futures P&L - debt (yuan)
+  double gross_long = 0;        // stock holdings at market (yuan)
+  double futures_notional = 0;  // signed: negative = short (yuan)
+  double cash = 0;              // (yuan)
+  std::int64_t accounts = 0;
+  std::int64_t in_margin_call = 0;
+  std::int64_t liquidating = 0;
+  void add(const ClassMetrics& o) {
+    nav += o.nav; equity += o.equity; gross_long += o.gross_long; futures_notional += o.futures_notional;
+    cash += o.cash; accounts += o.accounts; in_margin_call += o.in_margin_call; liquidating += o.liquidating;
+  }
+};
+
+// One agent's end-of-day row in the run log.
+struct AgentDayRow {
+  double nav = std::numeric_limits<double>::quiet_NaN();
+  double equity = std::numeric_limits<double>::quiet_NaN();
+  double leverage = std::numeric_limits<double>::quiet_NaN();   // gross long / equity
+  std::int32_t state = 0;   // agent-kind specific code, documented in docs/hdf5-schema.md
 };
 
 class Agent {
@@ -47,8 +92,14 @@ class Agent {
   // Called every step, for all agents in parallel: read the view, write orders, and touch no
   // state but this agent's own. Draw randomness only from streams this agent owns.
   virtual void decide(const MarketView& view, OrderSink& out) = 0;
-  // Called after the close, sequentially in agent order.
-  virtual void end_of_day(const MarketView& /*view*/) {}
+  // Called after the close, sequentially in agent order. The market is closed: orders placed
+  // here are an error; events and cash transfers are applied.
+  virtual void end_of_day(const MarketView& /*view*/, OrderSink& /*out*/) {}
+  // Adds this agent's state to its class totals; called after every step, in parallel.
+  virtual void report(const MarketView& /*view*/, ClassMetrics& /*into*/) const {}
+  // Agents with a row per day in the run log (funds, accounts, issuers) return true.
+  virtual bool reports_daily() const { return false; }
+  virtual AgentDayRow day_row(const MarketView& /*view*/) const { return {}; }
 
   AgentId id() const { return id_; }
   void assign_id(AgentId id) { id_ = id; }   // by the engine, once
@@ -56,5 +107,10 @@ class Agent {
  private:
   AgentId id_ = -1;
 };
+
+inline AgentOutbox& OrderSink::outbox() {
+  if (outbox_ == nullptr) throw std::logic_error("this OrderSink takes orders only (events and transfers go to the agent's own sink)");
+  return *outbox_;
+}
 
 }  // namespace stampede

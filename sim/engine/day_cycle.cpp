@@ -1,5 +1,7 @@
 // What happens at the open and after the close of each trading day: price bands, day orders
 // expiring, T+1, daily bars, futures settlement, expiry and roll, index rebalancing.
+#include <stdexcept>
+
 #include "sim/engine/simulation.hpp"
 
 namespace stampede {
@@ -96,7 +98,15 @@ void Simulation::end_day() {
   day_rejections_.clear();
 
   build_view();
-  for (auto& agent : agents_) agent->end_of_day(view_);
+  for (std::size_t a = 0; a < agents_.size(); ++a) {
+    std::vector<Order>& orders = agent_orders_[a];
+    orders.clear();
+    OrderSink sink(agents_[a]->id(), orders, agent_sequence_[a], &agent_outboxes_[a]);
+    agents_[a]->end_of_day(view_, sink);
+    if (!orders.empty())
+      throw std::logic_error(std::string("agent kind ") + agents_[a]->kind() + " placed orders after the close");
+  }
+  apply_outboxes();
 }
 
 }  // namespace stampede

@@ -1,24 +1,39 @@
 #pragma once
-// What an agent sends to the market in one step.
-#include <cstdint>
+// What an agent sends to the market in one step, and the other effects it may ask for.
+#include <string>
 
 #include "sim/core/types.hpp"
 
 namespace stampede {
 
-// Why an order was sent. Voluntary trading is the default; later agent kinds mark forced orders
-// (margin calls, liquidations, redemptions, hedges) so the run log can attribute selling.
-enum class OrderReason : std::uint8_t { Voluntary = 0, Quote = 1, Forced = 2 };
-
 struct Order {
-  OrderId id;
+  OrderId id;         // carries the agent and the reason (types.hpp); Cancel: the order to cancel
   AccountId account;
   InstrumentId instrument;
   Side side;
-  OrderType type;     // Cancel: `id` names the order to cancel
-  OrderReason reason;
+  OrderType type;
   Tick price;         // ignored for Market and Cancel
   Qty qty;            // ignored for Cancel
+  OrderReason reason() const { return reason_of(id); }
+};
+
+// Something worth a row in the run log's /events/<kind> table.
+struct AgentEvent {
+  std::string kind;               // e.g. "margin_calls"
+  InstrumentId instrument = -1;
+  Qty quantity = 0;
+  double price = 0;               // yuan, points or a ratio: the event kind's documentation says
+  std::string reason;
+};
+
+// Cash moved outside trading: from an account of the agent's own to another account (a loan
+// repaid, a shortfall covered), or out of the market when `to` is kNoAccount (investors paid
+// their redemptions). Applied after settlement, in agent order.
+struct CashTransfer {
+  AccountId from;
+  AccountId to;
+  Fen amount;
+  std::string reason;
 };
 
 }  // namespace stampede

@@ -1,5 +1,6 @@
 #include "sim/engine/simulation.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <tbb/parallel_for.h>
 
@@ -108,6 +109,17 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   initial_cash_ = accounts_.total_cash();
   refresh_futures_margin(accounts_, futures_.margins_per_contract());
 
+  for (const std::string& k : agent_kinds_) {
+    auto it = std::find(class_names_.begin(), class_names_.end(), k);
+    agent_class_.push_back(static_cast<int>(it - class_names_.begin()));
+    if (it == class_names_.end()) class_names_.push_back(k);
+  }
+  for (const auto& a : agents_)
+    if (a->reports_daily()) daily_agents_.push_back(a->id());
+  agent_outboxes_.resize(agents_.size());
+  agent_metrics_.resize(agents_.size());
+  class_metrics_.resize(class_names_.size());
+  day_flows_.resize(class_names_.size() * 3);
   agent_orders_.resize(agents_.size());
   agent_sequence_.assign(agents_.size(), 0);
   agent_rejects_.resize(agents_.size());
@@ -136,9 +148,12 @@ bool Simulation::step() {
   route();
   match(st.phase != StepPhase::Continuous);
   settle();
+  apply_outboxes();
   if (st.phase == StepPhase::OpeningAuction)
     for (OrderBook& b : books_) b.set_phase(BookPhase::Continuous);
   refresh_quotes();
+  build_view();
+  report_agents();
   futures_.record_index(hedged_level_, clock_.in_last_minutes(step_in_day_, futures_.spec().final_settlement_window_minutes));
   record_step();
 
@@ -281,8 +296,10 @@ RunHeader Simulation::make_header(const Scenario& s, int threads) const {
 
 std::vector<std::string> Simulation::conservation_problems() const {
   std::vector<std::string> problems;
-  if (Fen cash = accounts_.total_cash(); cash != initial_cash_)
-    problems.push_back("total cash " + std::to_string(cash) + " fen differs from the initial " + std::to_string(initial_cash_));
+  if (Fen cash = accounts_.total_cash(); cash != initial_cash_ + external_in_ - external_out_)
+    problems.push_back("total cash " + std::to_string(cash) + " fen differs from the initial " +
+                       std::to_string(initial_cash_) + " plus inflows " + std::to_string(external_in_) +
+                       " minus outflows " + std::to_string(external_out_));
   std::vector<Qty> held(universe_.size(), 0);
   for (AccountId a = 0; a < accounts_.size(); ++a)
     for (const StockPosition& p : accounts_[a].stocks) {

@@ -69,6 +69,10 @@ class Simulation {
   StepIndex global_step() const { return global_step_; }
   int stock_count() const { return universe_.size(); }
   Fen initial_cash() const { return initial_cash_; }
+  Fen external_inflow() const { return external_in_; }
+  Fen external_outflow() const { return external_out_; }
+  const std::vector<std::string>& agent_classes() const { return class_names_; }
+  const ClassMetrics& class_metrics(int agent_class) const { return class_metrics_[static_cast<std::size_t>(agent_class)]; }
   // Empty when money, shares and futures positions add up; otherwise one line per problem.
   std::vector<std::string> conservation_problems() const;
 
@@ -86,6 +90,10 @@ class Simulation {
   void match(bool auction);
   void settle();
   void record_step();
+  void report_agents();
+  void apply_outboxes();
+  void apply_transfer(AgentId agent, const CashTransfer& t);
+  void attribute_trade(const Trade& t, InstrumentId stock);
   RiskReject reserve(Order& o, AgentId agent);
   void release(const Release& r);
   bool is_futures(InstrumentId i) const { return i >= universe_.size(); }
@@ -120,6 +128,15 @@ class Simulation {
   std::vector<std::vector<Order>> agent_orders_;
   std::vector<std::uint64_t> agent_sequence_;
   std::vector<std::vector<std::pair<Order, RiskReject>>> agent_rejects_;
+  std::vector<AgentOutbox> agent_outboxes_;
+  std::vector<int> agent_class_;                 // per agent: index into class_names_
+  std::vector<std::string> class_names_;         // agent classes in order of first appearance
+  std::vector<ClassMetrics> agent_metrics_;      // per agent, this step's report
+  std::vector<ClassMetrics> class_metrics_;      // per class, summed in agent order
+  std::vector<AgentId> daily_agents_;            // agents with a row per day
+  // per day, per class and segment: yuan sold (forced / voluntary / as aggressor) and bought
+  struct Flow { Fen sell_forced = 0, sell_voluntary = 0, sell_aggressive = 0, buy = 0; };
+  std::vector<Flow> day_flows_;
   // per-step working memory, reused
   std::vector<InstrumentQuote> quotes_;
   MarketView view_;
@@ -132,6 +149,7 @@ class Simulation {
   int step_in_day_ = 0;
   StepIndex global_step_ = 0;
   Fen initial_cash_ = 0;
+  Fen external_in_ = 0, external_out_ = 0;   // cash that entered or left the market after the start
   // output
   StepFrame step_frame_;
   DayFrame day_frame_;

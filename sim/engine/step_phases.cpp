@@ -1,6 +1,7 @@
 // The phases of one step between the snapshot and the record: decide, risk check, route, match,
 // settle. Each parallel phase writes only to memory owned by one agent or one book.
 #include <algorithm>
+#include <stdexcept>
 #include <tbb/parallel_for.h>
 
 #include "sim/core/rng.hpp"
@@ -12,7 +13,7 @@ void Simulation::decide() {
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 1), [&](const auto& r) {
     for (std::size_t a = r.begin(); a < r.end(); ++a) {
       agent_orders_[a].clear();
-      OrderSink sink(agents_[a]->id(), agent_orders_[a], agent_sequence_[a]);
+      OrderSink sink(agents_[a]->id(), agent_orders_[a], agent_sequence_[a], &agent_outboxes_[a]);
       agents_[a]->decide(view_, sink);
     }
   });
@@ -136,6 +137,7 @@ void Simulation::settle() {
       const AccountId seller = t.taker_side == Side::Buy ? t.maker : t.taker;
       if (id < n) {
         accounts_.settle_stock_trade(buyer, seller, id, t.price, t.qty, t.buy_limit);
+        attribute_trade(t, id);
         StockDayStats& d = stock_day_[i];
         if (d.open == kNoPrice) d.open = t.price;
         d.high = d.high == kNoPrice ? t.price : std::max(d.high, t.price);
