@@ -34,6 +34,15 @@ struct FuturesQuoteInfo {
   Fen margin_per_contract = 0;
 };
 
+// Regulator rules in force today (scenario section [regulator]); agents they bind obey them.
+struct RegulatorRules {
+  // Quant funds and DMA accounts may sell at most this fraction of their stock holdings' value
+  // per day (1 = no cap).
+  double quant_sell_cap_per_day = 1.0;
+  bool dma_new_leverage_banned = false;   // DMA accounts may not raise gross exposure
+  double dma_leverage_cap = 1e9;          // gross long / equity ceiling for DMA accounts
+};
+
 struct MarketView {
   // time
   StepIndex step = 0;
@@ -57,6 +66,7 @@ struct MarketView {
   int locked_limit_down_count = 0, locked_limit_up_count = 0;   // stocks, as of this snapshot
 
   const AccountBook* accounts = nullptr;
+  RegulatorRules rules;
 
   const InstrumentQuote& quote(InstrumentId id) const { return (*quotes)[static_cast<std::size_t>(id)]; }
   const Account& account(AccountId id) const { return (*accounts)[id]; }

@@ -76,6 +76,10 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
     : seed_(static_cast<std::uint64_t>(s.get_int("seed"))),
       record_step_prices_(s.get_bool("output.record_step_prices")),
       microcap_rebalance_days_(static_cast<int>(s.get_int("indices.microcap_rebalance_days"))),
+      rule_schedule_{static_cast<int>(s.get_int("regulator.sell_cap_from_day")),
+                     static_cast<int>(s.get_int("regulator.dma_ban_from_day")),
+                     static_cast<int>(s.get_int("regulator.dma_leverage_cap_from_day")),
+                     s.get_float("regulator.sell_cap_fraction_per_day"), s.get_float("regulator.dma_leverage_cap")},
       universe_(make_universe(universe_params(s), seed_)),
       clock_(static_cast<int>(s.get_int("session.step_minutes"))),
       calendar_(make_calendar(s)),
@@ -178,6 +182,11 @@ void Simulation::build_view() {
   v.quotes = &quotes_;
   v.fundamental_yuan = &fundamentals_.values_yuan();
   v.accounts = &accounts_;
+  auto from = [&](int first_day) { return first_day >= 0 && day_ >= first_day; };
+  v.rules = RegulatorRules{};
+  if (from(rule_schedule_.sell_cap_from_day)) v.rules.quant_sell_cap_per_day = rule_schedule_.sell_cap_fraction;
+  v.rules.dma_new_leverage_banned = from(rule_schedule_.dma_ban_from_day);
+  if (from(rule_schedule_.dma_leverage_cap_from_day)) v.rules.dma_leverage_cap = rule_schedule_.dma_leverage_cap;
   v.hedged_index = hedged_level_;
   v.hedged_prev_close = hedged_prev_close_;
   v.microcap_index = microcap_level_;

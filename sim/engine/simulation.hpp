@@ -106,6 +106,10 @@ class Simulation {
   std::uint64_t seed_;
   bool record_step_prices_;
   int microcap_rebalance_days_;
+  struct RuleSchedule {
+    int sell_cap_from_day, dma_ban_from_day, dma_leverage_cap_from_day;
+    double sell_cap_fraction, dma_leverage_cap;
+  } rule_schedule_;
   // market
   Universe universe_;
   SessionClock clock_;

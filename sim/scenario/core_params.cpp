@@ -87,6 +87,18 @@ std::vector<ParamSpec> make_core_specs() {
   s.push_back(i("futures.final_settlement_window_minutes", 120, 1, 240, "minutes",
                 "final settlement = average index over this last part of the expiry day"));
 
+  // [regulator]: rules switched on from a trading day (-1 = never)
+  s.push_back(i("regulator.sell_cap_from_day", -1, -1, 100000, "trading day",
+                "first day (0-based) quant funds and DMA accounts may sell only sell_cap_fraction_per_day"));
+  s.push_back(f("regulator.sell_cap_fraction_per_day", 0.1, 0, 1, "1/day",
+                "share of stock holdings (by value) such an account may sell per day under the cap"));
+  s.push_back(i("regulator.dma_ban_from_day", -1, -1, 100000, "trading day",
+                "first day DMA accounts may not add gross exposure (no new leverage)"));
+  s.push_back(i("regulator.dma_leverage_cap_from_day", -1, -1, 100000, "trading day",
+                "first day DMA leverage is capped at dma_leverage_cap"));
+  s.push_back(f("regulator.dma_leverage_cap", 2.0, 1, 100, "",
+                "ceiling on DMA gross long / equity once the cap is on"));
+
   // [output]
   s.push_back(b("output.record_step_prices", true, "write per-step last prices of every stock"));
   return s;

@@ -1,0 +1,34 @@
+#pragma once
+// Marking an account to market from the view: the numbers margin lines, NAVs and leverage are
+// computed from. Floating point: these are analytics and decisions, never settlement.
+#include "sim/engine/market_view.hpp"
+
+namespace stampede {
+
+struct AccountValue {
+  double cash = 0;              // yuan
+  double long_value = 0;        // stocks at their last price (yuan)
+  double futures_pnl = 0;       // today's unsettled futures P&L (yuan)
+  double futures_notional = 0;  // signed, at the current futures price (yuan)
+  double equity() const { return cash + long_value + futures_pnl; }
+};
+
+inline AccountValue value_account(const MarketView& v, const Account& a) {
+  AccountValue out;
+  out.cash = static_cast<double>(a.cash) / 100.0;
+  for (const StockPosition& p : a.stocks) out.long_value += static_cast<double>(p.qty) * v.quote(p.stock).last / 100.0;
+  for (int s = 0; s < kFuturesSlots; ++s) {
+    const FuturesPosition& f = a.futures[static_cast<std::size_t>(s)];
+    if (f.qty == 0 && f.trade_cash == 0 && f.mark_base == 0) continue;
+    const double price_fen = static_cast<double>(v.quote(v.futures_instrument(s)).last) *
+                             static_cast<double>(v.futures[static_cast<std::size_t>(s)].tick_value_fen);
+    const double marked = static_cast<double>(f.qty) * price_fen;
+    out.futures_pnl += (static_cast<double>(f.trade_cash) + marked - static_cast<double>(f.mark_base)) / 100.0;
+    out.futures_notional += marked / 100.0;
+  }
+  return out;
+}
+
+inline AccountValue value_account(const MarketView& v, AccountId id) { return value_account(v, v.account(id)); }
+
+}  // namespace stampede
