@@ -9,6 +9,8 @@ using namespace std::chrono;
 
 std::optional<Date> parse_iso_date(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  for (std::size_t k : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+    if (text[k] < '0' || text[k] > '9') return std::nullopt;
   int y = 0;
   unsigned m = 0, d = 0;
   auto ok = [](std::from_chars_result r, const char* end) { return r.ec == std::errc{} && r.ptr == end; };
@@ -43,12 +45,12 @@ TradingCalendar::TradingCalendar(Date start, int count, const std::vector<Date>&
 
 bool TradingCalendar::is_holiday(Date d) const { return std::binary_search(holidays_.begin(), holidays_.end(), d); }
 
-Date TradingCalendar::last_trading_day_on_or_before(Date d) const {
+Date TradingCalendar::first_trading_day_on_or_after(Date d) const {
   sys_days s{d};
   for (;;) {
     weekday wd{s};
     if (wd != Saturday && wd != Sunday && !is_holiday(Date{s})) return Date{s};
-    s -= days{1};
+    s += days{1};
   }
 }
 

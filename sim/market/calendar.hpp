@@ -24,8 +24,9 @@ class TradingCalendar {
   std::string iso(int day) const { return to_iso(days_[day]); }
   const std::vector<Date>& dates() const { return days_; }
   bool is_holiday(Date d) const;
-  // Last trading day on or before `d` (for an expiry on a holiday, exchanges move it earlier).
-  Date last_trading_day_on_or_before(Date d) const;
+  // First trading day on or after `d`: CFFEX moves an expiry that falls on a holiday to the
+  // next trading day ("遇国家法定假日顺延").
+  Date first_trading_day_on_or_after(Date d) const;
 
  private:
   std::vector<Date> days_;

@@ -23,7 +23,7 @@ FuturesContract FuturesMarket::make_contract(year_month ym, Date today, double i
   std::snprintf(code, sizeof code, "%s%02d%02u", spec_.code_prefix.c_str(), static_cast<int>(ym.year()) % 100,
                 static_cast<unsigned>(ym.month()));
   c.code = code;
-  c.expiry = calendar_->last_trading_day_on_or_before(third_friday(ym.year(), ym.month()));
+  c.expiry = calendar_->first_trading_day_on_or_after(third_friday(ym.year(), ym.month()));
   double years = std::max(0, days_between(today, c.expiry)) / 365.0;
   c.prev_settlement = to_ticks(index_level * (1.0 + spec_.listing_basis_annual * years));
   return c;
@@ -31,7 +31,7 @@ FuturesContract FuturesMarket::make_contract(year_month ym, Date today, double i
 
 void FuturesMarket::list_initial(Date today, double index_level) {
   year_month ym{today.year(), today.month()};
-  if (calendar_->last_trading_day_on_or_before(third_friday(ym.year(), ym.month())) < today) ym += months{1};
+  if (calendar_->first_trading_day_on_or_after(third_friday(ym.year(), ym.month())) < today) ym += months{1};
   slots_[0] = make_contract(ym, today, index_level);
   slots_[1] = make_contract(ym + months{1}, today, index_level);
 }
@@ -43,8 +43,11 @@ Tick FuturesMarket::band_upper(int slot) const {
   return static_cast<Tick>(std::floor(contract(slot).prev_settlement * (1.0 + spec_.limit_pct / 100.0) + 1e-9));
 }
 
+// In whole basis points and integers, so the margin is the exact fen amount, rounded up.
 Fen FuturesMarket::margin_per_contract(int slot) const {
-  return static_cast<Fen>(std::ceil(contract(slot).prev_settlement * static_cast<double>(tick_value_fen_) * spec_.margin_rate));
+  const Fen notional = static_cast<Fen>(contract(slot).prev_settlement) * tick_value_fen_;
+  const Fen bp = static_cast<Fen>(std::llround(spec_.margin_rate * 10000.0));
+  return (notional * bp + 9999) / 10000;
 }
 
 std::array<Fen, kFuturesSlots> FuturesMarket::margins_per_contract() const {
