@@ -11,6 +11,10 @@
 
 namespace stampede {
 
+namespace {
+constexpr int kMainContractMinDays = 5;
+}
+
 void IndexPath::add_close(double prev, double close, const std::string& date, double& peak) {
   end = close;
   trough = std::min(trough, close);
@@ -44,10 +48,15 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
     double hedged_prev = sum.hedged.start, microcap_prev = sum.microcap.start;
 
     while (!sim.finished()) {
+      const int front_days = sim.view().futures[0].days_to_expiry;   // of the contract about to trade
       const bool day_closed = sim.step();
       const StepFrame& f = sim.step_frame();
-      if (f.futures_basis_annualised[0] < sum.deepest_basis_annualised) {
-        sum.deepest_basis_annualised = f.futures_basis_annualised[0];
+      // The main contract: the front, or the next one in the front's last days, when annualising
+      // a basis over a day or two gives meaningless numbers.
+      const int main_slot = front_days < kMainContractMinDays ? 1 : 0;
+      const double basis = f.futures_basis_annualised[static_cast<std::size_t>(main_slot)];
+      if (basis < sum.deepest_basis_annualised) {
+        sum.deepest_basis_annualised = basis;
         sum.deepest_basis_date = sim.calendar().iso(f.day);
       }
       log.write_step(f);
@@ -104,7 +113,7 @@ std::string format_summary(const RunSummary& s, const std::filesystem::path& out
   line("microcap index", fmt::format("{:.1f} -> {:.1f} ({}), max drawdown {}", s.microcap.start, s.microcap.end,
                                      pct(s.microcap.total_return()), pct(s.microcap.max_drawdown)));
   line("microcap index worst day", fmt::format("{} on {}", pct(s.microcap.worst_day), s.microcap.worst_day_date));
-  line("deepest annualised basis (front)", s.deepest_basis_date.empty() ? std::string("none below zero")
+  line("deepest annualised basis (main)", s.deepest_basis_date.empty() ? std::string("none below zero")
                                                                         : fmt::format("{} on {}", pct(s.deepest_basis_annualised), s.deepest_basis_date));
   line("most stocks closing limit-down", fmt::format("{} of {} on {}", s.max_limit_down, s.stocks, s.max_limit_down_date));
   line("most stocks closing limit-up", fmt::format("{}", s.max_limit_up));

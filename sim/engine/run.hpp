@@ -42,7 +42,7 @@ struct RunSummary {
   int threads = 0, days = 0, stocks = 0, agents = 0;
   std::int64_t steps = 0, orders = 0, trades = 0;
   IndexPath hedged, microcap;
-  double deepest_basis_annualised = 0;   // front contract, most negative over all steps
+  double deepest_basis_annualised = 0;   // main contract (front, or next in the front's last 5 days), most negative over all steps
   std::string deepest_basis_date;
   int max_limit_down = 0, max_limit_up = 0;
   std::string max_limit_down_date;
