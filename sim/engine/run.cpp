@@ -89,16 +89,25 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
     sum.rejections = sim.totals().rejections;
     sum.conservation_problems = sim.conservation_problems();
     sum.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    log.set_attribute("summary_hedged_return", sum.hedged.total_return());
-    log.set_attribute("summary_hedged_max_drawdown", sum.hedged.max_drawdown);
-    log.set_attribute("summary_microcap_return", sum.microcap.total_return());
-    log.set_attribute("summary_microcap_max_drawdown", sum.microcap.max_drawdown);
-    log.set_attribute("summary_microcap_worst_day", sum.microcap.worst_day);
-    log.set_attribute("summary_deepest_basis_annualised", sum.deepest_basis_annualised);
-    log.set_attribute("summary_max_limit_down", sum.max_limit_down);
+    for (const auto& [name, value] : summary_metrics(sum)) log.set_attribute("summary_" + name, value);
     log.finish(sum.wall_seconds);
   });
   return sum;
+}
+
+std::vector<std::pair<std::string, double>> summary_metrics(const RunSummary& s) {
+  return {
+      {"hedged_return", s.hedged.total_return()},
+      {"hedged_max_drawdown", s.hedged.max_drawdown},
+      {"hedged_worst_day", s.hedged.worst_day},
+      {"microcap_return", s.microcap.total_return()},
+      {"microcap_max_drawdown", s.microcap.max_drawdown},
+      {"microcap_worst_day", s.microcap.worst_day},
+      {"deepest_basis_annualised", s.deepest_basis_annualised},
+      {"max_limit_down", static_cast<double>(s.max_limit_down)},
+      {"max_limit_up", static_cast<double>(s.max_limit_up)},
+      {"trades", static_cast<double>(s.trades)},
+  };
 }
 
 std::string format_summary(const RunSummary& s, const std::filesystem::path& output) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/engine/agent_registry.hpp"
@@ -50,6 +51,10 @@ struct RunSummary {
   std::vector<std::string> conservation_problems;
   double wall_seconds = 0;
 };
+
+// The run's outcome as named numbers, in a fixed order: what sweeps tabulate and run logs keep as
+// root attributes (prefixed "summary_"). New outcome measures are added here, once.
+std::vector<std::pair<std::string, double>> summary_metrics(const RunSummary& s);
 
 RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registry, const RunOptions& options);
 std::string format_summary(const RunSummary& s, const std::filesystem::path& output);
