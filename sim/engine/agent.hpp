@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <string>
 #include <stdexcept>
 #include <vector>
 
@@ -76,12 +77,31 @@ struct ClassMetrics {
   }
 };
 
+// The state an agent reports in its daily row: one code table for every agent kind, so the
+// run log can name the codes (agent_state_names()).
+enum class AgentState : std::int32_t {
+  Normal = 0,
+  MarginCall = 1,       // below a warning line, cutting exposure
+  Liquidating = 2,      // being liquidated by its broker
+  Liquidated = 3,       // liquidation finished: no positions left
+  Redeeming = 4,        // selling to pay redemptions
+  RiskCut = 5,          // cutting exposure on a drawdown or volatility limit
+  KnockedIn = 6,        // an issuer holding knocked-in notes
+  Intervening = 7,      // state buying under way
+  BudgetExhausted = 8,  // state buyer out of budget
+};
+inline const std::vector<std::string>& agent_state_names() {
+  static const std::vector<std::string> names{"normal", "margin_call", "liquidating", "liquidated", "redeeming",
+                                              "risk_cut", "knocked_in", "intervening", "budget_exhausted"};
+  return names;
+}
+
 // One agent's end-of-day row in the run log.
 struct AgentDayRow {
   double nav = std::numeric_limits<double>::quiet_NaN();
   double equity = std::numeric_limits<double>::quiet_NaN();
   double leverage = std::numeric_limits<double>::quiet_NaN();   // gross long / equity
-  std::int32_t state = 0;   // agent-kind specific code, documented in docs/hdf5-schema.md
+  AgentState state = AgentState::Normal;
 };
 
 class Agent {
