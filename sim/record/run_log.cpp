@@ -43,11 +43,12 @@ std::size_t bytes_of(const std::vector<T>& v) { return v.size() * sizeof(T); }
 std::size_t estimate_bytes(const Message& m) {
   struct {
     std::size_t operator()(const StepFrame& f) const {
-      return sizeof f + bytes_of(f.last_price) + bytes_of(f.futures_price) * 3 + bytes_of(f.futures_volume) * 2;
+      return sizeof f + bytes_of(f.last_price) + bytes_of(f.futures_price) * 3 + bytes_of(f.futures_volume) * 2 +
+             bytes_of(f.classes);
     }
     std::size_t operator()(const DayFrame& f) const {
       return sizeof f + bytes_of(f.open) * 5 + bytes_of(f.volume) + bytes_of(f.limit_up) * 2 +
-             f.futures_code.size() * 40 + bytes_of(f.futures_settlement);
+             f.futures_code.size() * 40 + bytes_of(f.futures_settlement) + bytes_of(f.agents) + bytes_of(f.flows);
     }
     std::size_t operator()(const EventsMsg& e) const { return sizeof e + e.rows.size() * (sizeof(EventRow) + 32); }
     std::size_t operator()(const AttributeMsg&) const { return sizeof(AttributeMsg); }
@@ -81,13 +82,20 @@ void validate_header(const RunHeader& h) {
   const auto spd = static_cast<std::size_t>(h.steps_per_day);
   require_size(h.step_minute, spd, "step_minute", "intraday step");
   require_size(h.step_phase, spd, "step_phase", "intraday step");
+  const std::size_t agents = h.daily_agent_names.size();
+  require_size(h.daily_agent_class, agents, "daily_agent_class", "daily agent");
+  require_size(h.daily_agent_id, agents, "daily_agent_id", "daily agent");
+  for (std::size_t i = 0; i < agents; ++i)
+    require(h.daily_agent_class[i] >= 0 && static_cast<std::size_t>(h.daily_agent_class[i]) < h.agent_classes.size(),
+            "daily_agent_class[" + std::to_string(i) + "] = " + std::to_string(h.daily_agent_class[i]) +
+                " is not an index into agent_classes (" + std::to_string(h.agent_classes.size()) + " classes)");
 }
 
 }  // namespace
 
 struct RunLog::Impl {
   std::filesystem::path path;
-  std::size_t n_stocks = 0, n_slots = 0;
+  std::size_t n_stocks = 0, n_slots = 0, n_classes = 0, n_agents = 0, n_segments = 0;
   bool record_step_prices = true;
 
   // caller-side state (the caller's thread only)
@@ -186,6 +194,9 @@ RunLog::RunLog(const std::filesystem::path& path, RunHeader header) : impl_(std:
   validate_header(header);
   s.n_stocks = header.stocks.names.size();
   s.n_slots = header.futures_slots.size();
+  s.n_classes = header.agent_classes.size();
+  s.n_agents = header.daily_agent_names.size();
+  s.n_segments = header.segment_names.size();
   s.record_step_prices = header.record_step_prices;
 
   if (path.has_parent_path()) {
@@ -240,6 +251,7 @@ void RunLog::write_step(StepFrame frame) {
   require_size(frame.futures_basis_annualised, s.n_slots, "StepFrame.futures_basis_annualised", "futures slot");
   require_size(frame.futures_volume, s.n_slots, "StepFrame.futures_volume", "futures slot");
   require_size(frame.futures_open_interest, s.n_slots, "StepFrame.futures_open_interest", "futures slot");
+  require_size(frame.classes, s.n_classes, "StepFrame.classes", "agent class");
   if (s.any_step) {
     require(frame.step > s.last_step, "step " + std::to_string(frame.step) + " does not follow step " + std::to_string(s.last_step));
     require(frame.day >= s.last_step_day, "step " + std::to_string(frame.step) + " is on day " + std::to_string(frame.day) +
@@ -266,6 +278,8 @@ void RunLog::write_day(DayFrame frame) {
   require_size(frame.limit_down, n, "DayFrame.limit_down", "stock");
   require_size(frame.futures_code, k, "DayFrame.futures_code", "futures slot");
   require_size(frame.futures_settlement, k, "DayFrame.futures_settlement", "futures slot");
+  require_size(frame.agents, s.n_agents, "DayFrame.agents", "daily agent");
+  require_size(frame.flows, s.n_classes * s.n_segments, "DayFrame.flows", "agent class and segment");
   if (s.any_day)
     require(frame.day > s.last_day, "day " + std::to_string(frame.day) + " does not follow day " + std::to_string(s.last_day));
   s.any_day = true;

@@ -4,6 +4,7 @@
 // "stampede-run/1"); it is readable by h5py, pandas, xarray (engine h5netcdf), R and MATLAB.
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,25 @@ struct StockTable {            // static, one entry per stock
   std::vector<double> limit_pct;             // 10, 20 or 5
 };
 
+// One agent class, one step: totals over its agents (/agents/classes).
+struct ClassStepRow {
+  double nav = 0, equity = 0, gross_long = 0, futures_notional = 0, cash = 0, leverage = 0;   // yuan; leverage = gross_long/equity (NaN if equity <= 0)
+  std::int64_t accounts = 0, in_margin_call = 0, liquidating = 0;
+};
+
+// One agent, one day, after the close (/agents/daily).
+struct AgentDayRecord {
+  double nav = std::numeric_limits<double>::quiet_NaN();
+  double equity = std::numeric_limits<double>::quiet_NaN();
+  double leverage = std::numeric_limits<double>::quiet_NaN();
+  std::int32_t state = 0;   // code into RunHeader::agent_state_names
+};
+
+// One agent class, one market segment, one day: yuan traded (/agents/flows).
+struct FlowRow {
+  double sell_forced = 0, sell_voluntary = 0, sell_aggressive = 0, buy = 0;
+};
+
 struct RunHeader {
   std::string scenario_name, scenario_toml, scenario_resolved;  // TOML verbatim; resolved as TOML text
   std::uint64_t seed = 0;
@@ -30,7 +50,12 @@ struct RunHeader {
   int steps_per_day = 0;
   std::vector<std::int32_t> step_minute;     // [steps_per_day] minute of day (e.g. 570 = 9:30) at which each intraday step starts
   std::vector<std::uint8_t> step_phase;      // [steps_per_day] 0 opening auction, 1 continuous, 2 closing auction
-  std::vector<std::string> segment_names;    // {"microcap","constituent","large_cap"}
+  std::vector<std::string> segment_names;    // {"microcap","constituent","large_cap"}; dimension `segment`
+  std::vector<std::string> agent_classes;        // dimension `agent_class` (may be empty)
+  std::vector<std::string> daily_agent_names;    // dimension `agent` (may be empty): agents with a row per day
+  std::vector<std::int32_t> daily_agent_class;   // [agent] index into agent_classes
+  std::vector<std::int32_t> daily_agent_id;      // [agent] the engine's agent id
+  std::vector<std::string> agent_state_names;    // meanings of AgentDayRecord::state codes 0..n-1 (flag_values/flag_meanings on /agents/daily/state)
 };
 
 struct StepFrame {            // one per simulation step
@@ -40,6 +65,7 @@ struct StepFrame {            // one per simulation step
   double hedged_index = 0, microcap_index = 0;
   std::vector<double> futures_price, futures_basis, futures_basis_annualised;  // [slot] points, points (futures - index), fraction per year
   std::vector<std::int64_t> futures_volume, futures_open_interest;            // [slot] contracts (volume in that step)
+  std::vector<ClassStepRow> classes;         // [agent_class]
 };
 
 struct DayFrame {             // one per trading day, after the close
@@ -51,6 +77,8 @@ struct DayFrame {             // one per trading day, after the close
   std::vector<std::string> futures_code;     // [slot] e.g. "IM2402"
   std::vector<double> futures_settlement;    // [slot] points
   double hedged_close = 0, microcap_close = 0;
+  std::vector<AgentDayRecord> agents;        // [agent] (header.daily_agent_names)
+  std::vector<FlowRow> flows;                // [agent_class * segments + segment], segments = header.segment_names.size()
 };
 
 // agent_class and reason are stored as fixed-length strings of kEventClassBytes and

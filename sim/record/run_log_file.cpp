@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <limits>
+#include <utility>
 
 #ifndef STAMPEDE_VERSION
 #define STAMPEDE_VERSION "unknown"
@@ -32,6 +33,9 @@ constexpr std::size_t kEventFlushRows = 1 << 16;
 constexpr unsigned kDeflateLevel = 1;  // writing must stay cheap; shuffle does most of the work
 constexpr hsize_t kUnlimited = H5S_UNLIMITED;
 constexpr hsize_t kOneD = ~hsize_t{0};  // "width" of a 1-D dataset in the spec helpers below
+// /agents/classes datasets in the order of RunLogFile::cls_d_ then cls_i_
+const char* const kClassFields[] = {"nav", "equity", "gross_long", "futures_notional", "cash", "leverage",
+                                    "accounts", "in_margin_call", "liquidating"};
 
 h5::Handle vlen_string_type() {
   h5::Handle t = h5::type(H5Tcopy(H5T_C_S1), "copy string type");
@@ -91,11 +95,19 @@ std::string flag_meanings(const std::vector<std::string>& names) {
   return out;
 }
 
+// CF flag attributes for codes 0..n-1; flag_values has the dataset's own type (uint8 or int32).
 void write_flags(hid_t obj, const std::vector<std::string>& names) {
   std::vector<std::uint8_t> values(names.size());
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::uint8_t>(i);
   if (!values.empty())
     write_attribute(obj, "flag_values", H5T_STD_U8LE, H5T_NATIVE_UINT8, values.data(), values.size());
+  write_string_attribute(obj, "flag_meanings", flag_meanings(names));
+}
+void write_int32_flags(hid_t obj, const std::vector<std::string>& names) {
+  std::vector<std::int32_t> values(names.size());
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::int32_t>(i);
+  if (!values.empty())
+    write_attribute(obj, "flag_values", H5T_STD_I32LE, H5T_NATIVE_INT32, values.data(), values.size());
   write_string_attribute(obj, "flag_meanings", flag_meanings(names));
 }
 
@@ -147,7 +159,8 @@ h5::Handle make_dataset(hid_t loc, const DatasetSpec& s, const std::string& wher
     // chunk never reads back and inflates what it wrote a moment ago.
     hsize_t chunk_bytes = H5Tget_size(s.type);
     for (hsize_t c : s.chunk) chunk_bytes *= c;
-    hsize_t across = rank == 2 ? (std::max<hsize_t>(s.dims[1], 1) + s.chunk[1] - 1) / s.chunk[1] : 1;
+    hsize_t across = 1;
+    for (int i = 1; i < rank; ++i) across *= (std::max<hsize_t>(s.dims[i], 1) + s.chunk[i] - 1) / s.chunk[i];
     std::size_t bytes = std::clamp<hsize_t>(2 * across * chunk_bytes, 1 << 20, 64 << 20);
     h5::check(H5Pset_chunk_cache(dapl.get(), 12421, bytes, 0.75), "chunk cache for " + what);
   }
@@ -183,15 +196,15 @@ std::vector<const char*> c_strings(const std::vector<std::string>& v) {
 
 void Series::append(hsize_t n, const void* data, const std::string& what) {
   if (n == 0) return;
-  hsize_t dims[2] = {rows + n, cols};
+  hsize_t dims[3] = {rows + n, tail[0], tail[1]};
   h5::check(H5Dset_extent(ds.get(), dims), "extend " + what);
-  if (rank == 2 && cols == 0) {
+  if (rank >= 2 && cols == 0) {
     rows += n;
     return;
   }
   h5::Handle fspace = h5::space(H5Dget_space(ds.get()), "dataspace of " + what);
-  hsize_t start[2] = {rows, 0};
-  hsize_t count[2] = {n, cols};
+  hsize_t start[3] = {rows, 0, 0};
+  hsize_t count[3] = {n, tail[0], tail[1]};
   h5::check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select rows of " + what);
   h5::Handle mspace = h5::space(H5Screate_simple(rank, count, nullptr), "memory space for " + what);
   h5::check(H5Dwrite(ds.get(), mem_type, mspace.get(), fspace.get(), H5P_DEFAULT, data), "write rows of " + what);
@@ -205,7 +218,10 @@ RunLogFile::RunLogFile(const std::filesystem::path& path, const RunHeader& heade
       n_stocks_(header.stocks.names.size()),
       n_slots_(header.futures_slots.size()),
       record_step_prices_(header.record_step_prices),
-      step_block_(header.steps_per_day > 0 ? static_cast<hsize_t>(header.steps_per_day) : 256) {
+      step_block_(header.steps_per_day > 0 ? static_cast<hsize_t>(header.steps_per_day) : 256),
+      n_classes_(header.agent_classes.size()),
+      n_agents_(header.daily_agent_names.size()),
+      n_segments_(header.segment_names.size()) {
   h5::Handle fcpl = h5::plist(H5Pcreate(H5P_FILE_CREATE), "file creation properties");
   h5::check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
             "track link creation order");
@@ -230,10 +246,13 @@ void RunLogFile::close_handles_quietly() {
   for (Series* s : {&step_, &day_of_step_, &last_price_, &hedged_, &microcap_, &f_price_, &f_basis_,
                     &f_basis_ann_, &f_volume_, &f_oi_, &day_, &date_, &open_, &high_, &low_, &close_,
                     &volume_, &turnover_, &limit_up_, &limit_down_, &hedged_close_, &microcap_close_,
-                    &f_code_, &f_settlement_})
+                    &f_code_, &f_settlement_, &a_nav_, &a_equity_, &a_leverage_, &a_state_})
     s->ds.reset();
+  for (Series& s : cls_d_) s.ds.reset();
+  for (Series& s : cls_i_) s.ds.reset();
+  for (Series& s : flow_) s.ds.reset();
   for (auto& [kind, ev] : events_) ev.series.ds.reset();
-  for (h5::Handle* h : {&scale_stock_, &scale_slot_, &g_stocks_, &g_index_,
+  for (h5::Handle* h : {&scale_stock_, &scale_slot_, &scale_class_, &scale_agent_, &scale_segment_, &g_stocks_, &g_index_,
                         &g_futures_, &g_events_, &vlen_str_, &event_mem_type_, &event_file_type_, &file_})
     h->reset();
 }
@@ -335,7 +354,11 @@ void RunLogFile::create_layout(const RunHeader& h) {
     out.ds = make_dataset(loc, s, where(group));
     out.mem_type = mem;
     out.rank = static_cast<int>(s.dims.size());
-    out.cols = out.rank == 2 ? s.dims[1] : 0;
+    out.cols = out.rank >= 2 ? 1 : 0;
+    for (int i = 1; i < out.rank; ++i) {
+      out.tail[i - 1] = s.dims[static_cast<std::size_t>(i)];
+      out.cols *= s.dims[static_cast<std::size_t>(i)];
+    }
     return out;
   };
 
@@ -377,6 +400,20 @@ void RunLogFile::create_layout(const RunHeader& h) {
     write_flags(ph.get(), {"opening_auction", "continuous", "closing_auction"});
     attach(ph.get(), intraday.get(), 0, where("/step_phase"));
   }
+
+  auto string_scale = [&](const char* name, const std::vector<std::string>& values, std::int32_t dimid, const char* long_name) {
+    const hsize_t len = values.size();
+    h5::Handle ds = make_dataset(root, fixed_spec(name, str, len, "", long_name), where("/"));
+    make_scale(ds.get(), name, dimid);
+    if (len > 0) {
+      auto names = c_strings(values);
+      write_all(ds.get(), str, names.data(), where(std::string("/") + name));
+    }
+    return ds;
+  };
+  scale_class_ = string_scale("agent_class", h.agent_classes, 5, "agent class");
+  scale_agent_ = string_scale("agent", h.daily_agent_names, 6, "agent with a row per day in /agents/daily");
+  scale_segment_ = string_scale("segment", h.segment_names, 7, "market segment (code in /market/stocks/segment)");
 
   {
     DatasetSpec s = day_spec("date", str, kOneD, "", "calendar date of the trading day (ISO 8601)");
@@ -459,6 +496,78 @@ void RunLogFile::create_layout(const RunHeader& h) {
   f_settlement_ = series(gf, pf, day_spec("settlement", H5T_IEEE_F64LE, slots, "points", "daily settlement price"), H5T_NATIVE_DOUBLE);
   attach_rows(f_settlement_, day_.ds.get(), scale_slot_.get(), where(pf + "settlement"));
 
+  // --- /agents
+  {
+    const hsize_t nc = n_classes_, na = n_agents_, ng = n_segments_;
+    h5::Handle g_agents = make_group(root, "agents");
+    h5::Handle g_classes = make_group(g_agents.get(), "classes");
+    h5::Handle g_daily = make_group(g_agents.get(), "daily");
+    h5::Handle g_flows = make_group(g_agents.get(), "flows");
+
+    // /agents/classes: [step, agent_class], buffered with the day like the other step datasets
+    const std::string pc = "/agents/classes/";
+    auto step_class = [&](const char* name, hid_t ftype, hid_t mtype, const char* units, const char* long_name) {
+      Series s = series(g_classes.get(), pc, step_spec(name, ftype, nc, units, long_name), mtype);
+      attach_rows(s, step_.ds.get(), scale_class_.get(), where(pc + name));
+      return s;
+    };
+    const struct { const char* name; const char* units; const char* long_name; } doubles[kClassDoubles] = {
+        {"nav", "yuan", "net asset value of the investors' capital, marked to market, summed over the class's accounts at the end of the step"},
+        {"equity", "yuan", "account equity (cash + stocks + unsettled futures P&L - debt), summed over the class's accounts at the end of the step"},
+        {"gross_long", "yuan", "stock holdings at market value, summed over the class's accounts at the end of the step"},
+        {"futures_notional", "yuan", "signed futures notional at the current futures price (negative = short), summed over the class's accounts"},
+        {"cash", "yuan", "cash, summed over the class's accounts at the end of the step"},
+        {"leverage", "1", "gross_long / equity of the class (NaN if equity <= 0)"},
+    };
+    for (int i = 0; i < kClassDoubles; ++i)
+      cls_d_[i] = step_class(doubles[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, doubles[i].units, doubles[i].long_name);
+    cls_i_[0] = step_class("accounts", H5T_STD_I64LE, H5T_NATIVE_INT64, "account", "number of accounts of the class");
+    cls_i_[1] = step_class("in_margin_call", H5T_STD_I64LE, H5T_NATIVE_INT64, "account", "accounts of the class in a margin call at the end of the step");
+    cls_i_[2] = step_class("liquidating", H5T_STD_I64LE, H5T_NATIVE_INT64, "account", "accounts of the class being liquidated at the end of the step");
+
+    // /agents/daily: [day, agent] plus static [agent]
+    const std::string pd = "/agents/daily/";
+    auto static_agent = [&](const char* name, const std::vector<std::int32_t>& values, const char* long_name) {
+      h5::Handle ds = make_dataset(g_daily.get(), fixed_spec(name, H5T_STD_I32LE, na, "1", long_name), where(pd));
+      if (na > 0) write_all(ds.get(), H5T_NATIVE_INT32, values.data(), where(pd + name));
+      attach(ds.get(), scale_agent_.get(), 0, where(pd + name));
+      return ds;
+    };
+    {
+      h5::Handle cls = static_agent("agent_class", h.daily_agent_class, "agent class of the agent (index into the agent_class dimension)");
+      write_int32_flags(cls.get(), h.agent_classes);
+      static_agent("agent_id", h.daily_agent_id, "the engine's agent id (as in /events agent_id)");
+    }
+    auto daily_agent = [&](const char* name, hid_t ftype, hid_t mtype, const char* units, const char* long_name) {
+      Series s = series(g_daily.get(), pd, day_spec(name, ftype, na, units, long_name), mtype);
+      attach_rows(s, day_.ds.get(), scale_agent_.get(), where(pd + name));
+      return s;
+    };
+    a_nav_ = daily_agent("nav", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "yuan", "net asset value of the agent's investors' capital at the close");
+    a_equity_ = daily_agent("equity", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "yuan", "account equity of the agent at the close");
+    a_leverage_ = daily_agent("leverage", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "1", "gross long / equity of the agent at the close (NaN if equity <= 0)");
+    a_state_ = daily_agent("state", H5T_STD_I32LE, H5T_NATIVE_INT32, "1", "agent state at the close (see flag_meanings)");
+    write_int32_flags(a_state_.ds.get(), h.agent_state_names);
+
+    // /agents/flows: [day, agent_class, segment]
+    const std::string pfl = "/agents/flows/";
+    auto flow = [&](const char* name, const char* long_name) {
+      const hsize_t cg = std::max<hsize_t>(ng, 1);
+      const hsize_t cc = std::clamp<hsize_t>(kMaxDayChunkCols / cg, 1, std::max<hsize_t>(nc, 1));
+      DatasetSpec sp{name, H5T_IEEE_F64LE, {0, nc, ng}, {kUnlimited, std::max<hsize_t>(nc, 1), cg},
+                     {day_rows(cc * cg, sizeof(double)), cc, cg}, true, "yuan", long_name};
+      Series s = series(g_flows.get(), pfl, sp, H5T_NATIVE_DOUBLE);
+      attach(s.ds.get(), day_.ds.get(), 0, where(pfl + name));
+      attach(s.ds.get(), scale_class_.get(), 1, where(pfl + name));
+      attach(s.ds.get(), scale_segment_.get(), 2, where(pfl + name));
+      return s;
+    };
+    flow_[0] = flow("sell_forced", "value sold by the class in the segment's stocks through forced orders (margin call, liquidation, redemption, risk limit, knock-in hedge)");
+    flow_[1] = flow("sell_voluntary", "value sold by the class in the segment's stocks through voluntary (not forced) orders");
+    flow_[2] = flow("sell_aggressive", "value sold by the class in the segment's stocks as the aggressor (taker), forced or not");
+    flow_[3] = flow("buy", "value bought by the class in the segment's stocks");
+  }
+
   // --- event row types
   event_mem_type_ = h5::type(H5Tcreate(H5T_COMPOUND, sizeof(PackedEvent)), "event type");
   {
@@ -488,6 +597,17 @@ void RunLogFile::add_step(const StepFrame& f) {
   b_f_basis_ann_.insert(b_f_basis_ann_.end(), f.futures_basis_annualised.begin(), f.futures_basis_annualised.end());
   b_f_volume_.insert(b_f_volume_.end(), f.futures_volume.begin(), f.futures_volume.end());
   b_f_oi_.insert(b_f_oi_.end(), f.futures_open_interest.begin(), f.futures_open_interest.end());
+  for (const ClassStepRow& c : f.classes) {
+    b_cls_d_[0].push_back(c.nav);
+    b_cls_d_[1].push_back(c.equity);
+    b_cls_d_[2].push_back(c.gross_long);
+    b_cls_d_[3].push_back(c.futures_notional);
+    b_cls_d_[4].push_back(c.cash);
+    b_cls_d_[5].push_back(c.leverage);
+    b_cls_i_[0].push_back(c.accounts);
+    b_cls_i_[1].push_back(c.in_margin_call);
+    b_cls_i_[2].push_back(c.liquidating);
+  }
   if (b_step_.size() >= step_block_) flush_steps();
 }
 
@@ -504,6 +624,14 @@ void RunLogFile::flush_steps() {
   f_basis_ann_.append(n, b_f_basis_ann_.data(), where("/market/futures/basis_annualised"));
   f_volume_.append(n, b_f_volume_.data(), where("/market/futures/volume"));
   f_oi_.append(n, b_f_oi_.data(), where("/market/futures/open_interest"));
+  for (int i = 0; i < kClassDoubles; ++i) {
+    cls_d_[i].append(n, b_cls_d_[i].data(), where(std::string("/agents/classes/") + kClassFields[i]));
+    b_cls_d_[i].clear();
+  }
+  for (int i = 0; i < kClassInts; ++i) {
+    cls_i_[i].append(n, b_cls_i_[i].data(), where(std::string("/agents/classes/") + kClassFields[kClassDoubles + i]));
+    b_cls_i_[i].clear();
+  }
   for (auto* v : {&b_last_price_, &b_hedged_, &b_microcap_, &b_f_price_, &b_f_basis_, &b_f_basis_ann_}) v->clear();
   b_step_.clear();
   b_day_of_step_.clear();
@@ -530,6 +658,26 @@ void RunLogFile::add_day(const DayFrame& f) {
   auto codes = c_strings(f.futures_code);
   f_code_.append(1, codes.data(), where("/market/futures/code"));
   f_settlement_.append(1, f.futures_settlement.data(), where("/market/futures/settlement"));
+  const std::string pd = "/agents/daily/";
+  auto agent_column = [&](Series& s, double AgentDayRecord::*field, const char* name) {
+    s_d_.clear();
+    for (const AgentDayRecord& a : f.agents) s_d_.push_back(a.*field);
+    s.append(1, s_d_.data(), where(pd + name));
+  };
+  agent_column(a_nav_, &AgentDayRecord::nav, "nav");
+  agent_column(a_equity_, &AgentDayRecord::equity, "equity");
+  agent_column(a_leverage_, &AgentDayRecord::leverage, "leverage");
+  s_i_.clear();
+  for (const AgentDayRecord& a : f.agents) s_i_.push_back(a.state);
+  a_state_.append(1, s_i_.data(), where(pd + "state"));
+  const std::pair<double FlowRow::*, const char*> flows[kFlowFields] = {
+      {&FlowRow::sell_forced, "sell_forced"}, {&FlowRow::sell_voluntary, "sell_voluntary"},
+      {&FlowRow::sell_aggressive, "sell_aggressive"}, {&FlowRow::buy, "buy"}};
+  for (int i = 0; i < kFlowFields; ++i) {
+    s_d_.clear();
+    for (const FlowRow& r : f.flows) s_d_.push_back(r.*(flows[i].first));
+    flow_[i].append(1, s_d_.data(), where("/agents/flows/" + std::string(flows[i].second)));
+  }
   flush_events();
   h5::check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("flush after day " + std::to_string(f.day)));
 }

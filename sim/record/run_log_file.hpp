@@ -19,8 +19,9 @@ namespace stampede::record_detail {
 struct Series {
   h5::Handle ds;
   hid_t mem_type = H5I_INVALID_HID;  // native memory type, not owned
-  int rank = 1;
-  hsize_t cols = 0;                  // second axis (rank 2 only)
+  int rank = 1;                      // 1, 2 or 3
+  hsize_t tail[2] = {0, 0};          // sizes of the fixed axes after the first (rank - 1 of them)
+  hsize_t cols = 0;                  // elements per row: product of tail (rank >= 2 only)
   hsize_t rows = 0;                  // rows written so far
   void append(hsize_t n, const void* data, const std::string& what);
 };
@@ -74,6 +75,7 @@ class RunLogFile {
   h5::Handle file_;
   h5::Handle g_stocks_, g_index_, g_futures_, g_events_;
   h5::Handle scale_stock_, scale_slot_;  // /step and /day are step_ and day_ below
+  h5::Handle scale_class_, scale_agent_, scale_segment_;
   h5::Handle vlen_str_;       // memory type for variable-length UTF-8 strings
   h5::Handle event_mem_type_, event_file_type_;
 
@@ -83,6 +85,12 @@ class RunLogFile {
   // day axis
   Series day_, date_, open_, high_, low_, close_, volume_, turnover_, limit_up_, limit_down_;
   Series hedged_close_, microcap_close_, f_code_, f_settlement_;
+  // agents: /agents/classes (step axis), /agents/daily and /agents/flows (day axis)
+  static constexpr int kClassDoubles = 6, kClassInts = 3, kFlowFields = 4;
+  std::size_t n_classes_ = 0, n_agents_ = 0, n_segments_ = 0;
+  Series cls_d_[kClassDoubles], cls_i_[kClassInts];
+  Series a_nav_, a_equity_, a_leverage_, a_state_;
+  Series flow_[kFlowFields];
 
   // pending step rows
   std::vector<std::int64_t> b_step_;
@@ -90,6 +98,11 @@ class RunLogFile {
   std::vector<double> b_last_price_, b_hedged_, b_microcap_;
   std::vector<double> b_f_price_, b_f_basis_, b_f_basis_ann_;
   std::vector<std::int64_t> b_f_volume_, b_f_oi_;
+  std::vector<double> b_cls_d_[kClassDoubles];
+  std::vector<std::int64_t> b_cls_i_[kClassInts];
+  // scratch for a day's agent rows (column by column)
+  std::vector<double> s_d_;
+  std::vector<std::int32_t> s_i_;
 
   std::map<std::string, EventSeries> events_;
 };

@@ -28,6 +28,7 @@ ROOT_ATTRS = {  # name -> numpy kind(s) accepted
 COORDS = {
     "step": ("i", True), "day": ("i", True), "stock": ("O", False),
     "futures_slot": ("O", False), "intraday_step": ("i", False),
+    "agent_class": ("O", False), "agent": ("O", False), "segment": ("O", False),
 }
 # dataset path -> (dims, dtype kind: f float, i signed int, u unsigned int, O string)
 DATASETS = {
@@ -57,10 +58,24 @@ for _name in ("open", "high", "low", "close", "turnover"):
 DATASETS["market/stocks/volume"] = (("day", "stock"), "i")
 DATASETS["market/stocks/limit_up"] = (("day", "stock"), "u")
 DATASETS["market/stocks/limit_down"] = (("day", "stock"), "u")
+CLASS_FLOATS = ("nav", "equity", "gross_long", "futures_notional", "cash", "leverage")
+CLASS_COUNTS = ("accounts", "in_margin_call", "liquidating")
+for _name in CLASS_FLOATS:
+    DATASETS[f"agents/classes/{_name}"] = (("step", "agent_class"), "f")
+for _name in CLASS_COUNTS:
+    DATASETS[f"agents/classes/{_name}"] = (("step", "agent_class"), "i")
+DATASETS["agents/daily/agent_class"] = (("agent",), "i")
+DATASETS["agents/daily/agent_id"] = (("agent",), "i")
+for _name in ("nav", "equity", "leverage"):
+    DATASETS[f"agents/daily/{_name}"] = (("day", "agent"), "f")
+DATASETS["agents/daily/state"] = (("day", "agent"), "i")
+FLOWS = ("sell_forced", "sell_voluntary", "sell_aggressive", "buy")
+for _name in FLOWS:
+    DATASETS[f"agents/flows/{_name}"] = (("day", "agent_class", "segment"), "f")
 
 EVENT_FIELDS = [("step", "i"), ("day", "i"), ("agent_id", "i"), ("agent_class", "S"),
                 ("instrument", "i"), ("quantity", "i"), ("price", "f"), ("reason", "S")]
-XARRAY_GROUPS = ("market/stocks", "market/futures", "market/index")
+XARRAY_GROUPS = ("market/stocks", "market/futures", "market/index", "agents/classes", "agents/daily", "agents/flows")
 
 
 class Checker:
@@ -160,6 +175,8 @@ def check_h5py(c, path, allow_incomplete):
             if dims[0] in ("step", "day"):
                 c.check(ds.chunks is not None and ds.maxshape[0] is None, f"/{p} is not chunked and unlimited")
 
+        check_agents(c, f, sizes)
+
         def every_dataset(name, obj):
             if isinstance(obj, h5py.Dataset):
                 for a in ("units", "long_name"):
@@ -170,6 +187,37 @@ def check_h5py(c, path, allow_incomplete):
             for kind, ds in f["events"].items():
                 check_events(c, kind, ds, sizes)
         return record_step_prices
+
+
+def check_agents(c, f, sizes):
+    """Cross-checks of /agents beyond dims and dtypes."""
+    seg = f.get("market/stocks/segment")
+    if seg is not None and "segment" in sizes and "flag_meanings" in seg.attrs:
+        meanings = as_text(seg.attrs["flag_meanings"]).split()
+        names = [n.replace(" ", "_") for n in f["segment"].asstr()[:]]
+        c.check(names == meanings, f"/segment {names} differs from /market/stocks/segment flag_meanings {meanings}")
+    cls = f.get("agents/daily/agent_class")
+    if cls is not None and "agent_class" in sizes:
+        values = cls[:]
+        c.check(bool(np.all((values >= 0) & (values < sizes["agent_class"]))),
+                "/agents/daily/agent_class has values outside 0 .. agent_class - 1")
+        meanings = as_text(cls.attrs.get("flag_meanings", "")).split()
+        c.check(len(meanings) == sizes["agent_class"], "/agents/daily/agent_class flag_meanings do not name every class")
+    for p in ("agents/daily/agent_class", "agents/daily/state"):
+        ds = f.get(p)
+        if ds is None:
+            continue
+        c.check("flag_meanings" in ds.attrs, f"/{p} has no flag_meanings")
+        if "flag_values" in ds.attrs:
+            fv = np.asarray(ds.attrs["flag_values"])
+            c.check(fv.dtype == ds.dtype, f"/{p} flag_values dtype {fv.dtype} differs from the dataset's {ds.dtype}")
+            c.check(len(fv) == len(as_text(ds.attrs["flag_meanings"]).split()),
+                    f"/{p} flag_values and flag_meanings differ in length")
+    for name in FLOWS:
+        ds = f.get(f"agents/flows/{name}")
+        if ds is not None and ds.size:
+            values = ds[:]
+            c.check(bool(np.all(np.isnan(values) | (values >= 0))), f"/agents/flows/{name} has negative values")
 
 
 def check_events(c, kind, ds, sizes):

@@ -51,8 +51,23 @@ TEST_CASE("malformed header and frames are rejected on the caller's thread", "[r
   bad.step_phase.push_back(1);
   CHECK_THROWS_AS(RunLog(path, bad), std::invalid_argument);
 
+  bad = sample_header();
+  bad.daily_agent_id.pop_back();
+  CHECK_THROWS_WITH(RunLog(path, bad), Contains("daily_agent_id"));
+  bad = sample_header();
+  bad.daily_agent_class.push_back(0);
+  CHECK_THROWS_WITH(RunLog(path, bad), Contains("daily_agent_class"));
+  bad = sample_header();
+  bad.daily_agent_class[1] = 2;  // only two classes
+  CHECK_THROWS_WITH(RunLog(path, bad), Contains("daily_agent_class[1]"));
+  CHECK_THROWS_AS(RunLog(path, bad), std::invalid_argument);
+
   RunLog log(path, sample_header());
   StepFrame f = sample_step(0);
+  f.classes.pop_back();
+  CHECK_THROWS_WITH(log.write_step(f), Contains("StepFrame.classes"));
+  CHECK_THROWS_AS(log.write_step(f), std::invalid_argument);
+  f = sample_step(0);
   f.last_price.pop_back();
   CHECK_THROWS_WITH(log.write_step(f), Contains("last_price"));
   f = sample_step(0);
@@ -62,6 +77,13 @@ TEST_CASE("malformed header and frames are rejected on the caller's thread", "[r
   CHECK_THROWS_WITH(log.write_step(sample_step(0)), Contains("does not follow"));
   DayFrame d = sample_day(0);
   d.futures_code.pop_back();
+  CHECK_THROWS_AS(log.write_day(d), std::invalid_argument);
+  d = sample_day(0);
+  d.agents.push_back({});
+  CHECK_THROWS_WITH(log.write_day(d), Contains("DayFrame.agents"));
+  d = sample_day(0);
+  d.flows.pop_back();   // 5 rows for 2 classes x 3 segments
+  CHECK_THROWS_WITH(log.write_day(d), Contains("DayFrame.flows"));
   CHECK_THROWS_AS(log.write_day(d), std::invalid_argument);
   log.write_day(sample_day(0));
   CHECK_THROWS_AS(log.write_day(sample_day(0)), std::invalid_argument);

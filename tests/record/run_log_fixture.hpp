@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -13,7 +14,7 @@
 
 namespace stampede::test {
 
-// 3 stocks, 2 futures slots, 5 steps a day.
+// 3 stocks, 2 futures slots, 5 steps a day, 2 agent classes, 3 daily agents, 3 segments.
 inline RunHeader sample_header(bool record_step_prices = true) {
   RunHeader h;
   h.scenario_name = "tiny";
@@ -32,6 +33,11 @@ inline RunHeader sample_header(bool record_step_prices = true) {
   h.step_minute = {555, 570, 630, 780, 897};
   h.step_phase = {0, 1, 1, 1, 2};
   h.segment_names = {"microcap", "constituent", "large_cap"};
+  h.agent_classes = {"retail", "quant fund"};   // the space becomes '_' in flag_meanings
+  h.daily_agent_names = {"quant_0", "quant_1", "retail_big"};
+  h.daily_agent_class = {1, 1, 0};
+  h.daily_agent_id = {17, 18, 3};
+  h.agent_state_names = {"normal", "margin_call", "liquidating"};
   return h;
 }
 
@@ -49,7 +55,27 @@ inline StepFrame sample_step(StepIndex step, int steps_per_day = 5) {
   f.futures_basis_annualised = {-0.12, -0.08};
   f.futures_volume = {step * 10, step * 3};
   f.futures_open_interest = {1000 + step, 500 + step};
+  for (int c = 0; c < 2; ++c) {
+    const double x = static_cast<double>(step) + 0.5 * c;
+    ClassStepRow r;
+    r.nav = 1e6 + x;
+    r.equity = 2e6 + x;
+    r.gross_long = 3e6 + x;
+    r.futures_notional = -4e6 - x;
+    r.cash = 5e5 + x;
+    r.leverage = c == 1 && step == 3 ? std::numeric_limits<double>::quiet_NaN() : r.gross_long / r.equity;
+    r.accounts = 100 * (c + 1);
+    r.in_margin_call = step * (c + 1);
+    r.liquidating = step + c;
+    f.classes.push_back(r);
+  }
   return f;
+}
+
+// Flow of class c in segment g on day `day`.
+inline FlowRow sample_flow(DayIndex day, int c, int g) {
+  const double base = 1e6 * (day + 1) + 1e4 * c + 100 * g;
+  return FlowRow{base + 1, base + 2, base + 3, base + 4};
 }
 
 inline DayFrame sample_day(DayIndex day) {
@@ -70,6 +96,17 @@ inline DayFrame sample_day(DayIndex day) {
   d.futures_settlement = {4995.0 + day, 4985.0 + day};
   d.hedged_close = 5004.0 + 5 * day;
   d.microcap_close = 1996.0 - 5 * day;
+  for (int a = 0; a < 3; ++a) {
+    AgentDayRecord r;
+    r.nav = 1000.0 * (a + 1) + day;
+    r.equity = 900.0 * (a + 1) + day;
+    if (!(a == 2 && day == 1)) r.leverage = 1.5 + a;   // agent 2 on day 1 keeps the NaN default
+    r.state = (a + day) % 3;
+    d.agents.push_back(r);
+  }
+  for (int c = 0; c < 2; ++c)
+    for (int g = 0; g < 3; ++g)
+      d.flows.push_back(sample_flow(day, c, g));
   return d;
 }
 

@@ -178,8 +178,94 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
     CHECK(field(calls[0].reason, kEventReasonBytes) == "knock-in: 中证1000 below 80%");
   }
 
+  SECTION("agent coordinates") {
+    CHECK(read_strings(file, "/agent_class") == std::vector<std::string>{"retail", "quant fund"});
+    CHECK(read_strings(file, "/agent") == std::vector<std::string>{"quant_0", "quant_1", "retail_big"});
+    CHECK(read_strings(file, "/segment") == std::vector<std::string>{"microcap", "constituent", "large_cap"});
+    CHECK(read_int32(file, "/agents/daily/agent_class") == std::vector<std::int32_t>{1, 1, 0});
+    CHECK(read_int32(file, "/agents/daily/agent_id") == std::vector<std::int32_t>{17, 18, 3});
+    H5Closer cls{must(H5Dopen2(file, "/agents/daily/agent_class", H5P_DEFAULT), "agent_class"), H5Dclose};
+    CHECK(read_string_attribute(cls.id, "flag_meanings") == "retail quant_fund");
+    H5Closer st{must(H5Dopen2(file, "/agents/daily/state", H5P_DEFAULT), "state"), H5Dclose};
+    CHECK(read_string_attribute(st.id, "flag_meanings") == "normal margin_call liquidating");
+    H5Closer fv{must(H5Aopen(st.id, "flag_values", H5P_DEFAULT), "flag_values"), H5Aclose};
+    H5Closer fvt{H5Aget_type(fv.id), H5Tclose};
+    CHECK(H5Tequal(fvt.id, H5T_STD_I32LE) > 0);   // same type as the dataset (CF)
+    std::int32_t values[3] = {};
+    H5Aread(fv.id, H5T_NATIVE_INT32, values);
+    CHECK(values[2] == 2);
+  }
+
+  SECTION("agent classes per step") {
+    for (const char* name : {"nav", "equity", "gross_long", "futures_notional", "cash", "leverage", "accounts",
+                             "in_margin_call", "liquidating"})
+      CHECK(shape_of(file, std::string("/agents/classes/") + name) == std::vector<hsize_t>{10, 2});
+    std::vector<double> nav, equity, gross, fut, cash, lev;
+    std::vector<std::int64_t> accounts, calls, liq;
+    for (int step = 0; step < 10; ++step)
+      for (const ClassStepRow& r : sample_step(step).classes) {
+        nav.push_back(r.nav);
+        equity.push_back(r.equity);
+        gross.push_back(r.gross_long);
+        fut.push_back(r.futures_notional);
+        cash.push_back(r.cash);
+        lev.push_back(r.leverage);
+        accounts.push_back(r.accounts);
+        calls.push_back(r.in_margin_call);
+        liq.push_back(r.liquidating);
+      }
+    CHECK(read_doubles(file, "/agents/classes/nav") == nav);
+    CHECK(read_doubles(file, "/agents/classes/equity") == equity);
+    CHECK(read_doubles(file, "/agents/classes/gross_long") == gross);
+    CHECK(read_doubles(file, "/agents/classes/futures_notional") == fut);
+    CHECK(read_doubles(file, "/agents/classes/cash") == cash);
+    const auto got_lev = read_doubles(file, "/agents/classes/leverage");
+    REQUIRE(got_lev.size() == lev.size());
+    for (std::size_t i = 0; i < lev.size(); ++i) {
+      INFO(i);
+      CHECK((std::isnan(lev[i]) ? std::isnan(got_lev[i]) : got_lev[i] == lev[i]));
+    }
+    CHECK(std::isnan(got_lev[3 * 2 + 1]));
+    CHECK(read_int64(file, "/agents/classes/accounts") == accounts);
+    CHECK(read_int64(file, "/agents/classes/in_margin_call") == calls);
+    CHECK(read_int64(file, "/agents/classes/liquidating") == liq);
+  }
+
+  SECTION("agents per day") {
+    for (const char* name : {"nav", "equity", "leverage", "state"})
+      CHECK(shape_of(file, std::string("/agents/daily/") + name) == std::vector<hsize_t>{2, 3});
+    CHECK(read_doubles(file, "/agents/daily/nav") == std::vector<double>{1000, 2000, 3000, 1001, 2001, 3001});
+    CHECK(read_doubles(file, "/agents/daily/equity") == std::vector<double>{900, 1800, 2700, 901, 1801, 2701});
+    const auto lev = read_doubles(file, "/agents/daily/leverage");
+    REQUIRE(lev.size() == 6);
+    CHECK(lev[0] == 1.5);
+    CHECK(lev[4] == 2.5);
+    CHECK(std::isnan(lev[5]));
+    CHECK(read_int32(file, "/agents/daily/state") == std::vector<std::int32_t>{0, 1, 2, 1, 2, 0});
+  }
+
+  SECTION("flows per day, class and segment") {
+    for (const char* name : {"sell_forced", "sell_voluntary", "sell_aggressive", "buy"})
+      CHECK(shape_of(file, std::string("/agents/flows/") + name) == std::vector<hsize_t>{2, 2, 3});
+    const auto forced = read_doubles(file, "/agents/flows/sell_forced");
+    const auto voluntary = read_doubles(file, "/agents/flows/sell_voluntary");
+    const auto aggressive = read_doubles(file, "/agents/flows/sell_aggressive");
+    const auto buy = read_doubles(file, "/agents/flows/buy");
+    REQUIRE(forced.size() == 12);
+    for (int day = 0; day < 2; ++day)
+      for (int c = 0; c < 2; ++c)
+        for (int g = 0; g < 3; ++g) {
+          const std::size_t i = static_cast<std::size_t>((day * 2 + c) * 3 + g);  // row-major [day, class, segment]
+          const FlowRow r = sample_flow(day, c, g);
+          CHECK(forced[i] == r.sell_forced);
+          CHECK(voluntary[i] == r.sell_voluntary);
+          CHECK(aggressive[i] == r.sell_aggressive);
+          CHECK(buy[i] == r.buy);
+        }
+  }
+
   SECTION("dimension scales are set and attached to every dimension that uses them") {
-    for (const char* scale : {"/step", "/day", "/stock", "/futures_slot", "/intraday_step"}) {
+    for (const char* scale : {"/step", "/day", "/stock", "/futures_slot", "/intraday_step", "/agent_class", "/agent", "/segment"}) {
       H5Closer ds{must(H5Dopen2(file, scale, H5P_DEFAULT), scale), H5Dclose};
       CHECK(H5DSis_scale(ds.id) > 0);
     }
@@ -212,8 +298,22 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
         {"/market/futures/open_interest", {"/step", "/futures_slot"}},
         {"/market/futures/code", {"/day", "/futures_slot"}},
         {"/market/futures/settlement", {"/day", "/futures_slot"}},
+        {"/agents/daily/agent_class", {"/agent"}},
+        {"/agents/daily/agent_id", {"/agent"}},
+        {"/agents/daily/nav", {"/day", "/agent"}},
+        {"/agents/daily/equity", {"/day", "/agent"}},
+        {"/agents/daily/leverage", {"/day", "/agent"}},
+        {"/agents/daily/state", {"/day", "/agent"}},
+        {"/agents/flows/sell_forced", {"/day", "/agent_class", "/segment"}},
+        {"/agents/flows/sell_voluntary", {"/day", "/agent_class", "/segment"}},
+        {"/agents/flows/sell_aggressive", {"/day", "/agent_class", "/segment"}},
+        {"/agents/flows/buy", {"/day", "/agent_class", "/segment"}},
     };
-    for (const auto& [ds, scales] : dims)
+    std::map<std::string, std::vector<std::string>> all = dims;
+    for (const char* name : {"nav", "equity", "gross_long", "futures_notional", "cash", "leverage", "accounts",
+                             "in_margin_call", "liquidating"})
+      all[std::string("/agents/classes/") + name] = {"/step", "/agent_class"};
+    for (const auto& [ds, scales] : all)
       for (unsigned i = 0; i < scales.size(); ++i) {
         INFO(ds << " dim " << i << " <- " << scales[i]);
         CHECK(attached(file, ds, scales[i], i));
@@ -221,9 +321,11 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
     // Every array dataset is either a scale or listed above (events have no dimension scales).
     for (const std::string& ds : all_datasets(file)) {
       if (ds.rfind("/meta/", 0) == 0 || ds.rfind("/events/", 0) == 0) continue;
-      if (ds == "/step" || ds == "/day" || ds == "/stock" || ds == "/futures_slot" || ds == "/intraday_step") continue;
+      if (ds == "/step" || ds == "/day" || ds == "/stock" || ds == "/futures_slot" || ds == "/intraday_step" ||
+          ds == "/agent_class" || ds == "/agent" || ds == "/segment")
+        continue;
       INFO(ds);
-      CHECK(dims.count(ds) == 1);
+      CHECK(all.count(ds) == 1);
     }
   }
 
@@ -320,11 +422,11 @@ TEST_CASE("run log with no stocks, no futures slots and no intraday schedule", "
   h.scenario_name = "empty";
   {
     RunLog log(path, h);
-    StepFrame f{0, 0, {}, 1.0, 2.0, {}, {}, {}, {}, {}};
+    StepFrame f{0, 0, {}, 1.0, 2.0, {}, {}, {}, {}, {}, {}};
     log.write_step(f);
     f.step = 1;
     log.write_step(f);
-    DayFrame d{0, "2024-01-02", {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 3.0, 4.0};
+    DayFrame d{0, "2024-01-02", {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 3.0, 4.0, {}, {}};
     log.write_day(d);
     log.write_events("nothing", {});
     log.finish(0.5);
@@ -337,4 +439,60 @@ TEST_CASE("run log with no stocks, no futures slots and no intraday schedule", "
   CHECK(read_doubles(f.id, "/market/index/microcap") == std::vector<double>{2.0, 2.0});
   CHECK(shape_of(f.id, "/events/nothing") == std::vector<hsize_t>{0});
   CHECK(read_attribute<std::int32_t>(f.id, "complete", H5T_NATIVE_INT32) == 1);
+  // no agent classes, no daily agents, no segments: zero-length dimensions, attached all the same
+  for (const char* scale : {"/agent_class", "/agent", "/segment"}) CHECK(shape_of(f.id, scale) == std::vector<hsize_t>{0});
+  CHECK(shape_of(f.id, "/agents/classes/nav") == std::vector<hsize_t>{2, 0});
+  CHECK(shape_of(f.id, "/agents/classes/accounts") == std::vector<hsize_t>{2, 0});
+  CHECK(shape_of(f.id, "/agents/daily/state") == std::vector<hsize_t>{1, 0});
+  CHECK(shape_of(f.id, "/agents/daily/agent_id") == std::vector<hsize_t>{0});
+  CHECK(shape_of(f.id, "/agents/flows/sell_forced") == std::vector<hsize_t>{1, 0, 0});
+  CHECK(attached(f.id, "/agents/flows/buy", "/day", 0));
+  CHECK(attached(f.id, "/agents/flows/buy", "/agent_class", 1));
+  CHECK(attached(f.id, "/agents/flows/buy", "/segment", 2));
+  CHECK(attached(f.id, "/agents/daily/nav", "/agent", 1));
+}
+
+TEST_CASE("run log with agent classes but no daily agents, and segments but no classes", "[record]") {
+  SECTION("classes, no daily agents") {
+    const auto path = fresh("classes_only.h5");
+    RunHeader h = sample_header();
+    h.daily_agent_names.clear();
+    h.daily_agent_class.clear();
+    h.daily_agent_id.clear();
+    {
+      RunLog log(path, h);
+      for (int i = 0; i < 5; ++i) log.write_step(sample_step(i));
+      DayFrame d = sample_day(0);
+      d.agents.clear();
+      log.write_day(d);
+      log.finish(1.0);
+    }
+    H5Closer f{must(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path.string()), H5Fclose};
+    CHECK(shape_of(f.id, "/agents/daily/nav") == std::vector<hsize_t>{1, 0});
+    CHECK(shape_of(f.id, "/agents/classes/cash") == std::vector<hsize_t>{5, 2});
+    CHECK(read_doubles(f.id, "/agents/flows/buy").size() == 6);
+  }
+  SECTION("segments, no classes") {
+    const auto path = fresh("segments_only.h5");
+    RunHeader h = sample_header();
+    h.agent_classes.clear();
+    h.daily_agent_names.clear();
+    h.daily_agent_class.clear();
+    h.daily_agent_id.clear();
+    {
+      RunLog log(path, h);
+      StepFrame s = sample_step(0);
+      s.classes.clear();
+      log.write_step(s);
+      DayFrame d = sample_day(0);
+      d.agents.clear();
+      d.flows.clear();
+      log.write_day(d);
+      log.finish(1.0);
+    }
+    H5Closer f{must(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path.string()), H5Fclose};
+    CHECK(shape_of(f.id, "/agents/flows/sell_voluntary") == std::vector<hsize_t>{1, 0, 3});
+    CHECK(read_strings(f.id, "/segment").size() == 3);
+    CHECK(shape_of(f.id, "/agents/classes/leverage") == std::vector<hsize_t>{1, 0});
+  }
 }
