@@ -1,5 +1,6 @@
 // What happens at the open and after the close of each trading day: price bands, day orders
 // expiring, T+1, daily bars, futures settlement, expiry and roll, index rebalancing.
+#include <algorithm>
 #include <stdexcept>
 
 #include "sim/engine/simulation.hpp"
@@ -24,6 +25,7 @@ void Simulation::begin_day() {
     books_[i].set_phase(BookPhase::CallAuction);
   }
   futures_.start_day();
+  std::fill(day_flows_.begin(), day_flows_.end(), Flow{});
   for (int k = 0; k < kFuturesSlots; ++k) {
     OrderBook& b = books_[static_cast<std::size_t>(n + k)];
     b.open_day(futures_.band_lower(k), futures_.band_upper(k), futures_.contract(k).prev_settlement);
@@ -107,6 +109,17 @@ void Simulation::end_day() {
       throw std::logic_error(std::string("agent kind ") + agents_[a]->kind() + " placed orders after the close");
   }
   apply_outboxes();
+
+  f.agents.clear();
+  for (AgentId id : daily_agents_) {
+    const AgentDayRow r = agents_[static_cast<std::size_t>(id)]->day_row(view_);
+    f.agents.push_back(AgentDayRecord{r.nav, r.equity, r.leverage, static_cast<std::int32_t>(r.state)});
+  }
+  f.flows.resize(day_flows_.size());
+  auto yuan = [](Fen v) { return static_cast<double>(v) / 100.0; };
+  for (std::size_t k = 0; k < day_flows_.size(); ++k)
+    f.flows[k] = FlowRow{yuan(day_flows_[k].sell_forced), yuan(day_flows_[k].sell_voluntary),
+                         yuan(day_flows_[k].sell_aggressive), yuan(day_flows_[k].buy)};
 }
 
 }  // namespace stampede

@@ -1,6 +1,8 @@
 #include "sim/engine/simulation.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <tbb/parallel_for.h>
 
@@ -266,6 +268,13 @@ void Simulation::record_step() {
     f.futures_open_interest[s] = open_interest_[s];
     step_futures_volume_[s] = 0;
   }
+  f.classes.resize(class_metrics_.size());
+  for (std::size_t c = 0; c < class_metrics_.size(); ++c) {
+    const ClassMetrics& m = class_metrics_[c];
+    ClassStepRow& row = f.classes[c];
+    row = ClassStepRow{m.nav, m.equity, m.gross_long, m.futures_notional, m.cash,
+                       m.equity > 0 ? m.gross_long / m.equity : std::nan(""), m.accounts, m.in_margin_call, m.liquidating};
+  }
 }
 
 void Simulation::add_event(const std::string& kind, AgentId agent, InstrumentId instrument, Qty qty, double price,
@@ -300,6 +309,16 @@ RunHeader Simulation::make_header(const Scenario& s, int threads) const {
     h.step_phase.push_back(static_cast<std::uint8_t>(clock_.step(k).phase));
   }
   h.segment_names = {"microcap", "constituent", "large_cap"};
+  h.agent_classes = class_names_;
+  for (AgentId id : daily_agents_) {
+    const auto a = static_cast<std::size_t>(id);
+    char name[64];
+    std::snprintf(name, sizeof name, "%s_%06d", agent_kinds_[a].c_str(), id);
+    h.daily_agent_names.emplace_back(name);
+    h.daily_agent_class.push_back(agent_class_[a]);
+    h.daily_agent_id.push_back(id);
+  }
+  h.agent_state_names = agent_state_names();
   return h;
 }
 
