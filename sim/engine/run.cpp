@@ -78,6 +78,18 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
         sum.max_limit_down_date = d.date;
       }
       sum.max_limit_up = std::max(sum.max_limit_up, up);
+      double sold = 0, forced = 0;   // microcap selling by every class that day
+      const std::size_t segments = 3;
+      for (std::size_t k = static_cast<std::size_t>(Segment::Microcap); k < d.flows.size(); k += segments) {
+        sold += d.flows[k].sell_forced + d.flows[k].sell_voluntary;
+        forced += d.flows[k].sell_forced;
+      }
+      sum.microcap_sold += sold;
+      sum.microcap_sold_forced += forced;
+      if (sold > 0 && forced / sold > sum.worst_day_forced_share) {
+        sum.worst_day_forced_share = forced / sold;
+        sum.worst_day_forced_share_date = d.date;
+      }
       if (options.on_day_done) {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         options.on_day_done(RunProgress{sim.day(), sum.days, d.date, secs, secs > 0 ? sim.global_step() / secs : 0.0});
@@ -106,6 +118,8 @@ std::vector<std::pair<std::string, double>> summary_metrics(const RunSummary& s)
       {"deepest_basis_annualised", s.deepest_basis_annualised},
       {"max_limit_down", static_cast<double>(s.max_limit_down)},
       {"max_limit_up", static_cast<double>(s.max_limit_up)},
+      {"forced_share_of_microcap_selling", s.forced_share()},
+      {"worst_day_forced_share_of_microcap_selling", s.worst_day_forced_share},
       {"trades", static_cast<double>(s.trades)},
   };
 }
@@ -126,6 +140,11 @@ std::string format_summary(const RunSummary& s, const std::filesystem::path& out
                                                                         : fmt::format("{} on {}", pct(s.deepest_basis_annualised), s.deepest_basis_date));
   line("most stocks closing limit-down", fmt::format("{} of {} on {}", s.max_limit_down, s.stocks, s.max_limit_down_date));
   line("most stocks closing limit-up", fmt::format("{}", s.max_limit_up));
+  line("forced share of microcap selling",
+       s.worst_day_forced_share_date.empty()
+           ? fmt::format("{} (no forced selling)", pct(s.forced_share()))
+           : fmt::format("{} over the run, {} on {}", pct(s.forced_share()), pct(s.worst_day_forced_share),
+                         s.worst_day_forced_share_date));
   line("orders / trades", fmt::format("{} / {}", s.orders, s.trades));
   std::int64_t rejected = 0;
   std::string reasons;

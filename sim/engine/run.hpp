@@ -47,6 +47,10 @@ struct RunSummary {
   std::string deepest_basis_date;
   int max_limit_down = 0, max_limit_up = 0;
   std::string max_limit_down_date;
+  double microcap_sold = 0, microcap_sold_forced = 0;   // yuan over the run
+  double worst_day_forced_share = 0;                    // highest daily forced share of microcap selling
+  std::string worst_day_forced_share_date;
+  double forced_share() const { return microcap_sold > 0 ? microcap_sold_forced / microcap_sold : 0.0; }
   std::map<std::string, std::int64_t> rejections;
   std::vector<std::string> conservation_problems;
   double wall_seconds = 0;
