@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <fmt/format.h>
+#include <optional>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
@@ -29,7 +30,9 @@ void IndexPath::add_close(double prev, double close, const std::string& date, do
 
 RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registry, const RunOptions& options) {
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
-  tbb::global_control workers(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  std::optional<tbb::global_control> workers;
+  if (options.limit_global_parallelism)
+    workers.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   RunSummary sum;
   arena.execute([&] {

@@ -24,6 +24,9 @@ struct RunProgress {
 struct RunOptions {
   std::filesystem::path output;   // the HDF5 run log
   int threads = 0;                // 0: every core
+  // Cap TBB's process-wide parallelism (tbb::global_control) at `threads` for the run. Callers
+  // that run several simulations at once (sweeps) turn this off: the cap is process-wide.
+  bool limit_global_parallelism = true;
   // Called after each trading day, from the simulating thread.
   std::function<void(const RunProgress&)> on_day_done;
 };

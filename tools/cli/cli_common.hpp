@@ -24,5 +24,8 @@ class InputError : public std::runtime_error {
 void add_run_command(CLI::App& app);
 void add_check_command(CLI::App& app);
 void add_replay_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
+void add_batch_command(CLI::App& app);
+void add_merge_command(CLI::App& app);
 
 }  // namespace stampede::cli

@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
   add_run_command(app);
   add_check_command(app);
   add_replay_command(app);
+  add_sweep_command(app);
+  add_batch_command(app);
+  add_merge_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,42 @@
+#pragma once
+// Executes a plan: skips runs whose log is complete, runs the rest in parallel (oneTBB: one outer
+// task arena of `jobs` concurrent runs, each run's own arena sized so the cores are not
+// oversubscribed), records failures and carries on, shows progress, and shares the runs among
+// MPI ranks (rank 0 hands out runs one at a time as ranks ask; it also runs some itself).
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "sim/engine/agent_registry.hpp"
+#include "sim/sweep/mpi.hpp"
+#include "sim/sweep/plan.hpp"
+#include "sim/sweep/summary.hpp"
+
+namespace stampede::sweep {
+
+struct ExecuteOptions {
+  std::filesystem::path dir;       // run logs, plan.csv, summary.h5/.csv
+  int jobs = 0;                    // concurrent runs in this process (0: one per core)
+  int shard = 0, shards = 1;       // run only the runs with index % shards == shard
+  bool progress = true;            // progress on stderr
+  std::string label = "sweep";     // how progress lines start
+  const AgentRegistry* registry = nullptr;
+  ScenarioLoader load;
+};
+
+struct ExecuteReport {
+  std::vector<RunResult> results;  // [plan.runs]; complete only where `writer` is true
+  bool writer = false;             // this process wrote DIR/summary.h5 (not a shard, MPI rank 0)
+  std::size_t planned = 0;         // runs of this shard
+  std::size_t skipped = 0;         // already complete
+  std::size_t ran = 0, failed = 0; // run now (failed: of those)
+};
+
+ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& options, const MpiWorld& world);
+
+// Shard I of K from "I/K" (0 <= I < K); empty text: from SLURM_ARRAY_TASK_ID (minus
+// SLURM_ARRAY_TASK_MIN) and SLURM_ARRAY_TASK_COUNT when set, else 0/1. Throws PlanError.
+std::pair<int, int> parse_shard(const std::string& text);
+
+}  // namespace stampede::sweep
