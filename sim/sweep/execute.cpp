@@ -188,7 +188,10 @@ struct Mailbox {
 
 std::string encode_all(std::vector<std::pair<std::size_t, RunResult>>& batch) {
   std::string text;
-  for (const auto& [i, r] : batch) text += (text.empty() ? "" : "\n") + encode_result(i, r);
+  for (const auto& [i, r] : batch) {
+    if (!text.empty()) text += '\n';
+    text += encode_result(i, r);
+  }
   batch.clear();
   return text;
 }
@@ -267,7 +270,9 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
   }
 
   Progress progress(o.progress && rank0, o.label, to_run.size());
-  auto record = [&](std::size_t i, RunResult r) {
+  rep.runs_per_rank.assign(static_cast<std::size_t>(world.size()), 0);
+  auto record = [&](std::size_t i, RunResult r, int by_rank) {
+    ++rep.runs_per_rank[static_cast<std::size_t>(by_rank)];
     const bool failed = r.status != "ok";
     if (failed) ++rep.failed;
     ++rep.ran;
@@ -289,7 +294,7 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
           RunResult r = run_one(plan.runs[i], o, budget.threads_for_next_run());
           budget.run_finished();
           std::lock_guard lock(m);
-          record(i, std::move(r));
+          record(i, std::move(r), 0);
         });
     progress.finish();
     return rep;
@@ -315,7 +320,7 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
       bool local_done = false;
       {
         std::lock_guard lock(box.m);
-        for (auto& [i, r] : box.outbox) record(i, std::move(r));
+        for (auto& [i, r] : box.outbox) record(i, std::move(r), 0);
         box.outbox.clear();
         while (box.wants_work()) {
           if (queue.empty()) {
@@ -339,7 +344,7 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
           if (end == std::string::npos) end = text.size();
           RunResult r;
           const std::size_t i = decode_result(text.substr(start, end - start), r);
-          if (i < n) record(i, std::move(r));
+          if (i < n) record(i, std::move(r), source);
           start = end + 1;
         }
         if (tag == kTagRequest) {
@@ -355,7 +360,7 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
       }
       if (local_done && ranks_running == 0) {
         std::lock_guard lock(box.m);
-        for (auto& [i, r] : box.outbox) record(i, std::move(r));
+        for (auto& [i, r] : box.outbox) record(i, std::move(r), 0);
         box.outbox.clear();
         break;
       }

@@ -31,6 +31,7 @@ struct ExecuteReport {
   std::size_t planned = 0;         // runs of this shard
   std::size_t skipped = 0;         // already complete
   std::size_t ran = 0, failed = 0; // run now (failed: of those)
+  std::vector<std::size_t> runs_per_rank;   // [MPI rank] runs made now (one entry without MPI)
 };
 
 ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& options, const MpiWorld& world);

@@ -198,7 +198,12 @@ Plan plan_sweep(const SweepSpec& spec, const ScenarioLoader& load) {
         try {
           (void)load(spec.scenario_file, ov);
         } catch (const ScenarioError& e) {
-          for (const auto& p : e.problems()) add_unique(problems, seen, fmt::format("--grid {}: {}", axis.key, p));
+          bool unknown = false;
+          for (const auto& p : e.problems()) {
+            add_unique(problems, seen, fmt::format("--grid {}: {}", axis.key, p));
+            unknown = unknown || p.find("unknown key") != std::string::npos;
+          }
+          if (unknown) break;   // once is enough
         }
       }
   }

@@ -102,6 +102,11 @@ void plan_and_execute(const std::string& label, const SweepExecArgs& args,
                 "stampede merge %s\n",
                 label.c_str(), o.shard, o.shards, rep.planned, rep.ran, rep.failed, rep.skipped, o.dir.c_str());
   }
+  if (world.active()) {
+    std::string per_rank;
+    for (std::size_t k = 0; k < rep.runs_per_rank.size(); ++k) per_rank += fmt::format("{}{}", k ? " " : "", rep.runs_per_rank[k]);
+    std::printf("%s: runs made by MPI rank 0..%d: %s\n", label.c_str(), world.size() - 1, per_rank.c_str());
+  }
   if (rep.failed > 0)
     throw std::runtime_error(fmt::format("{} of {} runs failed; their errors are in the summary and in {}/run_*.error",
                                          rep.failed, rep.ran, o.dir.string()));
