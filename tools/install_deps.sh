@@ -8,6 +8,7 @@ packages=(
   libtbb-dev libboost-random-dev libhdf5-dev hdf5-tools
   catch2 libcli11-dev libtoml11-dev libfmt-dev libbenchmark-dev
   python3-h5py python3-numpy python3-pandas python3-matplotlib python3-xarray python3-h5netcdf
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()
