@@ -2,6 +2,7 @@
 
 #include "agents/liquidity_provider.hpp"
 #include "agents/noise_traders.hpp"
+#include "agents/snowball_issuer.hpp"
 
 namespace stampede {
 
@@ -9,6 +10,7 @@ AgentRegistry builtin_agents() {
   AgentRegistry r;
   r.add(liquidity_providers_kind());
   r.add(noise_traders_kind());
+  r.add(snowball_kind());
   return r;
 }
 

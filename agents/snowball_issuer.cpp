@@ -1,0 +1,317 @@
+#include "agents/snowball_issuer.hpp"
+
+#include <algorithm>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <stdexcept>
+
+#include "sim/engine/valuation.hpp"
+
+namespace stampede {
+
+SnowballIssuer::SnowballIssuer(const SnowballHedgeParams& p, AccountId account,
+                               std::vector<std::shared_ptr<const SnowballSurface>> surfaces,
+                               std::vector<std::string> type_labels, std::vector<SnowballNote> notes)
+    : p_(p), account_(account), surfaces_(std::move(surfaces)), labels_(std::move(type_labels)), notes_(std::move(notes)) {
+  if (labels_.size() != surfaces_.size()) throw std::invalid_argument("snowball issuer: one label per note type");
+  for (const SnowballNote& n : notes_)
+    if (n.type < 0 || n.type >= static_cast<int>(surfaces_.size()) || n.closes_left < 1 || !(n.relative_initial > 0))
+      throw std::invalid_argument("snowball issuer: bad note");
+  p_.hedge_every_steps = std::max(1, p_.hedge_every_steps);
+  p_.max_order_contracts = std::max<Qty>(1, p_.max_order_contracts);
+  ki_count_.assign(surfaces_.size(), 0);
+  ko_count_.assign(surfaces_.size(), 0);
+  matured_count_.assign(surfaces_.size(), 0);
+}
+
+void SnowballIssuer::anchor(double index) {
+  for (SnowballNote& n : notes_)
+    if (n.initial_level <= 0) n.initial_level = n.relative_initial * index;
+  anchored_ = true;
+}
+
+int SnowballIssuer::knocked_in_notes() const {
+  int k = 0;
+  for (const SnowballNote& n : notes_) k += n.knocked_in;
+  return k;
+}
+
+double SnowballIssuer::target_contracts(double index, double multiplier_yuan, bool* breached) const {
+  double exposure = 0;   // yuan of index to hold long
+  bool below = false;
+  for (const SnowballNote& n : notes_) {
+    const SnowballSurface& s = *surfaces_[static_cast<std::size_t>(n.type)];
+    const double x = index / n.initial_level;
+    const double d = std::clamp(s.delta(x, n.closes_left, n.knocked_in), -p_.delta_cap, p_.delta_cap);
+    exposure += d * n.notional;
+    below |= !n.knocked_in && x <= s.terms().ki;
+  }
+  if (breached) *breached = below;
+  return exposure / (index * multiplier_yuan);
+}
+
+Qty SnowballIssuer::affordable(const MarketView& view, int slot, Qty wanted) const {
+  const Fen margin = std::max<Fen>(1, view.futures[static_cast<std::size_t>(slot)].margin_per_contract);
+  const Fen free = view.account(account_).available_cash() - margin_spent_;
+  return std::clamp<Qty>(free / margin, 0, wanted);
+}
+
+void SnowballIssuer::send(const MarketView& view, OrderSink& out, int slot, Qty signed_qty, OrderReason reason) {
+  if (signed_qty == 0) return;
+  const Side side = signed_qty > 0 ? Side::Buy : Side::Sell;
+  const Qty qty = affordable(view, slot, std::min(std::abs(signed_qty), p_.max_order_contracts));
+  if (qty <= 0) return;
+  const InstrumentId inst = view.futures_instrument(slot);
+  const InstrumentQuote& q = view.quote(inst);
+  Tick price;
+  if (side == Side::Buy) price = (q.best_ask != kNoPrice ? q.best_ask : q.last) + p_.aggressiveness_ticks;
+  else price = (q.best_bid != kNoPrice ? q.best_bid : q.last) - p_.aggressiveness_ticks;
+  price = std::clamp(price, q.lower, q.upper);
+  margin_spent_ += qty * view.futures[static_cast<std::size_t>(slot)].margin_per_contract;
+  resting_.push_back(out.limit(account_, inst, side, price, qty, reason));
+  resting_slot_.push_back(slot);
+}
+
+void SnowballIssuer::decide(const MarketView& view, OrderSink& out) {
+  if (!anchored_) anchor(view.hedged_index);
+  if (view.day != day_) {   // day orders expired overnight
+    day_ = view.day;
+    resting_.clear();
+    resting_slot_.clear();
+    target_stale_ = true;
+  }
+  if (view.phase == StepPhase::ClosingAuction || (notes_.empty() && resting_.empty() && !catching_up_)) return;
+  if (!catching_up_ && view.step_in_day % p_.hedge_every_steps != 0) return;
+
+  for (std::size_t k = 0; k < resting_.size(); ++k) out.cancel(account_, view.futures_instrument(resting_slot_[k]), resting_[k]);
+  resting_.clear();
+  resting_slot_.clear();
+  margin_spent_ = 0;
+
+  const FuturesQuoteInfo& front = view.futures[0];
+  // The notes' deltas are summed at the rebalancing cadence and after a close that changed the
+  // book; steps in between (catching up) reuse the last target.
+  if (target_stale_ || view.step_in_day % p_.hedge_every_steps == 0) {
+    const double multiplier = static_cast<double>(front.tick_value_fen) / 100.0 / front.tick_points;
+    target_ = target_contracts(view.hedged_index, multiplier, &breached_);
+    target_stale_ = false;
+  }
+  const double target = target_;
+  const bool breached = breached_;
+  if (breached) ki_selling_ = true;
+
+  const Account& acc = view.account(account_);
+  const Qty q0 = acc.futures[0].qty, q1 = acc.futures[1].qty;
+  const Qty gap = std::llround(target) - (q0 + q1);
+  const bool rebalance = static_cast<double>(std::abs(gap)) > std::max(1.0, p_.hedge_band * std::abs(target));
+  if (!rebalance && !breached) ki_selling_ = false;
+  const Qty hedge = rebalance ? gap : 0;
+  const OrderReason hedge_reason = gap < 0 && ki_selling_ ? OrderReason::KnockInHedge : OrderReason::Hedge;
+
+  const bool roll = front.days_to_expiry <= p_.roll_days_before_expiry;
+  if (!roll) {
+    in_roll_ = false;
+    send(view, out, 0, hedge, hedge_reason);
+    catching_up_ = rebalance;
+    return;
+  }
+  // Roll: close the front, and buy in the next contract what the front sold and the next has not
+  // replaced yet (the legs fill independently, so the next leg follows the front's fills one step
+  // later and the hedge is never doubled). Rebalancing goes to the next contract too, on the same
+  // side as the roll leg.
+  if (!in_roll_) {
+    in_roll_ = true;
+    roll_front_start_ = q0;
+    roll_next_start_ = q1;
+  }
+  send(view, out, 0, -q0, OrderReason::Roll);
+  const Qty unreplaced = std::max<Qty>(0, (roll_front_start_ - q0) - (q1 - roll_next_start_));
+  const Qty roll_buy = gap > 0 ? std::min(gap, unreplaced) : 0;
+  send(view, out, 1, roll_buy, OrderReason::Roll);
+  const Qty rest = gap - roll_buy;
+  const bool rebalance_rest = static_cast<double>(std::abs(rest)) > std::max(1.0, p_.hedge_band * std::abs(target));
+  send(view, out, 1, rebalance_rest ? rest : 0, hedge_reason);
+  catching_up_ = rebalance_rest || q0 != 0 || roll_buy > 0;
+}
+
+void SnowballIssuer::end_of_day(const MarketView& view, OrderSink& out) {
+  if (!anchored_) anchor(view.hedged_index);
+  const double close = view.hedged_index;
+  std::fill(ki_count_.begin(), ki_count_.end(), 0);
+  std::fill(ko_count_.begin(), ko_count_.end(), 0);
+  std::fill(matured_count_.begin(), matured_count_.end(), 0);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < notes_.size(); ++i) {
+    SnowballNote n = notes_[i];
+    const SnowballSurface& s = *surfaces_[static_cast<std::size_t>(n.type)];
+    const auto type = static_cast<std::size_t>(n.type);
+    const int after = n.closes_left - 1;   // closes left after today's
+    const double x = close / n.initial_level;
+    bool ended = false;
+    if (after % s.model().observation_days == 0 && x >= s.terms().ko) {
+      ++ko_count_[type];
+      ended = true;
+    } else {
+      if (!n.knocked_in && x <= s.terms().ki) {
+        n.knocked_in = true;
+        ++ki_count_[type];
+      }
+      if (after <= 0) {
+        ++matured_count_[type];
+        ended = true;
+      }
+    }
+    n.closes_left = after;
+    if (!ended) notes_[kept++] = n;
+  }
+  notes_.resize(kept);
+  bool knocked = false, ended_any = false;
+  for (std::size_t t = 0; t < surfaces_.size(); ++t) {
+    if (ki_count_[t] > 0) out.event("knock_ins", -1, ki_count_[t], close, labels_[t]);
+    if (ko_count_[t] > 0) out.event("knock_outs", -1, ko_count_[t], close, labels_[t]);
+    if (matured_count_[t] > 0) out.event("note_maturities", -1, matured_count_[t], close, labels_[t]);
+    knocked |= ki_count_[t] > 0;
+    ended_any |= ko_count_[t] > 0 || matured_count_[t] > 0;
+  }
+  // The hedge follows at the next open: knock-ins make its sells forced (KnockInHedge).
+  if (knocked) ki_selling_ = true;
+  if (knocked || ended_any) catching_up_ = true;
+  target_stale_ = true;
+}
+
+void SnowballIssuer::report(const MarketView& view, ClassMetrics& into) const {
+  const AccountValue v = value_account(view, account_);
+  into.nav += v.equity();
+  into.equity += v.equity();
+  into.futures_notional += v.futures_notional;
+  into.cash += v.cash;
+  into.accounts += 1;
+}
+
+AgentDayRow SnowballIssuer::day_row(const MarketView& view) const {
+  const AccountValue v = value_account(view, account_);
+  AgentDayRow row;
+  row.nav = row.equity = v.equity();
+  row.leverage = v.equity() > 0 ? v.futures_notional / v.equity() : std::numeric_limits<double>::quiet_NaN();
+  row.state = knocked_in_notes() > 0 ? AgentState::KnockedIn : AgentState::Normal;
+  return row;
+}
+
+namespace {
+
+ParamSpec spec(std::string key, ParamType t, ParamValue def, double lo, double hi, std::string unit, std::string doc) {
+  return ParamSpec{"snowball." + std::move(key), t, std::move(def), lo, hi, std::move(unit), std::move(doc)};
+}
+
+double get(const Scenario& s, const char* key) { return s.get_float(std::string("snowball.") + key); }
+std::int64_t get_int(const Scenario& s, const char* key) { return s.get_int(std::string("snowball.") + key); }
+
+void populate(const Scenario& s, WorldSetup& setup) {
+  const int issuers = static_cast<int>(get_int(s, "issuers"));
+  const int per_issuer = static_cast<int>(get_int(s, "notes_per_issuer"));
+  if (issuers == 0) return;
+
+  SnowballHedgeParams hp;
+  hp.hedge_band = get(s, "hedge_band");
+  hp.hedge_every_steps = static_cast<int>(get_int(s, "hedge_every_steps"));
+  hp.aggressiveness_ticks = static_cast<int>(get_int(s, "aggressiveness_ticks"));
+  hp.max_order_contracts = get_int(s, "max_order_contracts");
+  hp.roll_days_before_expiry = static_cast<int>(get_int(s, "roll_days_before_expiry"));
+  hp.delta_cap = get(s, "delta_cap");
+  SnowballModel model;
+  model.vol = get(s, "vol_annual");
+  model.rate = get(s, "rate");
+  model.observation_days = static_cast<int>(get_int(s, "observation_days"));
+  model.days_per_year = 12 * model.observation_days;
+  const int months = static_cast<int>(get_int(s, "maturity_months"));
+  const double coupon = get(s, "coupon_annual");
+  const double step = get(s, "barrier_step");
+  const double ko_lo = get(s, "ko_barrier_min"), ko_hi = std::max(ko_lo, get(s, "ko_barrier_max"));
+  const double ki_lo = get(s, "ki_barrier_min"), ki_hi = std::max(ki_lo, get(s, "ki_barrier_max"));
+  const double dist_mean = get(s, "ki_distance_mean"), dist_spread = get(s, "ki_distance_spread");
+  const double notional_median = get(s, "notional_yuan_median"), notional_disp = get(s, "notional_dispersion");
+  const Fen capital = static_cast<Fen>(std::llround(get(s, "capital_yuan") * 100.0));
+  const int days = months * model.observation_days;
+  auto snap = [step](double v) { return step > 0 ? std::round(v / step) * step : v; };
+
+  // Notes first (each issuer from its own stream), then one surface per type shared by all.
+  std::map<std::pair<long long, long long>, int> type_of;   // barriers in 1e-6 units -> type
+  std::vector<SnowballTerms> types;
+  std::vector<std::string> labels;
+  std::vector<std::vector<SnowballNote>> books(static_cast<std::size_t>(issuers));
+  const AgentId first = setup.next_agent_id();
+  for (int k = 0; k < issuers; ++k) {
+    Rng rng = make_stream(setup.seed(), "snowball_issuer", static_cast<std::uint64_t>(first + k));
+    boost::random::uniform_real_distribution<double> u01(0.0, 1.0);
+    boost::random::normal_distribution<double> normal(0.0, 1.0);
+    boost::random::uniform_int_distribution<int> age(1, days);
+    for (int i = 0; i < per_issuer; ++i) {
+      const double ko = snap(ko_lo + (ko_hi - ko_lo) * u01(rng));
+      const double ki = snap(ki_lo + (ki_hi - ki_lo) * u01(rng));
+      // Today's index relative to the KI barrier level: the scenario's crowding of barriers.
+      const double distance = std::clamp(dist_mean + dist_spread * normal(rng), 0.3, 1.5);
+      SnowballNote n;
+      n.relative_initial = distance / ki;   // S0 / S_start, since the KI level is ki * S0 = distance * S_start
+      n.knocked_in = distance >= 1.0;       // a barrier above today's index has been crossed already
+      n.closes_left = age(rng);
+      n.notional = std::round(notional_median * std::exp(notional_disp * normal(rng)));
+      const auto key = std::make_pair(std::llround(ko * 1e6), std::llround(ki * 1e6));
+      auto it = type_of.find(key);
+      if (it == type_of.end()) {
+        it = type_of.emplace(key, static_cast<int>(types.size())).first;
+        types.push_back(SnowballTerms{ko, ki, coupon, months});
+        char label[64];
+        std::snprintf(label, sizeof label, "ko%.2f/ki%.2f", ko, ki);
+        labels.emplace_back(label);
+      }
+      n.type = it->second;
+      books[static_cast<std::size_t>(k)].push_back(n);
+    }
+  }
+  const auto surfaces = snowball_surfaces(types, model);
+  for (int k = 0; k < issuers; ++k) {
+    const AgentId id = setup.next_agent_id();
+    const AccountId acc = setup.open_account(id, capital);
+    setup.add_agent(std::make_unique<SnowballIssuer>(hp, acc, surfaces, labels, std::move(books[static_cast<std::size_t>(k)])));
+  }
+}
+
+}  // namespace
+
+AgentKind snowball_kind() {
+  using T = ParamType;
+  return AgentKind{
+      "snowball",
+      {
+          spec("issuers", T::Int, std::int64_t{4}, 0, 100, "issuers", "brokers that issued snowball notes and hedge them"),
+          spec("notes_per_issuer", T::Int, std::int64_t{1250}, 0, 1000000, "notes", "outstanding notes in each issuer's book"),
+          spec("notional_yuan_median", T::Float, 1.0e6, 0, 1e12, "yuan", "median notional of a note (lognormal)"),
+          spec("notional_dispersion", T::Float, 0.5, 0, 3, "", "lognormal sigma of note notionals"),
+          spec("ko_barrier_min", T::Float, 1.00, 1, 2, "of initial level", "lowest knock-out barrier (uniform between min and max)"),
+          spec("ko_barrier_max", T::Float, 1.03, 1, 2, "of initial level", "highest knock-out barrier"),
+          spec("ki_barrier_min", T::Float, 0.75, 0.2, 0.99, "of initial level", "lowest knock-in barrier (uniform between min and max)"),
+          spec("ki_barrier_max", T::Float, 0.80, 0.2, 0.99, "of initial level", "highest knock-in barrier"),
+          spec("barrier_step", T::Float, 0.01, 0, 0.5, "of initial level", "barriers are rounded to this step; notes with equal barriers share a pricing surface (0 = no rounding)"),
+          spec("ki_distance_mean", T::Float, 0.88, 0.3, 1.5, "of today's index", "mean KI barrier level / index at the start (normal across notes; >= 1: already knocked in)"),
+          spec("ki_distance_spread", T::Float, 0.05, 0, 1, "of today's index", "standard deviation of KI barrier level / index at the start"),
+          spec("coupon_annual", T::Float, 0.15, 0, 2, "1/year", "coupon paid at knock-out, or at maturity if never knocked in"),
+          spec("maturity_months", T::Int, std::int64_t{24}, 1, 120, "months", "note maturity; remaining lives are uniform over it"),
+          spec("observation_days", T::Int, std::int64_t{21}, 1, 250, "trading days", "trading days per month: KO is observed every this many closes"),
+          spec("vol_annual", T::Float, 0.22, 0.01, 3, "1/sqrt(year)", "pricing volatility of the hedged index"),
+          spec("rate", T::Float, 0.02, -0.1, 1, "1/year", "risk-free rate of the pricing model"),
+          spec("delta_cap", T::Float, 3.0, 0, 100, "per yuan of notional", "the hedge delta of a note is clipped to this (risk limit near the barriers)"),
+          spec("hedge_band", T::Float, 0.05, 0, 1, "of target", "rebalance when the hedge is off its target by more than this share (and one contract)"),
+          spec("hedge_every_steps", T::Int, std::int64_t{5}, 1, 10000, "steps", "steps between rebalancing checks (every step while catching up)"),
+          spec("aggressiveness_ticks", T::Int, std::int64_t{2}, 0, 1000, "ticks", "hedge orders are priced this far beyond the opposite best quote"),
+          spec("max_order_contracts", T::Int, std::int64_t{100}, 1, 1000000, "contracts", "largest hedge or roll order per step and contract"),
+          spec("roll_days_before_expiry", T::Int, std::int64_t{3}, 0, 30, "calendar days", "the hedge moves to the next contract this close to the front's expiry"),
+          spec("capital_yuan", T::Float, 2.0e9, 0, 1e13, "yuan", "cash of each issuer's hedging account"),
+      },
+      populate};
+}
+
+}  // namespace stampede
