@@ -3,6 +3,7 @@
 #include "agents/liquidity_provider.hpp"
 #include "agents/noise_traders.hpp"
 #include "agents/snowball_issuer.hpp"
+#include "agents/retail_population.hpp"
 
 namespace stampede {
 
@@ -11,6 +12,7 @@ AgentRegistry builtin_agents() {
   r.add(liquidity_providers_kind());
   r.add(noise_traders_kind());
   r.add(snowball_kind());
+  r.add(retail_population_kind());
   return r;
 }
 

@@ -4,11 +4,24 @@
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
 
+#include "sim/engine/valuation.hpp"
+
 namespace stampede {
 
 FuturesMarketMaker::FuturesMarketMaker(const QuotingParams& p, AccountId account, int slot,
                                        double expected_basis_annual, Rng rng)
-    : p_(p), account_(account), slot_(slot), expected_basis_annual_(expected_basis_annual), rng_(rng) {}
+    : p_(p), account_(account), slot_(slot), expected_basis_annual_(expected_basis_annual), rng_(rng),
+      withdrawal_(p.withdrawal) {}
+
+void FuturesMarketMaker::report(const MarketView& view, ClassMetrics& into) const {
+  const AccountValue v = value_account(view, account_);
+  into.cash += v.cash;
+  into.gross_long += v.long_value;
+  into.futures_notional += v.futures_notional;
+  into.equity += v.equity();
+  into.nav += v.equity();
+  into.accounts += 1;
+}
 
 void FuturesMarketMaker::decide(const MarketView& view, OrderSink& out) {
   const InstrumentId inst = view.futures_instrument(slot_);
@@ -20,14 +33,16 @@ void FuturesMarketMaker::decide(const MarketView& view, OrderSink& out) {
   if (ask_) out.cancel(account_, inst, ask_);
   bid_ = ask_ = 0;
 
+  const Account& acc = view.account(account_);
+  const Qty position = acc.futures[static_cast<std::size_t>(slot_)].qty;
+  if (withdrawal_.stand_aside(view, value_account(view, acc).equity(), position, p_.quote_lots, inst, out)) return;
+
   const InstrumentQuote& q = view.quote(inst);
   boost::random::normal_distribution<double> normal(0.0, 1.0);
   const double model_points = view.hedged_index * (1.0 + expected_basis_annual_ * info.days_to_expiry / 365.0);
   double fair = p_.fair_value_weight * (model_points / info.tick_points) + (1.0 - p_.fair_value_weight) * q.last;
   fair *= 1.0 + p_.fair_value_noise * normal(rng_);
 
-  const Account& acc = view.account(account_);
-  const Qty position = acc.futures[static_cast<std::size_t>(slot_)].qty;
   const Fen margin = std::max<Fen>(1, info.margin_per_contract);
   // Keep a third of the capital free: the position limit is what the rest can margin.
   const double max_position = std::max(1.0, static_cast<double>(acc.cash) / (3.0 * static_cast<double>(margin)));

@@ -1,6 +1,7 @@
 #pragma once
 // A market maker quoting one futures contract around the index plus the basis it expects,
 // blended with the last price; it skews quotes to shed its position and needs margin for both.
+// Like the stock makers it stops quoting for a while after a loss or a one-sided run of fills.
 #include "agents/liquidity_provider.hpp"
 
 namespace stampede {
@@ -10,6 +11,8 @@ class FuturesMarketMaker final : public Agent {
   FuturesMarketMaker(const QuotingParams& p, AccountId account, int slot, double expected_basis_annual, Rng rng);
   const char* kind() const override { return "futures_market_maker"; }
   void decide(const MarketView& view, OrderSink& out) override;
+  void report(const MarketView& view, ClassMetrics& into) const override;
+  bool withdrawn() const { return withdrawal_.withdrawn(); }
 
  private:
   QuotingParams p_;
@@ -19,6 +22,7 @@ class FuturesMarketMaker final : public Agent {
   Rng rng_;
   OrderId bid_ = 0, ask_ = 0;
   std::string code_;   // contract quoted last step: a roll turns the next contract into the front
+  QuoteWithdrawal withdrawal_;
 };
 
 }  // namespace stampede

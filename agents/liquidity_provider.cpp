@@ -5,13 +5,26 @@
 #include <cmath>
 
 #include "agents/futures_market_maker.hpp"
+#include "sim/engine/valuation.hpp"
 
 namespace stampede {
 
 LiquidityProvider::LiquidityProvider(const QuotingParams& p, AccountId account, InstrumentId stock,
-                                     Qty target_inventory, double max_inventory_yuan, Rng rng)
+                                     Qty target_inventory, double max_inventory_yuan, Fen starting_cash, Rng rng)
     : p_(p), account_(account), stock_(stock), target_inventory_(target_inventory),
-      max_inventory_yuan_(max_inventory_yuan), rng_(rng) {}
+      max_inventory_yuan_(max_inventory_yuan),
+      min_cash_(static_cast<Fen>(std::llround(p.min_cash_fraction * static_cast<double>(starting_cash)))), rng_(rng),
+      withdrawal_(p.withdrawal) {}
+
+void LiquidityProvider::report(const MarketView& view, ClassMetrics& into) const {
+  const AccountValue v = value_account(view, account_);
+  into.cash += v.cash;
+  into.gross_long += v.long_value;
+  into.futures_notional += v.futures_notional;
+  into.equity += v.equity();
+  into.nav += v.equity();
+  into.accounts += 1;
+}
 
 void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
   if (bid_) out.cancel(account_, stock_, bid_);
@@ -29,6 +42,8 @@ void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
 
   const Account& acc = view.account(account_);
   const Qty inventory = acc.holding(stock_);
+  const Qty size = static_cast<Qty>(p_.quote_lots) * 100;
+  if (withdrawal_.stand_aside(view, value_account(view, acc).equity(), inventory, size, stock_, out)) return;
   const double excess_yuan = static_cast<double>(inventory - target_inventory_) * q.last / 100.0;
   const double excess = max_inventory_yuan_ > 0 ? excess_yuan / max_inventory_yuan_ : 0.0;
   const double half = std::max<double>(p_.half_spread_ticks, p_.vol_spread_mult * vol_ticks_);
@@ -40,8 +55,8 @@ void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
     if (ask < q.upper) ask = bid + 1;
     else bid = ask - 1;
   }
-  const Qty size = static_cast<Qty>(p_.quote_lots) * 100;
-  if (excess < 1.0 && bid >= q.lower && acc.available_cash() >= static_cast<Fen>(bid) * size)
+  // Capital limit: bid only with cash to spare beyond the reserve kept free.
+  if (excess < 1.0 && bid >= q.lower && acc.available_cash() - static_cast<Fen>(bid) * size >= min_cash_)
     bid_ = out.limit(account_, stock_, Side::Buy, bid, size, OrderReason::Quote);
   const Qty ask_size = std::min(size, acc.sellable(stock_));
   if (excess > -1.0 && ask_size > 0 && ask <= q.upper)
@@ -62,6 +77,11 @@ QuotingParams quoting_params(const Scenario& s) {
   p.quote_lots = static_cast<int>(s.get_int("liquidity_providers.quote_lots"));
   p.fair_value_weight = s.get_float("liquidity_providers.fair_value_weight");
   p.fair_value_noise = s.get_float("liquidity_providers.fair_value_noise");
+  p.min_cash_fraction = s.get_float("liquidity_providers.min_cash_fraction");
+  p.withdrawal.loss_fraction = s.get_float("liquidity_providers.withdraw_loss_fraction");
+  p.withdrawal.flow_window_steps = static_cast<int>(s.get_int("liquidity_providers.withdraw_flow_window_steps"));
+  p.withdrawal.flow_threshold = s.get_float("liquidity_providers.withdraw_flow_threshold");
+  p.withdrawal.cooldown_minutes = s.get_float("liquidity_providers.withdraw_cooldown_minutes");
   return p;
 }
 
@@ -77,16 +97,18 @@ void populate(const Scenario& s, WorldSetup& setup) {
       const AgentId id = setup.next_agent_id();
       const AccountId acc = setup.open_account(id, capital);
       const Qty target = setup.grant_shares(acc, i, static_cast<Qty>(inventory_yuan / (u.first_price[i] / 100.0)));
-      setup.add_agent(std::make_unique<LiquidityProvider>(p, acc, i, target, max_inventory,
+      setup.add_agent(std::make_unique<LiquidityProvider>(p, acc, i, target, max_inventory, capital,
                                                           make_stream(setup.seed(), "agent", static_cast<std::uint64_t>(id))));
     }
   const int per_future = static_cast<int>(s.get_int("liquidity_providers.per_future"));
   const Fen futures_capital = static_cast<Fen>(std::llround(s.get_float("liquidity_providers.futures_capital_yuan") * 100.0));
+  QuotingParams fp = p;   // futures makers absorb hedging flow in size: their own flow threshold
+  fp.withdrawal.flow_threshold = s.get_float("liquidity_providers.futures_withdraw_flow_threshold");
   for (int slot = 0; slot < kFuturesSlots; ++slot)
     for (int k = 0; k < per_future; ++k) {
       const AgentId id = setup.next_agent_id();
       const AccountId acc = setup.open_account(id, futures_capital);
-      setup.add_agent(std::make_unique<FuturesMarketMaker>(p, acc, slot, s.get_float("futures.initial_basis_annual"),
+      setup.add_agent(std::make_unique<FuturesMarketMaker>(fp, acc, slot, s.get_float("futures.initial_basis_annual"),
                                                            make_stream(setup.seed(), "agent", static_cast<std::uint64_t>(id))));
     }
 }
@@ -110,6 +132,12 @@ AgentKind liquidity_providers_kind() {
           spec("fair_value_weight", T::Float, 0.3, 0, 1, "", "weight of the latent fundamental value (vs the last price) in the fair value"),
           spec("fair_value_noise", T::Float, 0.002, 0, 1, "", "relative noise of each maker's fair-value estimate"),
           spec("max_inventory_yuan", T::Float, 4.0e6, 0, 1e12, "yuan", "inventory beyond which a maker quotes one side only"),
+          spec("min_cash_fraction", T::Float, 0.1, 0, 1, "", "share of its starting cash a stock maker keeps free: no bid that would spend it"),
+          spec("withdraw_loss_fraction", T::Float, 0.03, 0, 1, "", "a maker stops quoting when its marked loss since the day's open (or its return) passes this share of its equity then (0 = never)"),
+          spec("withdraw_flow_window_steps", T::Int, std::int64_t{20}, 1, 1000, "steps", "window over which one-sided flow is measured"),
+          spec("withdraw_flow_threshold", T::Float, 10.0, 0, 1e6, "quote sizes", "a maker stops quoting when its net fills over the window pass this many quote sizes (0 = never)"),
+          spec("futures_withdraw_flow_threshold", T::Float, 30.0, 0, 1e6, "quote sizes", "the same for futures makers, in their quote sizes (0 = never)"),
+          spec("withdraw_cooldown_minutes", T::Float, 30.0, 0, 1e5, "minutes", "continuous trading minutes a withdrawn maker stays away"),
       },
       populate};
 }

@@ -1,6 +1,9 @@
 #pragma once
 // A market maker quoting one stock: both sides around a noisy fair-value estimate, wider when
-// the price is volatile, skewed to shed inventory, one-sided when inventory hits its limit.
+// the price is volatile, skewed to shed inventory, one-sided when inventory hits its limit, no
+// bid when cash runs short, and no quotes at all for a while after a loss or a one-sided run of
+// fills (quote_withdrawal.hpp): liquidity that evaporates in a stampede.
+#include "agents/quote_withdrawal.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/engine/agent.hpp"
 #include "sim/engine/agent_registry.hpp"
@@ -14,14 +17,21 @@ struct QuotingParams {
   int quote_lots = 10;
   double fair_value_weight = 0.3;
   double fair_value_noise = 0.002;
+  double min_cash_fraction = 0.1;   // of the starting cash: kept free, no bid below it
+  WithdrawalParams withdrawal;
 };
 
 class LiquidityProvider final : public Agent {
  public:
   LiquidityProvider(const QuotingParams& p, AccountId account, InstrumentId stock, Qty target_inventory,
-                    double max_inventory_yuan, Rng rng);
+                    double max_inventory_yuan, Fen starting_cash, Rng rng);
   const char* kind() const override { return "liquidity_provider"; }
   void decide(const MarketView& view, OrderSink& out) override;
+  void report(const MarketView& view, ClassMetrics& into) const override;
+  AccountId account() const { return account_; }
+  InstrumentId stock() const { return stock_; }
+  bool withdrawn() const { return withdrawal_.withdrawn(); }
+  int withdrawals() const { return withdrawal_.withdrawals(); }
 
  private:
   QuotingParams p_;
@@ -29,7 +39,9 @@ class LiquidityProvider final : public Agent {
   InstrumentId stock_;
   Qty target_inventory_;
   double max_inventory_yuan_;
+  Fen min_cash_;
   Rng rng_;
+  QuoteWithdrawal withdrawal_;
   OrderId bid_ = 0, ask_ = 0;
   Tick prev_last_ = kNoPrice;
   double vol_ticks_ = 1.0;   // EWMA of absolute price changes per step
