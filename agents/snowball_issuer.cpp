@@ -250,8 +250,9 @@ void populate(const Scenario& s, WorldSetup& setup) {
     boost::random::normal_distribution<double> normal(0.0, 1.0);
     boost::random::uniform_int_distribution<int> age(1, days);
     for (int i = 0; i < per_issuer; ++i) {
-      const double ko = snap(ko_lo + (ko_hi - ko_lo) * u01(rng));
-      const double ki = snap(ki_lo + (ki_hi - ki_lo) * u01(rng));
+      // Rounded barriers stay in the pricer's range: KO at or above 100%, KI at most 99%.
+      const double ko = std::max(1.0, snap(ko_lo + (ko_hi - ko_lo) * u01(rng)));
+      const double ki = std::clamp(snap(ki_lo + (ki_hi - ki_lo) * u01(rng)), 0.5, 0.99);
       // Today's index relative to the KI barrier level: the scenario's crowding of barriers.
       const double distance = std::clamp(dist_mean + dist_spread * normal(rng), 0.3, 1.5);
       SnowballNote n;
@@ -289,12 +290,12 @@ AgentKind snowball_kind() {
       {
           spec("issuers", T::Int, std::int64_t{4}, 0, 100, "issuers", "brokers that issued snowball notes and hedge them"),
           spec("notes_per_issuer", T::Int, std::int64_t{1250}, 0, 1000000, "notes", "outstanding notes in each issuer's book"),
-          spec("notional_yuan_median", T::Float, 1.0e6, 0, 1e12, "yuan", "median notional of a note (lognormal)"),
+          spec("notional_yuan_median", T::Float, 1.5e5, 0, 1e12, "yuan", "median notional of a note (lognormal)"),
           spec("notional_dispersion", T::Float, 0.5, 0, 3, "", "lognormal sigma of note notionals"),
-          spec("ko_barrier_min", T::Float, 1.00, 1, 2, "of initial level", "lowest knock-out barrier (uniform between min and max)"),
-          spec("ko_barrier_max", T::Float, 1.03, 1, 2, "of initial level", "highest knock-out barrier"),
-          spec("ki_barrier_min", T::Float, 0.75, 0.2, 0.99, "of initial level", "lowest knock-in barrier (uniform between min and max)"),
-          spec("ki_barrier_max", T::Float, 0.80, 0.2, 0.99, "of initial level", "highest knock-in barrier"),
+          spec("ko_barrier_min", T::Float, 1.00, 1, 1.5, "of initial level", "lowest knock-out barrier (uniform between min and max)"),
+          spec("ko_barrier_max", T::Float, 1.03, 1, 1.5, "of initial level", "highest knock-out barrier"),
+          spec("ki_barrier_min", T::Float, 0.75, 0.5, 0.99, "of initial level", "lowest knock-in barrier (uniform between min and max)"),
+          spec("ki_barrier_max", T::Float, 0.80, 0.5, 0.99, "of initial level", "highest knock-in barrier"),
           spec("barrier_step", T::Float, 0.01, 0, 0.5, "of initial level", "barriers are rounded to this step; notes with equal barriers share a pricing surface (0 = no rounding)"),
           spec("ki_distance_mean", T::Float, 0.88, 0.3, 1.5, "of today's index", "mean KI barrier level / index at the start (normal across notes; >= 1: already knocked in)"),
           spec("ki_distance_spread", T::Float, 0.05, 0, 1, "of today's index", "standard deviation of KI barrier level / index at the start"),

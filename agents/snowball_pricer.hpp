@@ -41,8 +41,8 @@ struct SnowballModel {
 // Numerics of the PDE (not scenario mechanics: they only set the accuracy).
 struct SnowballGrid {
   double dz = 0.005;                          // log-spot step
-  double x_min = 0.15, x_max = 3.0;           // PDE domain in x = S/S0 (Dirichlet boundaries)
-  double store_min = 0.3, store_max = 2.0;    // part of the domain kept in the surface
+  double x_min = 0.3, x_max = 2.2;            // PDE domain in x = S/S0 (Dirichlet boundaries)
+  double store_min = 0.35, store_max = 2.0;   // part of the domain kept in the surface
   int substeps_per_day = 4;                   // the first two implicit Euler (Rannacher), then CN
   bool operator==(const SnowballGrid&) const = default;
 };

@@ -318,7 +318,7 @@ TEST_CASE("a crash through the barriers knocks notes in and the issuers sell fut
   const AgentRegistry r = registry_with_dumper();
   // Barriers 1.5-2.5% under today's index (KI at 0.78 of the initial level), one issuer.
   Simulation sim(test::small_world(r, {"days=3", "snowball.issuers=1", "snowball.notes_per_issuer=40",
-                                       "snowball.ki_distance_mean=0.98", "snowball.ki_distance_spread=0.003",
+                                       "snowball.ki_distance_mean=0.98", "snowball.ki_distance_spread=0.003", "snowball.notional_yuan_median=2e6",
                                        "snowball.ki_barrier_min=0.78", "snowball.ki_barrier_max=0.78",
                                        "snowball.ko_barrier_min=1.0", "snowball.ko_barrier_max=1.0"}),
                  r);
