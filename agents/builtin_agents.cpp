@@ -1,6 +1,8 @@
 #include "agents/builtin_agents.hpp"
 
+#include "agents/index_enhanced_fund.hpp"
 #include "agents/liquidity_provider.hpp"
+#include "agents/national_team.hpp"
 #include "agents/noise_traders.hpp"
 #include "agents/snowball_issuer.hpp"
 #include "agents/retail_population.hpp"
@@ -13,6 +15,8 @@ AgentRegistry builtin_agents() {
   r.add(noise_traders_kind());
   r.add(snowball_kind());
   r.add(retail_population_kind());
+  r.add(national_team_kind());
+  r.add(index_enhanced_kind());
   return r;
 }
 

@@ -1,0 +1,328 @@
+#include "agents/index_enhanced_fund.hpp"
+
+#include <algorithm>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/uniform_01.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+
+#include "sim/engine/valuation.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace stampede {
+
+namespace {
+Qty floor_lots(Qty q) { return q > 0 ? q / 100 * 100 : 0; }
+Qty ceil_lots(Qty q) { return q > 0 ? (q + 99) / 100 * 100 : 0; }
+}  // namespace
+
+IndexEnhancedFund::IndexEnhancedFund(const IndexEnhancedParams& p, AccountId account, std::vector<InstrumentId> basket,
+                                     std::vector<double> weight, std::shared_ptr<const IndexEnhancedPools> pools,
+                                     double initial_nav, Rng rng)
+    : p_(p), account_(account), basket_(std::move(basket)), weight_(std::move(weight)), pools_(std::move(pools)),
+      rng_(rng), units_(std::max(1.0, initial_nav)) {}
+
+Fen IndexEnhancedFund::pending_total() const {
+  Fen t = 0;
+  for (const Pending& r : pending_) t += r.amount;
+  return t;
+}
+
+double IndexEnhancedFund::pending_redemptions_yuan() const { return static_cast<double>(pending_total()) / 100.0; }
+
+// Replaces about turnover_per_day of the basket's names with names from the same pool; a new
+// name takes over the old one's weight. The stock picking: of pick_candidates random slots the
+// name that looks dearest (latent value / price lowest) goes, and of pick_candidates random
+// names from its pool the cheapest comes in (pick_candidates = 1: random picks, no skill).
+void IndexEnhancedFund::rotate(const MarketView& view) {
+  const Universe& u = *view.universe;
+  const std::vector<double>& value = *view.fundamental_yuan;
+  auto cheapness = [&](InstrumentId i) { return value[static_cast<std::size_t>(i)] * 100.0 / std::max<Tick>(1, view.quote(i).last); };
+  const double expected = p_.turnover_per_day * static_cast<double>(basket_.size());
+  int n = static_cast<int>(std::floor(expected));
+  if (boost::random::uniform_01<double>()(rng_) < expected - n) ++n;
+  if (basket_.empty()) return;
+  boost::random::uniform_int_distribution<std::size_t> slot(0, basket_.size() - 1);
+  const int tries = std::max(1, p_.pick_candidates);
+  for (int r = 0; r < n; ++r) {
+    std::size_t k = slot(rng_);
+    for (int t = 1; t < tries; ++t) {
+      const std::size_t other = slot(rng_);
+      if (cheapness(basket_[other]) < cheapness(basket_[k])) k = other;
+    }
+    const InstrumentId old = basket_[k];
+    const auto& pool = u.segment[static_cast<std::size_t>(old)] == Segment::Microcap ? pools_->microcaps : pools_->constituents;
+    if (pool.size() <= 1) continue;
+    boost::random::uniform_int_distribution<std::size_t> pick(0, pool.size() - 1);
+    InstrumentId best = -1;
+    for (int attempt = 0, found = 0; attempt < 4 * tries && found < tries; ++attempt) {
+      const InstrumentId candidate = pool[pick(rng_)];
+      if (in_basket_[static_cast<std::size_t>(candidate)]) continue;
+      ++found;
+      if (best < 0 || cheapness(candidate) > cheapness(best)) best = candidate;
+    }
+    if (best < 0) continue;
+    in_basket_[static_cast<std::size_t>(old)] = 0;
+    in_basket_[static_cast<std::size_t>(best)] = 1;
+    basket_[k] = best;
+  }
+}
+
+// The day's targets, fixed at the first continuous step: redemption sales while redemptions are
+// owed, else the rotated basket at its target weights.
+void IndexEnhancedFund::plan_day(const MarketView& view) {
+  work_.clear();
+  const Account& acc = view.account(account_);
+  const AccountValue val = value_account(view, acc);
+  const Fen owed = pending_total();
+  if (owed > 0) {
+    state_ = AgentState::Redeeming;
+    const double owed_yuan = static_cast<double>(owed) / 100.0;
+    const double raise = owed_yuan + p_.cash_buffer * std::max(0.0, val.equity() - owed_yuan) - val.cash;
+    if (raise <= 0 || val.long_value <= 0) return;
+    const double fraction = std::min(1.0, raise / val.long_value);
+    for (const StockPosition& pos : acc.stocks) {
+      if (pos.qty <= 0) continue;
+      const Qty sell = std::min(pos.qty, static_cast<Qty>(std::ceil(static_cast<double>(pos.qty) * fraction)));
+      if (sell > 0) work_.push_back(Work{pos.stock, pos.qty - sell, OrderReason::Redemption});
+    }
+    return;
+  }
+  state_ = AgentState::Normal;
+  rotate(view);
+  const double investable = std::max(0.0, val.equity() * (1.0 - p_.cash_buffer));
+  for (std::size_t k = 0; k < basket_.size(); ++k) {
+    const InstrumentId i = basket_[k];
+    const double price = view.quote(i).last / 100.0;
+    if (price <= 0) continue;
+    const double target_yuan = weight_[k] * investable;
+    const Qty target = floor_lots(static_cast<Qty>(target_yuan / price));
+    const Qty held = acc.holding(i);
+    const bool off = std::abs(static_cast<double>(target - held)) * price > p_.rebalance_band * target_yuan;
+    if (held == 0 ? target > 0 : off) work_.push_back(Work{i, target, OrderReason::Rebalance});
+  }
+  for (const StockPosition& pos : acc.stocks)   // names rotated out: sell them all
+    if (pos.qty > 0 && !in_basket_[static_cast<std::size_t>(pos.stock)])
+      work_.push_back(Work{pos.stock, 0, OrderReason::Rebalance});
+}
+
+// One step of the day's work: each target is approached by an even slice of what is left over
+// the day's remaining continuous steps (the last step sends all of it). Sells never exceed the
+// sellable shares (T+1, and shares still in a sell being cancelled); buys never exceed free cash.
+void IndexEnhancedFund::trade(const MarketView& view, OrderSink& out) {
+  const Account& acc = view.account(account_);
+  const int steps_left = std::max(1, view.clock->continuous_steps() - continuous_seen_ + 1);
+  Fen cash = acc.available_cash();
+  for (const Work& w : work_) {
+    const Qty held = acc.holding(w.stock);
+    const InstrumentQuote& q = view.quote(w.stock);
+    if (held > w.target) {
+      const Qty need = held - w.target;
+      const Qty slice = std::min({need, std::max<Qty>(100, ceil_lots(need / steps_left)), acc.sellable(w.stock)});
+      if (slice <= 0) continue;
+      const Tick base = q.best_bid != kNoPrice ? q.best_bid : q.last;
+      const Tick price = std::clamp<Tick>(base - p_.aggressiveness_ticks, q.lower, q.upper);
+      sent_.push_back(Sent{w.stock, out.limit(account_, w.stock, Side::Sell, price, slice, w.reason), slice, held});
+    } else if (held < w.target && w.reason == OrderReason::Rebalance) {
+      const Qty need = floor_lots(w.target - held);
+      const Tick base = q.best_ask != kNoPrice ? q.best_ask : q.last;
+      const Tick price = std::clamp<Tick>(base + p_.aggressiveness_ticks, q.lower, q.upper);
+      Qty slice = std::min(need, std::max<Qty>(100, ceil_lots(need / steps_left)));
+      slice = std::min(slice, floor_lots(cash / std::max<Tick>(1, price)));
+      if (slice <= 0) continue;
+      cash -= static_cast<Fen>(price) * slice;
+      sent_.push_back(Sent{w.stock, out.limit(account_, w.stock, Side::Buy, price, slice, w.reason), slice, held});
+    }
+  }
+}
+
+void IndexEnhancedFund::decide(const MarketView& view, OrderSink& out) {
+  if (in_basket_.empty()) {
+    in_basket_.assign(static_cast<std::size_t>(view.stock_count), 0);
+    for (InstrumentId i : basket_) in_basket_[static_cast<std::size_t>(i)] = 1;
+  }
+  if (index0_ <= 0) index0_ = view.hedged_index;
+  // Last step's orders: what is not filled yet is cancelled (cancels reach the book first).
+  const Account& acc = view.account(account_);
+  for (const Sent& s : sent_)
+    if (std::abs(acc.holding(s.stock) - s.holding_before) < s.qty) out.cancel(account_, s.stock, s.id);
+  sent_.clear();
+  if (view.phase != StepPhase::Continuous) return;
+  if (view.day != day_) {
+    day_ = view.day;
+    continuous_seen_ = 0;
+    plan_day(view);
+  }
+  ++continuous_seen_;
+  trade(view, out);
+}
+
+void IndexEnhancedFund::end_of_day(const MarketView& view, OrderSink& out) {
+  sent_.clear();   // day orders expired at the close
+  const Account& acc = view.account(account_);
+  const AccountValue val = value_account(view, acc);
+  if (index0_ <= 0) index0_ = view.hedged_index;
+
+  // Investors compare NAV per unit with the index, both from the start.
+  const double nav = val.equity() - static_cast<double>(pending_total()) / 100.0;
+  const double unit = units_ > 0 ? nav / units_ : 0.0;
+  const double relative = index0_ > 0 && view.hedged_index > 0 ? unit / (view.hedged_index / index0_) : unit;
+  peak_relative_ = std::max(peak_relative_, relative);
+  last_drawdown_ = peak_relative_ > 0 ? 1.0 - relative / peak_relative_ : 0.0;
+  if (last_drawdown_ > p_.redemption_relative_drawdown && nav > 0 && unit > 0) {
+    const double share = std::min(p_.redemption_max_share,
+                                  p_.redemption_sensitivity * (last_drawdown_ - p_.redemption_relative_drawdown));
+    const Fen amount = static_cast<Fen>(std::floor(share * nav * 100.0));
+    if (amount > 0) {
+      units_ -= static_cast<double>(amount) / 100.0 / unit;
+      pending_.push_back(Pending{view.day, view.day + p_.redemption_lag_days, amount});
+      out.event("redemption_requests", -1, p_.redemption_lag_days, static_cast<double>(amount) / 100.0,
+                "relative_drawdown");
+    }
+  }
+
+  // Requests due by today are paid from free cash, oldest first.
+  Fen free = acc.available_cash();
+  std::size_t settled = 0;
+  for (Pending& r : pending_) {
+    if (r.due > view.day || free <= 0) break;
+    const Fen pay = std::min(r.amount, free);
+    out.pay_out(account_, pay, "redemption");
+    free -= pay;
+    r.amount -= pay;
+    out.event("redemption_payments", -1, r.requested, static_cast<double>(pay) / 100.0, r.amount == 0 ? "paid" : "partial");
+    if (r.amount == 0) ++settled;
+  }
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(settled));
+  state_ = pending_.empty() ? AgentState::Normal : AgentState::Redeeming;
+}
+
+void IndexEnhancedFund::report(const MarketView& view, ClassMetrics& into) const {
+  const AccountValue v = value_account(view, account_);
+  into.nav += v.equity() - static_cast<double>(pending_total()) / 100.0;
+  into.equity += v.equity();
+  into.gross_long += v.long_value;
+  into.cash += v.cash;
+  into.accounts += 1;
+}
+
+AgentDayRow IndexEnhancedFund::day_row(const MarketView& view) const {
+  const AccountValue v = value_account(view, account_);
+  AgentDayRow r;
+  r.nav = v.equity() - static_cast<double>(pending_total()) / 100.0;
+  r.equity = v.equity();
+  r.leverage = v.equity() > 0 ? v.long_value / v.equity() : std::nan("");
+  r.state = state_;
+  return r;
+}
+
+namespace {
+
+ParamSpec spec(std::string key, ParamType t, ParamValue def, double lo, double hi, std::string unit, std::string doc) {
+  return ParamSpec{"index_enhanced." + std::move(key), t, std::move(def), lo, hi, std::move(unit), std::move(doc)};
+}
+
+void populate(const Scenario& s, WorldSetup& setup) {
+  const int count = static_cast<int>(s.get_int("index_enhanced.count"));
+  if (count == 0) return;
+  IndexEnhancedParams p;
+  p.basket_size = static_cast<int>(s.get_int("index_enhanced.basket_size"));
+  p.microcap_tilt = s.get_float("index_enhanced.microcap_tilt");
+  p.turnover_per_day = s.get_float("index_enhanced.turnover_per_day");
+  p.rebalance_band = s.get_float("index_enhanced.rebalance_band");
+  p.cash_buffer = s.get_float("index_enhanced.cash_buffer");
+  p.redemption_relative_drawdown = s.get_float("index_enhanced.redemption_relative_drawdown");
+  p.redemption_sensitivity = s.get_float("index_enhanced.redemption_sensitivity");
+  p.redemption_max_share = s.get_float("index_enhanced.redemption_max_share");
+  p.redemption_lag_days = static_cast<int>(s.get_int("index_enhanced.redemption_lag_days"));
+  p.aggressiveness_ticks = static_cast<int>(s.get_int("index_enhanced.aggressiveness_ticks"));
+  p.pick_candidates = static_cast<int>(s.get_int("index_enhanced.pick_candidates"));
+  const double capital_median = s.get_float("index_enhanced.capital_yuan_median");
+  const double dispersion = s.get_float("index_enhanced.capital_dispersion");
+
+  const Universe& u = setup.universe();
+  auto pools = std::make_shared<IndexEnhancedPools>();
+  for (int i = 0; i < u.size(); ++i) {
+    if (u.segment[static_cast<std::size_t>(i)] == Segment::Microcap) pools->microcaps.push_back(i);
+    if (u.segment[static_cast<std::size_t>(i)] == Segment::Constituent) pools->constituents.push_back(i);
+  }
+  const int n_micro_pool = static_cast<int>(pools->microcaps.size());
+  const int n_cons_pool = static_cast<int>(pools->constituents.size());
+
+  std::vector<InstrumentId> scratch;
+  for (int f = 0; f < count; ++f) {
+    const AgentId id = setup.next_agent_id();
+    Rng rng = make_stream(setup.seed(), "index_enhanced", static_cast<std::uint64_t>(id));
+    const double capital = capital_median * std::exp(dispersion * boost::random::normal_distribution<double>(0.0, 1.0)(rng));
+
+    // Basket: microcap_tilt of the names (and of the book) in microcaps, equal-weighted; the
+    // rest in constituents, weighted by market cap like the benchmark.
+    int n_micro = std::min(n_micro_pool, static_cast<int>(std::lround(p.basket_size * p.microcap_tilt)));
+    int n_cons = std::min(n_cons_pool, p.basket_size - n_micro);
+    if (n_micro == 0 && n_cons == 0) n_micro = std::min(n_micro_pool, 1);
+    auto draw = [&](const std::vector<InstrumentId>& pool, int k, std::vector<InstrumentId>& into) {
+      scratch = pool;   // partial Fisher-Yates: k distinct names
+      for (int j = 0; j < k; ++j) {
+        boost::random::uniform_int_distribution<std::size_t> pick(static_cast<std::size_t>(j), scratch.size() - 1);
+        std::swap(scratch[static_cast<std::size_t>(j)], scratch[pick(rng)]);
+        into.push_back(scratch[static_cast<std::size_t>(j)]);
+      }
+    };
+    std::vector<InstrumentId> basket;
+    draw(pools->microcaps, n_micro, basket);
+    draw(pools->constituents, n_cons, basket);
+    if (basket.empty()) continue;
+    double micro_share = n_micro > 0 ? (n_cons > 0 ? p.microcap_tilt : 1.0) : 0.0;
+    double cons_cap = 0;
+    for (int j = n_micro; j < n_micro + n_cons; ++j) cons_cap += u.first_market_cap_yuan(basket[static_cast<std::size_t>(j)]);
+    std::vector<double> weight(basket.size());
+    for (int j = 0; j < n_micro + n_cons; ++j)
+      weight[static_cast<std::size_t>(j)] =
+          j < n_micro ? micro_share / n_micro
+                      : (1.0 - micro_share) * u.first_market_cap_yuan(basket[static_cast<std::size_t>(j)]) / cons_cap;
+
+    const Fen cash = static_cast<Fen>(std::llround(capital * p.cash_buffer * 100.0));
+    const AccountId acc = setup.open_account(id, cash);
+    double nav = static_cast<double>(cash) / 100.0;
+    for (std::size_t j = 0; j < basket.size(); ++j) {
+      const double price = u.first_price[static_cast<std::size_t>(basket[j])] / 100.0;
+      const Qty granted = setup.grant_shares(acc, basket[j], static_cast<Qty>(weight[j] * capital * (1.0 - p.cash_buffer) / price));
+      nav += static_cast<double>(granted) * price;
+    }
+    setup.add_agent(std::make_unique<IndexEnhancedFund>(p, acc, std::move(basket), std::move(weight), pools, nav, rng));
+  }
+}
+
+}  // namespace
+
+AgentKind index_enhanced_kind() {
+  using T = ParamType;
+  return AgentKind{
+      "index_enhanced",
+      {
+          spec("count", T::Int, std::int64_t{20}, 0, 100000, "funds", "number of index-enhanced long-only funds"),
+          spec("capital_yuan_median", T::Float, 2.5e7, 0, 1e13, "yuan", "median capital of a fund at the start (lognormal)"),
+          spec("capital_dispersion", T::Float, 0.5, 0, 5, "", "lognormal sigma of fund capitals"),
+          spec("basket_size", T::Int, std::int64_t{100}, 1, 20000, "stocks", "names held"),
+          spec("microcap_tilt", T::Float, 0.5, 0, 1, "share",
+               "share of the book (and of the names) in microcaps; the rest in index constituents"),
+          spec("turnover_per_day", T::Float, 0.02, 0, 1, "1/day", "share of the basket's names replaced each day"),
+          spec("pick_candidates", T::Int, std::int64_t{3}, 1, 1000, "stocks",
+               "names compared by latent value / price for each name sold and each bought in the rotation (1 = random)"),
+          spec("rebalance_band", T::Float, 0.25, 0, 10, "share",
+               "a holding is traded back to target when off by more than this share of its target"),
+          spec("cash_buffer", T::Float, 0.05, 0, 1, "share", "share of NAV kept in cash"),
+          spec("redemption_relative_drawdown", T::Float, 0.05, 0, 1, "share",
+               "drawdown of NAV per unit relative to the hedged index (from its running peak) beyond which investors redeem"),
+          spec("redemption_sensitivity", T::Float, 1.0, 0, 100, "",
+               "share of NAV requested per day per unit of relative drawdown beyond the threshold"),
+          spec("redemption_max_share", T::Float, 0.2, 0, 1, "share", "largest share of NAV requested on one day"),
+          spec("redemption_lag_days", T::Int, std::int64_t{2}, 0, 250, "trading days",
+               "days from a redemption request (at a close) to its payment (at a close)"),
+          spec("aggressiveness_ticks", T::Int, std::int64_t{1}, 0, 10000, "ticks",
+               "orders are priced this far through the best opposite quote (within the price band)"),
+      },
+      populate};
+}
+
+}  // namespace stampede
