@@ -183,7 +183,7 @@ std::vector<std::shared_ptr<const SnowballSurface>> snowball_surfaces(const std:
   };
   static std::mutex mutex;
   static std::map<Key, std::shared_ptr<const SnowballSurface>> cache;
-  constexpr std::size_t kCacheLimit = 256;
+  constexpr std::size_t kCacheLimit = 64;   // about 1.3 MB per 24-month surface
 
   std::vector<std::shared_ptr<const SnowballSurface>> out(types.size());
   std::vector<std::size_t> missing;
