@@ -99,6 +99,16 @@ RetailIntent RetailPopulation::intent(const MarketView& v, int t, Rng& rng) cons
   const std::size_t row = static_cast<std::size_t>(t) * static_cast<std::size_t>(k_);
   const std::int32_t* stocks = &slot_stock_[row];
   const Tick* entry = &slot_entry_[row];
+  // What each slot may sell today (T+1: today's purchases and open sells excluded), looked up at
+  // most once and only when needed: the positions are the cold part of an account.
+  std::array<Qty, kMaxSlots> sellable;
+  sellable.fill(-1);
+  auto sellable_of = [&](int k) {
+    Qty& q = sellable[static_cast<std::size_t>(k)];
+    if (q < 0) q = stocks[k] >= 0 ? acc.sellable(stocks[k]) : 0;
+    return q;
+  };
+  auto can_sell = [&](int k) { return sellable_of(k) > 0; };
 
   auto sell_all = [&](int slot, Tick price, bool panic) {
     in.act = true;
@@ -106,7 +116,7 @@ RetailIntent RetailPopulation::intent(const MarketView& v, int t, Rng& rng) cons
     in.slot = slot;
     in.stock = stocks[slot];
     in.price = price;
-    in.qty = acc.sellable(in.stock);
+    in.qty = sellable_of(slot);
     in.panic = panic;
     return in;
   };
@@ -119,11 +129,12 @@ RetailIntent RetailPopulation::intent(const MarketView& v, int t, Rng& rng) cons
     int worst = -1;
     double worst_loss = 0.0;
     for (int k = 0; k < k_; ++k) {
-      if (stocks[k] < 0 || acc.sellable(stocks[k]) <= 0) continue;
+      if (stocks[k] < 0) continue;
       const InstrumentQuote& q = v.quote(stocks[k]);
       const double since_entry = entry[k] > 0 ? 1.0 - static_cast<double>(q.last) / entry[k] : 0.0;
       const double since_close = q.reference > 0 ? 1.0 - static_cast<double>(q.last) / q.reference : 0.0;
       if (since_entry < p_.panic_loss_threshold && since_close < p_.panic_day_loss_threshold) continue;
+      if (!can_sell(k)) continue;
       const double loss = std::max(since_entry, since_close);
       if (worst < 0 || loss > worst_loss) {
         worst = k;
@@ -164,9 +175,9 @@ RetailIntent RetailPopulation::intent(const MarketView& v, int t, Rng& rng) cons
   };
   auto sell_some = [&](int slot) {
     const InstrumentId s = stocks[slot];
-    const Qty sellable = acc.sellable(s);
-    Qty qty = std::min(order_lots(rng) * 100, sellable);
-    if (sellable - qty < 100) qty = sellable;   // no odd lot left behind
+    const Qty all = sellable_of(slot);
+    Qty qty = std::min(order_lots(rng) * 100, all);
+    if (all - qty < 100) qty = all;   // no odd lot left behind
     in.act = true;
     in.side = Side::Sell;
     in.stock = s;
@@ -177,11 +188,11 @@ RetailIntent RetailPopulation::intent(const MarketView& v, int t, Rng& rng) cons
   };
   auto sell_random = [&]() {
     int count = 0;
-    for (int k = 0; k < k_; ++k) count += stocks[k] >= 0 && acc.sellable(stocks[k]) > 0;
+    for (int k = 0; k < k_; ++k) count += can_sell(k);
     if (count == 0) return in;
     int pick = uniform_int(rng, 0, count - 1);
     for (int k = 0; k < k_; ++k)
-      if (stocks[k] >= 0 && acc.sellable(stocks[k]) > 0 && pick-- == 0) return sell_some(k);
+      if (can_sell(k) && pick-- == 0) return sell_some(k);
     return in;
   };
   auto random_stock = [&]() { return static_cast<InstrumentId>(uniform_int(rng, 0, v.stock_count - 1)); };
@@ -196,7 +207,7 @@ RetailIntent RetailPopulation::intent(const MarketView& v, int t, Rng& rng) cons
         int worst = -1;
         double worst_r = -p_.momentum_threshold;
         for (int k = 0; k < k_; ++k) {
-          if (stocks[k] < 0 || acc.sellable(stocks[k]) <= 0) continue;
+          if (!can_sell(k)) continue;
           const double r = lookback_return(v, stocks[k]);
           if (r < worst_r) {
             worst = k;
