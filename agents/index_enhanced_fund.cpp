@@ -5,6 +5,7 @@
 #include <boost/random/uniform_01.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
+#include <limits>
 
 #include "sim/engine/valuation.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -74,6 +75,8 @@ void IndexEnhancedFund::plan_day(const MarketView& view) {
   work_.clear();
   const Account& acc = view.account(account_);
   const AccountValue val = value_account(view, acc);
+  day_start_long_ = val.long_value;
+  sold_today_ = 0;
   const Fen owed = pending_total();
   if (owed > 0) {
     state_ = AgentState::Redeeming;
@@ -113,16 +116,22 @@ void IndexEnhancedFund::trade(const MarketView& view, OrderSink& out) {
   const Account& acc = view.account(account_);
   const int steps_left = std::max(1, view.clock->continuous_steps() - continuous_seen_ + 1);
   Fen cash = acc.available_cash();
+  const double cap = view.rules.quant_sell_cap_per_day;
+  double sell_room = cap >= 1.0 ? std::numeric_limits<double>::infinity() : cap * day_start_long_ - sold_today_;
   for (const Work& w : work_) {
     const Qty held = acc.holding(w.stock);
     const InstrumentQuote& q = view.quote(w.stock);
     if (held > w.target) {
       const Qty need = held - w.target;
-      const Qty slice = std::min({need, std::max<Qty>(100, ceil_lots(need / steps_left)), acc.sellable(w.stock)});
-      if (slice <= 0) continue;
+      Qty slice = std::min({need, std::max<Qty>(100, ceil_lots(need / steps_left)), acc.sellable(w.stock)});
       const Tick base = q.best_bid != kNoPrice ? q.best_bid : q.last;
       const Tick price = std::clamp<Tick>(base - p_.aggressiveness_ticks, q.lower, q.upper);
-      sent_.push_back(Sent{w.stock, out.limit(account_, w.stock, Side::Sell, price, slice, w.reason), slice, held});
+      const double share_value = std::max<Tick>(price, q.last) / 100.0;   // what a fill can be worth, about
+      if (sell_room < std::numeric_limits<double>::infinity())
+        slice = std::min<Qty>(slice, static_cast<Qty>(std::max(0.0, std::floor(sell_room / share_value))));
+      if (slice <= 0) continue;
+      sell_room -= static_cast<double>(slice) * share_value;
+      sent_.push_back(Sent{w.stock, out.limit(account_, w.stock, Side::Sell, price, slice, w.reason), slice, held, Side::Sell});
     } else if (held < w.target && w.reason == OrderReason::Rebalance) {
       const Qty need = floor_lots(w.target - held);
       const Tick base = q.best_ask != kNoPrice ? q.best_ask : q.last;
@@ -131,7 +140,7 @@ void IndexEnhancedFund::trade(const MarketView& view, OrderSink& out) {
       slice = std::min(slice, floor_lots(cash / std::max<Tick>(1, price)));
       if (slice <= 0) continue;
       cash -= static_cast<Fen>(price) * slice;
-      sent_.push_back(Sent{w.stock, out.limit(account_, w.stock, Side::Buy, price, slice, w.reason), slice, held});
+      sent_.push_back(Sent{w.stock, out.limit(account_, w.stock, Side::Buy, price, slice, w.reason), slice, held, Side::Buy});
     }
   }
 }
@@ -144,8 +153,11 @@ void IndexEnhancedFund::decide(const MarketView& view, OrderSink& out) {
   if (index0_ <= 0) index0_ = view.hedged_index;
   // Last step's orders: what is not filled yet is cancelled (cancels reach the book first).
   const Account& acc = view.account(account_);
-  for (const Sent& s : sent_)
-    if (std::abs(acc.holding(s.stock) - s.holding_before) < s.qty) out.cancel(account_, s.stock, s.id);
+  for (const Sent& s : sent_) {
+    const Qty filled = std::abs(acc.holding(s.stock) - s.holding_before);
+    if (s.side == Side::Sell) sold_today_ += static_cast<double>(filled) * view.quote(s.stock).last / 100.0;
+    if (filled < s.qty) out.cancel(account_, s.stock, s.id);
+  }
   sent_.clear();
   if (view.phase != StepPhase::Continuous) return;
   if (view.day != day_) {
@@ -252,7 +264,8 @@ void populate(const Scenario& s, WorldSetup& setup) {
   std::vector<InstrumentId> scratch;
   for (int f = 0; f < count; ++f) {
     const AgentId id = setup.next_agent_id();
-    Rng rng = make_stream(setup.seed(), "index_enhanced", static_cast<std::uint64_t>(id));
+    // Keyed by the fund's ordinal, not its agent id: other kinds coming or going leave the funds alone.
+    Rng rng = make_stream(setup.seed(), "index_enhanced", static_cast<std::uint64_t>(f));
     const double capital = capital_median * std::exp(dispersion * boost::random::normal_distribution<double>(0.0, 1.0)(rng));
 
     // Basket: microcap_tilt of the names (and of the book) in microcaps, equal-weighted; the

@@ -14,6 +14,8 @@
 // redemption_lag_days trading days later; meanwhile the fund sells pro rata with
 // OrderReason::Redemption (forced), re-sending unsold shares every step and every day until the
 // cash is there. What cash cannot cover at the due close stays owed and is paid at later closes.
+// The regulator's sell cap on quant funds (MarketView::rules.quant_sell_cap_per_day) binds all of
+// its selling, rebalancing and redemption sales alike.
 //
 // Events (instrument -1):
 //   redemption_requests  quantity = lag in trading days, price = yuan requested, reason "relative_drawdown"
@@ -67,7 +69,7 @@ class IndexEnhancedFund final : public Agent {
 
  private:
   struct Work { InstrumentId stock; Qty target; OrderReason reason; };
-  struct Sent { InstrumentId stock; OrderId id; Qty qty; Qty holding_before; };
+  struct Sent { InstrumentId stock; OrderId id; Qty qty; Qty holding_before; Side side; };
   struct Pending { DayIndex requested, due; Fen amount; };
 
   void plan_day(const MarketView& view);
@@ -91,6 +93,8 @@ class IndexEnhancedFund final : public Agent {
   AgentState state_ = AgentState::Normal;
   DayIndex day_ = -1;
   int continuous_seen_ = 0;
+  double day_start_long_ = 0;           // stock holdings at the day's first continuous step (yuan)
+  double sold_today_ = 0;               // value sold today (yuan, at the prices seen after the fills)
 };
 
 // The [index_enhanced] section.
