@@ -1,8 +1,10 @@
 #include "agents/builtin_agents.hpp"
 
+#include "agents/dma_account.hpp"
 #include "agents/index_enhanced_fund.hpp"
 #include "agents/liquidity_provider.hpp"
 #include "agents/national_team.hpp"
+#include "agents/neutral_fund.hpp"
 #include "agents/noise_traders.hpp"
 #include "agents/snowball_issuer.hpp"
 #include "agents/retail_population.hpp"
@@ -15,6 +17,8 @@ AgentRegistry builtin_agents() {
   r.add(noise_traders_kind());
   r.add(snowball_kind());
   r.add(retail_population_kind());
+  r.add(neutral_funds_kind());
+  r.add(dma_accounts_kind());
   r.add(national_team_kind());
   r.add(index_enhanced_kind());
   return r;

@@ -16,6 +16,9 @@ inline std::vector<std::string> small_world_overrides() {
   return {"days=3", "session.step_minutes=15", "stocks.microcaps=30", "stocks.index_constituents=20",
           "stocks.large_caps=4", "indices.microcap_members=20", "noise_traders.count=400", "retail.count=400",
           "liquidity_providers.per_future=2", "snowball.notes_per_issuer=50",
+          "neutral_funds.count=3", "neutral_funds.capital_yuan_median=2e6", "neutral_funds.basket_size=10",
+          "neutral_funds.rebalance_every_steps=4", "dma.accounts=4", "dma.equity_yuan_median=5e5", "dma.basket_size=10",
+          "dma.rebalance_every_steps=4",
           "index_enhanced.count=0", "index_enhanced.capital_yuan_median=2e6", "index_enhanced.basket_size=10"};
 }
 

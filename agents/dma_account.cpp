@@ -1,0 +1,228 @@
+#include "agents/dma_account.hpp"
+
+#include <algorithm>
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+#include <limits>
+
+#include "sim/engine/valuation.hpp"
+
+namespace stampede {
+
+DmaAccount::DmaAccount(const DmaParams& p, std::shared_ptr<SignalBoard> board, AccountId account,
+                       AccountId broker_account, Rng style_rng)
+    : p_(p), board_(board), basket_(p.basket, board, account, style_rng), broker_account_(broker_account) {}
+
+double DmaAccount::equity(const MarketView& view) const {
+  return value_account(view, account()).equity() - debt();
+}
+
+double DmaAccount::margin_ratio(const MarketView& view) const {
+  const AccountValue val = value_account(view, account());
+  if (val.long_value <= 0) return std::numeric_limits<double>::infinity();
+  return (val.equity() - debt()) / val.long_value;
+}
+
+void DmaAccount::start_liquidation(const MarketView& view, OrderSink& out, double ratio, const char* why) {
+  state_ = AgentState::Liquidating;
+  Qty shares = 0;
+  for (const StockPosition& p : view.account(account()).stocks) shares += p.qty;
+  out.event("liquidations", -1, shares, ratio, std::string("start_") + why);
+  basket_.set_mode(view, TradeMode::Forced, out);
+  basket_.restart_pace();
+}
+
+void DmaAccount::finish_liquidation(const MarketView& view, OrderSink& out) {
+  const Account& a = view.account(account());
+  const Fen free = std::max<Fen>(0, a.cash - a.reserved_cash - a.futures_margin);
+  const Fen repay = std::min(loan_, free);
+  if (repay > 0) out.transfer(account(), broker_account_, repay, "dma_loan_repayment");
+  written_off_ = loan_ - repay;
+  shortfall_ = written_off_ + std::max<Fen>(0, -(a.cash - repay));
+  loan_ = 0;
+  state_ = AgentState::Liquidated;
+  out.event("liquidations", -1, 0, static_cast<double>(a.cash - repay) / 100.0, "end");
+  if (shortfall_ > 0) out.event("broker_shortfalls", -1, 0, static_cast<double>(shortfall_) / 100.0, "loan_unpaid");
+}
+
+void DmaAccount::decide(const MarketView& view, OrderSink& out) {
+  if (view.day != day_) {
+    day_ = view.day;
+    basket_.begin_day(view);
+    day_equity_ = equity(view);
+  }
+  if (state_ == AgentState::Liquidated) return;
+  const Account& a = view.account(account());
+  const AccountValue val = basket_.mark_for_decide(view);
+  const double eq = val.equity() - debt();
+  const double initial = 1.0 / p_.leverage;
+  const double ratio = val.long_value > 0 ? eq / val.long_value : std::numeric_limits<double>::infinity();
+
+  // The broker's margin monitor, every step.
+  if (state_ == AgentState::Normal || state_ == AgentState::MarginCall) {
+    if (ratio < p_.liquidation_ratio * initial) {
+      start_liquidation(view, out, ratio, "liquidation_line");
+      return;
+    }
+    if (state_ == AgentState::Normal && ratio < p_.warning_ratio * initial) {
+      state_ = AgentState::MarginCall;
+      grace_left_ = p_.grace_steps;
+      out.event("margin_calls", -1, 0, ratio, "warning");
+    } else if (state_ == AgentState::MarginCall) {
+      if (ratio >= p_.cure_ratio * initial) {
+        state_ = AgentState::Normal;
+        out.event("margin_calls", -1, 0, ratio, "cured");
+      } else if (--grace_left_ <= 0) {
+        out.event("margin_calls", -1, 0, ratio, "grace_expired");
+        start_liquidation(view, out, ratio, "grace_expired");
+        return;
+      }
+    }
+  }
+  if (view.phase != StepPhase::Continuous) return;
+
+  if (state_ == AgentState::Liquidating) {
+    if (!HedgedBasket::has_stocks(a) && !HedgedBasket::has_futures(a)) {
+      // Flat: first let every resting order go, then settle with the broker.
+      if (basket_.has_open_orders() || a.reserved_cash != 0) {
+        basket_.cancel_all(out);
+        return;
+      }
+      finish_liquidation(view, out);
+      return;
+    }
+    if (basket_.set_mode(view, TradeMode::Forced, out)) return;
+    basket_.force_sell(view, out, 1.0, p_.liquidation_pace, p_.liquidation_aggressiveness_ticks,
+                       OrderReason::Liquidation, "liquidations");
+    basket_.hedge(view, out, val, true, OrderReason::Liquidation, p_.liquidation_pace,
+                  p_.liquidation_aggressiveness_ticks, "liquidations");
+    return;
+  }
+
+  const double capped = view.rules.dma_leverage_cap * std::max(0.0, eq);
+  if (state_ == AgentState::MarginCall) {
+    // The manager brings leverage back to L (and under the regulator's cap).
+    const double target = std::min(p_.leverage * std::max(0.0, eq), capped);
+    if (val.long_value > target) {
+      if (basket_.set_mode(view, TradeMode::Forced, out)) return;
+      basket_.force_sell(view, out, (val.long_value - target) / val.long_value, p_.margin_call_pace,
+                         p_.margin_call_aggressiveness_ticks, OrderReason::MarginCall);
+      basket_.hedge(view, out, val, false, OrderReason::MarginCall, 1.0, p_.margin_call_aggressiveness_ticks);
+    }
+    return;
+  }
+
+  // Normal: the manager runs the strategy at leverage L, under the regulator's rules.
+  if (val.long_value > capped * (1.0 + p_.forced_band)) {
+    if (basket_.set_mode(view, TradeMode::Forced, out)) return;
+    basket_.force_sell(view, out, (val.long_value - capped) / val.long_value, p_.margin_call_pace,
+                       p_.margin_call_aggressiveness_ticks, OrderReason::RiskLimit);
+    basket_.hedge(view, out, val, false, OrderReason::RiskLimit, 1.0, p_.margin_call_aggressiveness_ticks);
+    return;
+  }
+  // The manager sizes the book once a day, at L times the morning's equity.
+  double target = std::min(p_.leverage * std::max(0.0, day_equity_), capped);
+  bool allow_buys = true;
+  if (view.rules.dma_new_leverage_banned) {
+    // No new gross exposure: hold or reduce, never buy.
+    target = std::min(target, basket_.day_start_long());
+    allow_buys = false;
+  }
+  if (basket_.set_mode(view, TradeMode::Voluntary, out)) return;
+  basket_.hedge(view, out, val, false, OrderReason::Hedge, 1.0, p_.basket.aggressiveness_ticks);
+  basket_.rebalance(view, out, val, target, allow_buys);
+}
+
+void DmaAccount::end_of_day(const MarketView& view, OrderSink&) { board_->refresh(view); }
+
+void DmaAccount::report(const MarketView& view, ClassMetrics& into) const {
+  const AccountValue val = basket_.mark_for_report(view);
+  const double eq = val.equity() - debt();
+  into.nav += std::max(0.0, eq);
+  into.equity += eq;
+  into.gross_long += val.long_value;
+  into.futures_notional += val.futures_notional;
+  into.cash += val.cash;
+  into.accounts += 1;
+  into.in_margin_call += state_ == AgentState::MarginCall;
+  into.liquidating += state_ == AgentState::Liquidating;
+}
+
+AgentDayRow DmaAccount::day_row(const MarketView& view) const {
+  const AccountValue val = value_account(view, account());
+  AgentDayRow r;
+  r.equity = val.equity() - debt();
+  r.nav = std::max(0.0, r.equity);
+  r.leverage = r.equity > 0 ? val.long_value / r.equity : std::nan("");
+  r.state = state_;
+  return r;
+}
+
+namespace {
+
+ParamSpec spec(std::string key, ParamType t, ParamValue def, double lo, double hi, std::string unit, std::string doc) {
+  return ParamSpec{"dma." + std::move(key), t, std::move(def), lo, hi, std::move(unit), std::move(doc)};
+}
+
+void populate(const Scenario& s, WorldSetup& setup) {
+  const int count = static_cast<int>(s.get_int("dma.accounts"));
+  if (count == 0) return;
+  DmaParams p;
+  p.basket = basket_params(s, "dma");
+  p.leverage = s.get_float("dma.leverage");
+  p.warning_ratio = s.get_float("dma.warning_ratio");
+  p.liquidation_ratio = s.get_float("dma.liquidation_ratio");
+  p.cure_ratio = s.get_float("dma.cure_ratio");
+  p.grace_steps = static_cast<int>(s.get_int("dma.grace_steps"));
+  p.margin_call_pace = s.get_float("dma.margin_call_pace");
+  p.margin_call_aggressiveness_ticks = static_cast<int>(s.get_int("dma.margin_call_aggressiveness_ticks"));
+  p.liquidation_pace = s.get_float("dma.liquidation_pace");
+  p.liquidation_aggressiveness_ticks = static_cast<int>(s.get_int("dma.liquidation_aggressiveness_ticks"));
+  p.broker_cash_buffer = s.get_float("dma.broker_cash_buffer");
+  p.forced_band = s.get_float("dma.forced_band");
+  const double median = s.get_float("dma.equity_yuan_median");
+  const double dispersion = s.get_float("dma.equity_dispersion");
+  const double margin_rate = s.get_float("futures.margin_rate");
+
+  auto board = std::make_shared<SignalBoard>(setup.universe(), p.basket.reversal_days);
+  for (int k = 0; k < count; ++k) {
+    const AgentId id = setup.next_agent_id();
+    Rng rng = make_stream(setup.seed(), "dma_account", static_cast<std::uint64_t>(id));
+    const double equity = median * std::exp(dispersion * boost::random::normal_distribution<double>(0.0, 1.0)(rng));
+    const double gross = p.leverage * equity;
+    const Fen cash = static_cast<Fen>(std::llround(gross * (p.basket.hedge_ratio * margin_rate + p.broker_cash_buffer) * 100.0));
+    const AccountId acc = setup.open_account(id, cash);
+    const AccountId broker = setup.open_account(id, 0);
+    auto dma = std::make_unique<DmaAccount>(p, board, acc, broker, rng);
+    const double granted = dma->basket().endow(setup, gross);
+    // The broker lent whatever is not the manager's equity: equity = cash + basket - loan.
+    dma->set_loan(cash + static_cast<Fen>(std::llround(granted * 100.0)) - static_cast<Fen>(std::llround(equity * 100.0)));
+    setup.add_agent(std::move(dma));
+  }
+}
+
+}  // namespace
+
+AgentKind dma_accounts_kind() {
+  using T = ParamType;
+  std::vector<ParamSpec> specs{
+      spec("accounts", T::Int, std::int64_t{100}, 0, 1000000, "accounts", "number of DMA accounts"),
+      spec("equity_yuan_median", T::Float, 2.0e6, 0, 1e13, "yuan", "median manager equity (margin posted) per account at the start (lognormal)"),
+      spec("equity_dispersion", T::Float, 0.5, 0, 5, "", "lognormal sigma of account equities"),
+      spec("leverage", T::Float, 4.0, 0.1, 100, "", "gross long / equity the manager runs at (the futures short matches the long)"),
+      spec("warning_ratio", T::Float, 0.6, 0, 1, "of initial ratio", "warning line: margin ratio (equity / gross long) as a share of the initial 1/leverage"),
+      spec("liquidation_ratio", T::Float, 0.4, 0, 1, "of initial ratio", "liquidation line, as a share of the initial margin ratio"),
+      spec("cure_ratio", T::Float, 0.8, 0, 1, "of initial ratio", "a margin call is met once the ratio is back at this share of the initial ratio"),
+      spec("grace_steps", T::Int, std::int64_t{60}, 0, 1000000, "steps", "steps the manager has to meet a margin call before the broker liquidates"),
+      spec("margin_call_pace", T::Float, 0.05, 0.001, 1, "1/step", "share of each position a margin-call (or leverage-cap) sale offers per step"),
+      spec("margin_call_aggressiveness_ticks", T::Int, std::int64_t{5}, 0, 10000, "ticks", "margin-call sales are priced this far below the best bid (never below limit-down)"),
+      spec("liquidation_pace", T::Float, 0.1, 0.001, 1, "1/step", "share of each position (stocks and futures) the broker offers per step when liquidating"),
+      spec("liquidation_aggressiveness_ticks", T::Int, std::int64_t{20}, 0, 1000000, "ticks", "liquidation orders are priced this far through the best quote: 0 = at the best bid, large = at the limit-down price"),
+      spec("broker_cash_buffer", T::Float, 0.05, 0, 1, "", "cash the broker lends beyond the futures margin, as a share of the gross long"),
+      spec("forced_band", T::Float, 0.02, 0, 1, "", "under the regulator's leverage cap, the account cuts once above the cap by more than this share"),
+  };
+  for (ParamSpec& b : basket_param_specs("dma")) specs.push_back(std::move(b));
+  return AgentKind{"dma", std::move(specs), populate};
+}
+
+}  // namespace stampede

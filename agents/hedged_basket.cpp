@@ -1,0 +1,496 @@
+#include "agents/hedged_basket.hpp"
+
+#include <algorithm>
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+#include <limits>
+
+namespace stampede {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+Qty round_lot(double shares) { return shares <= 0 ? 0 : static_cast<Qty>(shares / 100.0) * 100; }
+double yuan(Tick t) { return static_cast<double>(t) / 100.0; }
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Parameters shared by every section that runs the strategy.
+
+std::vector<ParamSpec> basket_param_specs(const std::string& section) {
+  using T = ParamType;
+  auto spec = [&](std::string key, T t, ParamValue def, double lo, double hi, std::string unit, std::string doc) {
+    return ParamSpec{section + "." + std::move(key), t, std::move(def), lo, hi, std::move(unit), std::move(doc)};
+  };
+  return {
+      spec("basket_size", T::Int, std::int64_t{100}, 1, 5000, "stocks", "stocks in each long basket (equal weights)"),
+      spec("crowding", T::Float, 0.7, 0, 1, "", "correlation of two accounts' stock scores: weight of the common signal vs each account's own noise"),
+      spec("size_weight", T::Float, 1.0, 0, 100, "", "weight of smallness (-log market cap, standardised) in the common signal"),
+      spec("reversal_weight", T::Float, 0.5, 0, 100, "", "weight of short-term reversal (-return over reversal_days, standardised) in the common signal"),
+      spec("reversal_days", T::Int, std::int64_t{5}, 1, 250, "trading days", "look-back of the reversal signal"),
+      spec("style_dispersion", T::Float, 0.3, 0, 5, "", "lognormal sigma of each account's own size and reversal weights"),
+      spec("turnover_per_day", T::Float, 0.1, 0, 10, "1/day", "voluntary trading per day, buys plus sells, as a share of the long basket"),
+      spec("rebalance_every_steps", T::Int, std::int64_t{30}, 1, 100000, "steps", "continuous steps between voluntary rebalancing rounds (the first continuous step of a day always is one)"),
+      spec("orders_per_round", T::Int, std::int64_t{10}, 1, 100000, "orders", "a voluntary round trades at most this many stocks per side, the largest deviations from target first"),
+      spec("trade_band", T::Float, 0.1, 0, 10, "", "a holding is traded only when it is off its target by more than this share of the per-stock target"),
+      spec("forced_reprice_steps", T::Int, std::int64_t{5}, 1, 100000, "steps", "a forced sell rests at least this many steps before it is re-priced to the market (one at the price wanted stays)"),
+      spec("roll_days_before_expiry", T::Int, std::int64_t{5}, 0, 60, "calendar days", "the futures short moves from the front to the next contract this close to the front's expiry"),
+      spec("aggressiveness_ticks", T::Int, std::int64_t{2}, 0, 10000, "ticks", "voluntary orders are priced this far through the best opposite quote (stocks: 0.01 yuan; futures: one futures tick)"),
+      spec("hedge_ratio", T::Float, 1.0, 0, 10, "", "futures short notional per yuan of long basket (beta hedge)"),
+      spec("hedge_tolerance", T::Float, 0.05, 0, 1, "", "the short is re-sized when it is off the exact hedge by more than half a contract plus this share of it"),
+      spec("cash_buffer", T::Float, 0.03, 0, 1, "", "cash kept free beyond futures margin, as a share of the long target (buys stop there)"),
+  };
+}
+
+BasketParams basket_params(const Scenario& s, const std::string& section) {
+  auto f = [&](const char* k) { return s.get_float(section + "." + k); };
+  auto i = [&](const char* k) { return static_cast<int>(s.get_int(section + "." + k)); };
+  BasketParams p;
+  p.basket_size = i("basket_size");
+  p.crowding = f("crowding");
+  p.size_weight = f("size_weight");
+  p.reversal_weight = f("reversal_weight");
+  p.reversal_days = i("reversal_days");
+  p.style_dispersion = f("style_dispersion");
+  p.turnover_per_day = f("turnover_per_day");
+  p.rebalance_every_steps = i("rebalance_every_steps");
+  p.trade_band = f("trade_band");
+  p.orders_per_round = i("orders_per_round");
+  p.roll_days_before_expiry = i("roll_days_before_expiry");
+  p.forced_reprice_steps = i("forced_reprice_steps");
+  p.aggressiveness_ticks = i("aggressiveness_ticks");
+  p.hedge_ratio = f("hedge_ratio");
+  p.hedge_tolerance = f("hedge_tolerance");
+  p.cash_buffer = f("cash_buffer");
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SignalBoard
+
+SignalBoard::SignalBoard(const Universe& u, int reversal_days) : universe_(&u), reversal_days_(reversal_days) {
+  for (int i = 0; i < u.size(); ++i)
+    if (u.segment[static_cast<std::size_t>(i)] != Segment::LargeCap) candidates_.push_back(i);
+  const std::size_t n = candidates_.size();
+  const std::size_t depth = static_cast<std::size_t>(reversal_days_) + 1;
+  closes_.assign(n * depth, 0);
+  size_z_.resize(n);
+  reversal_z_.assign(n, 0.0f);
+  for (std::size_t c = 0; c < n; ++c) {
+    const int s = candidates_[c];
+    closes_[c * depth] = u.first_price[static_cast<std::size_t>(s)];
+    size_z_[c] = static_cast<float>(-std::log(std::max(1.0, u.first_market_cap_yuan(s))));
+  }
+  history_len_ = 1;
+  head_ = 0;
+  standardise(size_z_);
+}
+
+void SignalBoard::standardise(std::vector<float>& x) const {
+  if (x.empty()) return;
+  double sum = 0, sq = 0;
+  for (float v : x) sum += v;
+  const double mean = sum / static_cast<double>(x.size());
+  for (float v : x) sq += (v - mean) * (v - mean);
+  const double sd = std::sqrt(sq / static_cast<double>(x.size()));
+  for (float& v : x) v = sd > 1e-12 ? static_cast<float>((v - mean) / sd) : 0.0f;
+}
+
+void SignalBoard::refresh(const MarketView& v) {
+  if (v.day == day_) return;
+  day_ = v.day;
+  const std::size_t n = candidates_.size();
+  const int depth = reversal_days_ + 1;
+  head_ = (head_ + 1) % depth;
+  history_len_ = std::min(depth, history_len_ + 1);
+  const int oldest = (head_ - (history_len_ - 1) + depth) % depth;
+  for (std::size_t c = 0; c < n; ++c) {
+    const InstrumentId s = candidates_[c];
+    const Tick close = v.quote(s).last;
+    Tick* ring = &closes_[c * static_cast<std::size_t>(depth)];
+    ring[head_] = close;
+    const double cap = static_cast<double>(universe_->shares_outstanding[static_cast<std::size_t>(s)]) * yuan(close);
+    size_z_[c] = static_cast<float>(-std::log(std::max(1.0, cap)));
+    const Tick then = ring[oldest];
+    reversal_z_[c] = then > 0 && close > 0 ? static_cast<float>(-std::log(static_cast<double>(close) / then)) : 0.0f;
+  }
+  standardise(size_z_);
+  standardise(reversal_z_);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HedgedBasket
+
+HedgedBasket::HedgedBasket(const BasketParams& p, std::shared_ptr<const SignalBoard> board, AccountId account,
+                           Rng& style_rng)
+    : p_(p), board_(std::move(board)), account_(account) {
+  boost::random::normal_distribution<double> normal(0.0, 1.0);
+  w_size_ = p_.size_weight * std::exp(p_.style_dispersion * normal(style_rng));
+  w_reversal_ = p_.reversal_weight * std::exp(p_.style_dispersion * normal(style_rng));
+  own_.resize(board_->candidates().size());
+  for (float& x : own_) x = static_cast<float>(normal(style_rng));
+}
+
+void HedgedBasket::pick_basket() {
+  const auto& cand = board_->candidates();
+  const auto& sz = board_->size_z();
+  const auto& rv = board_->reversal_z();
+  const double norm = std::sqrt(w_size_ * w_size_ + w_reversal_ * w_reversal_);
+  const double a = std::sqrt(std::clamp(p_.crowding, 0.0, 1.0));
+  const double b = std::sqrt(1.0 - a * a);
+  scratch_.resize(cand.size());
+  for (std::size_t c = 0; c < cand.size(); ++c) {
+    const double common = norm > 0 ? (w_size_ * sz[c] + w_reversal_ * rv[c]) / norm : 0.0;
+    // Negated so that the best scores sort first; ties broken by stock id.
+    scratch_[c] = {static_cast<float>(-(a * common + b * own_[c])), cand[c]};
+  }
+  const std::size_t n = std::min(scratch_.size(), static_cast<std::size_t>(std::max(1, p_.basket_size)));
+  std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(n) - 1, scratch_.end());
+  basket_.clear();
+  for (std::size_t k = 0; k < n; ++k) basket_.push_back(scratch_[k].second);
+  std::sort(basket_.begin(), basket_.end());
+  basket_day_ = board_->day();
+}
+
+double HedgedBasket::endow(WorldSetup& setup, double long_yuan) {
+  pick_basket();
+  const Universe& u = setup.universe();
+  const double per_stock = basket_.empty() ? 0.0 : long_yuan / static_cast<double>(basket_.size());
+  double granted_yuan = 0;
+  for (InstrumentId s : basket_) {
+    const double price = yuan(u.first_price[static_cast<std::size_t>(s)]);
+    const Qty got = setup.grant_shares(account_, s, round_lot(per_stock / price));
+    granted_yuan += static_cast<double>(got) * price;
+  }
+  return granted_yuan;
+}
+
+void HedgedBasket::begin_day(const MarketView& v) {
+  if (board_->day() != basket_day_) pick_basket();
+  const Account& a = v.account(account_);
+  day_start_.assign(a.stocks.begin(), a.stocks.end());
+  day_start_long_ = 0;
+  for (const StockPosition& p : day_start_) day_start_long_ += static_cast<double>(p.qty) * yuan(v.quote(p.stock).reference);
+  open_.clear();            // day orders expired at the close
+  open_futures_.clear();
+  pending_send_ = futures_pending_ = false;
+  cancelled_at_ = -1;
+}
+
+double HedgedBasket::committed_sells(const MarketView& v) const {
+  // Shares sold today or resting in sell orders = shares held at the start of the day that are no
+  // longer sellable (buys never add to today's sellable shares). Positions are never erased
+  // during the day, and both lists are sorted by stock.
+  const Account& a = v.account(account_);
+  double out = 0;
+  std::size_t j = 0;
+  for (const StockPosition& start : day_start_) {
+    while (j < a.stocks.size() && a.stocks[j].stock < start.stock) ++j;
+    const Qty sellable = j < a.stocks.size() && a.stocks[j].stock == start.stock ? a.stocks[j].sellable : 0;
+    out += static_cast<double>(start.qty - sellable) * yuan(v.quote(start.stock).reference);
+  }
+  return out;
+}
+
+double HedgedBasket::sell_cap_left(const MarketView& v) const {
+  const double cap = v.rules.quant_sell_cap_per_day;
+  if (cap >= 1.0) return kInf;
+  return std::max(0.0, cap * day_start_long_ - committed_sells(v));
+}
+
+bool HedgedBasket::round_step(const MarketView& v) const {
+  if (v.phase != StepPhase::Continuous) return false;
+  const int k = v.step_in_day - 1;   // 0 at the first continuous step
+  return k % std::max(1, p_.rebalance_every_steps) == 0;
+}
+
+Tick HedgedBasket::sell_price(const InstrumentQuote& q, int ticks) const {
+  const Tick ref = q.best_bid != kNoPrice ? q.best_bid : q.last;
+  return std::clamp<Tick>(ref - ticks, q.lower, q.upper);
+}
+
+Tick HedgedBasket::buy_price(const InstrumentQuote& q, int ticks) const {
+  const Tick ref = q.best_ask != kNoPrice ? q.best_ask : q.last;
+  return std::clamp<Tick>(ref + ticks, q.lower, q.upper);
+}
+
+void HedgedBasket::send(OrderSink& out, InstrumentId i, Side s, Tick price, Qty qty, OrderReason r,
+                        std::vector<OpenOrder>& into, const char* event_kind) {
+  const OrderId id = out.limit(account_, i, s, price, qty, r);
+  into.push_back(OpenOrder{i, s, price, qty, id, step_});
+  if (event_kind != nullptr) out.event(event_kind, i, s == Side::Sell ? -qty : qty, yuan(price), "order");
+}
+
+void HedgedBasket::cancel_all(OrderSink& out) {
+  for (const OpenOrder& o : open_) out.cancel(account_, o.instrument, o.id);
+  for (const OpenOrder& o : open_futures_) out.cancel(account_, o.instrument, o.id);
+  open_.clear();
+  open_futures_.clear();
+}
+
+bool HedgedBasket::set_mode(const MarketView& v, TradeMode m, OrderSink& out) {
+  if (m == mode_) return false;
+  mode_ = m;
+  forced_steps_ = 0;
+  pending_send_ = futures_pending_ = false;
+  if (has_open_orders()) {
+    cancel_all(out);
+    cancelled_at_ = v.step;   // nothing new this step: the cancelled orders still hold cash and shares
+  }
+  return true;
+}
+
+void HedgedBasket::rebalance(const MarketView& v, OrderSink& out, const AccountValue& val, double target_long,
+                             bool allow_buys) {
+  if (v.phase != StepPhase::Continuous || v.step == cancelled_at_) return;
+  if (!pending_send_ && !round_step(v)) return;
+  step_ = v.step;
+  if (!open_.empty()) {
+    for (const OpenOrder& o : open_) out.cancel(account_, o.instrument, o.id);
+    open_.clear();
+    pending_send_ = true;
+    return;
+  }
+  pending_send_ = false;
+  const Account& a = v.account(account_);
+
+  // Today's trading so far, exact now that none of our stock orders rest: sold = start - sellable,
+  // bought = held - sellable. A stock is traded on one side per day.
+  double traded = 0;
+  for (const StockPosition& p : a.stocks) traded += static_cast<double>(p.qty - p.sellable) * yuan(v.quote(p.stock).last);
+  traded += committed_sells(v);
+  const double day_budget = p_.turnover_per_day * std::max(target_long, val.long_value);
+  const int k = v.step_in_day - 1;
+  const int every = std::max(1, p_.rebalance_every_steps);
+  const int rounds_left = std::max(1, (v.clock->continuous_steps() - k + every - 1) / every);
+  double budget = std::max(0.0, day_budget - traded) / rounds_left;
+  if (budget <= 0) return;
+
+  // Wants: every holding and basket member off its equal-weight target by more than the band.
+  wants_.clear();
+  const double per_stock = basket_.empty() ? 0.0 : std::max(0.0, target_long) / static_cast<double>(basket_.size());
+  std::size_t h = 0, b = 0;
+  auto start_qty = [&](InstrumentId s) {
+    auto it = std::lower_bound(day_start_.begin(), day_start_.end(), s,
+                               [](const StockPosition& p, InstrumentId x) { return p.stock < x; });
+    return it != day_start_.end() && it->stock == s ? it->qty : Qty{0};
+  };
+  while (h < a.stocks.size() || b < basket_.size()) {
+    InstrumentId s;
+    const StockPosition* pos = nullptr;
+    bool member = false;
+    if (b >= basket_.size() || (h < a.stocks.size() && a.stocks[h].stock < basket_[b])) {
+      pos = &a.stocks[h++];
+      s = pos->stock;
+    } else if (h >= a.stocks.size() || basket_[b] < a.stocks[h].stock) {
+      s = basket_[b++];
+      member = true;
+    } else {
+      pos = &a.stocks[h++];
+      s = basket_[b++];
+      member = true;
+    }
+    const InstrumentQuote& q = v.quote(s);
+    const double price = yuan(q.last);
+    if (price <= 0) continue;
+    const Qty held = pos ? pos->qty : 0;
+    const double target_qty = member ? per_stock / price : 0.0;
+    const double diff = target_qty - static_cast<double>(held);
+    if (std::abs(diff) * price <= p_.trade_band * per_stock && !(target_qty == 0 && held > 0)) continue;
+    if (diff < 0) {
+      if (pos == nullptr || pos->qty > pos->sellable) continue;   // bought today: not sold today
+      Qty qty = target_qty == 0 ? pos->sellable : std::min(pos->sellable, round_lot(-diff));
+      if (qty <= 0 || q.locked_limit_down) continue;              // voluntary sellers do not join a lock
+      wants_.push_back(Want{s, qty, sell_price(q, p_.aggressiveness_ticks), Side::Sell});
+    } else if (allow_buys) {
+      if (pos != nullptr && pos->sellable < start_qty(s)) continue;   // sold today: not bought today
+      const Qty qty = round_lot(diff);
+      if (qty <= 0 || q.locked_limit_up) continue;
+      wants_.push_back(Want{s, qty, buy_price(q, p_.aggressiveness_ticks), Side::Buy});
+    }
+  }
+  // Each side trades its orders_per_round largest deviations. The round's budget: the net change
+  // of the long goes to its side, the rest is split equally between sells and buys (swaps); each
+  // side's budget is spread over its chosen wants in proportion, within the sell cap and the cash.
+  std::sort(wants_.begin(), wants_.end(), [](const Want& x, const Want& y) {
+    if (x.side != y.side) return x.side < y.side;
+    const double vx = static_cast<double>(x.qty) * x.price, vy = static_cast<double>(y.qty) * y.price;
+    if (vx != vy) return vx > vy;
+    return x.stock < y.stock;
+  });
+  {
+    std::size_t kept = 0, taken[2] = {0, 0};
+    for (const Want& w : wants_)
+      if (taken[static_cast<int>(w.side)]++ < static_cast<std::size_t>(std::max(1, p_.orders_per_round))) wants_[kept++] = w;
+    wants_.resize(kept);
+  }
+  double want_sell = 0, want_buy = 0;
+  for (const Want& w : wants_) (w.side == Side::Sell ? want_sell : want_buy) += static_cast<double>(w.qty) * yuan(w.price);
+  // Buys leave the futures what they need: margin for the rest of the hedge (and a roll), and what
+  // this step's futures orders reserve (the hedge is sent first).
+  const double margin_needed = static_cast<double>(hedge_margin_needed(v, target_long)) / 100.0;
+  const double futures_orders = reserved_at_ == v.step ? static_cast<double>(reserved_fen_) / 100.0 : 0.0;
+  double cash = static_cast<double>(a.available_cash()) / 100.0 - futures_orders - margin_needed - p_.cash_buffer * target_long;
+  const double net = target_long - val.long_value;
+  double sell_cap = sell_cap_left(v);
+  const double sell_budget = std::min({std::clamp((budget - net) / 2.0, 0.0, budget), want_sell, sell_cap});
+  const double buy_budget = std::min({budget - std::clamp((budget - net) / 2.0, 0.0, budget), want_buy, std::max(0.0, cash)});
+  const double fs = want_sell > 0 ? sell_budget / want_sell : 0.0;
+  const double fb = want_buy > 0 ? buy_budget / want_buy : 0.0;
+  for (const Want& w : wants_) {
+    const double f = w.side == Side::Sell ? fs : fb;
+    if (f <= 0) continue;
+    Qty qty = f >= 1.0 ? w.qty : std::min(w.qty, static_cast<Qty>(std::llround(static_cast<double>(w.qty) * f / 100.0)) * 100);
+    if (qty <= 0) continue;
+    // Buys spend cash at the limit price; sells use up the cap at the previous close.
+    const double value = static_cast<double>(qty) * yuan(w.side == Side::Buy ? w.price : v.quote(w.stock).reference);
+    double& room = w.side == Side::Buy ? cash : sell_cap;
+    if (value > room) continue;
+    room -= value;
+    send(out, w.stock, w.side, w.price, qty, OrderReason::Rebalance, open_, nullptr);
+  }
+}
+
+void HedgedBasket::force_sell(const MarketView& v, OrderSink& out, double fraction, double pace, int aggressiveness,
+                              OrderReason reason, const char* event_kind) {
+  if (v.phase != StepPhase::Continuous || v.step == cancelled_at_) return;
+  const Account& a = v.account(account_);
+  fraction = std::clamp(fraction, 0.0, 1.0);
+  ++forced_steps_;
+  step_ = v.step;
+  // Offered so far may grow by `pace` of the position per forced step (cumulative, so shares freed
+  // by a re-pricing are offered again at once).
+  const double offer_share = std::min(1.0, pace * static_cast<double>(forced_steps_));
+  double cap = sell_cap_left(v);
+  open_next_.clear();
+  std::size_t j = 0;
+  for (const StockPosition& p : a.stocks) {
+    // Resting orders on stocks before this one belong to positions gone from the list: forget them.
+    while (j < open_.size() && open_[j].instrument < p.stock) ++j;
+    std::size_t j_end = j;
+    Qty open_qty = 0;
+    const InstrumentQuote& q = v.quote(p.stock);
+    const Tick price = sell_price(q, aggressiveness);
+    for (; j_end < open_.size() && open_[j_end].instrument == p.stock; ++j_end) {
+      const OpenOrder& o = open_[j_end];
+      // Kept while at the price we want (e.g. queued at limit-down: it keeps its place) or younger
+      // than forced_reprice_steps; otherwise re-priced.
+      if (o.side == Side::Sell && (o.price == price || v.step - o.sent < p_.forced_reprice_steps)) {
+        open_next_.push_back(o);
+        open_qty += o.qty;
+      } else {
+        out.cancel(account_, o.instrument, o.id);   // re-priced: its shares come back next step
+      }
+    }
+    j = j_end;
+    if (p.qty <= 0 || p.sellable <= 0) continue;
+    // Still resting: at most what was sent, and at most what is held but not sellable.
+    open_qty = std::min(open_qty, p.qty - p.sellable);
+    const double total = fraction * static_cast<double>(p.qty);
+    const double allowed = std::min(total, std::max(offer_share * static_cast<double>(p.qty), 100.0));
+    const double more = allowed - static_cast<double>(open_qty);
+    Qty qty = more >= static_cast<double>(p.sellable) ? p.sellable : round_lot(more);
+    if (allowed >= total && p.sellable - qty < 100 && total >= static_cast<double>(p.qty) - 100) qty = p.sellable;   // no odd lot left
+    const double ref = yuan(q.reference);   // the cap counts shares at the previous close
+    if (static_cast<double>(qty) * ref > cap) qty = round_lot(cap / ref);
+    if (qty <= 0) continue;
+    cap -= static_cast<double>(qty) * ref;
+    send(out, p.stock, Side::Sell, price, qty, reason, open_next_, event_kind);
+  }
+  open_.swap(open_next_);
+}
+
+double HedgedBasket::exact_hedge(const MarketView& v, int slot, double long_yuan, double ratio) {
+  const Tick last = v.quote(v.futures_instrument(slot)).last;
+  const double contract_yuan =
+      static_cast<double>(last) * static_cast<double>(v.futures[static_cast<std::size_t>(slot)].tick_value_fen) / 100.0;
+  if (contract_yuan <= 0 || long_yuan <= 0) return 0.0;
+  return ratio * long_yuan / contract_yuan;
+}
+
+Qty HedgedBasket::hedge_contracts(const MarketView& v, int slot, double long_yuan, double ratio) {
+  return static_cast<Qty>(std::llround(exact_hedge(v, slot, long_yuan, ratio)));
+}
+
+int HedgedBasket::hedge_slot(const MarketView& v) const {
+  return v.futures[0].days_to_expiry <= p_.roll_days_before_expiry ? 1 : 0;
+}
+
+Fen HedgedBasket::hedge_margin_needed(const MarketView& v, double long_yuan) const {
+  // Opening the rest of the short on the hedge slot, closing whatever sits on the other slot (a
+  // roll: closing orders reserve margin too), and one contract of slack for re-hedging.
+  const int slot = hedge_slot(v);
+  const Qty want = hedge_contracts(v, slot, long_yuan, p_.hedge_ratio);
+  const Account& a = v.account(account_);
+  const Fen m_slot = v.futures[static_cast<std::size_t>(slot)].margin_per_contract;
+  const Fen m_other = v.futures[static_cast<std::size_t>(1 - slot)].margin_per_contract;
+  const Qty on_slot = std::abs(a.futures[static_cast<std::size_t>(slot)].qty);
+  const Qty on_other = std::abs(a.futures[static_cast<std::size_t>(1 - slot)].qty);
+  return std::max<Qty>(0, want - on_slot) * m_slot + on_other * m_other + m_slot;
+}
+
+void HedgedBasket::hedge(const MarketView& v, OrderSink& out, const AccountValue& val, bool flatten,
+                         OrderReason forced, double pace, int aggressiveness, const char* event_kind) {
+  if (v.phase != StepPhase::Continuous || v.step == cancelled_at_) return;
+  const bool every_step = mode_ == TradeMode::Forced;
+  if (!every_step && !futures_pending_ && !round_step(v)) return;
+  if (!open_futures_.empty()) {
+    for (const OpenOrder& o : open_futures_) out.cancel(account_, o.instrument, o.id);
+    open_futures_.clear();
+    futures_pending_ = true;
+    return;
+  }
+  futures_pending_ = false;
+  const Account& a = v.account(account_);
+  const int slot = hedge_slot(v);
+  const double exact = flatten ? 0.0 : exact_hedge(v, slot, val.long_value, p_.hedge_ratio);
+  const Qty want = static_cast<Qty>(std::llround(exact));
+  Fen free = a.available_cash();
+  for (int s = 0; s < kFuturesSlots; ++s) {
+    const Qty held = a.futures[static_cast<std::size_t>(s)].qty;
+    const Qty target = s == slot ? -want : 0;
+    Qty delta = target - held;
+    if (delta == 0) continue;
+    // The hedge leg is re-sized only when it is off the exact (unrounded) hedge by more than half a
+    // contract plus the tolerance; the leg being rolled out is closed completely.
+    if (s == slot && !flatten && std::abs(exact + static_cast<double>(held)) <= 0.5 + p_.hedge_tolerance * exact) continue;
+    if (pace < 1.0) {
+      const Qty step_max = std::max<Qty>(1, static_cast<Qty>(std::ceil(pace * static_cast<double>(std::abs(held)))));
+      if (std::abs(delta) > step_max && std::abs(held) > 0 && std::abs(target) < std::abs(held))
+        delta = delta > 0 ? step_max : -step_max;
+    }
+    const FuturesQuoteInfo& info = v.futures[static_cast<std::size_t>(s)];
+    const Fen margin = std::max<Fen>(1, info.margin_per_contract);
+    Qty qty = std::min<Qty>(std::abs(delta), std::max<Fen>(0, free) / margin);
+    if (qty <= 0) continue;
+    free -= qty * margin;
+    const Side side = delta > 0 ? Side::Buy : Side::Sell;
+    const InstrumentId inst = v.futures_instrument(s);
+    const InstrumentQuote& q = v.quote(inst);
+    const Tick price = side == Side::Buy ? buy_price(q, aggressiveness) : sell_price(q, aggressiveness);
+    // Roll legs while the front still holds a short; cutting the short because the long is being
+    // cut (or liquidated) is part of the forced sale.
+    OrderReason reason = slot == 1 && a.futures[0].qty != 0 ? OrderReason::Roll : OrderReason::Hedge;
+    if (forced != OrderReason::Hedge && side == Side::Buy) reason = forced;
+    const double points = static_cast<double>(price) * info.tick_points;
+    const OrderId id = out.limit(account_, inst, side, price, qty, reason);
+    if (reserved_at_ != v.step) reserved_fen_ = 0;
+    reserved_at_ = v.step;
+    reserved_fen_ += qty * margin;
+    open_futures_.push_back(OpenOrder{inst, side, price, qty, id, v.step});
+    if (event_kind != nullptr) out.event(event_kind, inst, side == Side::Sell ? -qty : qty, points, "order");
+  }
+}
+
+bool HedgedBasket::has_futures(const Account& a) {
+  for (const FuturesPosition& f : a.futures)
+    if (f.qty != 0) return true;
+  return false;
+}
+
+bool HedgedBasket::has_stocks(const Account& a) {
+  for (const StockPosition& p : a.stocks)
+    if (p.qty > 0) return true;
+  return false;
+}
+
+}  // namespace stampede

@@ -1,0 +1,132 @@
+// Market-neutral funds: the futures short is rolled from the front to the next contract before
+// expiry and pays the calendar spread; redemptions follow a drawdown and are paid after the
+// configured lag from cash raised by forced (Redemption) sales; money stays conserved.
+#include <catch2/catch.hpp>
+
+#include "funds_world.hpp"
+
+using namespace stampede;
+
+namespace {
+
+std::vector<std::string> one_fund(std::vector<std::string> extra) {
+  std::vector<std::string> o{"dma.accounts=0", "neutral_funds.count=1", "neutral_funds.capital_dispersion=0"};
+  o.insert(o.end(), extra.begin(), extra.end());
+  return o;
+}
+
+double class_forced_sales(const Simulation& sim, const std::string& name) {
+  const auto& c = sim.agent_classes();
+  const auto cls = static_cast<std::size_t>(std::find(c.begin(), c.end(), name) - c.begin());
+  double v = 0;
+  for (std::size_t seg = 0; seg < 3; ++seg) v += sim.day_frame().flows[cls * 3 + seg].sell_forced;
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("a neutral fund rolls its short to the next contract before expiry and pays the spread", "[neutral_fund][futures]") {
+  // 2024-01-19 is the front's expiry; the roll window (5 calendar days) opens on Monday 15 Jan.
+  const AgentRegistry r = builtin_agents();
+  Simulation sim(test::small_world(r, one_fund({"start_date=2024-01-10", "days=6", "neutral_funds.capital_yuan_median=1e7",
+                                                "neutral_funds.roll_days_before_expiry=5"})),
+                 r);
+  const NeutralFund& fund = *test::agents_of<NeutralFund>(sim).at(0);
+  const Account& acc = sim.accounts()[fund.account()];
+
+  // Per day: positions at the start, and the futures trades' cash of the last step before the
+  // close (the daily settlement then clears it).
+  std::array<Qty, 2> start_qty{}, last_qty{};
+  std::array<Fen, 2> last_cash{};
+  Qty front_bought = 0, next_sold = 0;
+  Fen front_paid = 0, next_received = 0;
+  std::vector<std::array<Qty, 2>> close_positions;
+  std::vector<double> spread_points;   // front - next settlement, per day
+  while (!sim.finished()) {
+    if (sim.clock().steps_per_day() > 0 && sim.view().step_in_day == 0)
+      for (int s = 0; s < 2; ++s) start_qty[s] = acc.futures[s].qty;
+    const bool day_end = sim.step();
+    if (!day_end) {
+      for (int s = 0; s < 2; ++s) {
+        last_qty[s] = acc.futures[s].qty;
+        last_cash[s] = acc.futures[s].trade_cash;
+      }
+      continue;
+    }
+    close_positions.push_back({acc.futures[0].qty, acc.futures[1].qty});
+    spread_points.push_back(sim.day_frame().futures_settlement[0] - sim.day_frame().futures_settlement[1]);
+    // Inside the window only the roll moves positions: front bought back, next sold.
+    if (sim.view().futures[0].days_to_expiry <= 5 + 3) {
+      if (last_qty[0] > start_qty[0]) {
+        front_bought += last_qty[0] - start_qty[0];
+        front_paid -= last_cash[0];
+      }
+      if (last_qty[1] < start_qty[1]) {
+        next_sold += start_qty[1] - last_qty[1];
+        next_received += last_cash[1];
+      }
+    }
+    for (int s = 0; s < 2; ++s) last_cash[s] = 0;
+  }
+  REQUIRE(close_positions.size() == 6);
+  // Days 0-2 (10-12 Jan): hedged on the front. Days 3-5 (15-17 Jan): moved to the next contract.
+  CHECK(close_positions[2][0] < 0);
+  CHECK(close_positions[2][1] == 0);
+  CHECK(close_positions[5][0] == 0);
+  CHECK(close_positions[5][1] < 0);
+  CHECK(std::abs(close_positions[5][1] - close_positions[2][0]) <= 1);
+  // It paid the basis: the next contract trades below the front, and the fund bought the front
+  // back higher than it sold the next.
+  CHECK(spread_points[3] > 0);
+  REQUIRE(front_bought > 0);
+  REQUIRE(next_sold > 0);
+  const double tick_value = static_cast<double>(sim.view().futures[0].tick_value_fen);
+  const double front_avg = static_cast<double>(front_paid) / static_cast<double>(front_bought) / tick_value;   // ticks
+  const double next_avg = static_cast<double>(next_received) / static_cast<double>(next_sold) / tick_value;
+  INFO("front bought " << front_bought << " at " << front_avg << " ticks, next sold " << next_sold << " at " << next_avg);
+  CHECK(front_avg > next_avg);
+}
+
+TEST_CASE("redemptions are requested after a drawdown and paid after the lag from forced sales", "[neutral_fund]") {
+  auto plan = std::make_shared<test::DumpPlan>();
+  plan->days = {1};   // the fund's basket falls 10% on day 1
+  const AgentRegistry r = test::registry_with_dumper(plan);
+  // Little spare cash (long 88%), so paying investors needs sales; no risk cuts in the way.
+  Simulation sim(test::small_world(r, one_fund({"days=5", "neutral_funds.capital_yuan_median=3e6",
+                                                "neutral_funds.basket_size=3", "neutral_funds.long_share=0.88",
+                                                "neutral_funds.redemption_lag_days=2",
+                                                "neutral_funds.redemption_drawdown=0.03",
+                                                "neutral_funds.redemption_sensitivity=2",
+                                                "neutral_funds.risk_drawdown_limit=0.9", "neutral_funds.risk_vol_limit=100"})),
+                 r);
+  const NeutralFund& fund = *test::agents_of<NeutralFund>(sim).at(0);
+  plan->stocks = fund.basket().basket();
+
+  test::EventLog log;
+  std::vector<double> forced;
+  std::vector<AgentState> states;
+  while (!sim.finished()) {
+    if (sim.step()) {
+      log.take(sim, {"redemption_requests", "redemption_payments"});
+      forced.push_back(class_forced_sales(sim, "neutral_fund"));
+      states.push_back(fund.state());
+      REQUIRE(sim.conservation_problems().empty());
+    }
+  }
+  const auto requests = log.of("redemption_requests");
+  const auto payments = log.of("redemption_payments");
+  REQUIRE(!requests.empty());
+  REQUIRE(!payments.empty());
+  CHECK(requests[0].day == 1);          // the close of the losing day
+  CHECK(requests[0].price > 0);         // yuan requested
+  CHECK(payments[0].day == 3);          // paid two trading days later, not before
+  CHECK(payments[0].reason == "full");
+  CHECK(payments[0].price == Approx(requests[0].price).margin(0.01));
+  CHECK(states[1] == AgentState::Redeeming);
+  CHECK(states[2] == AgentState::Redeeming);
+  CHECK(forced[2] + forced[3] > 0);     // the cash was raised by Redemption sales
+  CHECK(forced[0] == 0);
+  double paid = 0;
+  for (const EventRow& e : payments) paid += e.price;
+  CHECK(static_cast<double>(sim.external_outflow()) / 100.0 == Approx(paid).margin(0.01));
+}
