@@ -103,12 +103,11 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
   if (state_ == AgentState::MarginCall) {
     // The manager brings leverage back to L (and under the regulator's cap).
     const double target = std::min(p_.leverage * std::max(0.0, eq), capped);
-    if (val.long_value > target) {
-      if (basket_.set_mode(view, TradeMode::Forced, out)) return;
+    if (basket_.set_mode(view, TradeMode::Forced, out)) return;
+    if (val.long_value > target)
       basket_.force_sell(view, out, (val.long_value - target) / val.long_value, p_.margin_call_pace,
                          p_.margin_call_aggressiveness_ticks, OrderReason::MarginCall);
-      basket_.hedge(view, out, val, false, OrderReason::MarginCall, 1.0, p_.margin_call_aggressiveness_ticks);
-    }
+    basket_.hedge(view, out, val, false, OrderReason::MarginCall, 1.0, p_.margin_call_aggressiveness_ticks);
     return;
   }
 

@@ -232,10 +232,9 @@ bool HedgedBasket::set_mode(const MarketView& v, TradeMode m, OrderSink& out) {
   mode_ = m;
   forced_steps_ = 0;
   pending_send_ = futures_pending_ = false;
-  if (has_open_orders()) {
-    cancel_all(out);
-    cancelled_at_ = v.step;   // nothing new this step: the cancelled orders still hold cash and shares
-  }
+  if (!has_open_orders()) return false;
+  cancel_all(out);
+  cancelled_at_ = v.step;   // nothing new this step: the cancelled orders still hold cash and shares
   return true;
 }
 

@@ -132,7 +132,7 @@ class HedgedBasket {
   bool has_open_orders() const { return !open_.empty() || !open_futures_.empty(); }
   TradeMode mode() const { return mode_; }
   // Switches between voluntary rounds and forced selling; a switch cancels what rests, and nothing
-  // new is sent in that step. Returns true on a switch.
+  // new is sent in that step. Returns true when it had to cancel (nothing can be sent this step).
   bool set_mode(const MarketView& v, TradeMode m, OrderSink& out);
   // Restarts the forced-selling pace (a new forced episode, e.g. a liquidation after a margin call).
   void restart_pace() { forced_steps_ = 0; }
