@@ -214,10 +214,9 @@ Tick HedgedBasket::buy_price(const InstrumentQuote& q, int ticks) const {
 }
 
 void HedgedBasket::send(OrderSink& out, InstrumentId i, Side s, Tick price, Qty qty, OrderReason r,
-                        std::vector<OpenOrder>& into, const char* event_kind) {
+                        std::vector<OpenOrder>& into) {
   const OrderId id = out.limit(account_, i, s, price, qty, r);
   into.push_back(OpenOrder{i, s, price, qty, id, step_});
-  if (event_kind != nullptr) out.event(event_kind, i, s == Side::Sell ? -qty : qty, yuan(price), "order");
 }
 
 void HedgedBasket::cancel_all(OrderSink& out) {
@@ -345,7 +344,7 @@ void HedgedBasket::rebalance(const MarketView& v, OrderSink& out, const AccountV
     double& room = w.side == Side::Buy ? cash : sell_cap;
     if (value > room) continue;
     room -= value;
-    send(out, w.stock, w.side, w.price, qty, OrderReason::Rebalance, open_, nullptr);
+    send(out, w.stock, w.side, w.price, qty, OrderReason::Rebalance, open_);
   }
 }
 
@@ -361,6 +360,8 @@ void HedgedBasket::force_sell(const MarketView& v, OrderSink& out, double fracti
   const double offer_share = std::min(1.0, pace * static_cast<double>(forced_steps_));
   double cap = sell_cap_left(v);
   open_next_.clear();
+  Qty shares_sent = 0;
+  double value_sent = 0;
   std::size_t j = 0;
   for (const StockPosition& p : a.stocks) {
     // Resting orders on stocks before this one belong to positions gone from the list: forget them.
@@ -393,9 +394,13 @@ void HedgedBasket::force_sell(const MarketView& v, OrderSink& out, double fracti
     if (static_cast<double>(qty) * ref > cap) qty = round_lot(cap / ref);
     if (qty <= 0) continue;
     cap -= static_cast<double>(qty) * ref;
-    send(out, p.stock, Side::Sell, price, qty, reason, open_next_, event_kind);
+    send(out, p.stock, Side::Sell, price, qty, reason, open_next_);
+    shares_sent += qty;
+    value_sent += static_cast<double>(qty) * yuan(price);
   }
   open_.swap(open_next_);
+  // One row per step for the stock orders (thousands of re-priced orders would swamp the log).
+  if (event_kind != nullptr && shares_sent > 0) out.event(event_kind, -1, -shares_sent, value_sent, "orders");
 }
 
 double HedgedBasket::exact_hedge(const MarketView& v, int slot, double long_yuan, double ratio) {
@@ -476,7 +481,7 @@ void HedgedBasket::hedge(const MarketView& v, OrderSink& out, const AccountValue
     reserved_at_ = v.step;
     reserved_fen_ += qty * margin;
     open_futures_.push_back(OpenOrder{inst, side, price, qty, id, v.step});
-    if (event_kind != nullptr) out.event(event_kind, inst, side == Side::Sell ? -qty : qty, points, "order");
+    if (event_kind != nullptr) out.event(event_kind, inst, side == Side::Sell ? -qty : qty, points, "futures_order");
   }
 }
 

@@ -114,17 +114,19 @@ class HedgedBasket {
   // day's turnover budget, the sell cap and the free cash; buys only if `allow_buys`. Acts on round
   // steps (and the step after, when the round had to cancel first).
   void rebalance(const MarketView& v, OrderSink& out, const AccountValue& val, double target_long, bool allow_buys);
-  // Forced selling, every continuous step: sell `fraction` of every holding (1 = everything), at
-  // most `pace` of each position per step, priced `aggressiveness` ticks below the best bid
-  // (clamped to the limit-down price), tagged `reason`. With `event_kind`, every order sent is
-  // also an event row (quantity negative = sell, price in yuan).
+  // Forced selling, every continuous step: sell `fraction` of every holding (1 = everything),
+  // offering at most `pace` of each position per forced step (cumulative), priced `aggressiveness`
+  // ticks below the best bid (clamped to the limit-down price), tagged `reason`. With `event_kind`,
+  // each step that sends orders adds one event row: reason "orders", quantity minus the shares
+  // offered, price their value at the limit prices (yuan).
   void force_sell(const MarketView& v, OrderSink& out, double fraction, double pace, int aggressiveness,
                   OrderReason reason, const char* event_kind = nullptr);
   // Futures: moves the short toward -hedge_ratio * long value on the hedge slot (the next contract
   // inside the roll window, where the front is closed), or to zero when `flatten`. Buy-backs are
   // tagged `forced` unless it is OrderReason::Hedge; roll legs are tagged Roll. `pace` < 1 caps
   // each step's buy-back at that share of the position. Voluntary mode acts on round steps,
-  // forced mode every step (cancel one step, send the next).
+  // forced mode every step (cancel one step, send the next). With `event_kind`, each futures order
+  // is an event row: reason "futures_order", signed contracts, limit price in points.
   void hedge(const MarketView& v, OrderSink& out, const AccountValue& val, bool flatten, OrderReason forced,
              double pace, int aggressiveness, const char* event_kind = nullptr);
   // Cancels every resting order (used when the account's mode changes or it is closed out).
@@ -160,8 +162,7 @@ class HedgedBasket {
   bool round_step(const MarketView& v) const;
   Tick sell_price(const InstrumentQuote& q, int ticks) const;
   Tick buy_price(const InstrumentQuote& q, int ticks) const;
-  void send(OrderSink& out, InstrumentId i, Side s, Tick price, Qty qty, OrderReason r, std::vector<OpenOrder>& into,
-            const char* event_kind);
+  void send(OrderSink& out, InstrumentId i, Side s, Tick price, Qty qty, OrderReason r, std::vector<OpenOrder>& into);
 
   BasketParams p_;
   std::shared_ptr<const SignalBoard> board_;

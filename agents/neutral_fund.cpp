@@ -73,7 +73,7 @@ void NeutralFund::end_of_day(const MarketView& view, OrderSink& out) {
     out.pay_out(account(), pay, "redemption");
     free -= pay;
     const double paid = static_cast<double>(pay) / 100.0;
-    out.event("redemption_payments", -1, 0, paid, pay < owed ? "partial" : "full");
+    out.event("redemption_payments", -1, q.asked, paid, pay < owed ? "partial" : "paid");
     payable_ = std::max(0.0, payable_ - paid);
     if (pay < owed) {
       q.amount -= paid;
@@ -91,8 +91,8 @@ void NeutralFund::end_of_day(const MarketView& view, OrderSink& out) {
     if (amount > 0) {
       units_ -= amount / nav_pu;
       payable_ += amount;
-      requests_.push_back(Request{view.day + p_.redemption_lag_days, amount});
-      out.event("redemption_requests", -1, 0, amount, "drawdown");
+      requests_.push_back(Request{view.day, view.day + p_.redemption_lag_days, amount});
+      out.event("redemption_requests", -1, p_.redemption_lag_days, amount, "drawdown");
     }
   }
 
@@ -192,8 +192,8 @@ AgentKind neutral_funds_kind() {
       spec("capital_dispersion", T::Float, 0.5, 0, 5, "", "lognormal sigma of fund capitals"),
       spec("long_share", T::Float, 0.8, 0, 1, "", "long basket / NAV; the rest is cash margining the futures short"),
       spec("redemption_drawdown", T::Float, 0.03, 0, 1, "", "drawdown of NAV per unit from its peak beyond which a losing day brings redemption requests"),
-      spec("redemption_sensitivity", T::Float, 1.0, 0, 100, "", "share of NAV requested per unit of drawdown beyond redemption_drawdown"),
-      spec("redemption_max_share", T::Float, 0.1, 0, 1, "", "largest share of NAV requested on one day"),
+      spec("redemption_sensitivity", T::Float, 0.5, 0, 100, "", "share of NAV requested per unit of drawdown beyond redemption_drawdown"),
+      spec("redemption_max_share", T::Float, 0.05, 0, 1, "", "largest share of NAV requested on one day"),
       spec("redemption_lag_days", T::Int, std::int64_t{3}, 0, 250, "trading days", "days from a redemption request (at a close) to its payment (at a close)"),
       spec("risk_drawdown_limit", T::Float, 0.06, 0, 1, "", "drawdown from the risk peak that makes the manager cut gross exposure"),
       spec("risk_vol_limit", T::Float, 0.2, 0, 100, "1/sqrt(year)", "annualised volatility of daily NAV returns that makes the manager cut"),

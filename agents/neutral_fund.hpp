@@ -18,8 +18,8 @@ struct NeutralFundParams {
   BasketParams basket;
   double long_share = 0.8;               // long basket / NAV
   double redemption_drawdown = 0.03;     // drawdown from the NAV peak beyond which a losing day brings redemptions
-  double redemption_sensitivity = 1.0;   // share of NAV requested per unit of drawdown beyond the threshold
-  double redemption_max_share = 0.1;     // largest request of one day, share of NAV
+  double redemption_sensitivity = 0.5;   // share of NAV requested per unit of drawdown beyond the threshold
+  double redemption_max_share = 0.05;    // largest request of one day, share of NAV
   int redemption_lag_days = 3;           // trading days from request to payment
   double risk_drawdown_limit = 0.06;     // drawdown (from the risk peak) that triggers a cut
   double risk_vol_limit = 0.2;           // annualised volatility of daily NAV returns that triggers a cut
@@ -52,7 +52,7 @@ class NeutralFund final : public Agent {
   AgentState state() const;
 
  private:
-  struct Request { DayIndex due; double amount; };
+  struct Request { DayIndex asked, due; double amount; };
   NeutralFundParams p_;
   std::shared_ptr<SignalBoard> board_;
   HedgedBasket basket_;

@@ -75,9 +75,10 @@ TEST_CASE("a DMA account at 4x hit by a drop gets a margin call, then is liquida
 
   // The broker's orders reached the books and traded: sells tagged Liquidation (forced), the
   // basket sold down, the futures bought back, the loan repaid and the account closed.
-  const auto orders = log.of("liquidations", "order");
+  const auto orders = log.of("liquidations", "orders");
   REQUIRE(!orders.empty());
-  CHECK(std::all_of(orders.begin(), orders.end(), [](const EventRow& e) { return e.quantity != 0; }));
+  CHECK(std::all_of(orders.begin(), orders.end(), [](const EventRow& e) { return e.quantity < 0 && e.price > 0; }));
+  CHECK(!log.of("liquidations", "futures_order").empty());
   CHECK(held_at_liquidation > 0);
   CHECK(test::held(sim, dma.account(), plan->stocks) < held_at_liquidation);
   CHECK(forced > 0);
@@ -119,7 +120,7 @@ TEST_CASE("liquidation sells wait while the book is locked limit-down and trade 
   CHECK(end_day1 == at_start);
   // The orders were sent on day 1 (and queued behind the lock), sent again on day 2, and traded.
   int sells_day1 = 0, sells_day2 = 0;
-  for (const EventRow& e : log.of("liquidations", "order"))
+  for (const EventRow& e : log.of("liquidations", "orders"))
     if (e.quantity < 0) (e.day == 1 ? sells_day1 : sells_day2) += 1;
   CHECK(sells_day1 > 0);
   CHECK(sells_day2 > 0);

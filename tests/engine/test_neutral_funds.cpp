@@ -120,7 +120,9 @@ TEST_CASE("redemptions are requested after a drawdown and paid after the lag fro
   CHECK(requests[0].day == 1);          // the close of the losing day
   CHECK(requests[0].price > 0);         // yuan requested
   CHECK(payments[0].day == 3);          // paid two trading days later, not before
-  CHECK(payments[0].reason == "full");
+  CHECK(payments[0].reason == "paid");
+  CHECK(requests[0].quantity == 2);     // the lag
+  CHECK(payments[0].quantity == 1);     // the day it was asked for
   CHECK(payments[0].price == Approx(requests[0].price).margin(0.01));
   CHECK(states[1] == AgentState::Redeeming);
   CHECK(states[2] == AgentState::Redeeming);
