@@ -175,8 +175,9 @@ void Simulation::build_view() {
   MarketView& v = view_;
   v.step = global_step_;
   v.day = day_;
-  v.step_in_day = step_in_day_;
-  v.phase = clock_.step(step_in_day_).phase;
+  // After the close (end_day) the step counter is one past the last step: show the last one.
+  v.step_in_day = std::min(step_in_day_, clock_.steps_per_day() - 1);
+  v.phase = clock_.step(v.step_in_day).phase;
   v.clock = &clock_;
   v.days_total = calendar_.size();
   v.universe = &universe_;
