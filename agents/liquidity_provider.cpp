@@ -65,9 +65,7 @@ void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
 
 namespace {
 
-ParamSpec spec(std::string key, ParamType t, ParamValue def, double lo, double hi, std::string unit, std::string doc) {
-  return ParamSpec{"liquidity_providers." + std::move(key), t, std::move(def), lo, hi, std::move(unit), std::move(doc)};
-}
+const SectionSpec spec{"liquidity_providers"};
 
 QuotingParams quoting_params(const Scenario& s) {
   QuotingParams p;

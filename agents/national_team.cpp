@@ -178,9 +178,7 @@ AgentDayRow NationalTeam::day_row(const MarketView& view) const {
 
 namespace {
 
-ParamSpec spec(std::string key, ParamType t, ParamValue def, double lo, double hi, std::string unit, std::string doc) {
-  return ParamSpec{"national_team." + std::move(key), t, std::move(def), lo, hi, std::move(unit), std::move(doc)};
-}
+const SectionSpec spec{"national_team"};
 
 // "constituents" -> 1, "large_caps" -> 0, "both" -> -1 (cap-weighted over both), or a number in
 // [0, 1]: the share of the spending on constituents.

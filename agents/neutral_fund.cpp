@@ -142,9 +142,7 @@ AgentDayRow NeutralFund::day_row(const MarketView& view) const {
 
 namespace {
 
-ParamSpec spec(std::string key, ParamType t, ParamValue def, double lo, double hi, std::string unit, std::string doc) {
-  return ParamSpec{"neutral_funds." + std::move(key), t, std::move(def), lo, hi, std::move(unit), std::move(doc)};
-}
+const SectionSpec spec{"neutral_funds"};
 
 void populate(const Scenario& s, WorldSetup& setup) {
   const int count = static_cast<int>(s.get_int("neutral_funds.count"));

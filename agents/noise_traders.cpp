@@ -102,9 +102,7 @@ void NoiseTraders::decide_one(const MarketView& view, AccountId account, Rng& rn
 
 namespace {
 
-ParamSpec spec(std::string key, ParamType t, ParamValue def, double lo, double hi, std::string unit, std::string doc) {
-  return ParamSpec{"noise_traders." + std::move(key), t, std::move(def), lo, hi, std::move(unit), std::move(doc)};
-}
+const SectionSpec spec{"noise_traders"};
 
 void populate(const Scenario& s, WorldSetup& setup) {
   const int count = static_cast<int>(s.get_int("noise_traders.count"));

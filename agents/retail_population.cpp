@@ -405,9 +405,7 @@ void RetailPopulation::report(const MarketView& view, ClassMetrics& into) const 
 
 namespace {
 
-ParamSpec spec(std::string key, ParamType t, ParamValue def, double lo, double hi, std::string unit, std::string doc) {
-  return ParamSpec{"retail." + std::move(key), t, std::move(def), lo, hi, std::move(unit), std::move(doc)};
-}
+const SectionSpec spec{"retail"};
 
 RetailParams retail_params(const Scenario& s) {
   RetailParams p;

@@ -203,9 +203,7 @@ AgentDayRow SnowballIssuer::day_row(const MarketView& view) const {
 
 namespace {
 
-ParamSpec spec(std::string key, ParamType t, ParamValue def, double lo, double hi, std::string unit, std::string doc) {
-  return ParamSpec{"snowball." + std::move(key), t, std::move(def), lo, hi, std::move(unit), std::move(doc)};
-}
+const SectionSpec spec{"snowball"};
 
 double get(const Scenario& s, const char* key) { return s.get_float(std::string("snowball.") + key); }
 std::int64_t get_int(const Scenario& s, const char* key) { return s.get_int(std::string("snowball.") + key); }

@@ -40,6 +40,15 @@ class WorldSetup {
   std::vector<std::string>& agent_kinds_;
 };
 
+// Builds the specs of one scenario section: `spec("count", ...)` gives the key "section.count".
+struct SectionSpec {
+  std::string section;
+  ParamSpec operator()(std::string key, ParamType type, ParamValue def, double lo, double hi, std::string unit,
+                       std::string doc) const {
+    return ParamSpec{section + "." + std::move(key), type, std::move(def), lo, hi, std::move(unit), std::move(doc)};
+  }
+};
+
 struct AgentKind {
   std::string section;                       // scenario section, e.g. "noise_traders"
   std::vector<ParamSpec> params;             // every key of that section

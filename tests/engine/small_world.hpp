@@ -54,6 +54,21 @@ inline Scenario small_world(const AgentRegistry& registry, std::vector<std::stri
   return Scenario::parse("", "small world", registry.all_params(), o);
 }
 
+// The small world for a registry with only some agent kinds: overrides of sections the registry
+// does not have are dropped.
+inline Scenario small_world_for(const AgentRegistry& registry, const std::vector<std::string>& extra,
+                                const std::string& name = "small world") {
+  const std::vector<ParamSpec> specs = registry.all_params();
+  std::vector<std::string> o;
+  for (const std::string& kv : small_world_overrides()) {
+    const std::string key = kv.substr(0, kv.find('='));
+    for (const ParamSpec& s : specs)
+      if (s.key == key) o.push_back(kv);
+  }
+  o.insert(o.end(), extra.begin(), extra.end());
+  return Scenario::parse("", name, specs, o);
+}
+
 inline const ScriptedAgent& scripted(const Simulation& sim) {
   return dynamic_cast<const ScriptedAgent&>(*sim.agents().back());
 }

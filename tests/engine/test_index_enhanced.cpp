@@ -27,15 +27,7 @@ AgentRegistry fund_registry() {
 }
 
 Scenario fund_world(const AgentRegistry& r, const std::vector<std::string>& extra) {
-  const std::vector<ParamSpec> specs = r.all_params();
-  std::vector<std::string> o;
-  for (const std::string& kv : test::small_world_overrides()) {
-    const std::string key = kv.substr(0, kv.find('='));
-    for (const ParamSpec& s : specs)
-      if (s.key == key) o.push_back(kv);
-  }
-  o.insert(o.end(), extra.begin(), extra.end());
-  return Scenario::parse("", "index-enhanced world", specs, o);
+  return test::small_world_for(r, extra, "index-enhanced world");
 }
 
 std::map<AgentId, const IndexEnhancedFund*> funds_of(const Simulation& sim) {

@@ -23,17 +23,8 @@ AgentRegistry team_registry() {
   return r;
 }
 
-// The small world's overrides that this registry knows (other sections are dropped).
 Scenario team_world(const AgentRegistry& r, const std::vector<std::string>& extra) {
-  const std::vector<ParamSpec> specs = r.all_params();
-  std::vector<std::string> o;
-  for (const std::string& kv : test::small_world_overrides()) {
-    const std::string key = kv.substr(0, kv.find('='));
-    for (const ParamSpec& s : specs)
-      if (s.key == key) o.push_back(kv);
-  }
-  o.insert(o.end(), extra.begin(), extra.end());
-  return Scenario::parse("", "national team world", specs, o);
+  return test::small_world_for(r, extra, "national team world");
 }
 
 const NationalTeam* find_team(const Simulation& sim) {
