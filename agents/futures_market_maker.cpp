@@ -47,7 +47,8 @@ void FuturesMarketMaker::decide(const MarketView& view, OrderSink& out) {
   // Keep a third of the capital free: the position limit is what the rest can margin.
   const double max_position = std::max(1.0, static_cast<double>(acc.cash) / (3.0 * static_cast<double>(margin)));
   const double excess = static_cast<double>(position) / max_position;
-  const double centre = fair - p_.inventory_skew_ticks * excess;
+  const double skew_ticks = p_.inventory_skew_index_share * view.hedged_index / info.tick_points;
+  const double centre = fair - skew_ticks * excess;
 
   Tick bid = std::clamp(static_cast<Tick>(std::floor(centre - p_.half_spread_ticks)), q.lower, q.upper);
   Tick ask = std::clamp(static_cast<Tick>(std::ceil(centre + p_.half_spread_ticks)), q.lower, q.upper);

@@ -102,6 +102,9 @@ void populate(const Scenario& s, WorldSetup& setup) {
   const Fen futures_capital = static_cast<Fen>(std::llround(s.get_float("liquidity_providers.futures_capital_yuan") * 100.0));
   QuotingParams fp = p;   // futures makers absorb hedging flow in size: their own flow threshold
   fp.withdrawal.flow_threshold = s.get_float("liquidity_providers.futures_withdraw_flow_threshold");
+  fp.fair_value_weight = s.get_float("liquidity_providers.futures_fair_value_weight");
+  fp.fair_value_noise = s.get_float("liquidity_providers.futures_fair_value_noise");
+  fp.inventory_skew_index_share = s.get_float("liquidity_providers.futures_inventory_skew_pct") / 100.0;
   for (int slot = 0; slot < kFuturesSlots; ++slot)
     for (int k = 0; k < per_future; ++k) {
       const AgentId id = setup.next_agent_id();
@@ -135,6 +138,9 @@ AgentKind liquidity_providers_kind() {
           spec("withdraw_flow_window_steps", T::Int, std::int64_t{20}, 1, 1000, "steps", "window over which one-sided flow is measured"),
           spec("withdraw_flow_threshold", T::Float, 10.0, 0, 1e6, "quote sizes", "a maker stops quoting when its net fills over the window pass this many quote sizes (0 = never)"),
           spec("futures_withdraw_flow_threshold", T::Float, 30.0, 0, 1e6, "quote sizes", "the same for futures makers, in their quote sizes (0 = never)"),
+          spec("futures_fair_value_weight", T::Float, 0.9, 0, 1, "", "futures makers: weight of the index-implied price (index x carry at futures.initial_basis_annual) vs the last futures price in the fair value"),
+          spec("futures_fair_value_noise", T::Float, 0.0005, 0, 1, "", "futures makers: relative noise of the fair-value estimate"),
+          spec("futures_inventory_skew_pct", T::Float, 1.0, 0, 100, "percent of the index", "futures makers: quote shift when the position reaches the maker's limit (a third of its cash as margin); sets how far hedging imbalance moves the basis"),
           spec("withdraw_cooldown_minutes", T::Float, 30.0, 0, 1e5, "minutes", "continuous trading minutes a withdrawn maker stays away"),
       },
       populate};

@@ -18,6 +18,10 @@ struct QuotingParams {
   double fair_value_weight = 0.3;
   double fair_value_noise = 0.002;
   double min_cash_fraction = 0.1;   // of the starting cash: kept free, no bid below it
+  // Futures makers only: their quotes centre on index x carry; absorbing a one-sided hedging
+  // flow up to their position limit shifts them by this share of the index (the basis a hedging
+  // imbalance buys, since A-share short-selling limits stop arbitrageurs from closing a discount).
+  double inventory_skew_index_share = 0.0;
   WithdrawalParams withdrawal;
 };
 

@@ -1,6 +1,6 @@
 // The core scenario keys: everything that is not an agent. Agents declare their own specs next to
 // their code and the engine concatenates them with these. Keep docs/scenario.md and
-// scenarios/default.toml in step with this list (a test checks the default file parses).
+// scenarios/feb2024.toml in step with this list (a test checks the default file parses).
 #include <cstdint>
 #include <limits>
 #include <string>

@@ -420,6 +420,11 @@ toml::value parse_override_value(const std::string& text) {
 
 Scenario Scenario::parse(std::string_view toml_text, std::string source, const std::vector<ParamSpec>& specs,
                          const std::vector<std::string>& overrides) {
+  return parse_layers({ScenarioLayer{std::string(toml_text), std::move(source)}}, false, specs, overrides);
+}
+
+Scenario Scenario::parse_layers(const std::vector<ScenarioLayer>& layers, bool base_allowed,
+                                const std::vector<ParamSpec>& specs, const std::vector<std::string>& overrides) {
   check_specs(specs);
   SpecIndex idx(specs);
   Scenario sc;
@@ -428,13 +433,16 @@ Scenario Scenario::parse(std::string_view toml_text, std::string source, const s
     sc.index_[specs[k].key] = k;
     sc.values_[specs[k].key] = specs[k].default_value;
   }
-  sc.source_name_ = source;
-  sc.source_text_ = std::string(toml_text);
+  sc.source_name_ = layers.back().source;
+  sc.source_text_ = layers.back().text;
+  for (const auto& layer : layers) sc.base_files_.push_back(layer.source);
+  sc.base_files_.pop_back();
   sc.overrides_ = overrides;
 
   std::vector<std::string> problems;
   // File problems carry their line so they are reported in file order (TOML tables are unordered).
   std::vector<std::pair<std::uint_least32_t, std::string>> file_problems;
+  std::string source;   // the file being read
   auto report = [&](const toml::value& at, std::string msg) {
     file_problems.emplace_back(at.location().line(), at_line(source, at) + msg);
   };
@@ -456,54 +464,64 @@ Scenario Scenario::parse(std::string_view toml_text, std::string source, const s
       sc.values_[spec.key] = std::get<ParamValue>(std::move(r));
   };
 
-  // 1. The file.
-  std::optional<toml::value> doc;
-  try {
-    std::istringstream in{std::string(toml_text)};
-    doc = toml::parse(in, source);
-  } catch (const toml::syntax_error& e) {
-    auto line = e.location().line();
-    problems.push_back(fmt::format("{}:{}: TOML syntax error: {}", source, line, condense_toml_error(e.what())));
-  } catch (const toml::exception& e) {
-    problems.push_back(fmt::format("{}:{}: invalid TOML: {}", source, e.location().line(), condense_toml_error(e.what())));
-  } catch (const std::exception& e) {
-    problems.push_back(fmt::format("{}: invalid TOML: {}", source, condense_toml_error(e.what())));
-  }
+  // 1. The files, the deepest base first; a later file's key wins.
+  for (const auto& layer : layers) {
+    source = layer.source;
+    std::optional<toml::value> doc;
+    try {
+      std::istringstream in{layer.text};
+      doc = toml::parse(in, source);
+    } catch (const toml::syntax_error& e) {
+      auto line = e.location().line();
+      problems.push_back(fmt::format("{}:{}: TOML syntax error: {}", source, line, condense_toml_error(e.what())));
+    } catch (const toml::exception& e) {
+      problems.push_back(fmt::format("{}:{}: invalid TOML: {}", source, e.location().line(), condense_toml_error(e.what())));
+    } catch (const std::exception& e) {
+      problems.push_back(fmt::format("{}: invalid TOML: {}", source, condense_toml_error(e.what())));
+    }
 
-  if (doc && doc->is_table()) {
-    for (const auto& [key, v] : doc->as_table()) {
-      if (idx.is_section(key)) {
-        if (!v.is_table()) {
-          report(v, "'" + key + "' is a section: write it as a table [" + key + "], got " + describe_toml(v));
+    if (doc && doc->is_table()) {
+      for (const auto& [key, v] : doc->as_table()) {
+        if (key == kBaseKey) {
+          if (!base_allowed)
+            report(v, "'base' names the scenario file this one builds on; it is allowed only in a scenario file, "
+                      "not in the built-in default or in text parsed from memory");
+          continue;   // load() resolved it into the layers
+        }
+        if (idx.is_section(key)) {
+          if (!v.is_table()) {
+            report(v, "'" + key + "' is a section: write it as a table [" + key + "], got " + describe_toml(v));
+            continue;
+          }
+          sc.sections_.insert(key);
+          for (const auto& [sub, sv] : v.as_table()) {
+            std::string full = key + "." + sub;
+            auto it = idx.by_key.find(full);
+            if (it == idx.by_key.end())
+              report(sv, idx.unknown_key_message(full, specs));
+            else
+              accept_file(*it->second, sv);
+          }
           continue;
         }
-        sc.sections_.insert(key);
-        for (const auto& [sub, sv] : v.as_table()) {
-          std::string full = key + "." + sub;
-          auto it = idx.by_key.find(full);
-          if (it == idx.by_key.end())
-            report(sv, idx.unknown_key_message(full, specs));
-          else
-            accept_file(*it->second, sv);
+        auto it = idx.by_key.find(key);
+        if (it != idx.by_key.end()) {
+          accept_file(*it->second, v);
+          continue;
         }
-        continue;
-      }
-      auto it = idx.by_key.find(key);
-      if (it != idx.by_key.end()) {
-        accept_file(*it->second, v);
-        continue;
-      }
-      if (v.is_table()) {
-        std::string sug = idx.suggest_section(key);
-        report(v, "unknown section [" + key + "]" +
-                      (sug.empty() ? " (valid sections: " + idx.list_sections() + ")" : " (did you mean [" + sug + "]?)"));
-      } else {
-        report(v, idx.unknown_key_message(key, specs));
+        if (v.is_table()) {
+          std::string sug = idx.suggest_section(key);
+          report(v, "unknown section [" + key + "]" +
+                        (sug.empty() ? " (valid sections: " + idx.list_sections() + ")" : " (did you mean [" + sug + "]?)"));
+        } else {
+          report(v, idx.unknown_key_message(key, specs));
+        }
       }
     }
+    std::stable_sort(file_problems.begin(), file_problems.end());
+    for (auto& fp : file_problems) problems.push_back(std::move(fp.second));
+    file_problems.clear();
   }
-  std::stable_sort(file_problems.begin(), file_problems.end());
-  for (auto& fp : file_problems) problems.push_back(std::move(fp.second));
 
   // 2. The overrides, in order; a later one wins.
   for (const auto& o : overrides) {
@@ -540,9 +558,9 @@ Scenario Scenario::parse(std::string_view toml_text, std::string source, const s
   return sc;
 }
 
-Scenario Scenario::load(const std::filesystem::path& file, const std::vector<ParamSpec>& specs,
-                        const std::vector<std::string>& overrides) {
-  const std::string name = file.string();
+namespace {
+
+std::string read_scenario_file(const std::filesystem::path& file, const std::string& name) {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec))
     throw ScenarioError({name + ": cannot read scenario file: no such file"});
@@ -553,7 +571,61 @@ Scenario Scenario::load(const std::filesystem::path& file, const std::vector<Par
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw ScenarioError({name + ": cannot read scenario file: read error"});
-  return parse(text.str(), name, specs, overrides);
+  return text.str();
+}
+
+// The file's top-level `base` value, if it is a string; anything else is left to parse_layers,
+// which reports syntax errors with their line.
+std::optional<std::pair<std::string, toml::source_location>> base_of(const std::string& text, const std::string& name) {
+  try {
+    std::istringstream in(text);
+    toml::value doc = toml::parse(in, name);
+    if (!doc.is_table() || !doc.contains(std::string(kBaseKey))) return std::nullopt;
+    const toml::value& v = toml::find(doc, std::string(kBaseKey));
+    if (!v.is_string())
+      throw ScenarioError({at_line(name, v) + "'base' must be a string: the path of the scenario file this one builds on, "
+                                              "relative to this file (e.g. base = \"feb2024.toml\"), got " + describe_toml(v)});
+    return std::make_pair(v.as_string().str, v.location());
+  } catch (const toml::exception&) {
+    return std::nullopt;
+  } catch (const std::out_of_range&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+Scenario Scenario::load(const std::filesystem::path& file, const std::vector<ParamSpec>& specs,
+                        const std::vector<std::string>& overrides) {
+  constexpr std::size_t kMaxBaseDepth = 16;
+  std::vector<ScenarioLayer> layers;   // the named file first, then its base, its base's base...
+  std::vector<std::filesystem::path> seen;
+  std::filesystem::path current = file;
+  std::string name = file.string();
+  for (;;) {
+    std::error_code ec;
+    std::filesystem::path canonical = std::filesystem::weakly_canonical(current, ec);
+    if (ec) canonical = current;
+    if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) {
+      std::string chain;
+      for (const auto& l : layers) chain += l.source + " -> ";
+      throw ScenarioError({chain + name + ": 'base' files form a cycle"});
+    }
+    if (layers.size() >= kMaxBaseDepth)
+      throw ScenarioError({name + ": more than " + std::to_string(kMaxBaseDepth) + " levels of 'base' files"});
+    seen.push_back(canonical);
+    std::string text = read_scenario_file(current, name);
+    auto base = base_of(text, name);
+    layers.push_back({std::move(text), name});
+    if (!base) break;
+    const std::filesystem::path next = current.parent_path() / base->first;
+    const std::string where = name + ":" + std::to_string(base->second.line()) + ": base = \"" + base->first + "\": ";
+    if (!std::filesystem::exists(next, ec)) throw ScenarioError({where + "no such file " + next.string()});
+    current = next;
+    name = next.lexically_normal().string();
+  }
+  std::reverse(layers.begin(), layers.end());
+  return parse_layers(layers, true, specs, overrides);
 }
 
 const ParamSpec& Scenario::spec_for(std::string_view key, ParamType expected, const char* getter) const {

@@ -55,7 +55,9 @@ class Scenario {
   // programming bug: std::logic_error.
   static Scenario parse(std::string_view toml_text, std::string source, const std::vector<ParamSpec>& specs,
                         const std::vector<std::string>& overrides = {});
-  // Reads the file (missing/unreadable -> ScenarioError naming the path), then parse().
+  // Reads the file (missing/unreadable -> ScenarioError naming the path), then parse(). A file
+  // may build on another: a top-level `base = "other.toml"` (relative to the file) is read
+  // first, and this file's keys then override it (chains allowed, cycles rejected).
   static Scenario load(const std::filesystem::path& file, const std::vector<ParamSpec>& specs,
                        const std::vector<std::string>& overrides = {});
 
@@ -70,7 +72,9 @@ class Scenario {
   bool has_section(std::string_view section) const;
   const std::string& name() const;         // the "name" key ("" if the specs have none)
   const std::string& source_name() const;
-  const std::string& source_text() const;  // verbatim TOML
+  const std::string& source_text() const;  // verbatim TOML of the named file (not of its bases)
+  // The `base` files it builds on, the deepest first ("" entries never occur); empty if none.
+  const std::vector<std::string>& base_files() const { return base_files_; }
   // Every key of every spec after defaults and overrides: top-level keys first, then [section]
   // tables in spec order, each line followed by "# unit; doc". Valid TOML that parse() accepts
   // back (with the same specs) yielding identical values.
@@ -78,6 +82,11 @@ class Scenario {
   std::vector<std::string> overrides() const;
 
  private:
+  struct ScenarioLayer {
+    std::string text, source;
+  };
+  static Scenario parse_layers(const std::vector<ScenarioLayer>& layers, bool base_allowed,
+                               const std::vector<ParamSpec>& specs, const std::vector<std::string>& overrides);
   const ParamSpec& spec_for(std::string_view key, ParamType expected, const char* getter) const;
 
   std::vector<ParamSpec> specs_;
@@ -87,7 +96,11 @@ class Scenario {
   std::string source_name_;
   std::string source_text_;
   std::vector<std::string> overrides_;
+  std::vector<std::string> base_files_;
 };
+
+// The top-level key naming the file a scenario builds on.
+inline constexpr std::string_view kBaseKey = "base";
 
 // The core keys (top level, [session], [stocks], [fundamentals], [indices], [futures], [output]).
 const std::vector<ParamSpec>& core_param_specs();

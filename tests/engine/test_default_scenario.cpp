@@ -1,5 +1,5 @@
 // The shipped default scenario and the scenario reference stay true to the code: every key the
-// built-in agents and the market read is in scenarios/default.toml at its default value, and in
+// built-in agents and the market read is in scenarios/feb2024.toml at its default value, and in
 // docs/scenario.md.
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -25,7 +25,7 @@ std::string section(const std::string& key) {
 
 TEST_CASE("the shipped default scenario lists every key at its default value", "[scenario]") {
   const auto specs = builtin_agents().all_params();
-  const Scenario shipped = Scenario::load(std::string(STAMPEDE_SOURCE_DIR) + "/scenarios/default.toml", specs);
+  const Scenario shipped = Scenario::load(std::string(STAMPEDE_SOURCE_DIR) + "/scenarios/feb2024.toml", specs);
   const Scenario defaults = Scenario::parse("", "defaults", specs);
   CHECK(shipped.resolved_toml().substr(shipped.resolved_toml().find('\n', shipped.resolved_toml().find('\n') + 1)) ==
         defaults.resolved_toml().substr(defaults.resolved_toml().find('\n', defaults.resolved_toml().find('\n') + 1)));

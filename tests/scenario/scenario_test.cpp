@@ -26,7 +26,7 @@ ParamSpec fspec(std::string key, double def, double lo, double hi, std::string u
   return ParamSpec{std::move(key), ParamType::Float, def, lo, hi, std::move(unit), "a float"};
 }
 
-// The agent sections shipped in scenarios/default.toml, as the engine author specified them.
+// The agent sections shipped in scenarios/feb2024.toml, as the engine author specified them.
 std::vector<ParamSpec> agent_specs() {
   return {
       ispec("liquidity_providers.per_stock", 2, 0, 20),
@@ -436,6 +436,75 @@ TEST_CASE("load names the file in messages and applies overrides", "[scenario]")
   auto sc = Scenario::load(file, core_param_specs(), {"days=7"});
   CHECK(sc.get_int("days") == 7);
   CHECK(sc.source_name() == file.string());
+  std::filesystem::remove_all(dir);
+}
+
+namespace {
+void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream out(p);
+  out << text;
+}
+}  // namespace
+
+TEST_CASE("a scenario file builds on its base file: base keys, then its own, then --set", "[scenario]") {
+  auto dir = std::filesystem::temp_directory_path() / "stampede_scenario_base_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "variants");
+  write_file(dir / "main.toml", "name = \"main\"\ndays = 40\n[stocks]\nmicrocaps = 500\nlarge_caps = 7\n");
+  write_file(dir / "variants" / "short.toml", "base = \"../main.toml\"\nname = \"short\"\ndays = 5\n");
+  write_file(dir / "variants" / "shorter.toml", "base = \"short.toml\"\n[stocks]\nmicrocaps = 50\n");
+
+  auto sc = Scenario::load(dir / "variants" / "shorter.toml", core_param_specs(), {"stocks.large_caps=3"});
+  CHECK(sc.name() == "short");                     // from the middle file
+  CHECK(sc.get_int("days") == 5);                  // the middle file overrides the base
+  CHECK(sc.get_int("stocks.microcaps") == 50);     // the named file overrides both
+  CHECK(sc.get_int("stocks.large_caps") == 3);     // --set overrides every file
+  REQUIRE(sc.base_files().size() == 2);
+  CHECK_THAT(sc.base_files()[0], Contains("main.toml"));
+  // The resolved text stands alone: it needs none of the files.
+  auto again = Scenario::parse(sc.resolved_toml(), "resolved", core_param_specs());
+  CHECK(again.get_int("stocks.microcaps") == 50);
+  CHECK(again.get_int("days") == 5);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("base files: errors name the file and line; cycles and missing files are rejected", "[scenario]") {
+  auto dir = std::filesystem::temp_directory_path() / "stampede_scenario_base_errors";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto problems_of = [&](const std::filesystem::path& f) {
+    try {
+      Scenario::load(f, core_param_specs());
+    } catch (const ScenarioError& e) {
+      return e.problems();
+    }
+    return std::vector<std::string>{};
+  };
+  // A bad key in the base is reported against the base file.
+  write_file(dir / "base.toml", "days = 3\n[stocks]\nmicrocaps = -1\n");
+  write_file(dir / "child.toml", "base = \"base.toml\"\ndays = 0\n");
+  auto p = problems_of(dir / "child.toml");
+  REQUIRE(p.size() == 2);
+  CHECK_THAT(p[0], StartsWith((dir / "base.toml").string() + ":3: key 'stocks.microcaps'"));
+  CHECK_THAT(p[1], StartsWith((dir / "child.toml").string() + ":2: key 'days'"));
+  // Missing base.
+  write_file(dir / "orphan.toml", "base = \"nowhere.toml\"\n");
+  p = problems_of(dir / "orphan.toml");
+  REQUIRE(p.size() == 1);
+  CHECK_THAT(p[0], StartsWith((dir / "orphan.toml").string() + ":1: base = \"nowhere.toml\": no such file"));
+  // Not a string.
+  write_file(dir / "typed.toml", "days = 2\nbase = 3\n");
+  p = problems_of(dir / "typed.toml");
+  REQUIRE(p.size() == 1);
+  CHECK_THAT(p[0], Contains("'base' must be a string"));
+  // A cycle.
+  write_file(dir / "a.toml", "base = \"b.toml\"\n");
+  write_file(dir / "b.toml", "base = \"a.toml\"\n");
+  p = problems_of(dir / "a.toml");
+  REQUIRE(p.size() == 1);
+  CHECK_THAT(p[0], Contains("cycle"));
+  // Text parsed from memory (the built-in default) cannot name a base.
+  CHECK_THROWS_WITH(Scenario::parse("base = \"x.toml\"\n", "text", core_param_specs()), Contains("allowed only in a scenario file"));
   std::filesystem::remove_all(dir);
 }
 

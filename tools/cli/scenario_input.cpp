@@ -10,7 +10,7 @@ Scenario load_scenario(const ScenarioArgs& args) {
   const std::vector<ParamSpec> specs = builtin_agents().all_params();
   try {
     if (args.file.empty())
-      return Scenario::parse(kDefaultScenarioToml, "built-in default scenario (scenarios/default.toml)", specs, args.overrides);
+      return Scenario::parse(kDefaultScenarioToml, "built-in default scenario (scenarios/feb2024.toml)", specs, args.overrides);
     return Scenario::load(args.file, specs, args.overrides);
   } catch (const ScenarioError& e) {
     throw InputError(e.problems());
