@@ -14,6 +14,14 @@ namespace stampede {
 
 namespace {
 constexpr int kMainContractMinDays = 5;
+
+// Every agent with a daily row, in the order of the day frame's rows, with its NAV at the start.
+std::vector<OutcomeTracker::DailyAgent> daily_agents(const Simulation& sim) {
+  std::vector<OutcomeTracker::DailyAgent> out;
+  for (const auto& a : sim.agents())
+    if (a->reports_daily()) out.push_back({a->id(), a->kind(), a->day_row(sim.view()).nav});
+  return out;
+}
 }
 
 void IndexPath::add_close(double prev, double close, const std::string& date, double& peak) {
@@ -49,6 +57,7 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
     sum.microcap.start = sum.microcap.end = sum.microcap.trough = sim.view().microcap_index;
     double hedged_peak = sum.hedged.start, microcap_peak = sum.microcap.start;
     double hedged_prev = sum.hedged.start, microcap_prev = sum.microcap.start;
+    OutcomeTracker outcomes(daily_agents(sim));
 
     while (!sim.finished()) {
       const int front_days = sim.view().futures[0].days_to_expiry;   // of the contract about to trade
@@ -63,9 +72,13 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
         sum.deepest_basis_date = sim.calendar().iso(f.day);
       }
       log.write_step(f);
-      for (auto& [kind, rows] : sim.take_events()) log.write_events(kind, std::move(rows));
+      for (auto& [kind, rows] : sim.take_events()) {
+        outcomes.observe_events(kind, rows);
+        log.write_events(kind, std::move(rows));
+      }
       if (!day_closed) continue;
       const DayFrame& d = sim.day_frame();
+      outcomes.observe_day(d.date, d.agents);
       log.write_day(d);
       sum.hedged.add_close(hedged_prev, d.hedged_close, d.date, hedged_peak);
       sum.microcap.add_close(microcap_prev, d.microcap_close, d.date, microcap_peak);
@@ -103,6 +116,7 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
     sum.trades = sim.totals().trades;
     sum.rejections = sim.totals().rejections;
     sum.conservation_problems = sim.conservation_problems();
+    sum.outcomes = outcomes.result();
     sum.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     for (const auto& [name, value] : summary_metrics(sum)) log.set_attribute("summary_" + name, value);
     log.finish(sum.wall_seconds);
@@ -124,6 +138,19 @@ std::vector<std::pair<std::string, double>> summary_metrics(const RunSummary& s)
       {"forced_share_of_microcap_selling", s.forced_share()},
       {"worst_day_forced_share_of_microcap_selling", s.worst_day_forced_share},
       {"trades", static_cast<double>(s.trades)},
+      {"dma_accounts", static_cast<double>(s.outcomes.dma_accounts)},
+      {"dma_accounts_liquidated", static_cast<double>(s.outcomes.dma_accounts_liquidated)},
+      {"dma_liquidated_share", s.outcomes.dma_liquidated_share()},
+      {"dma_accounts_margin_called", static_cast<double>(s.outcomes.dma_accounts_margin_called)},
+      {"margin_calls", static_cast<double>(s.outcomes.margin_calls)},
+      {"broker_shortfall", s.outcomes.broker_shortfall},
+      {"broker_shortfall_accounts", static_cast<double>(s.outcomes.broker_shortfall_accounts)},
+      {"dma_median_return", s.outcomes.dma.median_return},
+      {"dma_median_max_drawdown", s.outcomes.dma.median_max_drawdown},
+      {"neutral_funds", static_cast<double>(s.outcomes.neutral.agents)},
+      {"neutral_median_return", s.outcomes.neutral.median_return},
+      {"neutral_median_max_drawdown", s.outcomes.neutral.median_max_drawdown},
+      {"neutral_median_worst_3day", s.outcomes.neutral.median_worst_3day},
   };
 }
 
@@ -148,6 +175,24 @@ std::string format_summary(const RunSummary& s, const std::filesystem::path& out
            ? fmt::format("{} (no forced selling)", pct(s.forced_share()))
            : fmt::format("{} over the run, {} on {}", pct(s.forced_share()), pct(s.worst_day_forced_share),
                          s.worst_day_forced_share_date));
+  const AgentOutcomes& o = s.outcomes;
+  if (o.dma_accounts > 0) {
+    line("DMA accounts liquidated",
+         fmt::format("{} of {} ({}){}", o.dma_accounts_liquidated, o.dma_accounts, pct(o.dma_liquidated_share()).substr(1),
+                     o.peak_liquidation_date.empty() ? std::string()
+                                                     : fmt::format(", most ({}) on {}", o.peak_liquidations, o.peak_liquidation_date)));
+    line("DMA margin calls", fmt::format("{} warnings, {} accounts", o.margin_calls, o.dma_accounts_margin_called));
+    line("broker shortfall", fmt::format("{:.0f} yuan from {} accounts", o.broker_shortfall, o.broker_shortfall_accounts));
+    line("DMA account (median)", fmt::format("return {}, max drawdown {}", pct(o.dma.median_return), pct(o.dma.median_max_drawdown)));
+  } else {
+    line("DMA accounts", "none");
+  }
+  if (o.neutral.agents > 0)
+    line("neutral funds (median)", fmt::format("return {}, max drawdown {}, worst 3 days {} ({} funds)",
+                                               pct(o.neutral.median_return), pct(o.neutral.median_max_drawdown),
+                                               pct(o.neutral.median_worst_3day), o.neutral.agents));
+  else
+    line("neutral funds", "none");
   line("orders / trades", fmt::format("{} / {}", s.orders, s.trades));
   std::int64_t rejected = 0;
   std::string reasons;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/engine/agent_registry.hpp"
+#include "sim/engine/run_outcomes.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace stampede {
@@ -54,6 +55,7 @@ struct RunSummary {
   double worst_day_forced_share = 0;                    // highest daily forced share of microcap selling
   std::string worst_day_forced_share_date;
   double forced_share() const { return microcap_sold > 0 ? microcap_sold_forced / microcap_sold : 0.0; }
+  AgentOutcomes outcomes;   // DMA margin calls, liquidations, shortfalls; DMA and neutral-fund NAVs
   std::map<std::string, std::int64_t> rejections;
   std::vector<std::string> conservation_problems;
   double wall_seconds = 0;

@@ -1,0 +1,80 @@
+#pragma once
+// The agents' side of a run's outcome, for the summary: DMA accounts margin-called and liquidated,
+// the brokers' shortfall, and how the NAVs of DMA accounts and neutral funds moved. Built from what
+// the engine already hands the run log (events by kind, the daily agent rows), with agent classes
+// and event kinds named as strings: the engine includes no agent header.
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/record/run_log.hpp"
+
+namespace stampede {
+
+// Agent classes and event kinds the summary reads (as the agents name them).
+inline constexpr const char* kDmaClass = "dma_account";
+inline constexpr const char* kNeutralClass = "neutral_fund";
+
+// Medians over the agents of one class of their NAV path: NaN when the class has no agents.
+struct NavOutcome {
+  int agents = 0;
+  double median_return = std::numeric_limits<double>::quiet_NaN();         // end NAV / start NAV - 1
+  double median_max_drawdown = std::numeric_limits<double>::quiet_NaN();   // worst fall from a running peak (negative)
+  double median_worst_3day = std::numeric_limits<double>::quiet_NaN();     // worst NAV change over 3 trading days (negative)
+};
+
+struct AgentOutcomes {
+  int dma_accounts = 0;                 // DMA accounts in the run
+  int dma_accounts_liquidated = 0;      // distinct accounts whose broker started a liquidation
+  int dma_accounts_margin_called = 0;   // distinct accounts that got at least one margin call
+  std::int64_t margin_calls = 0;        // margin-call warnings, every account
+  double broker_shortfall = 0;          // yuan the brokers lost on liquidated accounts
+  int broker_shortfall_accounts = 0;    // distinct accounts that left a shortfall
+  std::string first_liquidation_date, peak_liquidation_date;   // ISO; empty without liquidations
+  int peak_liquidations = 0;            // most liquidations started on one day
+  NavOutcome dma, neutral;
+  double dma_liquidated_share() const { return dma_accounts > 0 ? static_cast<double>(dma_accounts_liquidated) / dma_accounts : 0.0; }
+};
+
+// Fed by the run driver: the start NAV of every daily agent, then each batch of events as it is
+// taken from the simulation (before the day's frame), then each day's frame.
+//
+// NAV paths are flow-adjusted: a redemption request (event `redemption_requests`, yuan in `price`)
+// lowers an agent's NAV by the amount requested without being a loss, so the day's return is
+// (NAV + requested that day) / previous NAV - 1, chained: the path of the NAV per unit.
+class OutcomeTracker {
+ public:
+  struct DailyAgent {
+    std::int32_t agent_id;
+    std::string agent_class;
+    double start_nav;   // before the first day
+  };
+  explicit OutcomeTracker(std::vector<DailyAgent> agents);
+
+  void observe_events(const std::string& kind, const std::vector<EventRow>& rows);
+  // Rows in the order of the agents given to the constructor.
+  void observe_day(const std::string& date, const std::vector<AgentDayRecord>& rows);
+  AgentOutcomes result() const;
+
+ private:
+  struct Path {
+    std::vector<double> index;   // flow-adjusted NAV, starting at 1
+    double last_nav;
+  };
+  NavOutcome class_outcome(const std::string& agent_class) const;
+
+  std::vector<DailyAgent> agents_;
+  std::vector<Path> paths_;
+  std::map<std::int32_t, double> requested_today_;   // agent id -> yuan requested since the last day
+  std::set<std::int32_t> liquidated_, margin_called_, short_accounts_;
+  std::int64_t margin_calls_ = 0;
+  double shortfall_ = 0;
+  int liquidations_today_ = 0;
+  std::string first_liquidation_date_, peak_liquidation_date_;
+  int peak_liquidations_ = 0;
+};
+
+}  // namespace stampede
