@@ -28,22 +28,32 @@ import re
 import sys
 import tomllib
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
 
 try:
-    import h5py  # noqa: E402
+    import h5py
 except ImportError:  # pragma: no cover
     sys.exit("report.py needs h5py (Debian: apt-get install python3-h5py)")
+
+# pandas and matplotlib are imported once an input has been checked (bad input fails fast).
+pd = plt = None
+COLORS = []
+
+
+def _load_plotting():
+    global pd, plt, COLORS
+    if plt is not None:
+        return
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as pyplot
+    import pandas
+    pd, plt = pandas, pyplot
+    COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
 SCHEMA_PREFIX = "stampede-run/"
 DMA, NEUTRAL = "dma_account", "neutral_fund"
 MAIN_CONTRACT_MIN_DAYS = 5          # as the engine: the next contract in the front's last 5 calendar days
-COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
 
 class InputError(Exception):
@@ -76,6 +86,7 @@ class Run:
             if not schema.startswith(SCHEMA_PREFIX):
                 raise InputError(f"{path}: not a stampede run log (root attribute schema is "
                                  f"{schema!r}, expected '{SCHEMA_PREFIX}1')")
+            _load_plotting()
             self._read(f)
         self.label = label or self.scenario
 
@@ -501,6 +512,8 @@ def fig_stress(run):
                "liquidations clustering in the crash days, and for liquidations dragging on while books are "
                "locked limit-down.")
     dma = run.class_index(DMA)
+    if dma is not None and not run.has(run.class_steps.get("in_margin_call")):
+        dma = None   # the class is named but its step rows are missing
     if run.n_days == 0:
         return Figure(fid, title, caption, note="No day finished: no events to count.")
     series = [("margin calls (warning)", run.daily_counts("margin_calls", reason="warning"), "#ff7f0e"),
@@ -520,7 +533,7 @@ def fig_stress(run):
     ax1.legend(fontsize="x-small", ncol=2)
     day_axis(ax1, run.dates)
     ax1.set_xlim(-0.6, run.n_days - 0.4)
-    if dma is not None and run.has(run.class_steps.get("in_margin_call")):
+    if dma is not None:
         ax2.plot(run.x_step, run.class_steps["in_margin_call"][:, dma], color="#ff7f0e", label="DMA in margin call")
         ax2.plot(run.x_step, run.class_steps["liquidating"][:, dma], color="#d62728", label="DMA being liquidated")
         total = int(np.nanmax(run.class_steps["accounts"][:, dma])) if run.has(run.class_steps.get("accounts")) else 0
