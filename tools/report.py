@@ -857,6 +857,8 @@ PERCENT_WORDS = ("return", "drawdown", "worst", "basis", "share", "3day")
 def fmt_metric(name, v):
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "n/a"
+    if "share" in name:
+        return f"{100 * v:.2f}%"
     if any(w in name for w in PERCENT_WORDS):
         return f"{100 * v:+.2f}%"
     if "shortfall" in name and "accounts" not in name:
