@@ -11,6 +11,9 @@ namespace stampede::replay {
 
 namespace {
 constexpr std::int64_t kMaxBandTicks = 10'000'000;  // 160 MB of price levels per side at most
+// All books together: without it, a short file with many books of wide bands (high prices on a fine
+// tick) would allocate gigabytes until the process is killed instead of getting an error.
+constexpr std::int64_t kMaxTotalBandTicks = 2 * kMaxBandTicks;
 }
 
 void band_for(Tick reference, double limit_pct, Tick& lower, Tick& upper) {
@@ -47,20 +50,30 @@ ReplayResult run_replay(const std::vector<OrderRow>& rows, const ReplayOptions& 
     Tick& ref = reference[index[r.book]];
     if (ref == kNoPrice && r.type == OrderType::Limit) ref = r.price;
   }
-  std::vector<OrderBook> books;
-  books.reserve(numbers.size());
+  std::vector<Tick> lowers(numbers.size()), uppers(numbers.size());
+  std::int64_t total_band = 0;
   for (std::size_t i = 0; i < numbers.size(); ++i) {
     if (reference[i] == kNoPrice)
       throw ReplayError("book " + std::to_string(numbers[i]) +
                         " has no limit order to take the reference price from; pass --ref-price");
-    Tick lower = 0, upper = 0;
-    band_for(reference[i], options.limit_pct, lower, upper);
-    if (static_cast<std::int64_t>(upper) - lower > kMaxBandTicks)
-      throw ReplayError("book " + std::to_string(numbers[i]) + ": a band of " +
-                        std::to_string(static_cast<std::int64_t>(upper) - lower) + " ticks is too wide (at most " +
-                        std::to_string(kMaxBandTicks) + "); use a coarser --tick or a smaller --limit-pct");
+    band_for(reference[i], options.limit_pct, lowers[i], uppers[i]);
+    const std::int64_t band = static_cast<std::int64_t>(uppers[i]) - lowers[i];
+    if (band > kMaxBandTicks)
+      throw ReplayError("book " + std::to_string(numbers[i]) + ": a band of " + std::to_string(band) +
+                        " ticks is too wide (at most " + std::to_string(kMaxBandTicks) +
+                        "); use a coarser --tick or a smaller --limit-pct");
+    total_band += band;
+    if (total_band > kMaxTotalBandTicks)
+      throw ReplayError("books " + std::to_string(numbers[0]) + ".." + std::to_string(numbers[i]) +
+                        ": their bands add up to more than " + std::to_string(kMaxTotalBandTicks) +
+                        " ticks of price levels (too much memory); use a coarser --tick, a smaller --limit-pct or "
+                        "fewer books per file");
+  }
+  std::vector<OrderBook> books;
+  books.reserve(numbers.size());
+  for (std::size_t i = 0; i < numbers.size(); ++i) {
     books.emplace_back(BookRules{options.lot});
-    books.back().open_day(lower, upper, reference[i]);
+    books.back().open_day(lowers[i], uppers[i], reference[i]);
     books.back().set_phase(BookPhase::Continuous);
   }
   std::vector<std::size_t> book_of(rows.size());

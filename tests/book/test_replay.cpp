@@ -198,6 +198,17 @@ TEST_CASE("a band too wide to hold in memory is refused with a hint", "[book][re
                     Catch::Contains("ticks is too wide") && Catch::Contains("--tick"));
 }
 
+// Found with the replay fuzz target (docs/fuzzing.md): each book within the limit, but a few
+// dozen of them used to allocate gigabytes before the first order ran.
+TEST_CASE("many books whose bands add up to too much memory are refused before any is opened", "[book][replay]") {
+  std::string csv = "id,side,type,price,quantity,book\n";
+  for (int b = 1; b <= 40; ++b) csv += std::to_string(b) + ",buy,limit,40000.00,100," + std::to_string(b) + "\n";
+  CHECK_THROWS_WITH(replay_text(csv), Catch::Contains("bands add up to") && Catch::Contains("fewer books"));
+  // Two such books (800,000 ticks of band each) still replay.
+  std::string two = "id,side,type,price,quantity,book\n1,buy,limit,40000.00,100,1\n2,sell,limit,40000.00,100,2\n";
+  CHECK_NOTHROW(replay_text(two));
+}
+
 TEST_CASE("a missing orders file is an input error naming the file", "[book][replay]") {
   CHECK_THROWS_WITH(read_orders_file("/nonexistent/orders.csv", parse_tick("0.01")),
                     Catch::StartsWith("/nonexistent/orders.csv: cannot open"));
