@@ -398,10 +398,46 @@ std::string at_line(const std::string& source, const toml::value& v) {
   return fmt::format("{}:{}: ", source, line);
 }
 
+// toml11 parses nested arrays and inline tables recursively: a few thousand '[' in a file or a
+// --set value overflowed the stack (found by fuzzing, docs/fuzzing.md). Scenarios nest two levels
+// at most, so text nesting deeper than this is refused before toml11 sees it.
+constexpr int kMaxTomlNesting = 64;
+
+// The 1-based line where `text` opens its (kMaxTomlNesting+1)-th nested '[' or '{', outside
+// strings and comments; 0 if it never nests that deep.
+std::size_t too_deep_line(std::string_view text) {
+  int depth = 0;
+  std::size_t line = 1;
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+    } else if (c == '#') {
+      while (i + 1 < n && text[i + 1] != '\n') ++i;
+    } else if (c == '"' || c == '\'') {
+      const std::string_view quote = text.substr(i, 3) == std::string(3, c) ? text.substr(i, 3) : text.substr(i, 1);
+      for (i += quote.size(); i < n && text.substr(i, quote.size()) != quote; ++i) {
+        if (quote.size() == 1 && text[i] == '\n') break;  // unterminated one-line string: toml11 reports it
+        if (c == '"' && text[i] == '\\' && i + 1 < n && !(quote.size() == 1 && text[i + 1] == '\n'))
+          ++i;  // an escaped character, maybe a quote
+        if (text[i] == '\n') ++line;
+      }
+      if (i < n && text[i] == '\n') --i;  // counted by the loop
+      else i += quote.size() - 1;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxTomlNesting) return line;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return 0;
+}
+
 // Parses an override's value text as a TOML value; text that is not one is taken as a string.
 toml::value parse_override_value(const std::string& text) {
   std::string t = trim(text);
-  if (!t.empty() && t.find_first_of("\n\r") == std::string::npos) {
+  if (!t.empty() && t.find_first_of("\n\r") == std::string::npos && !too_deep_line(t)) {
     try {
       std::istringstream in("v = " + t + "\n");
       toml::value doc = toml::parse(in, "--set");
@@ -468,7 +504,10 @@ Scenario Scenario::parse_layers(const std::vector<ScenarioLayer>& layers, bool b
   for (const auto& layer : layers) {
     source = layer.source;
     std::optional<toml::value> doc;
-    try {
+    if (const std::size_t line = too_deep_line(layer.text))
+      problems.push_back(fmt::format("{}:{}: arrays or inline tables nested more than {} levels deep (a scenario needs 2)",
+                                     source, line, kMaxTomlNesting));
+    else try {
       std::istringstream in{layer.text};
       doc = toml::parse(in, source);
     } catch (const toml::syntax_error& e) {
@@ -577,6 +616,7 @@ std::string read_scenario_file(const std::filesystem::path& file, const std::str
 // The file's top-level `base` value, if it is a string; anything else is left to parse_layers,
 // which reports syntax errors with their line.
 std::optional<std::pair<std::string, toml::source_location>> base_of(const std::string& text, const std::string& name) {
+  if (too_deep_line(text)) return std::nullopt;  // parse_layers reports it
   try {
     std::istringstream in(text);
     toml::value doc = toml::parse(in, name);
