@@ -8,6 +8,7 @@
 #include "agents/noise_traders.hpp"
 #include "agents/snowball_issuer.hpp"
 #include "agents/retail_population.hpp"
+#include "agents/value_investor.hpp"
 
 namespace stampede {
 
@@ -21,6 +22,7 @@ AgentRegistry builtin_agents() {
   r.add(dma_accounts_kind());
   r.add(national_team_kind());
   r.add(index_enhanced_kind());
+  r.add(value_investors_kind());   // last: adding it leaves every other agent's id and random stream as they were
   return r;
 }
 

@@ -94,7 +94,9 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
     if (basket_.set_mode(view, TradeMode::Forced, out)) return;
     basket_.force_sell(view, out, 1.0, p_.liquidation_pace, p_.liquidation_aggressiveness_ticks,
                        OrderReason::Liquidation, "liquidations");
-    basket_.hedge(view, out, val, true, OrderReason::Liquidation, p_.liquidation_pace,
+    // The broker keeps the book hedged while it sells: the short is covered in step with the
+    // stocks actually sold (locked limit-down stocks keep their hedge), then closed when flat.
+    basket_.hedge(view, out, val, !HedgedBasket::has_stocks(a), OrderReason::Liquidation, p_.liquidation_pace,
                   p_.liquidation_aggressiveness_ticks, "liquidations");
     return;
   }
