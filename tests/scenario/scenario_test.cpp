@@ -95,7 +95,6 @@ std::string only_problem(std::string_view text, const std::vector<ParamSpec>& sp
   return p[0];
 }
 
-std::filesystem::path default_toml() { return std::filesystem::path(STAMPEDE_SOURCE_DIR) / "scenarios" / "default.toml"; }
 
 void require_same_values(const Scenario& a, const Scenario& b, const std::vector<ParamSpec>& specs) {
   for (const auto& s : specs) {
