@@ -21,13 +21,16 @@ void Simulation::begin_day() {
     StockDayStats& d = stock_day_[i];
     d = StockDayStats{d.prev_close};
     const Tick lower = std::max<Tick>(1, limit_price(d.prev_close, universe_.limit_pct[i], -1));
-    books_[i].open_day(lower, limit_price(d.prev_close, universe_.limit_pct[i], +1), d.prev_close);
+    const Tick upper = limit_price(d.prev_close, universe_.limit_pct[i], +1);
+    day_band_[static_cast<std::size_t>(i)] = {lower, upper};
+    books_[i].open_day(lower, upper, d.prev_close);
     books_[i].set_phase(BookPhase::CallAuction);
   }
   futures_.start_day();
   std::fill(day_flows_.begin(), day_flows_.end(), Flow{});
   for (int k = 0; k < kFuturesSlots; ++k) {
     OrderBook& b = books_[static_cast<std::size_t>(n + k)];
+    day_band_[static_cast<std::size_t>(n + k)] = {futures_.band_lower(k), futures_.band_upper(k)};
     b.open_day(futures_.band_lower(k), futures_.band_upper(k), futures_.contract(k).prev_settlement);
     b.set_phase(BookPhase::CallAuction);
   }

@@ -59,7 +59,9 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
     double hedged_prev = sum.hedged.start, microcap_prev = sum.microcap.start;
     OutcomeTracker outcomes(daily_agents(sim));
 
-    while (!sim.finished()) {
+    if (options.check_invariants) sim.set_check_invariants(true);
+    auto stop_requested = [&] { return options.stop != nullptr && options.stop->load(std::memory_order_relaxed) != 0; };
+    while (!sim.finished() && !stop_requested()) {
       const int front_days = sim.view().futures[0].days_to_expiry;   // of the contract about to trade
       const bool day_closed = sim.step();
       const StepFrame& f = sim.step_frame();
@@ -121,6 +123,13 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
     for (const auto& [name, value] : summary_metrics(sum)) log.set_attribute("summary_" + name, value);
     log.finish(sum.wall_seconds);
   });
+    sum.days_done = sim.day();
+    if (!sim.finished()) {   // stopped by a signal: flush what is done, leave complete = 0
+      sum.interrupted_by = options.stop->load();
+      log.mark_interrupted(sum.interrupted_by, sim.global_step() - 1, sim.global_step() > 0 ? sim.step_frame().day : -1);
+      log.close();
+      return;
+    }
   return sum;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Runs a whole scenario: builds the simulation inside a task arena of the requested size, feeds
 // the run log, reports progress and returns the summary printed at the end.
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -30,6 +31,13 @@ struct RunOptions {
   bool limit_global_parallelism = true;
   // Called after each trading day, from the simulating thread.
   std::function<void(const RunProgress&)> on_day_done;
+  // Polled before every step (interrupt.hpp): once non-zero (a signal number), the run stops at
+  // the end of the step under way, the log is flushed and closed with complete = 0 and marked
+  // interrupted, and run_simulation returns with RunSummary::interrupted_by set.
+  const std::atomic<int>* stop = nullptr;
+  // Check every invariant after every step (Simulation::conservation_problems); a broken one
+  // throws InvariantViolation. Debug builds always check.
+  bool check_invariants = false;
 };
 
 struct IndexPath {
@@ -59,6 +67,8 @@ struct RunSummary {
   std::map<std::string, std::int64_t> rejections;
   std::vector<std::string> conservation_problems;
   double wall_seconds = 0;
+  int interrupted_by = 0;   // the signal that stopped the run early (RunOptions::stop), else 0
+  int days_done = 0;        // trading days completed (= days unless interrupted)
 };
 
 // The run's outcome as named numbers, in a fixed order: what sweeps tabulate and run logs keep as

@@ -134,6 +134,7 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   trades_.resize(instruments);
   releases_.resize(instruments);
   book_rejects_.resize(instruments);
+  day_band_.assign(static_cast<std::size_t>(instruments), {kNoPrice, kNoPrice});
   if (record_step_prices_) step_frame_.last_price.resize(n);
   build_view();
 }
@@ -164,11 +165,22 @@ bool Simulation::step() {
   record_step();
 
   ++global_step_;
-  if (++step_in_day_ < clock_.steps_per_day()) return false;
-  end_day();
-  step_in_day_ = 0;
-  ++day_;
-  return true;
+  const bool day_closed = ++step_in_day_ == clock_.steps_per_day();
+  if (day_closed) {
+    end_day();
+    step_in_day_ = 0;
+    ++day_;
+  }
+  if (check_invariants_) {
+    std::vector<std::string> problems = conservation_problems();
+    if (!problems.empty()) {
+      std::string what = "invariant broken after step " + std::to_string(global_step_ - 1) + " (day " +
+                         std::to_string(day_closed ? day_ - 1 : day_) + "): " + problems.front();
+      if (problems.size() > 1) what += " (and " + std::to_string(problems.size() - 1) + " more)";
+      throw InvariantViolation(what, std::move(problems));
+    }
+  }
+  return day_closed;
 }
 
 void Simulation::build_view() {
@@ -325,25 +337,76 @@ RunHeader Simulation::make_header(const Scenario& s, int threads) const {
 
 std::vector<std::string> Simulation::conservation_problems() const {
   std::vector<std::string> problems;
+  auto str = [](auto v) { return std::to_string(v); };
+  // Money: every fen is in some account or was declared as entering or leaving the market.
   if (Fen cash = accounts_.total_cash(); cash != initial_cash_ + external_in_ - external_out_)
-    problems.push_back("total cash " + std::to_string(cash) + " fen differs from the initial " +
-                       std::to_string(initial_cash_) + " plus inflows " + std::to_string(external_in_) +
-                       " minus outflows " + std::to_string(external_out_));
-  std::vector<Qty> held(universe_.size(), 0);
-  for (AccountId a = 0; a < accounts_.size(); ++a)
-    for (const StockPosition& p : accounts_[a].stocks) {
-      held[p.stock] += p.qty;
+    problems.push_back("total cash " + str(cash) + " fen differs from the initial " + str(initial_cash_) +
+                       " plus inflows " + str(external_in_) + " minus outflows " + str(external_out_) + " (by " +
+                       str(cash - (initial_cash_ + external_in_ - external_out_)) + ")");
+  // Shares: held per stock, never negative, sellable within what is held.
+  std::vector<Qty> held(static_cast<std::size_t>(universe_.size()), 0);
+  for (AccountId a = 0; a < accounts_.size(); ++a) {
+    const Account& acc = accounts_[a];
+    if (acc.reserved_cash < 0)
+      problems.push_back("account " + str(a) + ": negative reserved cash " + str(acc.reserved_cash) + " fen");
+    for (const StockPosition& p : acc.stocks) {
+      if (p.stock < 0 || p.stock >= universe_.size()) {
+        problems.push_back("account " + str(a) + " holds unknown stock " + str(p.stock));
+        continue;
+      }
+      held[static_cast<std::size_t>(p.stock)] += p.qty;
       if (p.qty < 0 || p.sellable < 0 || p.sellable > p.qty)
-        problems.push_back("account " + std::to_string(a) + " stock " + std::to_string(p.stock) + ": qty " +
-                           std::to_string(p.qty) + ", sellable " + std::to_string(p.sellable));
+        problems.push_back("account " + str(a) + " stock " + universe_.name[static_cast<std::size_t>(p.stock)] +
+                           ": holds " + str(p.qty) + " shares, " + str(p.sellable) + " sellable" +
+                           (p.qty < 0 ? " (negative holding)" : p.sellable > p.qty ? " (sellable above holding)" : " (negative sellable)"));
     }
+  }
   for (int i = 0; i < universe_.size(); ++i)
-    if (held[i] != universe_.shares_outstanding[i])
-      problems.push_back("stock " + universe_.name[i] + ": " + std::to_string(held[i]) + " shares held, " +
-                         std::to_string(universe_.shares_outstanding[i]) + " outstanding");
-  for (int k = 0; k < kFuturesSlots; ++k)
-    if (Qty net = accounts_.total_futures(k); net != 0)
-      problems.push_back("futures slot " + std::to_string(k) + " positions sum to " + std::to_string(net));
+    if (held[static_cast<std::size_t>(i)] != universe_.shares_outstanding[static_cast<std::size_t>(i)])
+      problems.push_back("stock " + universe_.name[static_cast<std::size_t>(i)] + ": " + str(held[static_cast<std::size_t>(i)]) +
+                         " shares held, " + str(universe_.shares_outstanding[static_cast<std::size_t>(i)]) + " outstanding");
+  // Futures: the clearing house is flat in every slot; open interest is the long side.
+  for (int k = 0; k < kFuturesSlots; ++k) {
+    Qty net = 0, longs = 0;
+    Fen trade_cash = 0, marks = 0;
+    for (const Account& acc : accounts_.all()) {
+      const FuturesPosition& f = acc.futures[static_cast<std::size_t>(k)];
+      net += f.qty;
+      longs += std::max<Qty>(0, f.qty);
+      trade_cash += f.trade_cash;
+      marks += f.mark_base;
+    }
+    const std::string slot = "futures slot " + str(k);
+    if (net != 0) problems.push_back(slot + ": positions sum to " + str(net) + " contracts");
+    if (trade_cash != 0) problems.push_back(slot + ": unsettled trade cash sums to " + str(trade_cash) + " fen");
+    if (marks != 0) problems.push_back(slot + ": settled marks sum to " + str(marks) + " fen");
+    if (longs != open_interest_[static_cast<std::size_t>(k)])
+      problems.push_back(slot + ": open interest " + str(open_interest_[static_cast<std::size_t>(k)]) + " but long positions sum to " + str(longs));
+  }
+  // Prices: every trade of the last step and the day's range inside the band the day opened with.
+  const int n = universe_.size();
+  if (day_band_.empty() || day_band_.front().first == kNoPrice) return problems;   // no day opened yet
+  auto name = [&](std::size_t i) {
+    return static_cast<int>(i) < n ? "stock " + universe_.name[i] : "futures slot " + str(static_cast<int>(i) - n);
+  };
+  for (std::size_t i = 0; i < books_.size(); ++i) {
+    const auto [lower, upper] = day_band_[i];
+    if (books_[i].lower() != lower || books_[i].upper() != upper)
+      problems.push_back(name(i) + ": book band [" + str(books_[i].lower()) + ", " + str(books_[i].upper()) +
+                         "] differs from the day's band [" + str(lower) + ", " + str(upper) + "]");
+    for (const Trade& t : trades_[i]) {
+      if (t.price < lower || t.price > upper)
+        problems.push_back(name(i) + ": trade of " + str(t.qty) + " at " + str(t.price) + " ticks outside the day's band [" +
+                           str(lower) + ", " + str(upper) + "]");
+      if (t.qty <= 0) problems.push_back(name(i) + ": trade of " + str(t.qty) + " at " + str(t.price));
+    }
+    if (static_cast<int>(i) < n) {
+      const StockDayStats& d = stock_day_[i];
+      for (Tick p : {d.high, d.low})
+        if (p != kNoPrice && (p < lower || p > upper))
+          problems.push_back(name(i) + ": day's high/low " + str(p) + " outside the day's band [" + str(lower) + ", " + str(upper) + "]");
+    }
+  }
   return problems;
 }
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,13 @@ struct StockDayStats {
 struct RunTotals {
   std::int64_t orders = 0, trades = 0, cancels = 0;
   std::map<std::string, std::int64_t> rejections;   // reason -> count
+};
+
+// Thrown by Simulation::step() when invariant checking is on and an invariant breaks: a bug.
+class InvariantViolation : public std::logic_error {
+ public:
+  InvariantViolation(const std::string& what, std::vector<std::string> all) : std::logic_error(what), problems(std::move(all)) {}
+  std::vector<std::string> problems;
 };
 
 class Simulation {
@@ -73,8 +81,24 @@ class Simulation {
   Fen external_outflow() const { return external_out_; }
   const std::vector<std::string>& agent_classes() const { return class_names_; }
   const ClassMetrics& class_metrics(int agent_class) const { return class_metrics_[static_cast<std::size_t>(agent_class)]; }
-  // Empty when money, shares and futures positions add up; otherwise one line per problem.
+  // Every invariant of the market's state after a step; empty when all hold, otherwise one line
+  // per problem. Exact, in integer fen, shares and ticks:
+  //   * cash summed over every account (funds, brokers, market makers, the passive float, ...)
+  //     equals the initial cash plus declared inflows minus declared outflows (cash paid out of
+  //     the market: redemptions); the futures clearing house nets to zero (per contract slot,
+  //     positions, unsettled trade cash and settled marks each sum to zero) and open interest
+  //     matches the long positions;
+  //   * every stock's holdings sum to its shares outstanding; no account holds negative shares;
+  //     0 <= sellable <= held; no account has negative reserved cash;
+  //   * every trade of the last step, and the day's high and low, lie inside the day's price
+  //     band (stocks: previous close +- limit, computed when the day opened; futures: previous
+  //     settlement +- limit), and each book enforces that band.
+  // Trades are checked for the last step only: call it after every step to cover a run.
   std::vector<std::string> conservation_problems() const;
+  // Check the invariants after every step and throw InvariantViolation when one breaks. On by
+  // default in debug builds (NDEBUG not defined); `stampede run --check-invariants` turns it on.
+  void set_check_invariants(bool on) { check_invariants_ = on; }
+  bool checks_invariants() const { return check_invariants_; }
 
  private:
   struct RoutedOrder { std::uint64_t key; std::uint32_t agent; Order order; };
@@ -154,6 +178,14 @@ class Simulation {
   StepIndex global_step_ = 0;
   Fen initial_cash_ = 0;
   Fen external_in_ = 0, external_out_ = 0;   // cash that entered or left the market after the start
+  // invariant checking
+#ifdef NDEBUG
+  bool check_invariants_ = false;
+#else
+  bool check_invariants_ = true;
+#endif
+  std::vector<std::pair<Tick, Tick>> day_band_;   // per instrument: the band set when the day opened
+  friend struct SimulationTestAccess;             // tests break the state on purpose
   // output
   StepFrame step_frame_;
   DayFrame day_frame_;

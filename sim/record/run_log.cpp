@@ -31,10 +31,15 @@ struct FinishMsg {
   double wall_seconds;
 };
 struct CloseMsg {};
-using Message = std::variant<StepFrame, DayFrame, EventsMsg, AttributeMsg, FinishMsg, CloseMsg>;
+struct InterruptMsg {
+  int signal;
+  StepIndex last_step;
+  DayIndex day;
+};
+using Message = std::variant<StepFrame, DayFrame, EventsMsg, AttributeMsg, FinishMsg, CloseMsg, InterruptMsg>;
 
 // The queue holds at most this much (estimated) frame data; a producer waits beyond it.
-constexpr std::size_t kMaxQueuedBytes = std::size_t{256} << 20;
+constexpr std::size_t kMaxQueuedBytes = std::size_t{32} << 20;   // a few days of a large world: memory stays bounded
 constexpr std::size_t kMaxQueuedMessages = std::size_t{1} << 16;
 
 template <class T>
@@ -54,13 +59,15 @@ std::size_t estimate_bytes(const Message& m) {
     std::size_t operator()(const AttributeMsg&) const { return sizeof(AttributeMsg); }
     std::size_t operator()(const FinishMsg&) const { return 0; }
     std::size_t operator()(const CloseMsg&) const { return 0; }
+    std::size_t operator()(const InterruptMsg&) const { return 0; }
   } visitor;
   return std::visit(visitor, m);
 }
 
 const char* const kReservedAttributes[] = {"schema", "version", "git_sha", "seed", "threads", "scenario",
                                            "complete", "wall_time_seconds", "created_utc", "steps_per_day",
-                                           "record_step_prices"};
+                                           "record_step_prices", "interrupted_signal", "interrupted_after_step",
+                                           "interrupted_day"};
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument("RunLog: " + what);
@@ -173,18 +180,28 @@ struct RunLog::Impl {
                 else if constexpr (std::is_same_v<T, EventsMsg>) file->add_events(x.kind, x.rows);
                 else if constexpr (std::is_same_v<T, AttributeMsg>) file->set_attribute(x.name, x.value);
                 else if constexpr (std::is_same_v<T, FinishMsg>) file->finish(x.wall_seconds);
+                else if constexpr (std::is_same_v<T, InterruptMsg>) file->mark_interrupted(x.signal, x.last_step, x.day);
                 else file->close();
               },
               msg);
+        } catch (const std::exception& e) {
+          // The file may be half written (a full disk): it is removed once closed, below.
+          record_error(std::make_exception_ptr(
+              std::runtime_error(std::string(e.what()) + "; the incomplete run log '" + path.string() + "' was removed")));
         } catch (...) {
           record_error(std::current_exception());
         }
       }
       batch.clear();
     }
-    // Closes whatever is still open (after an error, the file stays incomplete).
+    // Closes whatever is still open. After an error the file is removed, so a damaged log can
+    // never be taken for a result.
     h5::Session session;
     file.reset();
+    if (failed.load(std::memory_order_relaxed)) {
+      std::error_code ec;
+      if (std::filesystem::is_regular_file(path, ec)) std::filesystem::remove(path, ec);
+    }
   }
 };
 
@@ -302,6 +319,24 @@ void RunLog::set_attribute(const std::string& name, double value) {
   for (const char* r : kReservedAttributes)
     require(name != r, "attribute '" + name + "' is reserved by the run log schema");
   s.push(AttributeMsg{name, value});
+}
+
+void RunLog::mark_interrupted(int signal, StepIndex last_step, DayIndex day) {
+  Impl& s = *impl_;
+  s.check_open("mark_interrupted");
+  s.push(InterruptMsg{signal, last_step, day});
+}
+
+void RunLog::close() {
+  Impl& s = *impl_;
+  if (s.closed) throw std::logic_error("RunLog::close called after finish() or close() on '" + s.path.string() + "'");
+  s.closed = true;
+  s.push(CloseMsg{});
+  s.writer.join();
+  if (s.failed.load(std::memory_order_acquire)) {
+    s.error_reported = true;
+    std::rethrow_exception(s.error);
+  }
 }
 
 void RunLog::finish(double wall_seconds) {

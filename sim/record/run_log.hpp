@@ -118,7 +118,14 @@ class RunLog {
   // Drains the queue, writes wall_time_seconds, sets complete = 1, closes the file. Rethrows any
   // error the writer met. Calling anything but the destructor afterwards throws std::logic_error.
   void finish(double wall_seconds);
-  // Without finish(): drains and closes, leaving complete = 0. Never throws; an error the writer
+  // Records that the run was stopped early by `signal` (SIGINT, SIGTERM) after global step
+  // `last_step` (-1: none) of trading day `day`: root attributes interrupted_signal,
+  // interrupted_after_step, interrupted_day (queued). complete stays 0.
+  void mark_interrupted(int signal, StepIndex last_step, DayIndex day);
+  // Drains the queue, writes what is pending (the steps of an unfinished day too) and closes the
+  // file, leaving complete = 0. Rethrows any error the writer met. Afterwards as after finish().
+  void close();
+  // Without finish() or close(): drains and closes, leaving complete = 0. Never throws; an error the writer
   // met that no call has rethrown is printed to stderr.
   ~RunLog();
 

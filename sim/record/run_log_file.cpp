@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <limits>
 #include <utility>
 
@@ -30,6 +31,8 @@ constexpr hsize_t kEventChunkRows = 1024;
 constexpr hsize_t kMaxStepChunkCols = 1024;
 constexpr hsize_t kMaxDayChunkCols = 2048;
 constexpr std::size_t kEventFlushRows = 1 << 16;
+constexpr std::size_t kMetadataCacheBytes = std::size_t{4} << 20;
+constexpr int kFreeListBytes = 1 << 20;
 constexpr unsigned kDeflateLevel = 1;  // writing must stay cheap; shuffle does most of the work
 constexpr hsize_t kUnlimited = H5S_UNLIMITED;
 constexpr hsize_t kOneD = ~hsize_t{0};  // "width" of a 1-D dataset in the spec helpers below
@@ -156,12 +159,14 @@ h5::Handle make_dataset(hid_t loc, const DatasetSpec& s, const std::string& wher
       h5::check(H5Pset_deflate(dcpl.get(), kDeflateLevel), "deflate filter for " + what);
     }
     // The cache holds a whole row of chunks (twice over), so a write that covers only part of a
-    // chunk never reads back and inflates what it wrote a moment ago.
+    // chunk never reads back and inflates what it wrote a moment ago; and not much more: chunks of
+    // days gone by are never touched again, and a bigger cache would keep them in memory until it
+    // is full (with ~100 datasets, a floor of 1 MiB each grew a long run's memory by ~50 MB).
     hsize_t chunk_bytes = H5Tget_size(s.type);
     for (hsize_t c : s.chunk) chunk_bytes *= c;
     hsize_t across = 1;
     for (int i = 1; i < rank; ++i) across *= (std::max<hsize_t>(s.dims[i], 1) + s.chunk[i] - 1) / s.chunk[i];
-    std::size_t bytes = std::clamp<hsize_t>(2 * across * chunk_bytes, 1 << 20, 64 << 20);
+    std::size_t bytes = std::clamp<hsize_t>(2 * across * chunk_bytes, 64 << 10, 64 << 20);
     h5::check(H5Pset_chunk_cache(dapl.get(), 12421, bytes, 0.75), "chunk cache for " + what);
   }
   h5::Handle ds = h5::dataset(
@@ -225,17 +230,38 @@ RunLogFile::RunLogFile(const std::filesystem::path& path, const RunHeader& heade
   h5::Handle fcpl = h5::plist(H5Pcreate(H5P_FILE_CREATE), "file creation properties");
   h5::check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
             "track link creation order");
-  hid_t id = H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT);
+  // Crash safety: the file is written through ShadowFile (shadow_file.hpp), which keeps the copy at
+  // `path` exactly as of the last publish() (after each flush): a kill at any moment leaves a
+  // readable log there, and no half-made one while the layout is created.
+  shadow_ = std::make_unique<ShadowFile>(path);
+  hid_t id = H5Fcreate(shadow_->working_path().c_str(), H5F_ACC_TRUNC, fcpl.get(), shadow_->fapl());
   if (id < 0) {
     std::string stack = h5::take_error_stack();
     throw h5::Error("cannot create run log '" + path_ + "'" + (stack.empty() ? "" : " (HDF5: " + stack + ")"));
   }
   file_ = h5::Handle(id, H5Fclose);
   try {
+    // Bounded memory over long runs: HDF5's metadata cache grows with the chunk indexes up to
+    // 32 MiB by default, and its free lists never give memory back. Cap both.
+    H5AC_cache_config_t mdc{};
+    mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    h5::check(H5Fget_mdc_config(file_.get(), &mdc), where("get metadata cache configuration"));
+    mdc.set_initial_size = true;
+    mdc.initial_size = std::min<std::size_t>(mdc.initial_size, kMetadataCacheBytes);
+    mdc.max_size = kMetadataCacheBytes;
+    mdc.min_size = std::min(mdc.min_size, mdc.initial_size);
+    h5::check(H5Fset_mdc_config(file_.get(), &mdc), where("set metadata cache configuration"));
+    h5::check(H5set_free_list_limits(kFreeListBytes, kFreeListBytes / 4, kFreeListBytes, kFreeListBytes / 4,
+                                     kFreeListBytes, kFreeListBytes / 4),
+              where("limit HDF5 free lists"));
     create_layout(header);
     h5::check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("flush"));
+    shadow_->publish();
   } catch (const std::exception& e) {
     close_handles_quietly();
+    shadow_.reset();   // removes the working copy; nothing was published
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(path, ec)) std::filesystem::remove(path, ec);
     throw h5::Error(std::string("cannot create run log '") + path_ + "': " + e.what());
   }
 }
@@ -680,6 +706,7 @@ void RunLogFile::add_day(const DayFrame& f) {
   }
   flush_events();
   h5::check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("flush after day " + std::to_string(f.day)));
+  shadow_->publish();
 }
 
 void RunLogFile::add_events(const std::string& kind, const std::vector<EventRow>& rows) {
@@ -725,6 +752,12 @@ void RunLogFile::set_attribute(const std::string& name, double value) {
   write_double_attribute(file_.get(), name, value);
 }
 
+void RunLogFile::mark_interrupted(int signal, StepIndex last_step, DayIndex day) {
+  write_int32_attribute(file_.get(), "interrupted_signal", signal);
+  write_attribute(file_.get(), "interrupted_after_step", H5T_STD_I64LE, H5T_NATIVE_INT64, &last_step);
+  write_int32_attribute(file_.get(), "interrupted_day", day);
+}
+
 void RunLogFile::finish(double wall_seconds) {
   flush_steps();
   flush_events();
@@ -739,6 +772,7 @@ void RunLogFile::close() {
   h5::Handle file = std::move(file_);
   close_handles_quietly();  // everything but the file, whose close is checked
   file.close(where("close"));
+  shadow_->publish_final();
 }
 
 }  // namespace stampede::record_detail

@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "sim/record/h5_handle.hpp"
 #include "sim/record/run_log.hpp"
+#include "sim/record/shadow_file.hpp"
 
 namespace stampede::record_detail {
 
@@ -50,6 +52,7 @@ class RunLogFile {
   void add_day(const DayFrame& frame);
   void add_events(const std::string& kind, const std::vector<EventRow>& rows);
   void set_attribute(const std::string& name, double value);
+  void mark_interrupted(int signal, StepIndex last_step, DayIndex day);
   // Writes everything pending; finish() also sets wall_time_seconds and complete = 1. Both close.
   void finish(double wall_seconds);
   void close();
@@ -105,6 +108,7 @@ class RunLogFile {
   std::vector<std::int32_t> s_i_;
 
   std::map<std::string, EventSeries> events_;
+  std::unique_ptr<ShadowFile> shadow_;   // declared last: outlives file_, which writes through it
 };
 
 }  // namespace stampede::record_detail

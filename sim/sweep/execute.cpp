@@ -115,7 +115,13 @@ RunResult run_one(const PlannedRun& run, const ExecuteOptions& o, int threads) {
     ro.output = o.dir / log_name(run);
     ro.threads = threads;
     ro.limit_global_parallelism = false;   // other runs share the process
+    ro.stop = o.stop;
     const RunSummary sum = run_simulation(scenario, *o.registry, ro);
+    if (sum.interrupted_by != 0) {   // its log stays incomplete: a rerun of the sweep makes it again
+      r.status = "interrupted";
+      r.metrics.assign(metric_names().size(), std::numeric_limits<double>::quiet_NaN());
+      return r;
+    }
     if (!sum.conservation_problems.empty())
       throw std::runtime_error("accounting invariant broken: " + sum.conservation_problems.front());
     for (const auto& [name, value] : summary_metrics(sum)) r.metrics.push_back(value);
@@ -271,7 +277,12 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
 
   Progress progress(o.progress && rank0, o.label, to_run.size());
   rep.runs_per_rank.assign(static_cast<std::size_t>(world.size()), 0);
+  auto stopped = [&] { return o.stop != nullptr && o.stop->load(std::memory_order_relaxed) != 0; };
   auto record = [&](std::size_t i, RunResult r, int by_rank) {
+    if (r.status == "interrupted") {
+      ++rep.interrupted;
+      return;
+    }
     ++rep.runs_per_rank[static_cast<std::size_t>(by_rank)];
     const bool failed = r.status != "ok";
     if (failed) ++rep.failed;
@@ -287,6 +298,7 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
     run_pool(
         std::min<int>(jobs, static_cast<int>(std::max<std::size_t>(to_run.size(), 1))),
         [&]() -> std::optional<std::size_t> {
+          if (stopped()) return std::nullopt;
           std::size_t k = next++;
           return k < to_run.size() ? std::optional<std::size_t>(to_run[k]) : std::nullopt;
         },
@@ -322,6 +334,7 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
         std::lock_guard lock(box.m);
         for (auto& [i, r] : box.outbox) record(i, std::move(r), 0);
         box.outbox.clear();
+        if (stopped()) queue.clear();
         while (box.wants_work()) {
           if (queue.empty()) {
             box.closed = true;
@@ -349,7 +362,7 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
         }
         if (tag == kTagRequest) {
           std::int64_t give = -1;
-          if (!queue.empty()) {
+          if (!queue.empty() && !stopped()) {
             give = static_cast<std::int64_t>(queue.front());
             queue.pop_front();
           }

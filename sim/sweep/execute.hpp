@@ -3,6 +3,7 @@
 // task arena of `jobs` concurrent runs, each run's own arena sized so the cores are not
 // oversubscribed), records failures and carries on, shows progress, and shares the runs among
 // MPI ranks (rank 0 hands out runs one at a time as ranks ask; it also runs some itself).
+#include <atomic>
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -23,6 +24,9 @@ struct ExecuteOptions {
   std::string label = "sweep";     // how progress lines start
   const AgentRegistry* registry = nullptr;
   ScenarioLoader load;
+  // Once non-zero (a signal number; interrupt.hpp), runs under way stop at the end of their
+  // current step (their logs stay incomplete, so a rerun makes them again) and no run starts.
+  const std::atomic<int>* stop = nullptr;
 };
 
 struct ExecuteReport {
@@ -31,6 +35,7 @@ struct ExecuteReport {
   std::size_t planned = 0;         // runs of this shard
   std::size_t skipped = 0;         // already complete
   std::size_t ran = 0, failed = 0; // run now (failed: of those)
+  std::size_t interrupted = 0;     // runs stopped early by ExecuteOptions::stop (not in `ran`)
   std::vector<std::size_t> runs_per_rank;   // [MPI rank] runs made now (one entry without MPI)
 };
 

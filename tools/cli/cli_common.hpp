@@ -20,6 +20,12 @@ class InputError : public std::runtime_error {
   std::vector<std::string> problems;
 };
 
+// Thrown when a run or sweep stopped early on SIGINT / SIGTERM, after saying so on stderr:
+// main() exits with 128 + signal (130, 143).
+struct Interrupted {
+  int signal;
+};
+
 // Each subcommand registers itself on the top-level app; its callback may throw InputError.
 void add_run_command(CLI::App& app);
 void add_check_command(CLI::App& app);

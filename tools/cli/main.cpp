@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : kExitBadInput;
+  } catch (const Interrupted& e) {
+    return 128 + e.signal;
   } catch (const InputError& e) {
     for (const auto& p : e.problems) std::fprintf(stderr, "error: %s\n", p.c_str());
     return kExitBadInput;

@@ -2,12 +2,15 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include "agents/builtin_agents.hpp"
 #include "cli_common.hpp"
+#include "output_check.hpp"
 #include "scenario_input.hpp"
+#include "sim/engine/interrupt.hpp"
 #include "sim/engine/run.hpp"
 
 namespace stampede::cli {
@@ -20,6 +23,7 @@ struct RunArgs {
   std::int64_t seed = -1;
   int threads = 0;
   bool quiet = false;
+  bool check_invariants = false;
 };
 
 std::string clock_text(double seconds) {
@@ -30,13 +34,30 @@ std::string clock_text(double seconds) {
 void run(const RunArgs& args) {
   ScenarioArgs sa = args.scenario;
   if (args.seed >= 0) sa.overrides.push_back(fmt::format("seed={}", args.seed));
-  const Scenario scenario = load_scenario(sa);
-  const std::filesystem::path output =
-      args.output.empty() ? std::filesystem::path("results") / (scenario.name() + ".h5") : std::filesystem::path(args.output);
+  // Every problem with the input, the scenario's and the output path's, before any work starts.
+  std::vector<std::string> problems;
+  std::optional<Scenario> loaded;
+  try {
+    loaded.emplace(load_scenario(sa));
+  } catch (const InputError& e) {
+    problems = e.problems;
+  }
+  const std::filesystem::path output = !args.output.empty() ? std::filesystem::path(args.output)
+                                       : loaded ? std::filesystem::path("results") / (loaded->name() + ".h5")
+                                                : std::filesystem::path();
+  if (!output.empty()) {
+    auto more = output_file_problems(output, args.output.empty(), args.output.empty() ? "run log" : "-o");
+    problems.insert(problems.end(), more.begin(), more.end());
+  }
+  if (!problems.empty()) throw InputError(problems);
+  const Scenario& scenario = *loaded;
 
+  install_interrupt_handlers();
   RunOptions options;
   options.output = output;
   options.threads = args.threads;
+  options.stop = &interrupt_signal();
+  options.check_invariants = args.check_invariants;
   const bool progress = !args.quiet && isatty(STDERR_FILENO);
   if (progress)
     options.on_day_done = [](const RunProgress& p) {
@@ -46,6 +67,14 @@ void run(const RunArgs& args) {
     };
   const RunSummary summary = run_simulation(scenario, builtin_agents(), options);
   if (progress) std::fprintf(stderr, "\r%*s\r", 90, "");
+  if (summary.interrupted_by != 0) {
+    std::fprintf(stderr,
+                 "stampede: interrupted by %s after %lld steps (%d of %d trading days complete); run log %s is "
+                 "incomplete (complete = 0, interrupted_signal = %d)\n",
+                 signal_name(summary.interrupted_by), static_cast<long long>(summary.steps), summary.days_done,
+                 summary.days, output.c_str(), summary.interrupted_by);
+    throw Interrupted{summary.interrupted_by};
+  }
   std::fputs(format_summary(summary, output).c_str(), stdout);
   if (!summary.conservation_problems.empty()) {
     for (const auto& p : summary.conservation_problems) std::fprintf(stderr, "error: accounting invariant broken: %s\n", p.c_str());
@@ -66,6 +95,9 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::Range(0, 1024));
   add_scenario_options(*cmd, args->scenario);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress line on stderr");
+  cmd->add_flag("--check-invariants", args->check_invariants,
+                "Check every accounting and price-band invariant after every step (always on in debug builds); "
+                "a broken one stops the run with an error");
   cmd->callback([args] { run(*args); });
 }
 

@@ -9,6 +9,8 @@
 #include "agents/builtin_agents.hpp"
 #include "cli_common.hpp"
 #include "default_scenario.hpp"
+#include "output_check.hpp"
+#include "sim/engine/interrupt.hpp"
 #include "sweep_common.hpp"
 
 namespace stampede::cli {
@@ -69,6 +71,7 @@ void plan_and_execute(const std::string& label, const SweepExecArgs& args,
       problems = e.problems;
     }
     if (args.output.empty()) problems.push_back("-o DIR is required: the directory for the run logs and the summary");
+    for (const std::string& p : output_dir_problems(args.output, "-o")) problems.push_back(p);
     try {
       plan = make_plan(load);
     } catch (const sweep::PlanError& e) {
@@ -90,6 +93,8 @@ void plan_and_execute(const std::string& label, const SweepExecArgs& args,
   static const AgentRegistry registry = builtin_agents();
   o.registry = &registry;
   o.load = load;
+  install_interrupt_handlers();
+  o.stop = &interrupt_signal();
   // A sweep process makes many runs, each allocating and freeing large arrays: keep freed memory in
   // the heap for the next run rather than unmapping it and faulting it in again (page faults of
   // concurrent runs contend in the kernel; this alone cut a small-run sweep's CPU time by a third).
@@ -104,6 +109,14 @@ void plan_and_execute(const std::string& label, const SweepExecArgs& args,
     std::fprintf(stderr, "error: MPI rank %d: %s\n", world.rank(), e.what());
     world.abort(kExitRuntimeFailure);
     throw;
+  }
+  if (const int sig = interrupt_signal().load(); sig != 0) {
+    if (world.rank() == 0)
+      std::fprintf(stderr,
+                   "%s: interrupted by %s: %zu runs finished now, %zu stopped before the end (their logs are incomplete); "
+                   "no summary written. Run the same command again to resume.\n",
+                   label.c_str(), signal_name(sig), rep.ran, rep.interrupted);
+    throw Interrupted{sig};
   }
   if (world.rank() != 0) return;
   if (rep.writer) {

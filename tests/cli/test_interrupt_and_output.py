@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""SIGINT / SIGTERM stop a run (and a sweep) cleanly at the end of a step; output problems are found
+before any work starts; a full disk ends a run at once with a clear error and no run log.
+
+Usage (from ctest): test_interrupt_and_output.py STAMPEDE_EXE WORKDIR
+"""
+import os
+
+# Polls run logs while they are written (the writer holds an HDF5 file lock): read without locking.
+os.environ["HDF5_USE_FILE_LOCKING"] = "FALSE"
+
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+
+SMALL = ["--set", "session.step_minutes=5", "--set", "stocks.microcaps=60", "--set", "stocks.index_constituents=30",
+         "--set", "stocks.large_caps=4", "--set", "indices.microcap_members=30", "--set", "noise_traders.count=300",
+         "--set", "retail.count=300", "--set", "index_enhanced.count=0", "--threads", "1"]
+
+
+def wait_for_days(path, days, proc, timeout=60.0):
+    """Waits until the run log at `path` holds `days` days (the writer flushes after each day)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        assert proc.poll() is None, f"the run ended before it was interrupted: {proc.returncode}"
+        try:
+            with h5py.File(path, "r") as f:
+                if f["day"].shape[0] >= days:
+                    return
+        except (OSError, KeyError):
+            pass   # not created yet, or caught between two flushes
+        time.sleep(0.02)
+    raise AssertionError(f"{path} did not reach {days} days in {timeout} s")
+
+
+def interrupted_run(exe, work, sig, name):
+    out = os.path.join(work, name)
+    if os.path.exists(out):
+        os.remove(out)
+    p = subprocess.Popen([exe, "run", "-q", "-o", out, "--set", "days=250", *SMALL], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    wait_for_days(out, 2, p)
+    p.send_signal(sig)
+    stdout, stderr = p.communicate(timeout=60)
+    assert p.returncode == 128 + sig, f"{name}: exit {p.returncode}, expected {128 + sig}\n{stderr}"
+    assert "interrupted by " + ("SIGINT" if sig == signal.SIGINT else "SIGTERM") in stderr, stderr
+    assert "incomplete" in stderr, stderr
+    with h5py.File(out, "r") as f:
+        a = f.attrs
+        assert int(a["complete"]) == 0
+        assert int(a["interrupted_signal"]) == sig
+        last = int(a["interrupted_after_step"])
+        steps = f["step"][()]
+        # Every step done is in the log, the unfinished day's steps too; its day row is not.
+        assert len(steps) == last + 1 and steps[-1] == last, (len(steps), last)
+        spd = int(a["steps_per_day"])
+        days = f["day"].shape[0]
+        assert days >= 2 and days == len(steps) // spd, (days, len(steps), spd)
+        assert int(a["interrupted_day"]) == f["day_of_step"][-1]
+        assert f["market/stocks/last_price"].shape[0] == len(steps)
+        assert f["market/stocks/close"].shape[0] == days
+        assert days < 250
+    return out
+
+
+def test_signals(exe, work):
+    interrupted_run(exe, work, signal.SIGINT, "sigint.h5")
+    interrupted_run(exe, work, signal.SIGTERM, "sigterm.h5")
+    # A second SIGINT aborts at once (the default action) if the first has not finished the stop yet;
+    # either way the log opens.
+    out = os.path.join(work, "twice.h5")
+    p = subprocess.Popen([exe, "run", "-q", "-o", out, "--set", "days=250", *SMALL], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    wait_for_days(out, 1, p)
+    p.send_signal(signal.SIGINT)
+    time.sleep(0.002)
+    p.send_signal(signal.SIGINT)
+    p.communicate(timeout=60)
+    assert p.returncode in (-signal.SIGINT, 130), p.returncode
+    with h5py.File(out, "r") as f:
+        assert int(f.attrs["complete"]) == 0
+
+
+def test_sweep_interrupt_and_resume(exe, work):
+    d = os.path.join(work, "sweep")
+    shutil.rmtree(d, ignore_errors=True)
+    cmd = [exe, "sweep", "--grid", "dma.leverage=2,3,4,5", "-j", "1", "-o", d, "--set", "days=6", *SMALL[:-2]]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    end = time.monotonic() + 60
+    while not any(n.startswith("run_") for n in (os.listdir(d) if os.path.isdir(d) else [])):
+        assert time.monotonic() < end and p.poll() is None, "the sweep never started a run"
+        time.sleep(0.05)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=60)
+    assert p.returncode == 130, f"sweep exit {p.returncode}\n{stderr}"
+    assert "interrupted by SIGINT" in stderr and "resume" in stderr, stderr
+    assert not os.path.exists(os.path.join(d, "summary.h5")), "an interrupted sweep wrote a summary"
+    logs = [n for n in os.listdir(d) if n.endswith(".h5")]
+    assert logs, "no run log at all"
+    incomplete = 0
+    for n in logs:
+        with h5py.File(os.path.join(d, n), "r") as f:
+            incomplete += int(f.attrs["complete"]) == 0
+    assert incomplete >= 1, "the run in flight did not stop early"
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(os.path.join(d, "summary.h5"), "r") as f:
+        status = [s.decode() for s in f["runs"]["status"]]
+    assert status == ["ok"] * 4, status
+
+
+def expect_bad_output(exe, args, *needles):
+    r = subprocess.run([exe, *args], capture_output=True, text=True)
+    assert r.returncode == 2, f"{args}: exit {r.returncode}, expected 2\n{r.stderr}"
+    for n in needles:
+        assert n in r.stderr, f"{args}: {n!r} not in stderr:\n{r.stderr}"
+    return r
+
+
+def test_output_checked_first(exe, work):
+    missing = os.path.join(work, "no_such_dir", "run.h5")
+    expect_bad_output(exe, ["run", "-o", missing, "--set", "days=1"], "no_such_dir", "does not exist")
+    assert not os.path.exists(os.path.dirname(missing))
+    expect_bad_output(exe, ["run", "-o", work, "--set", "days=1"], "is a directory")
+    a_file = os.path.join(work, "plain_file")
+    open(a_file, "w").close()
+    expect_bad_output(exe, ["run", "-o", os.path.join(a_file, "run.h5"), "--set", "days=1"], "plain_file")
+    # Scenario errors and the output problem are reported together, before anything runs.
+    r = expect_bad_output(exe, ["run", "-o", missing, "--set", "days=-1", "--set", "stocks.microcaps=oops"],
+                          "days", "stocks.microcaps", "no_such_dir")
+    assert len([l for l in r.stderr.splitlines() if l.startswith("error:")]) >= 3, r.stderr
+    expect_bad_output(exe, ["sweep", "--grid", "days=1,2", "-o", os.path.join(a_file, "sweep")], "plain_file")
+    if os.geteuid() != 0:   # root writes anywhere
+        ro = os.path.join(work, "read_only")
+        os.makedirs(ro, exist_ok=True)
+        os.chmod(ro, 0o555)
+        expect_bad_output(exe, ["run", "-o", os.path.join(ro, "run.h5"), "--set", "days=1"], "read_only")
+        os.chmod(ro, 0o755)
+
+
+def test_disk_full(exe, work):
+    out = os.path.join(work, "full.h5")
+    if os.path.exists(out):
+        os.remove(out)
+    limit = 400 * 1024   # bytes: a few days of this run
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    t0 = time.monotonic()
+    r = subprocess.run([exe, "run", "-q", "-o", out, "--set", "days=250", *SMALL], capture_output=True, text=True,
+                       preexec_fn=cap, timeout=300)
+    secs = time.monotonic() - t0
+    assert r.returncode == 1, f"exit {r.returncode}\n{r.stderr}"
+    assert "error:" in r.stderr and out in r.stderr, r.stderr
+    assert "File too large" in r.stderr or "No space" in r.stderr or "errno" in r.stderr, r.stderr
+    assert "was removed" in r.stderr, r.stderr
+    assert not os.path.exists(out), "a run log cut short by a full disk was left behind"
+    assert "microcap index" not in r.stdout, "a summary was printed for a failed run"
+    print(f"disk full: stopped after {secs:.1f} s: {r.stderr.strip().splitlines()[-1][:200]}")
+
+
+def main():
+    exe, work = sys.argv[1], sys.argv[2]
+    os.makedirs(work, exist_ok=True)
+    test_output_checked_first(exe, work)
+    test_disk_full(exe, work)
+    test_signals(exe, work)
+    test_sweep_interrupt_and_resume(exe, work)
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
