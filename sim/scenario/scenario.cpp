@@ -403,19 +403,24 @@ std::string at_line(const std::string& source, const toml::value& v) {
   return fmt::format("{}:{}: ", source, line);
 }
 
-// toml11 parses nested arrays and inline tables recursively: a few thousand '[' in a file or a
-// --set value overflowed the stack (found by fuzzing, docs/fuzzing.md). Scenarios nest two levels
-// at most, so text nesting deeper than this is refused before toml11 sees it.
+// toml11 parses nested arrays and inline tables recursively, and copies nested tables
+// recursively: a few thousand '[' or a key a.a.a... with thousands of dots, in a file or a --set
+// value, overflowed the stack (found by fuzzing, docs/fuzzing.md). Scenarios nest two levels at
+// most, so text nesting deeper than this is refused before toml11 sees it.
 constexpr int kMaxTomlNesting = 64;
 
-// The 1-based line where `text` opens its (kMaxTomlNesting+1)-th nested '[' or '{', outside
-// strings and comments; 0 if it never nests that deep.
+// The 1-based line where `text` opens its (kMaxTomlNesting+1)-th nested '[' or '{', or has more
+// than kMaxTomlNesting dots in one key (dots since the last newline, '=', ',', '[' or '{'),
+// outside strings and comments; 0 if it never nests that deep.
 std::size_t too_deep_line(std::string_view text) {
   int depth = 0;
+  int dots = 0;
   std::size_t line = 1;
   const std::size_t n = text.size();
   for (std::size_t i = 0; i < n; ++i) {
     const char c = text[i];
+    if (c == '\n' || c == '=' || c == ',' || c == '[' || c == '{') dots = 0;
+    if (c == '.' && ++dots > kMaxTomlNesting) return line;
     if (c == '\n') {
       ++line;
     } else if (c == '#') {
@@ -435,6 +440,34 @@ std::size_t too_deep_line(std::string_view text) {
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }
+  }
+  return 0;
+}
+
+// The 1-based line of the first byte sequence that is not UTF-8 (TOML text must be UTF-8), or 0.
+// Checked before toml11 sees the text: toml11 3.7 reads out of bounds while reporting invalid
+// UTF-8 inside a literal string ('...' or '''...'''): found by fuzzing, docs/fuzzing.md.
+std::size_t invalid_utf8_line(std::string_view text) {
+  std::size_t line = 1;
+  const auto byte = [&](std::size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u; };
+  const auto cont = [&](std::size_t i) { return (byte(i) & 0xC0u) == 0x80u; };
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned c = byte(i);
+    std::size_t len = 0;
+    if (c < 0x80) len = 1;
+    else if (c >= 0xC2 && c <= 0xDF) len = cont(i + 1) ? 2 : 0;
+    else if (c >= 0xE0 && c <= 0xEF) {
+      const unsigned c1 = byte(i + 1);
+      const bool ok1 = c == 0xE0 ? (c1 >= 0xA0 && c1 <= 0xBF) : c == 0xED ? (c1 >= 0x80 && c1 <= 0x9F) : cont(i + 1);
+      len = ok1 && cont(i + 2) ? 3 : 0;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      const unsigned c1 = byte(i + 1);
+      const bool ok1 = c == 0xF0 ? (c1 >= 0x90 && c1 <= 0xBF) : c == 0xF4 ? (c1 >= 0x80 && c1 <= 0x8F) : cont(i + 1);
+      len = ok1 && cont(i + 2) && cont(i + 3) ? 4 : 0;
+    }
+    if (len == 0) return line;
+    if (c == '\n') ++line;
+    i += len;
   }
   return 0;
 }
@@ -509,8 +542,10 @@ Scenario Scenario::parse_layers(const std::vector<ScenarioLayer>& layers, bool b
   for (const auto& layer : layers) {
     source = layer.source;
     std::optional<toml::value> doc;
-    if (const std::size_t line = too_deep_line(layer.text))
-      problems.push_back(fmt::format("{}:{}: arrays or inline tables nested more than {} levels deep (a scenario needs 2)",
+    if (const std::size_t bad_line = invalid_utf8_line(layer.text))
+      problems.push_back(fmt::format("{}:{}: not UTF-8 text (a scenario file must be UTF-8)", source, bad_line));
+    else if (const std::size_t line = too_deep_line(layer.text))
+      problems.push_back(fmt::format("{}:{}: arrays, inline tables or dotted keys nested more than {} levels deep (a scenario needs 2)",
                                      source, line, kMaxTomlNesting));
     else try {
       std::istringstream in{layer.text};
@@ -570,6 +605,10 @@ Scenario Scenario::parse_layers(const std::vector<ScenarioLayer>& layers, bool b
   // 2. The overrides, in order; a later one wins.
   for (const auto& o : overrides) {
     const std::string where = "--set " + one_line(o) + ": ";
+    if (invalid_utf8_line(o)) {
+      problems.push_back(where + "not UTF-8 text");
+      continue;
+    }
     auto eq = o.find('=');
     if (eq == std::string::npos) {
       problems.push_back(where + "expected key=value (e.g. --set days=3)");
@@ -621,7 +660,7 @@ std::string read_scenario_file(const std::filesystem::path& file, const std::str
 // The file's top-level `base` value, if it is a string; anything else is left to parse_layers,
 // which reports syntax errors with their line.
 std::optional<std::pair<std::string, toml::source_location>> base_of(const std::string& text, const std::string& name) {
-  if (too_deep_line(text)) return std::nullopt;  // parse_layers reports it
+  if (too_deep_line(text) || invalid_utf8_line(text)) return std::nullopt;  // parse_layers reports it
   try {
     std::istringstream in(text);
     toml::value doc = toml::parse(in, name);
