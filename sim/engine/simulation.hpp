@@ -97,6 +97,9 @@ class Simulation {
   std::vector<std::string> conservation_problems() const;
   // Check the invariants after every step and throw InvariantViolation when one breaks. On by
   // default in debug builds (NDEBUG not defined); `stampede run --check-invariants` turns it on.
+  // The check after each step looks at every account's cash and futures but only at the stock
+  // positions of the accounts that traded or sent orders in the step (nothing else changes them
+  // during a day); every position and every stock's total is checked after each close.
   void set_check_invariants(bool on) { check_invariants_ = on; }
   bool checks_invariants() const { return check_invariants_; }
 
@@ -114,6 +117,7 @@ class Simulation {
   void match(bool auction);
   void settle();
   void record_step();
+  std::vector<std::string> invariant_problems(bool all_positions) const;
   void report_agents();
   void apply_outboxes();
   void apply_transfer(AgentId agent, const CashTransfer& t);
