@@ -186,8 +186,16 @@ struct RunLog::Impl {
               msg);
         } catch (const std::exception& e) {
           // The file may be half written (a full disk): it is removed once closed, below.
-          record_error(std::make_exception_ptr(
-              std::runtime_error(std::string(e.what()) + "; the incomplete run log '" + path.string() + "' was removed")));
+          const std::string what = e.what();
+          std::string cause;   // the usual causes, said first and plainly
+          if (what.find("No space left on device") != std::string::npos)
+            cause = "the disk is full (No space left on device): ";
+          else if (what.find("File too large") != std::string::npos)
+            cause = "the file size limit was reached (File too large; see ulimit -f): ";
+          else if (what.find("Disk quota exceeded") != std::string::npos)
+            cause = "the disk quota is exhausted (Disk quota exceeded): ";
+          record_error(std::make_exception_ptr(std::runtime_error(
+              cause + what + "; the incomplete run log '" + path.string() + "' was removed")));
         } catch (...) {
           record_error(std::current_exception());
         }
