@@ -24,8 +24,8 @@ mkdir -p "$root/results" "$root/docs/figures"
 rm -rf "$pngs"
 "$exe" run -o "$out.h5" "$@"
 "$python" "$root/tools/report.py" "$out.h5" -o "$out.html" --png-dir "$pngs"
-for fig in indices basis classes; do
+for fig in indices basis margin selling; do
   cp "$pngs/$fig.png" "$root/docs/figures/report_$fig.png"
 done
 rm -rf "$pngs"
-echo "docs/figures/report_{indices,basis,classes}.png from $out.h5 (report: $out.html)"
+echo "docs/figures/report_{indices,basis,margin,selling}.png from $out.h5 (report: $out.html)"
