@@ -67,7 +67,10 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
       const StepFrame& f = sim.step_frame();
       // The main contract: the front, or the next one in the front's last days, when annualising
       // a basis over a day or two gives meaningless numbers.
-      const int main_slot = front_days < kMainContractMinDays ? 1 : 0;
+      // The view before a day's first step still counts from the previous trading day (a
+      // holiday can hide an expiry), so the smaller of the counts before and after the step.
+      const int days_after = day_closed ? front_days : sim.view().futures[0].days_to_expiry;
+      const int main_slot = std::min(front_days, days_after) < kMainContractMinDays ? 1 : 0;
       const double basis = f.futures_basis_annualised[static_cast<std::size_t>(main_slot)];
       if (basis < sum.deepest_basis_annualised) {
         sum.deepest_basis_annualised = basis;
@@ -120,9 +123,6 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
     sum.conservation_problems = sim.conservation_problems();
     sum.outcomes = outcomes.result();
     sum.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    for (const auto& [name, value] : summary_metrics(sum)) log.set_attribute("summary_" + name, value);
-    log.finish(sum.wall_seconds);
-  });
     sum.days_done = sim.day();
     if (!sim.finished()) {   // stopped by a signal: flush what is done, leave complete = 0
       sum.interrupted_by = options.stop->load();
@@ -130,6 +130,9 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
       log.close();
       return;
     }
+    for (const auto& [name, value] : summary_metrics(sum)) log.set_attribute("summary_" + name, value);
+    log.finish(sum.wall_seconds);
+  });
   return sum;
 }
 
