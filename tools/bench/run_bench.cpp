@@ -1,11 +1,29 @@
-// Steps per second of the built-in default scenario: the whole step (decide, risk, route, match,
-// settle, quotes, indices), without the run log.
+// Whole simulation steps (decide, risk, route, match, settle, quotes, indices).
+//
+//   bench_run [Google Benchmark flags]
+//       steps per second of the built-in default scenario, without the run log, 1 and 2 threads.
+//   bench_run --scenario FILE [--set KEY=VALUE ...] [--threads N] [--steps N] [--log OUT.h5]
+//       one run of a scenario file (all its steps, or the first N), timed: setup, stepping and
+//       the run log apart, steps per second and peak RSS. Without --log the run log is off; with
+//       it the frames go to a RunLog exactly as `stampede run` writes them, so the two differ by
+//       the recorder only. Prints one `key=value` line per figure (for scripts) on stdout.
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 #include <tbb/global_control.h>
+#include <tbb/info.h>
+#include <tbb/task_arena.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "agents/builtin_agents.hpp"
 #include "default_scenario.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/record/run_log.hpp"
 
 namespace {
 
@@ -25,6 +43,96 @@ void BM_DefaultScenarioStep(benchmark::State& state) {
 }
 BENCHMARK(BM_DefaultScenarioStep)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(5.0);
 
+double peak_rss_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;   // kB on Linux
+}
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
+int scenario_run(int argc, char** argv) {
+  std::string file, log_path;
+  std::vector<std::string> overrides;
+  int threads = 0;
+  long long max_steps = -1;
+  for (int i = 1; i < argc; ++i) {
+    auto value = [&](const char* flag) -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "bench_run: %s needs a value\n", flag);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (!std::strcmp(argv[i], "--scenario")) file = value("--scenario");
+    else if (!std::strcmp(argv[i], "--set")) overrides.push_back(value("--set"));
+    else if (!std::strcmp(argv[i], "--threads")) threads = std::stoi(value("--threads"));
+    else if (!std::strcmp(argv[i], "--steps")) max_steps = std::stoll(value("--steps"));
+    else if (!std::strcmp(argv[i], "--log")) log_path = value("--log");
+    else {
+      std::fprintf(stderr, "bench_run: unknown argument '%s' (see the comment at the top of run_bench.cpp)\n", argv[i]);
+      return 2;
+    }
+  }
+  const auto registry = stampede::builtin_agents();
+  const auto scenario = file == "-" ? stampede::Scenario::parse(stampede::cli::kDefaultScenarioToml, "default",
+                                                                registry.all_params(), overrides)
+                                    : stampede::Scenario::load(file, registry.all_params(), overrides);
+  if (threads <= 0) threads = tbb::info::default_concurrency();
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  tbb::task_arena arena(threads);
+  using clock = std::chrono::steady_clock;
+  double setup_s = 0, run_s = 0, cpu_s = 0, finish_s = 0;
+  long long steps = 0;
+  int stocks = 0, agents = 0, days = 0;
+  arena.execute([&] {
+    const double cpu0 = cpu_seconds();
+    const auto t0 = clock::now();
+    stampede::Simulation sim(scenario, registry);
+    std::optional<stampede::RunLog> log;
+    if (!log_path.empty()) log.emplace(log_path, sim.make_header(scenario, threads));
+    const auto t1 = clock::now();
+    while (!sim.finished() && (max_steps < 0 || steps < max_steps)) {
+      const bool day_closed = sim.step();
+      ++steps;
+      auto events = sim.take_events();
+      if (!log) continue;
+      log->write_step(sim.step_frame());
+      for (auto& [kind, rows] : events) log->write_events(kind, std::move(rows));
+      if (day_closed) log->write_day(sim.day_frame());
+    }
+    const auto t2 = clock::now();
+    if (log) log->finish(std::chrono::duration<double>(t2 - t0).count());
+    const auto t3 = clock::now();
+    setup_s = std::chrono::duration<double>(t1 - t0).count();
+    run_s = std::chrono::duration<double>(t2 - t1).count();
+    finish_s = std::chrono::duration<double>(t3 - t2).count();
+    cpu_s = cpu_seconds() - cpu0;
+    stocks = sim.stock_count();
+    agents = static_cast<int>(sim.agents().size());
+    days = sim.day();
+  });
+  const double total = setup_s + run_s + finish_s;
+  std::printf("scenario=%s\nthreads=%d\nlog=%s\nstocks=%d\nagents=%d\ndays_done=%d\nsteps=%lld\n", scenario.name().c_str(),
+              threads, log_path.empty() ? "off" : log_path.c_str(), stocks, agents, days, steps);
+  std::printf("setup_s=%.3f\nstep_s=%.3f\nlog_finish_s=%.3f\nwall_s=%.3f\ncpu_s=%.3f\nsteps_per_s=%.1f\npeak_rss_mib=%.1f\n",
+              setup_s, run_s, finish_s, total, cpu_s, run_s > 0 ? steps / run_s : 0.0, peak_rss_mib());
+  return 0;
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (!std::strcmp(argv[i], "--scenario")) return scenario_run(argc, argv);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
