@@ -75,8 +75,9 @@ void require(bool ok, const std::string& what) {
 
 template <class T>
 void require_size(const std::vector<T>& v, std::size_t n, const char* field, const char* per) {
-  require(v.size() == n, std::string(field) + " has " + std::to_string(v.size()) + " entries, expected " +
-                             std::to_string(n) + " (one per " + per + ")");
+  if (v.size() == n) return;   // the message is built only when needed: this runs for every frame
+  require(false, std::string(field) + " has " + std::to_string(v.size()) + " entries, expected " + std::to_string(n) +
+                     " (one per " + per + ")");
 }
 
 void validate_header(const RunHeader& h) {
@@ -278,8 +279,8 @@ void RunLog::write_step(StepFrame frame) {
   require_size(frame.futures_open_interest, s.n_slots, "StepFrame.futures_open_interest", "futures slot");
   require_size(frame.classes, s.n_classes, "StepFrame.classes", "agent class");
   if (s.any_step) {
-    require(frame.step > s.last_step, "step " + std::to_string(frame.step) + " does not follow step " + std::to_string(s.last_step));
-    require(frame.day >= s.last_step_day, "step " + std::to_string(frame.step) + " is on day " + std::to_string(frame.day) +
+    if (frame.step <= s.last_step) require(false, "step " + std::to_string(frame.step) + " does not follow step " + std::to_string(s.last_step));
+    if (frame.day < s.last_step_day) require(false, "step " + std::to_string(frame.step) + " is on day " + std::to_string(frame.day) +
                                                ", before the previous step's day " + std::to_string(s.last_step_day));
   }
   if (!s.record_step_prices) frame.last_price = {};
@@ -306,7 +307,7 @@ void RunLog::write_day(DayFrame frame) {
   require_size(frame.agents, s.n_agents, "DayFrame.agents", "daily agent");
   require_size(frame.flows, s.n_classes * s.n_segments, "DayFrame.flows", "agent class and segment");
   if (s.any_day)
-    require(frame.day > s.last_day, "day " + std::to_string(frame.day) + " does not follow day " + std::to_string(s.last_day));
+    if (frame.day <= s.last_day) require(false, "day " + std::to_string(frame.day) + " does not follow day " + std::to_string(s.last_day));
   s.any_day = true;
   s.last_day = frame.day;
   s.push(std::move(frame));
