@@ -6,7 +6,9 @@
 //       one run of a scenario file (all its steps, or the first N), timed: setup, stepping and
 //       the run log apart, steps per second and peak RSS. Without --log the run log is off; with
 //       it the frames go to a RunLog exactly as `stampede run` writes them, so the two differ by
-//       the recorder only. Prints one `key=value` line per figure (for scripts) on stdout.
+//       the recorder only. Prints one `key=value` line per figure (for scripts) on stdout; with
+//       --per-day also a line `day D elapsed_s T rss_mib M` after each trading day (time since
+//       the start of setup, current resident memory): the cost curve over days from one run.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 #include <tbb/global_control.h>
@@ -49,6 +51,15 @@ double peak_rss_mib() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;   // kB on Linux
 }
 
+double current_rss_mib() {
+  long pages = 0, resident = 0;
+  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<double>(resident) * 4096.0 / (1024.0 * 1024.0);
+}
+
 double cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -61,6 +72,7 @@ int scenario_run(int argc, char** argv) {
   std::vector<std::string> overrides;
   int threads = 0;
   long long max_steps = -1;
+  bool per_day = false;
   for (int i = 1; i < argc; ++i) {
     auto value = [&](const char* flag) -> std::string {
       if (i + 1 >= argc) {
@@ -74,6 +86,7 @@ int scenario_run(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--threads")) threads = std::stoi(value("--threads"));
     else if (!std::strcmp(argv[i], "--steps")) max_steps = std::stoll(value("--steps"));
     else if (!std::strcmp(argv[i], "--log")) log_path = value("--log");
+    else if (!std::strcmp(argv[i], "--per-day")) per_day = true;
     else {
       std::fprintf(stderr, "bench_run: unknown argument '%s' (see the comment at the top of run_bench.cpp)\n", argv[i]);
       return 2;
@@ -100,6 +113,9 @@ int scenario_run(int argc, char** argv) {
     while (!sim.finished() && (max_steps < 0 || steps < max_steps)) {
       const bool day_closed = sim.step();
       ++steps;
+      if (day_closed && per_day)
+        std::printf("day %d elapsed_s %.3f rss_mib %.1f\n", sim.day(),
+                    std::chrono::duration<double>(clock::now() - t0).count(), current_rss_mib());
       auto events = sim.take_events();
       if (!log) continue;
       log->write_step(sim.step_frame());
