@@ -13,8 +13,9 @@
 #   DAYS=20                                            days axis: ONE run of DAYS days, timed after
 #                                                      each day (bench_run --per-day)
 #   THREADS=2
-# Short runs are fine for the stocks and traders axes: a run's first day costs about what later
-# days cost (docs/BENCHMARKS.md, "Cost curves"), plus its setup, reported apart (setup_s).
+# Short runs are enough to show how the stocks and traders axes grow; their absolute figures
+# understate a day: the first day is the cheapest (about two thirds of a later day's stepping
+# on bench_large, docs/BENCHMARKS.md "Cost curves"), and setup is reported apart (setup_s).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
