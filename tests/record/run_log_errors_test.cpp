@@ -177,5 +177,6 @@ TEST_CASE("a killed run keeps every completed day", "[record]") {
   CHECK(shape_of(f.id, "/market/stocks/last_price") == std::vector<hsize_t>{10, 3});
   CHECK(read_doubles(f.id, "/market/stocks/close").size() == 6);
   const auto codes = read_strings(f.id, "/market/futures/code");
+  REQUIRE_FALSE(codes.empty());
   CHECK(codes.back() == "IM2403");
 }
