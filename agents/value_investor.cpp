@@ -59,8 +59,8 @@ void ValueInvestor::sell_round(const MarketView& view, OrderSink& out) {
   }
 }
 
-// A few random stocks; those far enough below the estimate get one order each, within the day's
-// budget, the position limit and the cash at hand.
+// A few random stocks (drawn with replacement); those far enough below the estimate get one order
+// each, within the day's budget, the position limit and the cash at hand.
 void ValueInvestor::buy_round(const MarketView& view, OrderSink& out) {
   const Fen day_budget = static_cast<Fen>(p_.daily_budget_share * static_cast<double>(capital_));
   const Fen order_fen = std::max<Fen>(1, static_cast<Fen>(p_.order_share * static_cast<double>(capital_)));
@@ -69,6 +69,9 @@ void ValueInvestor::buy_round(const MarketView& view, OrderSink& out) {
   boost::random::uniform_int_distribution<std::size_t> pick(0, universe_.size() - 1);
   for (int c = 0; c < p_.candidates; ++c) {
     const InstrumentId stock = universe_[pick(rng_)];
+    // One order per stock and round: a stock drawn twice would get a second order sized on the same
+    // holding, past the position limit.
+    if (std::any_of(resting_.begin(), resting_.end(), [stock](const Resting& r) { return r.stock == stock; })) continue;
     const InstrumentQuote& q = view.quote(stock);
     const Tick ask = q.best_ask != kNoPrice ? q.best_ask : q.last;
     if (ask == kNoPrice || ask <= 0) continue;
