@@ -7,7 +7,8 @@
 #include <boost/random/poisson_distribution.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
-#include <tbb/parallel_for.h>
+
+#include "sim/core/parallel.hpp"
 
 namespace stampede {
 
@@ -27,7 +28,7 @@ void NoiseTraders::decide(const MarketView& view, OrderSink& out) {
   const IntradayStep& st = view.clock->step(view.step_in_day);
   const double rate = p_.orders_per_day * st.length / view.clock->continuous_minutes();
   const int blocks = static_cast<int>(block_rng_.size());
-  tbb::parallel_for(tbb::blocked_range<int>(0, blocks, 1), [&](const auto& r) {
+  stampede::parallel_for(tbb::blocked_range<int>(0, blocks, 1), [&](const auto& r) {
     for (int b = r.begin(); b < r.end(); ++b) {
       auto& orders = block_orders_[static_cast<std::size_t>(b)];
       orders.clear();

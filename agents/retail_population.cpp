@@ -11,7 +11,8 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
-#include <tbb/parallel_for.h>
+
+#include "sim/core/parallel.hpp"
 
 namespace stampede {
 
@@ -308,7 +309,7 @@ void RetailPopulation::decide(const MarketView& view, OrderSink& out) {
   const IntradayStep& st = view.clock->step(view.step_in_day);
   const double rate = p_.orders_per_day * st.length / view.clock->continuous_minutes();
   const int blocks = static_cast<int>(blocks_.size());
-  tbb::parallel_for(tbb::blocked_range<int>(0, blocks, 1), [&](const auto& r) {
+  stampede::parallel_for(tbb::blocked_range<int>(0, blocks, 1), [&](const auto& r) {
     for (int b = r.begin(); b < r.end(); ++b) {
       Block& blk = blocks_[static_cast<std::size_t>(b)];
       blk.orders.clear();
@@ -346,7 +347,7 @@ void RetailPopulation::end_of_day(const MarketView& view, OrderSink& out) {
     volume_ewma_[i] = volume_ewma_[i] > 0 ? (1.0 - alpha) * volume_ewma_[i] + alpha * vol : vol;
   }
   // Orders have expired: slots whose stock is no longer held are free again.
-  tbb::parallel_for(tbb::blocked_range<int>(0, size(), 4096), [&](const auto& r) {
+  stampede::parallel_for(tbb::blocked_range<int>(0, size(), 4096), [&](const auto& r) {
     for (int t = r.begin(); t < r.end(); ++t) {
       live_[static_cast<std::size_t>(t)] = 0;
       const Account& acc = view.account(account(t));

@@ -6,10 +6,10 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
-#include <tbb/parallel_for.h>
 #include <tuple>
 
 #include "sim/core/rng.hpp"
+#include "sim/core/parallel.hpp"
 
 namespace stampede {
 
@@ -195,7 +195,7 @@ std::vector<std::shared_ptr<const SnowballSurface>> snowball_surfaces(const std:
       else missing.push_back(i);
     }
   }
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, missing.size(), 1), [&](const auto& r) {
+  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, missing.size(), 1), [&](const auto& r) {
     for (std::size_t k = r.begin(); k < r.end(); ++k)
       out[missing[k]] = std::make_shared<const SnowballSurface>(types[missing[k]], model, grid);
   });
@@ -218,7 +218,7 @@ SnowballMcResult snowball_monte_carlo(const SnowballTerms& t, const SnowballMode
   const int blocks = (paths + kBlock - 1) / kBlock;
   struct Sums { double v = 0, v2 = 0, dd = 0, dd2 = 0; };
   std::vector<Sums> sums(static_cast<std::size_t>(blocks));
-  tbb::parallel_for(tbb::blocked_range<int>(0, blocks, 1), [&](const auto& r) {
+  stampede::parallel_for(tbb::blocked_range<int>(0, blocks, 1), [&](const auto& r) {
     for (int b = r.begin(); b < r.end(); ++b) {
       Rng rng = make_stream(seed, "snowball_mc", static_cast<std::uint64_t>(b));
       boost::random::normal_distribution<double> normal(0.0, 1.0);

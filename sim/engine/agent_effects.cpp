@@ -1,8 +1,8 @@
 // What agents do besides trading: their events and cash transfers, applied after settlement in
 // agent order; their per-step reports summed per class; who sold what, and whether forced.
-#include <tbb/parallel_for.h>
 
 #include "sim/engine/simulation.hpp"
+#include "sim/core/parallel.hpp"
 
 namespace stampede {
 
@@ -36,7 +36,7 @@ void Simulation::apply_transfer(AgentId agent, const CashTransfer& t) {
 }
 
 void Simulation::report_agents() {
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 16), [&](const auto& r) {
+  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 16), [&](const auto& r) {
     for (std::size_t a = r.begin(); a < r.end(); ++a) {
       agent_metrics_[a] = ClassMetrics{};
       agents_[a]->report(view_, agent_metrics_[a]);

@@ -2,15 +2,15 @@
 // settle. Each parallel phase writes only to memory owned by one agent or one book.
 #include <algorithm>
 #include <stdexcept>
-#include <tbb/parallel_for.h>
 
 #include "sim/core/rng.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/core/parallel.hpp"
 
 namespace stampede {
 
 void Simulation::decide() {
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 1), [&](const auto& r) {
+  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 1), [&](const auto& r) {
     for (std::size_t a = r.begin(); a < r.end(); ++a) {
       agent_orders_[a].clear();
       OrderSink sink(agents_[a]->id(), agent_orders_[a], agent_sequence_[a], &agent_outboxes_[a]);
@@ -22,7 +22,7 @@ void Simulation::decide() {
 // Pre-trade risk, per agent in parallel: an agent's orders touch only the accounts it owns.
 // Reservations taken here are what make every later fill affordable.
 void Simulation::check_risk() {
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 1), [&](const auto& r) {
+  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 1), [&](const auto& r) {
     for (std::size_t a = r.begin(); a < r.end(); ++a) {
       std::vector<Order>& orders = agent_orders_[a];
       agent_rejects_[a].clear();
@@ -90,7 +90,7 @@ void Simulation::route() {
       if (o.type != OrderType::Cancel) key |= 1ULL << 63;
       routed_[static_cast<std::size_t>(o.instrument)].push_back(RoutedOrder{key, static_cast<std::uint32_t>(a), o});
     }
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, routed_.size(), 64), [&](const auto& r) {
+  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, routed_.size(), 64), [&](const auto& r) {
     for (std::size_t i = r.begin(); i < r.end(); ++i)
       std::sort(routed_[i].begin(), routed_[i].end(), [](const RoutedOrder& x, const RoutedOrder& y) {
         if (x.key != y.key) return x.key < y.key;
@@ -101,7 +101,7 @@ void Simulation::route() {
 }
 
 void Simulation::match(bool auction) {
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, books_.size(), 16), [&](const auto& r) {
+  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, books_.size(), 16), [&](const auto& r) {
     for (std::size_t i = r.begin(); i < r.end(); ++i) {
       OrderBook& book = books_[i];
       trades_[i].clear();

@@ -14,11 +14,10 @@
 #include <mutex>
 #include <optional>
 #include <tbb/info.h>
-#include <tbb/task_arena.h>
-#include <tbb/task_group.h>
 #include <thread>
 #include <unistd.h>
 
+#include "sim/core/parallel.hpp"
 #include "sim/engine/run.hpp"
 
 namespace stampede::sweep {
@@ -150,17 +149,11 @@ int process_cores(const MpiWorld& world) {
   return std::max(1, cores);
 }
 
-// `jobs` slots in one task arena; each slot takes the next run from `next` until there is none.
+// `jobs` slots; each slot takes the next run from `next` until there is none.
 template <class Next, class Done>
 void run_pool(int jobs, Next&& next, Done&& done) {
-  tbb::task_arena arena(jobs);
-  arena.execute([&] {
-    tbb::task_group slots;
-    for (int s = 0; s < jobs; ++s)
-      slots.run([&] {
-        while (auto i = next()) done(*i);
-      });
-    slots.wait();
+  run_slots(jobs, [&] {
+    while (auto i = next()) done(*i);
   });
 }
 

@@ -136,6 +136,7 @@ TEST_CASE("an error on the writer thread is rethrown on the caller's thread", "[
           d.volume.resize(n, 1);
           d.limit_up.resize(n, 0);
           d.limit_down.resize(n, 0);
+          d.value.resize(n, 1.0);
           log.write_day(std::move(d));
           std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
@@ -159,14 +160,35 @@ TEST_CASE("a killed run keeps every completed day", "[record]") {
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {
-    // The child dies with SIGKILL: no destructor, no finish(), no close.
+    // The child is killed with SIGKILL by the parent: no destructor, no finish(), no close.
     auto* log = new RunLog(path, sample_header());
     write_sample_run(*log);
     log->write_step(sample_step(10));
     log->write_events("trades", {EventRow{10, 2, 1, "retail", 0, 1, 1.0, "after the last close"}});
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let the writer reach the disk
-    ::raise(SIGKILL);
+    for (;;) ::pause();
   }
+  // Kill once the writer thread has put both days on disk (it flushes after each day); however
+  // slow the machine (sanitizers, load), give up after a minute.
+  {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_file_locking(fapl, false, true);   // the child's writer holds the file open
+    H5E_auto2_t handler = nullptr;
+    void* data = nullptr;
+    H5Eget_auto2(H5E_DEFAULT, &handler, &data);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);   // "not there yet" is expected while polling
+    for (int tries = 0; tries < 600; ++tries) {
+      bool written = false;
+      if (hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl); f >= 0) {
+        if (H5Lexists(f, "/day", H5P_DEFAULT) > 0) written = shape_of(f, "/day") == std::vector<hsize_t>{2};
+        H5Fclose(f);
+      }
+      if (written) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    H5Eset_auto2(H5E_DEFAULT, handler, data);
+    H5Pclose(fapl);
+  }
+  ::kill(child, SIGKILL);
   int status = 0;
   REQUIRE(::waitpid(child, &status, 0) == child);
   REQUIRE(WIFSIGNALED(status));
