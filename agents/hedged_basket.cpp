@@ -26,8 +26,9 @@ std::vector<ParamSpec> basket_param_specs(const std::string& section) {
       spec("crowding", T::Float, 0.7, 0, 1, "", "correlation of two accounts' stock scores: weight of the common signal vs each account's own noise"),
       spec("size_weight", T::Float, 1.0, 0, 100, "", "weight of smallness (-log market cap, standardised) in the common signal"),
       spec("reversal_weight", T::Float, 0.5, 0, 100, "", "weight of short-term reversal (-return over reversal_days, standardised) in the common signal"),
+      spec("alpha_weight", T::Float, 0.0, 0, 100, "", "weight of the stocks' alphas (standardised; fundamentals.alpha_dispersion_annual) in the common signal: the funds' stock-picking skill"),
       spec("reversal_days", T::Int, std::int64_t{5}, 1, 250, "trading days", "look-back of the reversal signal"),
-      spec("style_dispersion", T::Float, 0.3, 0, 5, "", "lognormal sigma of each account's own size and reversal weights"),
+      spec("style_dispersion", T::Float, 0.3, 0, 5, "", "lognormal sigma of each account's own size, reversal and alpha weights"),
       spec("turnover_per_day", T::Float, 0.1, 0, 10, "1/day", "voluntary trading per day, buys plus sells, as a share of the long basket"),
       spec("rebalance_every_steps", T::Int, std::int64_t{30}, 1, 100000, "steps", "continuous steps between voluntary rebalancing rounds (the first continuous step of a day always is one)"),
       spec("orders_per_round", T::Int, std::int64_t{10}, 1, 100000, "orders", "a voluntary round trades at most this many stocks per side, the largest deviations from target first"),
@@ -49,6 +50,7 @@ BasketParams basket_params(const Scenario& s, const std::string& section) {
   p.crowding = f("crowding");
   p.size_weight = f("size_weight");
   p.reversal_weight = f("reversal_weight");
+  p.alpha_weight = f("alpha_weight");
   p.reversal_days = i("reversal_days");
   p.style_dispersion = f("style_dispersion");
   p.turnover_per_day = f("turnover_per_day");
@@ -75,6 +77,7 @@ SignalBoard::SignalBoard(const Universe& u, int reversal_days) : universe_(&u), 
   closes_.assign(n * depth, 0);
   size_z_.resize(n);
   reversal_z_.assign(n, 0.0f);
+  alpha_z_.assign(n, 0.0f);
   for (std::size_t c = 0; c < n; ++c) {
     const int s = candidates_[c];
     closes_[c * depth] = u.first_price[static_cast<std::size_t>(s)];
@@ -112,9 +115,12 @@ void SignalBoard::refresh(const MarketView& v) {
     size_z_[c] = static_cast<float>(-std::log(std::max(1.0, cap)));
     const Tick then = ring[oldest];
     reversal_z_[c] = then > 0 && close > 0 ? static_cast<float>(-std::log(static_cast<double>(close) / then)) : 0.0f;
+    if (v.expected_return_annual != nullptr)
+      alpha_z_[c] = static_cast<float>((*v.expected_return_annual)[static_cast<std::size_t>(s)]);
   }
   standardise(size_z_);
   standardise(reversal_z_);
+  standardise(alpha_z_);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -126,6 +132,8 @@ HedgedBasket::HedgedBasket(const BasketParams& p, std::shared_ptr<const SignalBo
   boost::random::normal_distribution<double> normal(0.0, 1.0);
   w_size_ = p_.size_weight * std::exp(p_.style_dispersion * normal(style_rng));
   w_reversal_ = p_.reversal_weight * std::exp(p_.style_dispersion * normal(style_rng));
+  // Drawn after the others (and only when used) so that runs without alpha keep their styles.
+  w_alpha_ = p_.alpha_weight > 0 ? p_.alpha_weight * std::exp(p_.style_dispersion * normal(style_rng)) : 0.0;
   own_.resize(board_->candidates().size());
   for (float& x : own_) x = static_cast<float>(normal(style_rng));
 }
@@ -134,12 +142,13 @@ void HedgedBasket::pick_basket() {
   const auto& cand = board_->candidates();
   const auto& sz = board_->size_z();
   const auto& rv = board_->reversal_z();
-  const double norm = std::sqrt(w_size_ * w_size_ + w_reversal_ * w_reversal_);
+  const auto& al = board_->alpha_z();
+  const double norm = std::sqrt(w_size_ * w_size_ + w_reversal_ * w_reversal_ + w_alpha_ * w_alpha_);
   const double a = std::sqrt(std::clamp(p_.crowding, 0.0, 1.0));
   const double b = std::sqrt(1.0 - a * a);
   scratch_.resize(cand.size());
   for (std::size_t c = 0; c < cand.size(); ++c) {
-    const double common = norm > 0 ? (w_size_ * sz[c] + w_reversal_ * rv[c]) / norm : 0.0;
+    const double common = norm > 0 ? (w_size_ * sz[c] + w_reversal_ * rv[c] + w_alpha_ * al[c]) / norm : 0.0;
     // Negated so that the best scores sort first; ties broken by stock id.
     scratch_[c] = {static_cast<float>(-(a * common + b * own_[c])), cand[c]};
   }

@@ -29,6 +29,7 @@ struct BasketParams {
   double crowding = 0.7;              // correlation of two funds' scores (weight of the common signal)
   double size_weight = 1.0;           // weight of smallness (-log market cap) in the common signal
   double reversal_weight = 0.5;       // weight of short-term reversal (-past return) in the common signal
+  double alpha_weight = 0.0;          // weight of the stocks' alphas (the funds' research) in the common signal
   int reversal_days = 5;              // look-back of the reversal signal
   double style_dispersion = 0.3;      // lognormal sigma of each fund's own size/reversal weights
   double turnover_per_day = 0.1;      // voluntary trading per day (buys + sells) / long value
@@ -57,6 +58,7 @@ class SignalBoard {
   const std::vector<InstrumentId>& candidates() const { return candidates_; }
   const std::vector<float>& size_z() const { return size_z_; }
   const std::vector<float>& reversal_z() const { return reversal_z_; }
+  const std::vector<float>& alpha_z() const { return alpha_z_; }   // zeros until the first refresh
   DayIndex day() const { return day_; }
 
  private:
@@ -68,7 +70,7 @@ class SignalBoard {
   int head_ = 0;                       // ring slot of the latest close
   std::vector<InstrumentId> candidates_;
   std::vector<Tick> closes_;           // ring buffer: candidates x (reversal_days + 1)
-  std::vector<float> size_z_, reversal_z_;
+  std::vector<float> size_z_, reversal_z_, alpha_z_;
 };
 
 enum class TradeMode : std::uint8_t { Voluntary, Forced };
@@ -167,7 +169,7 @@ class HedgedBasket {
   BasketParams p_;
   std::shared_ptr<const SignalBoard> board_;
   AccountId account_;
-  double w_size_, w_reversal_;         // this fund's style
+  double w_size_, w_reversal_, w_alpha_;   // this fund's style
   std::vector<float> own_;             // this fund's own noise, per board candidate
   std::vector<InstrumentId> basket_;   // sorted
   std::vector<std::pair<float, InstrumentId>> scratch_;

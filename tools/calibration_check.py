@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""Checks run logs of the feb2024 scenario against the calibration targets of docs/calibration.md.
+"""Checks run logs of the feb2024 scenario (or, with --calm, of calm2023) against the calibration
+targets of docs/calibration.md.
 
     tools/calibration_check.py RUN.h5|SWEEP_DIR ... [--baseline RUN.h5|SWEEP_DIR ...] [--csv OUT]
+    tools/calibration_check.py --calm RUN.h5|SWEEP_DIR ...
 
 Each argument is a run log or a sweep directory (every run_*.h5 in it). One line per run with the
 measured figures, then each target with how many runs meet it. With --baseline (the no_dma runs,
@@ -71,6 +73,9 @@ def measure(path):
             "max_limit_down_share": ld.max() / max(1, micro.sum()),
             "deepest_basis_step": float(np.nanmin(basis)),
             "deepest_basis_close": float(np.nanmin(close_basis)),
+            "median_basis_close": float(np.nanmedian(close_basis)),
+            "microcap_return": mc[-1] / m0 - 1,
+            "hedged_return": float(f["market/index/hedged_close"][-1] / f["market/index/hedged"][0] - 1),
         }
         for name, key in (("dma_account", "dma"), ("neutral_fund", "neutral")):
             sel = ac == classes.index(name) if name in classes else np.zeros(len(ac), bool)
@@ -84,7 +89,9 @@ def measure(path):
         # not losses (see summary_* in docs/hdf5-schema.md).
         for attr, key in (("summary_dma_median_max_drawdown", "dma_median_return_at_worst"),
                           ("summary_neutral_median_worst_3day", "neutral_median_worst_3day"),
-                          ("summary_neutral_median_max_drawdown", "neutral_median_return_at_worst")):
+                          ("summary_neutral_median_max_drawdown", "neutral_median_return_at_worst"),
+                          ("summary_dma_median_return", "dma_median_return"),
+                          ("summary_neutral_median_return", "neutral_median_return")):
             if attr in f.attrs and np.isfinite(f.attrs[attr]):
                 out[key] = float(f.attrs[attr])
         ev = f["events"]
@@ -103,6 +110,18 @@ TARGETS = [
     ("20% or more of microcaps limit-down on the worst day", lambda m: m["limit_down_share_worst_day"] >= 0.20),
 ]
 
+# calm2023 (domain.md: "neutral products were all positive; a calm scenario must show positive
+# neutral returns and a mild discount").
+CALM_TARGETS = [
+    ("microcaps beat the hedged index", lambda m: m["microcap_return"] > m["hedged_return"]),
+    ("median neutral fund return positive", lambda m: m.get("neutral_median_return", -1) > 0),
+    ("median DMA account return positive", lambda m: m.get("dma_median_return", -1) > 0),
+    ("no DMA liquidation", lambda m: m["dma_accounts_liquidated"] == 0),
+    ("mild discount: median close basis of the main contract between -10% and 0 annualised",
+     lambda m: -0.10 <= m["median_basis_close"] <= 0),
+    ("no stampede: no day with 10% or more of microcaps limit-down", lambda m: m["max_limit_down_share"] < 0.10),
+]
+
 
 def fmt(x):
     return f"{x:+.3f}" if isinstance(x, float) else str(x)
@@ -113,6 +132,7 @@ def main():
     ap.add_argument("runs", nargs="+", help="run logs or sweep directories")
     ap.add_argument("--baseline", nargs="*", default=[], help="no_dma run logs or sweep directories")
     ap.add_argument("--csv", help="also write the per-run figures to this CSV file")
+    ap.add_argument("--calm", action="store_true", help="check the calm2023 targets instead of feb2024's")
     a = ap.parse_args()
     try:
         runs = [(p, measure(p)) for p in run_files(a.runs)]
@@ -128,7 +148,7 @@ def main():
     for p, m in runs:
         print(os.path.basename(p), " ".join(fmt(m.get(k, "")) for k in keys))
     print()
-    for label, test in TARGETS:
+    for label, test in (CALM_TARGETS if a.calm else TARGETS):
         print(f"{sum(bool(test(m)) for _, m in runs)}/{len(runs)}  {label}")
     if base:
         by_seed = {m["seed"]: m for _, m in base}

@@ -47,6 +47,7 @@ void Simulation::end_day() {
   f.volume.assign(n, 0);
   f.limit_up.assign(n, 0);
   f.limit_down.assign(n, 0);
+  f.value.assign(fundamentals_.values_yuan().begin(), fundamentals_.values_yuan().end());
   for (int i = 0; i < n; ++i) {
     StockDayStats& d = stock_day_[i];
     d.close = d.last != kNoPrice ? d.last : d.prev_close;

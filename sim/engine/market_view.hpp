@@ -57,6 +57,7 @@ struct MarketView {
   int stock_count = 0;
   const std::vector<InstrumentQuote>* quotes = nullptr;
   const std::vector<double>* fundamental_yuan = nullptr;   // latent values: seen only by agents modelled as informed
+  const std::vector<double>* expected_return_annual = nullptr;   // each stock's alpha: seen only by agents modelled as skilled
   InstrumentId futures_instrument(int slot) const { return stock_count + slot; }
   std::vector<FuturesQuoteInfo> futures;
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
-#include <tbb/parallel_for.h>
-#include <tbb/parallel_reduce.h>
+
+#include "sim/core/parallel.hpp"
 
 namespace stampede {
 
@@ -34,6 +34,8 @@ FactorParams factor_params(const Scenario& s) {
   p.idio_vol = s.get_float("fundamentals.idio_vol_annual");
   p.market_drift = s.get_float("fundamentals.market_drift_annual");
   p.size_drift = s.get_float("fundamentals.size_drift_annual");
+  p.alpha_dispersion = s.get_float("fundamentals.alpha_dispersion_annual");
+  p.alpha_halflife_days = s.get_float("fundamentals.alpha_halflife_days");
   return p;
 }
 
@@ -199,6 +201,7 @@ void Simulation::build_view() {
   v.stock_count = universe_.size();
   v.quotes = &quotes_;
   v.fundamental_yuan = &fundamentals_.values_yuan();
+  v.expected_return_annual = &fundamentals_.expected_returns_annual();
   v.accounts = &accounts_;
   auto from = [&](int first_day) { return first_day >= 0 && day_ >= first_day; };
   v.rules = RegulatorRules{};
@@ -223,7 +226,7 @@ void Simulation::build_view() {
 
 void Simulation::refresh_quotes() {
   const int n = universe_.size();
-  tbb::parallel_for(tbb::blocked_range<int>(0, static_cast<int>(books_.size()), 128), [&](const auto& r) {
+  stampede::parallel_for(tbb::blocked_range<int>(0, static_cast<int>(books_.size()), 128), [&](const auto& r) {
     for (int i = r.begin(); i < r.end(); ++i) {
       const OrderBook& b = books_[static_cast<std::size_t>(i)];
       InstrumentQuote& q = quotes_[static_cast<std::size_t>(i)];
@@ -355,7 +358,7 @@ std::vector<std::string> Simulation::invariant_problems(bool all_positions) cons
     bool bad_position = false;
   };
   const std::vector<Account>& all = accounts_.all();
-  const Totals totals = tbb::parallel_reduce(
+  const Totals totals = stampede::parallel_reduce(
       tbb::blocked_range<std::size_t>(0, all.size(), 2048), Totals{},
       [&](const tbb::blocked_range<std::size_t>& r, Totals t) {
         if (all_positions && t.held.empty()) t.held.assign(static_cast<std::size_t>(n), 0);

@@ -1,13 +1,16 @@
 #include "sim/market/fundamentals.hpp"
 
+#include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
-#include <tbb/parallel_for.h>
+
+#include "sim/core/parallel.hpp"
 
 namespace stampede {
 
 namespace {
-constexpr double kMinutesPerYear = 250.0 * 240.0;
+constexpr double kMinutesPerDay = 240.0;
+constexpr double kMinutesPerYear = 250.0 * kMinutesPerDay;
 }
 
 Fundamentals::Fundamentals(const Universe& u, const FactorParams& p, std::uint64_t seed)
@@ -17,6 +20,17 @@ Fundamentals::Fundamentals(const Universe& u, const FactorParams& p, std::uint64
   for (int i = 0; i < u.size(); ++i) {
     value_[i] = u.first_price[i] / 100.0;
     idio_rng_.push_back(make_stream(seed, "stock.fundamental", static_cast<std::uint64_t>(i)));
+  }
+  // Alphas start from their stationary distribution. Their own streams: a run without alpha
+  // draws exactly what it drew before alphas existed.
+  alpha_.assign(value_.size(), 0.0);
+  if (p_.alpha_dispersion > 0) {
+    boost::random::normal_distribution<double> normal(0.0, 1.0);
+    alpha_rng_.reserve(value_.size());
+    for (std::size_t i = 0; i < value_.size(); ++i) {
+      alpha_rng_.push_back(make_stream(seed, "stock.alpha", i));
+      alpha_[i] = p_.alpha_dispersion * normal(alpha_rng_.back());
+    }
   }
 }
 
@@ -29,11 +43,19 @@ void Fundamentals::advance(double minutes) {
   cum_market_ += fm;
   cum_size_ += fs;
   const double idio_sd = p_.idio_vol * sq;
-  tbb::parallel_for(tbb::blocked_range<int>(0, static_cast<int>(value_.size()), 256), [&](const auto& r) {
+  const bool alphas = p_.alpha_dispersion > 0;
+  // An Ornstein-Uhlenbeck step: the alpha keeps `keep` of itself and the variance stays put.
+  const double keep = alphas ? std::exp(-std::log(2.0) * minutes / kMinutesPerDay / p_.alpha_halflife_days) : 1.0;
+  const double renew_sd = p_.alpha_dispersion * std::sqrt(std::max(0.0, 1.0 - keep * keep));
+  stampede::parallel_for(tbb::blocked_range<int>(0, static_cast<int>(value_.size()), 256), [&](const auto& r) {
     boost::random::normal_distribution<double> eps(0.0, 1.0);
     for (int i = r.begin(); i < r.end(); ++i) {
       // Ito correction keeps the expected value flat when drifts are zero.
       double shock = beta_m_[i] * fm + beta_s_[i] * fs + idio_sd * eps(idio_rng_[i]) - 0.5 * idio_sd * idio_sd;
+      if (alphas) {
+        shock += alpha_[i] * dt;
+        alpha_[i] = keep * alpha_[i] + renew_sd * eps(alpha_rng_[i]);
+      }
       value_[i] *= std::exp(shock);
     }
   });

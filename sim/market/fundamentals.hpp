@@ -1,6 +1,7 @@
 #pragma once
-// Latent fundamental values: a factor model (market + size + idiosyncratic) in log space.
-// Agents never see these exactly; market makers and informed noise traders see them noisily.
+// Latent fundamental values: a factor model (market + size + idiosyncratic) in log space, plus
+// each stock's own expected return (its alpha), a mean-reverting process that skilled funds see.
+// Agents never see the values exactly; market makers and informed noise traders see them noisily.
 #include <cstdint>
 #include <vector>
 
@@ -12,6 +13,8 @@ namespace stampede {
 struct FactorParams {
   double market_vol = 0.18, size_vol = 0.10, idio_vol = 0.35;   // per sqrt(year)
   double market_drift = 0.0, size_drift = 0.0;                  // per year
+  double alpha_dispersion = 0.0;                                 // per year: sd of each stock's alpha
+  double alpha_halflife_days = 20.0;                             // trading days
 };
 
 class Fundamentals {
@@ -23,6 +26,8 @@ class Fundamentals {
   void advance(double minutes);
   double value_yuan(int stock) const { return value_[stock]; }
   const std::vector<double>& values_yuan() const { return value_; }
+  // Each stock's alpha, per year: the drift of its value beyond the factors.
+  const std::vector<double>& expected_returns_annual() const { return alpha_; }
   double market_factor() const { return cum_market_; }
   double size_factor() const { return cum_size_; }
 
@@ -30,7 +35,8 @@ class Fundamentals {
   FactorParams p_;
   std::vector<double> beta_m_, beta_s_;
   std::vector<double> value_;
-  std::vector<Rng> idio_rng_;
+  std::vector<double> alpha_;
+  std::vector<Rng> idio_rng_, alpha_rng_;
   Rng factor_rng_;
   double cum_market_ = 0, cum_size_ = 0;
 };

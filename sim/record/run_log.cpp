@@ -302,6 +302,7 @@ void RunLog::write_day(DayFrame frame) {
   require_size(frame.volume, n, "DayFrame.volume", "stock");
   require_size(frame.limit_up, n, "DayFrame.limit_up", "stock");
   require_size(frame.limit_down, n, "DayFrame.limit_down", "stock");
+  require_size(frame.value, n, "DayFrame.value", "stock");
   require_size(frame.futures_code, k, "DayFrame.futures_code", "futures slot");
   require_size(frame.futures_settlement, k, "DayFrame.futures_settlement", "futures slot");
   require_size(frame.agents, s.n_agents, "DayFrame.agents", "daily agent");

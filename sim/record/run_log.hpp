@@ -74,6 +74,7 @@ struct DayFrame {             // one per trading day, after the close
   std::vector<double> open, high, low, close, turnover;   // [stock] yuan
   std::vector<std::int64_t> volume;          // [stock] shares
   std::vector<std::uint8_t> limit_up, limit_down;          // [stock] 1 if the stock CLOSED at its limit
+  std::vector<double> value;                 // [stock] yuan, the latent fundamental value at the close
   std::vector<std::string> futures_code;     // [slot] e.g. "IM2402"
   std::vector<double> futures_settlement;    // [slot] points
   double hedged_close = 0, microcap_close = 0;

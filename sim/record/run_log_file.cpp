@@ -271,7 +271,7 @@ RunLogFile::~RunLogFile() { close_handles_quietly(); }
 void RunLogFile::close_handles_quietly() {
   for (Series* s : {&step_, &day_of_step_, &last_price_, &hedged_, &microcap_, &f_price_, &f_basis_,
                     &f_basis_ann_, &f_volume_, &f_oi_, &day_, &date_, &open_, &high_, &low_, &close_,
-                    &volume_, &turnover_, &limit_up_, &limit_down_, &hedged_close_, &microcap_close_,
+                    &volume_, &turnover_, &limit_up_, &limit_down_, &value_, &hedged_close_, &microcap_close_,
                     &f_code_, &f_settlement_, &a_nav_, &a_equity_, &a_leverage_, &a_state_})
     s->ds.reset();
   for (Series& s : cls_d_) s.ds.reset();
@@ -484,6 +484,7 @@ void RunLogFile::create_layout(const RunHeader& h) {
   turnover_ = daily_stock("turnover", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "yuan", "value traded in the day");
   limit_up_ = daily_stock("limit_up", H5T_STD_U8LE, H5T_NATIVE_UINT8, "1", "1 if the stock closed at its upper price limit");
   limit_down_ = daily_stock("limit_down", H5T_STD_U8LE, H5T_NATIVE_UINT8, "1", "1 if the stock closed at its lower price limit");
+  value_ = daily_stock("value", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "yuan", "latent fundamental value at the close");
   if (record_step_prices_) {
     last_price_ = series(gs, ps, step_spec("last_price", H5T_IEEE_F64LE, n, "yuan", "last traded price at the end of the step"), H5T_NATIVE_DOUBLE);
     attach_rows(last_price_, step_.ds.get(), scale_stock_.get(), where(ps + "last_price"));
@@ -679,6 +680,7 @@ void RunLogFile::add_day(const DayFrame& f) {
   turnover_.append(1, f.turnover.data(), where(ps + "turnover"));
   limit_up_.append(1, f.limit_up.data(), where(ps + "limit_up"));
   limit_down_.append(1, f.limit_down.data(), where(ps + "limit_down"));
+  value_.append(1, f.value.data(), where(ps + "value"));
   hedged_close_.append(1, &f.hedged_close, where("/market/index/hedged_close"));
   microcap_close_.append(1, &f.microcap_close, where("/market/index/microcap_close"));
   auto codes = c_strings(f.futures_code);

@@ -86,7 +86,7 @@ class RunLogFile {
   Series step_, day_of_step_, last_price_, hedged_, microcap_;
   Series f_price_, f_basis_, f_basis_ann_, f_volume_, f_oi_;
   // day axis
-  Series day_, date_, open_, high_, low_, close_, volume_, turnover_, limit_up_, limit_down_;
+  Series day_, date_, open_, high_, low_, close_, volume_, turnover_, limit_up_, limit_down_, value_;
   Series hedged_close_, microcap_close_, f_code_, f_settlement_;
   // agents: /agents/classes (step axis), /agents/daily and /agents/flows (day axis)
   static constexpr int kClassDoubles = 6, kClassInts = 3, kFlowFields = 4;

@@ -66,6 +66,11 @@ std::vector<ParamSpec> make_core_specs() {
   s.push_back(f("fundamentals.market_drift_annual", 0.0, -2, 2, "1/year", "drift of the market factor"));
   s.push_back(f("fundamentals.size_drift_annual", 0.0, -2, 2, "1/year",
                 "drift of the size factor (positive: small caps lead)"));
+  s.push_back(f("fundamentals.alpha_dispersion_annual", 0.0, 0, 3, "1/year",
+                "cross-section standard deviation of each stock's own expected return (the stock-picking "
+                "alpha that skilled funds see, neutral_funds/dma alpha_weight); 0: none"));
+  s.push_back(f("fundamentals.alpha_halflife_days", 20.0, 0.1, 10000, "trading days",
+                "half-life of a stock's expected return: how fast today's alpha is replaced by a new one"));
 
   // [indices]
   s.push_back(f("indices.hedged_base", 6000.0, 1, 1e6, "points", "hedged (CSI-1000-like) index level at the start"));

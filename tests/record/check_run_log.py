@@ -58,6 +58,7 @@ for _name in ("open", "high", "low", "close", "turnover"):
 DATASETS["market/stocks/volume"] = (("day", "stock"), "i")
 DATASETS["market/stocks/limit_up"] = (("day", "stock"), "u")
 DATASETS["market/stocks/limit_down"] = (("day", "stock"), "u")
+DATASETS["market/stocks/value"] = (("day", "stock"), "f")
 CLASS_FLOATS = ("nav", "equity", "gross_long", "futures_notional", "cash", "leverage")
 CLASS_COUNTS = ("accounts", "in_margin_call", "liquidating")
 for _name in CLASS_FLOATS:

@@ -91,6 +91,7 @@ inline DayFrame sample_day(DayIndex day) {
     d.volume.push_back(100'000 * (s + 1) + day);
     d.limit_up.push_back(s == 2 && day == 1 ? 1 : 0);
     d.limit_down.push_back(s == 0 && day == 1 ? 1 : 0);
+    d.value.push_back(10.25 + s + 0.5 * day);
   }
   d.futures_code = day == 0 ? std::vector<std::string>{"IM2401", "IM2402"} : std::vector<std::string>{"IM2402", "IM2403"};
   d.futures_settlement = {4995.0 + day, 4985.0 + day};

@@ -131,13 +131,14 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
     const auto lp = read_doubles(file, "/market/stocks/last_price");
     for (int step = 0; step < 10; ++step)
       for (int s = 0; s < 3; ++s) CHECK(lp[static_cast<std::size_t>(step * 3 + s)] == sample_price(step, s));
-    for (const char* name : {"open", "high", "low", "close", "turnover", "volume", "limit_up", "limit_down"})
+    for (const char* name : {"open", "high", "low", "close", "turnover", "volume", "limit_up", "limit_down", "value"})
       CHECK(shape_of(file, std::string("/market/stocks/") + name) == std::vector<hsize_t>{2, 3});
     CHECK(read_doubles(file, "/market/stocks/close") == std::vector<double>{10.5, 11.5, 12.5, 11.5, 12.5, 13.5});
     CHECK(read_doubles(file, "/market/stocks/open") == std::vector<double>{10, 11, 12, 11, 12, 13});
     CHECK(read_int64(file, "/market/stocks/volume") == std::vector<std::int64_t>{100000, 200000, 300000, 100001, 200001, 300001});
     CHECK(read_uint8(file, "/market/stocks/limit_up") == std::vector<std::uint8_t>{0, 0, 0, 0, 0, 1});
     CHECK(read_uint8(file, "/market/stocks/limit_down") == std::vector<std::uint8_t>{0, 0, 0, 1, 0, 0});
+    CHECK(read_doubles(file, "/market/stocks/value") == std::vector<double>{10.25, 11.25, 12.25, 10.75, 11.75, 12.75});
   }
 
   SECTION("index and futures") {
@@ -286,6 +287,7 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
         {"/market/stocks/turnover", {"/day", "/stock"}},
         {"/market/stocks/limit_up", {"/day", "/stock"}},
         {"/market/stocks/limit_down", {"/day", "/stock"}},
+        {"/market/stocks/value", {"/day", "/stock"}},
         {"/market/stocks/last_price", {"/step", "/stock"}},
         {"/market/index/hedged", {"/step"}},
         {"/market/index/microcap", {"/step"}},
@@ -426,7 +428,7 @@ TEST_CASE("run log with no stocks, no futures slots and no intraday schedule", "
     log.write_step(f);
     f.step = 1;
     log.write_step(f);
-    DayFrame d{0, "2024-01-02", {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 3.0, 4.0, {}, {}};
+    DayFrame d{0, "2024-01-02", {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 3.0, 4.0, {}, {}};
     log.write_day(d);
     log.write_events("nothing", {});
     log.finish(0.5);
