@@ -121,6 +121,7 @@ void SignalBoard::refresh(const MarketView& v) {
   standardise(size_z_);
   standardise(reversal_z_);
   standardise(alpha_z_);
+  alpha_known_ = std::any_of(alpha_z_.begin(), alpha_z_.end(), [](float z) { return z != 0.0f; });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,10 +133,10 @@ HedgedBasket::HedgedBasket(const BasketParams& p, std::shared_ptr<const SignalBo
   boost::random::normal_distribution<double> normal(0.0, 1.0);
   w_size_ = p_.size_weight * std::exp(p_.style_dispersion * normal(style_rng));
   w_reversal_ = p_.reversal_weight * std::exp(p_.style_dispersion * normal(style_rng));
-  // Drawn after the others (and only when used) so that runs without alpha keep their styles.
-  w_alpha_ = p_.alpha_weight > 0 ? p_.alpha_weight * std::exp(p_.style_dispersion * normal(style_rng)) : 0.0;
   own_.resize(board_->candidates().size());
   for (float& x : own_) x = static_cast<float>(normal(style_rng));
+  // Drawn last, so that the weight given to alpha leaves every other draw of the style as it was.
+  w_alpha_ = p_.alpha_weight * std::exp(p_.style_dispersion * normal(style_rng));
 }
 
 void HedgedBasket::pick_basket() {
@@ -143,12 +144,14 @@ void HedgedBasket::pick_basket() {
   const auto& sz = board_->size_z();
   const auto& rv = board_->reversal_z();
   const auto& al = board_->alpha_z();
-  const double norm = std::sqrt(w_size_ * w_size_ + w_reversal_ * w_reversal_ + w_alpha_ * w_alpha_);
+  // The common signal has unit variance; a market without alphas leaves it size and reversal.
+  const double w_alpha = board_->alpha_known() ? w_alpha_ : 0.0;
+  const double norm = std::sqrt(w_size_ * w_size_ + w_reversal_ * w_reversal_ + w_alpha * w_alpha);
   const double a = std::sqrt(std::clamp(p_.crowding, 0.0, 1.0));
   const double b = std::sqrt(1.0 - a * a);
   scratch_.resize(cand.size());
   for (std::size_t c = 0; c < cand.size(); ++c) {
-    const double common = norm > 0 ? (w_size_ * sz[c] + w_reversal_ * rv[c] + w_alpha_ * al[c]) / norm : 0.0;
+    const double common = norm > 0 ? (w_size_ * sz[c] + w_reversal_ * rv[c] + w_alpha * al[c]) / norm : 0.0;
     // Negated so that the best scores sort first; ties broken by stock id.
     scratch_[c] = {static_cast<float>(-(a * common + b * own_[c])), cand[c]};
   }

@@ -59,6 +59,7 @@ class SignalBoard {
   const std::vector<float>& size_z() const { return size_z_; }
   const std::vector<float>& reversal_z() const { return reversal_z_; }
   const std::vector<float>& alpha_z() const { return alpha_z_; }   // zeros until the first refresh
+  bool alpha_known() const { return alpha_known_; }                  // false while every alpha_z is 0
   DayIndex day() const { return day_; }
 
  private:
@@ -71,6 +72,7 @@ class SignalBoard {
   std::vector<InstrumentId> candidates_;
   std::vector<Tick> closes_;           // ring buffer: candidates x (reversal_days + 1)
   std::vector<float> size_z_, reversal_z_, alpha_z_;
+  bool alpha_known_ = false;
 };
 
 enum class TradeMode : std::uint8_t { Voluntary, Forced };
