@@ -108,7 +108,7 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   // holdings are taken from it, so shares outstanding stay exactly constant.
   float_account_ = accounts_.open(-1, 0);
   for (int i = 0; i < n; ++i) {
-    StockPosition& p = accounts_[float_account_].position(i);
+    StockPosition& p = accounts_.position(float_account_, i);
     p.qty = p.sellable = universe_.shares_outstanding[i];
   }
   WorldSetup setup(universe_, accounts_, float_account_, seed_, agents_, agent_kinds_);
@@ -364,14 +364,14 @@ std::vector<std::string> Simulation::invariant_problems(bool all_positions) cons
           t.cash += acc.cash;
           t.bad_position |= acc.reserved_cash < 0;
           for (std::size_t k = 0; k < kFuturesSlots; ++k) {
-            const FuturesPosition& f = acc.futures[k];
+            const FuturesPosition& f = acc.futures(static_cast<int>(k));
             t.net[k] += f.qty;
             t.longs[k] += std::max<Qty>(0, f.qty);
             t.trade_cash[k] += f.trade_cash;
             t.marks[k] += f.mark_base;
           }
           if (!all_positions) continue;
-          for (const StockPosition& p : acc.stocks) {
+          for (const StockPosition& p : acc.stocks()) {
             if (p.stock < 0 || p.stock >= n) {
               t.bad_position = true;
               continue;
@@ -429,7 +429,7 @@ std::vector<std::string> Simulation::invariant_problems(bool all_positions) cons
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
     for (AccountId a : touched) {
       if (!accounts_.valid(a)) continue;
-      for (const StockPosition& p : accounts_[a].stocks)
+      for (const StockPosition& p : accounts_[a].stocks())
         if (p.stock < 0 || p.stock >= n || p.qty < 0 || p.sellable < 0 || p.sellable > p.qty) {
           accounts_to_name.push_back(a);
           break;
@@ -440,7 +440,7 @@ std::vector<std::string> Simulation::invariant_problems(bool all_positions) cons
     const Account& acc = accounts_[a];
     if (acc.reserved_cash < 0)
       problems.push_back("account " + str(a) + ": negative reserved cash " + str(acc.reserved_cash) + " fen");
-    for (const StockPosition& p : acc.stocks) {
+    for (const StockPosition& p : acc.stocks()) {
       if (p.stock < 0 || p.stock >= n) {
         problems.push_back("account " + str(a) + " holds unknown stock " + str(p.stock));
         continue;

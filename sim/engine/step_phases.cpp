@@ -147,7 +147,7 @@ void Simulation::settle() {
         d.turnover += static_cast<Fen>(t.price) * t.qty;
       } else {
         const int slot = id - n;
-        auto long_part = [&](AccountId a) { return std::max<Qty>(0, accounts_[a].futures[static_cast<std::size_t>(slot)].qty); };
+        auto long_part = [&](AccountId a) { return std::max<Qty>(0, accounts_[a].futures(slot).qty); };
         const Qty before = long_part(buyer) + (buyer != seller ? long_part(seller) : 0);
         accounts_.settle_futures_trade(buyer, seller, slot, t.price * futures_.tick_value_fen(), t.qty,
                                        margins[static_cast<std::size_t>(slot)], margins);

@@ -43,7 +43,7 @@ std::uint64_t run_fingerprint(const Scenario& s, const AgentRegistry& r, int thr
     }
     for (const Account& a : sim.accounts().all()) {
       fp.add(&a.cash, sizeof a.cash);
-      for (const StockPosition& p : a.stocks) {   // field by field: padding bytes are not state
+      for (const StockPosition& p : a.stocks()) {   // field by field: padding bytes are not state
         fp.add(&p.stock, sizeof p.stock);
         fp.add(&p.qty, sizeof p.qty);
         fp.add(&p.sellable, sizeof p.sellable);
