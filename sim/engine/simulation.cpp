@@ -107,7 +107,11 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   // Every share starts with the passive float, the holders who never trade; agents' initial
   // holdings are taken from it, so shares outstanding stay exactly constant.
   float_account_ = accounts_.open(-1, 0);
+  if (n >= kMaxPositionStocks) throw std::invalid_argument("too many stocks for an account position (limit 2^23)");
   for (int i = 0; i < n; ++i) {
+    if (universe_.shares_outstanding[static_cast<std::size_t>(i)] >= kMaxPositionShares)
+      throw std::invalid_argument("stock " + universe_.name[static_cast<std::size_t>(i)] +
+                                  ": shares outstanding above 2^51 (market cap too large for its price)");
     StockPosition& p = accounts_.position(float_account_, i);
     p.qty = p.sellable = universe_.shares_outstanding[i];
   }

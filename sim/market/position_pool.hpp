@@ -3,7 +3,7 @@
 // to six positions; in a std::vector each account paid 24 bytes of vector header, 16 bytes of
 // malloc header and alignment, and up to 2x growth slack. Here an account's positions are one
 // block of a fixed capacity class carved from large chunks: exact sizes up to 8 positions, so a
-// trader with four positions costs 4 x 24 bytes. Freed blocks go on a free list per class.
+// trader with four positions costs 4 x 16 bytes. Freed blocks go on a free list per class.
 // Not thread-safe: blocks are allocated and freed only in sequential phases (setup, settlement,
 // the start of a day); parallel phases only read positions or change their quantities.
 #include <bit>
@@ -15,11 +15,18 @@
 
 namespace stampede {
 
-struct StockPosition {
-  InstrumentId stock;
-  Qty qty = 0;        // shares held
-  Qty sellable = 0;   // shares that may still go into new sell orders today (T+1, minus open sells)
+// 16 bytes instead of 24: the stock id and the two quantities share two words (bit-fields of a
+// packed struct, read and written like plain members; they only cannot be bound to a non-const
+// reference). The limits are far beyond any scenario and are checked where shares enter the
+// market (kMaxPositionStocks stocks, kMaxPositionShares shares per stock, see Simulation).
+struct __attribute__((packed, aligned(8))) StockPosition {
+  InstrumentId stock : 24;
+  std::int64_t qty : 52 = 0;        // shares held
+  std::int64_t sellable : 52 = 0;   // shares that may still go into new sell orders today (T+1, minus open sells)
 };
+static_assert(sizeof(StockPosition) == 16);
+inline constexpr std::int64_t kMaxPositionStocks = std::int64_t{1} << 23;
+inline constexpr Qty kMaxPositionShares = Qty{1} << 51;
 
 // The capacity of the block that holds n positions: exact up to 8 (retail), then multiples of 8
 // up to 64, then powers of two. A function of n alone, so accounts store no capacity.
