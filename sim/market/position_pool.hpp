@@ -15,14 +15,17 @@
 
 namespace stampede {
 
-// 16 bytes instead of 24: the stock id and the two quantities share two words (bit-fields of a
+// 16 bytes instead of 24: the two quantities and the stock id share two words (bit-fields of a
 // packed struct, read and written like plain members; they only cannot be bound to a non-const
-// reference). The limits are far beyond any scenario and are checked where shares enter the
-// market (kMaxPositionStocks stocks, kMaxPositionShares shares per stock, see Simulation).
+// reference). Marking reads qty (the low bits of the first word) and stock (the top of the
+// second), each a shift or two; sellable, read less often, straddles the words. The limits are
+// far beyond any scenario and are checked where shares enter the market (kMaxPositionStocks
+// stocks, kMaxPositionShares shares per stock, see Simulation). Initialise by name:
+// StockPosition{.qty = q, .sellable = s, .stock = id}.
 struct __attribute__((packed, aligned(8))) StockPosition {
-  InstrumentId stock : 24;
   std::int64_t qty : 52 = 0;        // shares held
   std::int64_t sellable : 52 = 0;   // shares that may still go into new sell orders today (T+1, minus open sells)
+  InstrumentId stock : 24 = 0;
 };
 static_assert(sizeof(StockPosition) == 16);
 inline constexpr std::int64_t kMaxPositionStocks = std::int64_t{1} << 23;

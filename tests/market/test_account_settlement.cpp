@@ -20,7 +20,7 @@ struct Market {
     floatacc = book.open(0, 0);
     buyer = book.open(1, 1'000'000);    // 10,000 yuan
     seller = book.open(2, 50'000);
-    book.position(floatacc, kStock) = StockPosition{kStock, 10'000, 10'000};
+    book.position(floatacc, kStock) = StockPosition{.qty = 10'000, .sellable = 10'000, .stock = kStock};
     book.transfer_shares(floatacc, seller, kStock, 1'000);
   }
   // What the engine does when it accepts orders: a buy reserves limit*qty, a sell takes sellable.
@@ -162,7 +162,7 @@ TEST_CASE("available cash is cash less reservations less futures margin", "[acco
 TEST_CASE("many trades among several accounts conserve cash and shares", "[accounts]") {
   AccountBook book;
   const AccountId f = book.open(0, 0);
-  book.position(f, 1) = StockPosition{1, 100'000, 100'000};
+  book.position(f, 1) = StockPosition{.qty = 100'000, .sellable = 100'000, .stock = 1};
   std::vector<AccountId> ids;
   for (int i = 1; i <= 4; ++i) ids.push_back(book.open(i, 10'000'000));
   for (AccountId id : ids) book.transfer_shares(f, id, 1, 5'000);
