@@ -104,7 +104,10 @@ class Simulation {
   bool checks_invariants() const { return check_invariants_; }
 
  private:
-  struct RoutedOrder { std::uint64_t key; std::uint32_t agent; Order order; };
+  // An order in a book's arrival queue: its arrival key and where it sits in agent_orders_
+  // (16 bytes to copy and sort instead of 48 with the order itself).
+  struct RoutedOrder { std::uint64_t key; std::uint32_t agent; std::uint32_t index; };
+  const Order& order_of(const RoutedOrder& r) const { return agent_orders_[r.agent][r.index]; }
   struct Release { AccountId account; InstrumentId instrument; Side side; Tick price; Qty qty; };
 
   void begin_day();

@@ -9,14 +9,6 @@ namespace stampede {
 
 const FuturesPosition Account::kFlat{};
 
-const StockPosition* Account::find(InstrumentId stock) const {
-  const StockPosition* begin = positions_;
-  const StockPosition* end = begin + count_;
-  const StockPosition* it = std::lower_bound(begin, end, stock,
-                                             [](const StockPosition& p, InstrumentId s) { return p.stock < s; });
-  return it != end && it->stock == stock ? it : nullptr;
-}
-
 AccountId AccountBook::open(AgentId owner, Fen cash) {
   Account a;
   a.owner = owner;

@@ -49,7 +49,21 @@ class Account {
   // Positions sorted by stock id; AccountBook::position adds one.
   std::span<const StockPosition> stocks() const { return {positions_, count_}; }
   std::span<StockPosition> stocks() { return {positions_, count_}; }
-  const StockPosition* find(InstrumentId stock) const;
+  // Inline: called for every sell order's risk check and many agents' decisions.
+  const StockPosition* find(InstrumentId stock) const {
+    const StockPosition* first = positions_;
+    std::uint32_t n = count_;
+    while (n > 0) {   // lower_bound by stock id
+      const std::uint32_t half = n / 2;
+      if (first[half].stock < stock) {
+        first += half + 1;
+        n -= half + 1;
+      } else {
+        n = half;
+      }
+    }
+    return first != positions_ + count_ && first->stock == stock ? first : nullptr;
+  }
   StockPosition* find(InstrumentId stock) { return const_cast<StockPosition*>(std::as_const(*this).find(stock)); }
   Qty holding(InstrumentId stock) const { auto* p = find(stock); return p ? p->qty : 0; }
   Qty sellable(InstrumentId stock) const { auto* p = find(stock); return p ? p->sellable : 0; }
