@@ -135,6 +135,7 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   agent_sequence_.assign(agents_.size(), 0);
   agent_rejects_.resize(agents_.size());
   quotes_.resize(instruments);
+  stock_last_.assign(static_cast<std::size_t>(n), kNoPrice);
   routed_.resize(instruments);
   trades_.resize(instruments);
   releases_.resize(instruments);
@@ -202,6 +203,7 @@ void Simulation::build_view() {
   v.universe = &universe_;
   v.stock_count = universe_.size();
   v.quotes = &quotes_;
+  v.stock_last = &stock_last_;
   v.fundamental_yuan = &fundamentals_.values_yuan();
   v.accounts = &accounts_;
   auto from = [&](int first_day) { return first_day >= 0 && day_ >= first_day; };
@@ -252,7 +254,7 @@ void Simulation::refresh_quotes() {
   });
   int down = 0, up = 0;
   for (int i = 0; i < n; ++i) {
-    index_price_[i] = quotes_[i].last;
+    index_price_[i] = stock_last_[i] = quotes_[i].last;
     down += quotes_[i].locked_limit_down;
     up += quotes_[i].locked_limit_up;
   }

@@ -174,6 +174,7 @@ class Simulation {
   std::vector<Flow> day_flows_;
   // per-step working memory, reused
   std::vector<InstrumentQuote> quotes_;
+  std::vector<Tick> stock_last_;               // quotes_[i].last of the stocks, for MarketView::stock_last
   MarketView view_;
   std::vector<std::vector<RoutedOrder>> routed_;
   std::vector<std::vector<Trade>> trades_;

@@ -39,7 +39,7 @@ StockPosition& AccountBook::position(AccountId id, InstrumentId stock) {
   resize_block(a, a.count_ + 1);
   std::memmove(static_cast<void*>(a.positions_ + at + 1), a.positions_ + at, (a.count_ - at) * sizeof(StockPosition));
   ++a.count_;
-  a.positions_[at] = StockPosition{.stock = stock};
+  a.positions_[at] = StockPosition{.stock = static_cast<std::uint32_t>(stock)};
   return a.positions_[at];
 }
 

@@ -25,7 +25,7 @@ namespace stampede {
 struct __attribute__((packed, aligned(8))) StockPosition {
   std::int64_t qty : 52 = 0;        // shares held
   std::int64_t sellable : 52 = 0;   // shares that may still go into new sell orders today (T+1, minus open sells)
-  InstrumentId stock : 24 = 0;
+  std::uint32_t stock : 24 = 0;    // unsigned: read with one shift; reads as int
 };
 static_assert(sizeof(StockPosition) == 16);
 inline constexpr std::int64_t kMaxPositionStocks = std::int64_t{1} << 23;
