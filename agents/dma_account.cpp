@@ -26,7 +26,7 @@ double DmaAccount::margin_ratio(const MarketView& view) const {
 void DmaAccount::start_liquidation(const MarketView& view, OrderSink& out, double ratio, const char* why) {
   state_ = AgentState::Liquidating;
   Qty shares = 0;
-  for (const StockPosition& p : view.account(account()).stocks) shares += p.qty;
+  for (const StockPosition& p : view.account(account()).stocks()) shares += p.qty;
   out.event("liquidations", -1, shares, ratio, std::string("start_") + why);
   basket_.set_mode(view, TradeMode::Forced, out);
   basket_.restart_pace();
@@ -34,7 +34,7 @@ void DmaAccount::start_liquidation(const MarketView& view, OrderSink& out, doubl
 
 void DmaAccount::finish_liquidation(const MarketView& view, OrderSink& out) {
   const Account& a = view.account(account());
-  const Fen free = std::max<Fen>(0, a.cash - a.reserved_cash - a.futures_margin);
+  const Fen free = std::max<Fen>(0, a.cash - a.reserved_cash - a.futures_margin());
   const Fen repay = std::min(loan_, free);
   if (repay > 0) out.transfer(account(), broker_account_, repay, "dma_loan_repayment");
   written_off_ = loan_ - repay;

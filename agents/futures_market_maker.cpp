@@ -34,7 +34,7 @@ void FuturesMarketMaker::decide(const MarketView& view, OrderSink& out) {
   bid_ = ask_ = 0;
 
   const Account& acc = view.account(account_);
-  const Qty position = acc.futures[static_cast<std::size_t>(slot_)].qty;
+  const Qty position = acc.futures(slot_).qty;
   if (withdrawal_.stand_aside(view, value_account(view, acc).equity(), position, p_.quote_lots, inst, out)) return;
 
   const InstrumentQuote& q = view.quote(inst);

@@ -179,7 +179,7 @@ double HedgedBasket::endow(WorldSetup& setup, double long_yuan) {
 void HedgedBasket::begin_day(const MarketView& v) {
   if (board_->day() != basket_day_) pick_basket();
   const Account& a = v.account(account_);
-  day_start_.assign(a.stocks.begin(), a.stocks.end());
+  day_start_.assign(a.stocks().begin(), a.stocks().end());
   day_start_long_ = 0;
   for (const StockPosition& p : day_start_) day_start_long_ += static_cast<double>(p.qty) * yuan(v.quote(p.stock).reference);
   open_.clear();            // day orders expired at the close
@@ -196,8 +196,8 @@ double HedgedBasket::committed_sells(const MarketView& v) const {
   double out = 0;
   std::size_t j = 0;
   for (const StockPosition& start : day_start_) {
-    while (j < a.stocks.size() && a.stocks[j].stock < start.stock) ++j;
-    const Qty sellable = j < a.stocks.size() && a.stocks[j].stock == start.stock ? a.stocks[j].sellable : 0;
+    while (j < a.stocks().size() && a.stocks()[j].stock < start.stock) ++j;
+    const Qty sellable = j < a.stocks().size() && a.stocks()[j].stock == start.stock ? a.stocks()[j].sellable : 0;
     out += static_cast<double>(start.qty - sellable) * yuan(v.quote(start.stock).reference);
   }
   return out;
@@ -266,7 +266,7 @@ void HedgedBasket::rebalance(const MarketView& v, OrderSink& out, const AccountV
   // Today's trading so far, exact now that none of our stock orders rest: sold = start - sellable,
   // bought = held - sellable. A stock is traded on one side per day.
   double traded = 0;
-  for (const StockPosition& p : a.stocks) traded += static_cast<double>(p.qty - p.sellable) * yuan(v.quote(p.stock).last);
+  for (const StockPosition& p : a.stocks()) traded += static_cast<double>(p.qty - p.sellable) * yuan(v.quote(p.stock).last);
   traded += committed_sells(v);
   const double day_budget = p_.turnover_per_day * std::max(target_long, val.long_value);
   const int k = v.step_in_day - 1;
@@ -284,18 +284,18 @@ void HedgedBasket::rebalance(const MarketView& v, OrderSink& out, const AccountV
                                [](const StockPosition& p, InstrumentId x) { return p.stock < x; });
     return it != day_start_.end() && it->stock == s ? it->qty : Qty{0};
   };
-  while (h < a.stocks.size() || b < basket_.size()) {
+  while (h < a.stocks().size() || b < basket_.size()) {
     InstrumentId s;
     const StockPosition* pos = nullptr;
     bool member = false;
-    if (b >= basket_.size() || (h < a.stocks.size() && a.stocks[h].stock < basket_[b])) {
-      pos = &a.stocks[h++];
+    if (b >= basket_.size() || (h < a.stocks().size() && a.stocks()[h].stock < basket_[b])) {
+      pos = &a.stocks()[h++];
       s = pos->stock;
-    } else if (h >= a.stocks.size() || basket_[b] < a.stocks[h].stock) {
+    } else if (h >= a.stocks().size() || basket_[b] < a.stocks()[h].stock) {
       s = basket_[b++];
       member = true;
     } else {
-      pos = &a.stocks[h++];
+      pos = &a.stocks()[h++];
       s = basket_[b++];
       member = true;
     }
@@ -375,7 +375,7 @@ void HedgedBasket::force_sell(const MarketView& v, OrderSink& out, double fracti
   Qty shares_sent = 0;
   double value_sent = 0;
   std::size_t j = 0;
-  for (const StockPosition& p : a.stocks) {
+  for (const StockPosition& p : a.stocks()) {
     // Resting orders on stocks before this one belong to positions gone from the list: forget them.
     while (j < open_.size() && open_[j].instrument < p.stock) ++j;
     std::size_t j_end = j;
@@ -439,8 +439,8 @@ Fen HedgedBasket::hedge_margin_needed(const MarketView& v, double long_yuan) con
   const Account& a = v.account(account_);
   const Fen m_slot = v.futures[static_cast<std::size_t>(slot)].margin_per_contract;
   const Fen m_other = v.futures[static_cast<std::size_t>(1 - slot)].margin_per_contract;
-  const Qty on_slot = std::abs(a.futures[static_cast<std::size_t>(slot)].qty);
-  const Qty on_other = std::abs(a.futures[static_cast<std::size_t>(1 - slot)].qty);
+  const Qty on_slot = std::abs(a.futures(slot).qty);
+  const Qty on_other = std::abs(a.futures(1 - slot).qty);
   return std::max<Qty>(0, want - on_slot) * m_slot + on_other * m_other + m_slot;
 }
 
@@ -462,7 +462,7 @@ void HedgedBasket::hedge(const MarketView& v, OrderSink& out, const AccountValue
   const Qty want = static_cast<Qty>(std::llround(exact));
   Fen free = a.available_cash();
   for (int s = 0; s < kFuturesSlots; ++s) {
-    const Qty held = a.futures[static_cast<std::size_t>(s)].qty;
+    const Qty held = a.futures(s).qty;
     const Qty target = s == slot ? -want : 0;
     Qty delta = target - held;
     if (delta == 0) continue;
@@ -485,7 +485,7 @@ void HedgedBasket::hedge(const MarketView& v, OrderSink& out, const AccountValue
     const Tick price = side == Side::Buy ? buy_price(q, aggressiveness) : sell_price(q, aggressiveness);
     // Roll legs while the front still holds a short; cutting the short because the long is being
     // cut (or liquidated) is part of the forced sale.
-    OrderReason reason = slot == 1 && a.futures[0].qty != 0 ? OrderReason::Roll : OrderReason::Hedge;
+    OrderReason reason = slot == 1 && a.futures(0).qty != 0 ? OrderReason::Roll : OrderReason::Hedge;
     if (forced != OrderReason::Hedge && side == Side::Buy) reason = forced;
     const double points = static_cast<double>(price) * info.tick_points;
     const OrderId id = out.limit(account_, inst, side, price, qty, reason);
@@ -498,13 +498,13 @@ void HedgedBasket::hedge(const MarketView& v, OrderSink& out, const AccountValue
 }
 
 bool HedgedBasket::has_futures(const Account& a) {
-  for (const FuturesPosition& f : a.futures)
-    if (f.qty != 0) return true;
+  for (int s = 0; s < kFuturesSlots; ++s)
+    if (a.futures(s).qty != 0) return true;
   return false;
 }
 
 bool HedgedBasket::has_stocks(const Account& a) {
-  for (const StockPosition& p : a.stocks)
+  for (const StockPosition& p : a.stocks())
     if (p.qty > 0) return true;
   return false;
 }

@@ -84,7 +84,7 @@ void IndexEnhancedFund::plan_day(const MarketView& view) {
     const double raise = owed_yuan + p_.cash_buffer * std::max(0.0, val.equity() - owed_yuan) - val.cash;
     if (raise <= 0 || val.long_value <= 0) return;
     const double fraction = std::min(1.0, raise / val.long_value);
-    for (const StockPosition& pos : acc.stocks) {
+    for (const StockPosition& pos : acc.stocks()) {
       if (pos.qty <= 0) continue;
       const Qty sell = std::min(pos.qty, static_cast<Qty>(std::ceil(static_cast<double>(pos.qty) * fraction)));
       if (sell > 0) work_.push_back(Work{pos.stock, pos.qty - sell, OrderReason::Redemption});
@@ -104,7 +104,7 @@ void IndexEnhancedFund::plan_day(const MarketView& view) {
     const bool off = std::abs(static_cast<double>(target - held)) * price > p_.rebalance_band * target_yuan;
     if (held == 0 ? target > 0 : off) work_.push_back(Work{i, target, OrderReason::Rebalance});
   }
-  for (const StockPosition& pos : acc.stocks)   // names rotated out: sell them all
+  for (const StockPosition& pos : acc.stocks())   // names rotated out: sell them all
     if (pos.qty > 0 && !in_basket_[static_cast<std::size_t>(pos.stock)])
       work_.push_back(Work{pos.stock, 0, OrderReason::Rebalance});
 }

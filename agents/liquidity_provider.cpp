@@ -24,6 +24,9 @@ void LiquidityProvider::report(const MarketView& view, ClassMetrics& into) const
   into.equity += v.equity();
   into.nav += v.equity();
   into.accounts += 1;
+  mark_equity_ = v.equity();
+  mark_step_ = view.step;
+  mark_day_ = view.day;
 }
 
 void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
@@ -43,7 +46,9 @@ void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
   const Account& acc = view.account(account_);
   const Qty inventory = acc.holding(stock_);
   const Qty size = static_cast<Qty>(p_.quote_lots) * 100;
-  if (withdrawal_.stand_aside(view, value_account(view, acc).equity(), inventory, size, stock_, out)) return;
+  const bool marked = mark_step_ == view.step - 1 && mark_day_ == view.day && view.step_in_day > 0;
+  const double equity = marked ? mark_equity_ : value_account(view, acc).equity();
+  if (withdrawal_.stand_aside(view, equity, inventory, size, stock_, out)) return;
   const double excess_yuan = static_cast<double>(inventory - target_inventory_) * q.last / 100.0;
   const double excess = max_inventory_yuan_ > 0 ? excess_yuan / max_inventory_yuan_ : 0.0;
   const double half = std::max<double>(p_.half_spread_ticks, p_.vol_spread_mult * vol_ticks_);

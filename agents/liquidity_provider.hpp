@@ -49,6 +49,11 @@ class LiquidityProvider final : public Agent {
   OrderId bid_ = 0, ask_ = 0;
   Tick prev_last_ = kNoPrice;
   double vol_ticks_ = 1.0;   // EWMA of absolute price changes per step
+  // The equity report() marked after a step: within a day, the next decide() sees the same
+  // account and prices, so it reuses the mark instead of marking again.
+  mutable double mark_equity_ = 0;
+  mutable StepIndex mark_step_ = -2;
+  mutable DayIndex mark_day_ = -1;
 };
 
 // The [liquidity_providers] section: stock market makers and futures market makers.

@@ -65,7 +65,7 @@ void NeutralFund::end_of_day(const MarketView& view, OrderSink& out) {
   const double drawdown = peak_nav_pu_ > 0 ? 1.0 - nav_pu / peak_nav_pu_ : 0.0;
 
   // Pay what is due from free cash (orders have expired: nothing is reserved after the close).
-  Fen free = a.cash - a.futures_margin;
+  Fen free = a.cash - a.futures_margin();
   while (!requests_.empty() && requests_.front().due <= view.day && free > 0) {
     Request& q = requests_.front();
     const Fen owed = static_cast<Fen>(std::ceil(q.amount * 100.0 - 1e-6));

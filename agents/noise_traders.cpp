@@ -55,12 +55,12 @@ void NoiseTraders::decide_one(const MarketView& view, AccountId account, Rng& rn
   if (side == Side::Sell) {
     // Pick uniformly among the stocks this trader may sell today, without building a list.
     int sellable_count = 0;
-    for (const StockPosition& p : acc.stocks) sellable_count += p.sellable > 0;
+    for (const StockPosition& p : acc.stocks()) sellable_count += p.sellable > 0;
     if (sellable_count == 0) {
       side = Side::Buy;
     } else {
       int k = boost::random::uniform_int_distribution<int>(0, sellable_count - 1)(rng);
-      for (const StockPosition& p : acc.stocks)
+      for (const StockPosition& p : acc.stocks())
         if (p.sellable > 0 && k-- == 0) {
           stock = p.stock;
           break;

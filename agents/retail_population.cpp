@@ -381,7 +381,7 @@ void RetailPopulation::census(const MarketView& view) const {
   for (int t = 0; t < size(); ++t) {
     const Account& acc = view.account(account(t));
     cash += acc.cash;
-    for (const StockPosition& p : acc.stocks) census_shares_[static_cast<std::size_t>(p.stock)] += p.qty;
+    for (const StockPosition& p : acc.stocks()) census_shares_[static_cast<std::size_t>(p.stock)] += p.qty;
   }
   census_cash_ = cash;
   census_step_ = view.step;

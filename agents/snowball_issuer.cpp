@@ -105,7 +105,7 @@ void SnowballIssuer::decide(const MarketView& view, OrderSink& out) {
   if (breached) ki_selling_ = true;
 
   const Account& acc = view.account(account_);
-  const Qty q0 = acc.futures[0].qty, q1 = acc.futures[1].qty;
+  const Qty q0 = acc.futures(0).qty, q1 = acc.futures(1).qty;
   const Qty gap = std::llround(target) - (q0 + q1);
   const bool rebalance = static_cast<double>(std::abs(gap)) > std::max(1.0, p_.hedge_band * std::abs(target));
   if (!rebalance && !breached) ki_selling_ = false;

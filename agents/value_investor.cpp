@@ -49,7 +49,7 @@ void ValueInvestor::decide(const MarketView& view, OrderSink& out) {
 
 // Holdings whose price has caught up with the estimate are sold (what T+1 allows).
 void ValueInvestor::sell_round(const MarketView& view, OrderSink& out) {
-  for (const StockPosition& pos : view.account(account_).stocks) {
+  for (const StockPosition& pos : view.account(account_).stocks()) {
     if (pos.sellable <= 0) continue;
     const InstrumentQuote& q = view.quote(pos.stock);
     if (q.best_bid == kNoPrice) continue;

@@ -109,8 +109,12 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   // Every share starts with the passive float, the holders who never trade; agents' initial
   // holdings are taken from it, so shares outstanding stay exactly constant.
   float_account_ = accounts_.open(-1, 0);
+  if (n >= kMaxPositionStocks) throw std::invalid_argument("too many stocks for an account position (limit 2^23)");
   for (int i = 0; i < n; ++i) {
-    StockPosition& p = accounts_[float_account_].position(i);
+    if (universe_.shares_outstanding[static_cast<std::size_t>(i)] >= kMaxPositionShares)
+      throw std::invalid_argument("stock " + universe_.name[static_cast<std::size_t>(i)] +
+                                  ": shares outstanding above 2^51 (market cap too large for its price)");
+    StockPosition& p = accounts_.position(float_account_, i);
     p.qty = p.sellable = universe_.shares_outstanding[i];
   }
   WorldSetup setup(universe_, accounts_, float_account_, seed_, agents_, agent_kinds_);
@@ -133,6 +137,7 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   agent_sequence_.assign(agents_.size(), 0);
   agent_rejects_.resize(agents_.size());
   quotes_.resize(instruments);
+  stock_last_.assign(static_cast<std::size_t>(n), kNoPrice);
   routed_.resize(instruments);
   trades_.resize(instruments);
   releases_.resize(instruments);
@@ -200,6 +205,7 @@ void Simulation::build_view() {
   v.universe = &universe_;
   v.stock_count = universe_.size();
   v.quotes = &quotes_;
+  v.stock_last = &stock_last_;
   v.fundamental_yuan = &fundamentals_.values_yuan();
   v.expected_return_annual = &fundamentals_.expected_returns_annual();
   v.accounts = &accounts_;
@@ -251,7 +257,7 @@ void Simulation::refresh_quotes() {
   });
   int down = 0, up = 0;
   for (int i = 0; i < n; ++i) {
-    index_price_[i] = quotes_[i].last;
+    index_price_[i] = stock_last_[i] = quotes_[i].last;
     down += quotes_[i].locked_limit_down;
     up += quotes_[i].locked_limit_up;
   }
@@ -367,14 +373,14 @@ std::vector<std::string> Simulation::invariant_problems(bool all_positions) cons
           t.cash += acc.cash;
           t.bad_position |= acc.reserved_cash < 0;
           for (std::size_t k = 0; k < kFuturesSlots; ++k) {
-            const FuturesPosition& f = acc.futures[k];
+            const FuturesPosition& f = acc.futures(static_cast<int>(k));
             t.net[k] += f.qty;
             t.longs[k] += std::max<Qty>(0, f.qty);
             t.trade_cash[k] += f.trade_cash;
             t.marks[k] += f.mark_base;
           }
           if (!all_positions) continue;
-          for (const StockPosition& p : acc.stocks) {
+          for (const StockPosition& p : acc.stocks()) {
             if (p.stock < 0 || p.stock >= n) {
               t.bad_position = true;
               continue;
@@ -432,7 +438,7 @@ std::vector<std::string> Simulation::invariant_problems(bool all_positions) cons
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
     for (AccountId a : touched) {
       if (!accounts_.valid(a)) continue;
-      for (const StockPosition& p : accounts_[a].stocks)
+      for (const StockPosition& p : accounts_[a].stocks())
         if (p.stock < 0 || p.stock >= n || p.qty < 0 || p.sellable < 0 || p.sellable > p.qty) {
           accounts_to_name.push_back(a);
           break;
@@ -443,7 +449,7 @@ std::vector<std::string> Simulation::invariant_problems(bool all_positions) cons
     const Account& acc = accounts_[a];
     if (acc.reserved_cash < 0)
       problems.push_back("account " + str(a) + ": negative reserved cash " + str(acc.reserved_cash) + " fen");
-    for (const StockPosition& p : acc.stocks) {
+    for (const StockPosition& p : acc.stocks()) {
       if (p.stock < 0 || p.stock >= n) {
         problems.push_back("account " + str(a) + " holds unknown stock " + str(p.stock));
         continue;

@@ -84,18 +84,23 @@ void Simulation::release(const Release& r) {
 void Simulation::route() {
   for (auto& v : routed_) v.clear();
   const std::uint64_t step_key = stream_seed(seed_, "arrival", static_cast<std::uint64_t>(global_step_));
-  for (std::size_t a = 0; a < agents_.size(); ++a)
-    for (const Order& o : agent_orders_[a]) {
+  for (std::size_t a = 0; a < agents_.size(); ++a) {
+    const std::vector<Order>& orders = agent_orders_[a];
+    for (std::size_t k = 0; k < orders.size(); ++k) {
+      const Order& o = orders[k];
       std::uint64_t key = splitmix64(step_key ^ o.id) >> 1;
       if (o.type != OrderType::Cancel) key |= 1ULL << 63;
-      routed_[static_cast<std::size_t>(o.instrument)].push_back(RoutedOrder{key, static_cast<std::uint32_t>(a), o});
+      routed_[static_cast<std::size_t>(o.instrument)].push_back(
+          RoutedOrder{key, static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(k)});
     }
+  }
   stampede::parallel_for(tbb::blocked_range<std::size_t>(0, routed_.size(), 64), [&](const auto& r) {
     for (std::size_t i = r.begin(); i < r.end(); ++i)
-      std::sort(routed_[i].begin(), routed_[i].end(), [](const RoutedOrder& x, const RoutedOrder& y) {
+      std::sort(routed_[i].begin(), routed_[i].end(), [this](const RoutedOrder& x, const RoutedOrder& y) {
         if (x.key != y.key) return x.key < y.key;
-        if (x.order.id != y.order.id) return x.order.id < y.order.id;
-        return x.order.type < y.order.type;
+        const Order &ox = order_of(x), &oy = order_of(y);   // ties are rare: look the orders up
+        if (ox.id != oy.id) return ox.id < oy.id;
+        return ox.type < oy.type;
       });
   });
 }
@@ -108,7 +113,7 @@ void Simulation::match(bool auction) {
       releases_[i].clear();
       book_rejects_[i].clear();
       for (const RoutedOrder& ro : routed_[i]) {
-        const Order& o = ro.order;
+        const Order& o = order_of(ro);
         if (o.type == OrderType::Cancel) {
           CancelResult c = book.cancel(o.id, o.account);
           if (c.reject == RejectReason::None)
@@ -147,7 +152,7 @@ void Simulation::settle() {
         d.turnover += static_cast<Fen>(t.price) * t.qty;
       } else {
         const int slot = id - n;
-        auto long_part = [&](AccountId a) { return std::max<Qty>(0, accounts_[a].futures[static_cast<std::size_t>(slot)].qty); };
+        auto long_part = [&](AccountId a) { return std::max<Qty>(0, accounts_[a].futures(slot).qty); };
         const Qty before = long_part(buyer) + (buyer != seller ? long_part(seller) : 0);
         accounts_.settle_futures_trade(buyer, seller, slot, t.price * futures_.tick_value_fen(), t.qty,
                                        margins[static_cast<std::size_t>(slot)], margins);

@@ -16,9 +16,14 @@ struct AccountValue {
 inline AccountValue value_account(const MarketView& v, const Account& a) {
   AccountValue out;
   out.cash = static_cast<double>(a.cash) / 100.0;
-  for (const StockPosition& p : a.stocks) out.long_value += static_cast<double>(p.qty) * v.quote(p.stock).last / 100.0;
+  if (v.stock_last != nullptr) {
+    const Tick* last = v.stock_last->data();
+    for (const StockPosition& p : a.stocks()) out.long_value += static_cast<double>(p.qty) * last[p.stock] / 100.0;
+  } else {
+    for (const StockPosition& p : a.stocks()) out.long_value += static_cast<double>(p.qty) * v.quote(p.stock).last / 100.0;
+  }
   for (int s = 0; s < kFuturesSlots; ++s) {
-    const FuturesPosition& f = a.futures[static_cast<std::size_t>(s)];
+    const FuturesPosition& f = a.futures(s);
     if (f.qty == 0 && f.trade_cash == 0 && f.mark_base == 0) continue;
     const double price_fen = static_cast<double>(v.quote(v.futures_instrument(s)).last) *
                              static_cast<double>(v.futures[static_cast<std::size_t>(s)].tick_value_fen);

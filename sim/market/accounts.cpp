@@ -2,22 +2,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 
 namespace stampede {
 
-const StockPosition* Account::find(InstrumentId stock) const {
-  auto it = std::lower_bound(stocks.begin(), stocks.end(), stock,
-                             [](const StockPosition& p, InstrumentId s) { return p.stock < s; });
-  return it != stocks.end() && it->stock == stock ? &*it : nullptr;
-}
-
-StockPosition& Account::position(InstrumentId stock) {
-  auto it = std::lower_bound(stocks.begin(), stocks.end(), stock,
-                             [](const StockPosition& p, InstrumentId s) { return p.stock < s; });
-  if (it == stocks.end() || it->stock != stock) it = stocks.insert(it, StockPosition{stock});
-  return *it;
-}
+const FuturesPosition Account::kFlat{};
 
 AccountId AccountBook::open(AgentId owner, Fen cash) {
   Account a;
@@ -27,12 +17,48 @@ AccountId AccountBook::open(AgentId owner, Fen cash) {
   return static_cast<AccountId>(accounts_.size() - 1);
 }
 
+// Moves the account's first min(count_, new_count) positions to a block for new_count positions
+// when the capacity class changes.
+void AccountBook::resize_block(Account& a, std::uint32_t new_count) {
+  const std::uint32_t old_cap = position_capacity(a.count_), new_cap = position_capacity(new_count);
+  if (old_cap == new_cap) return;
+  StockPosition* block = new_cap > 0 ? pool_.allocate(new_cap) : nullptr;
+  if (block != nullptr && a.count_ > 0)
+    std::memcpy(static_cast<void*>(block), a.positions_, std::min(a.count_, new_count) * sizeof(StockPosition));
+  pool_.release(a.positions_, old_cap);
+  a.positions_ = block;
+}
+
+StockPosition& AccountBook::position(AccountId id, InstrumentId stock) {
+  Account& a = (*this)[id];
+  StockPosition* end = a.positions_ + a.count_;
+  StockPosition* it = std::lower_bound(a.positions_, end, stock,
+                                       [](const StockPosition& p, InstrumentId s) { return p.stock < s; });
+  if (it != end && it->stock == stock) return *it;
+  const auto at = static_cast<std::uint32_t>(it - a.positions_);
+  resize_block(a, a.count_ + 1);
+  std::memmove(static_cast<void*>(a.positions_ + at + 1), a.positions_ + at, (a.count_ - at) * sizeof(StockPosition));
+  ++a.count_;
+  a.positions_[at] = StockPosition{.stock = static_cast<std::uint32_t>(stock)};
+  return a.positions_[at];
+}
+
+FuturesAccount& AccountBook::futures_account(AccountId id) {
+  Account& a = (*this)[id];
+  if (a.futures_ == nullptr) {
+    futures_parts_.push_back(std::make_unique<FuturesAccount>());
+    futures_ids_.push_back(id);
+    a.futures_ = futures_parts_.back().get();
+  }
+  return *a.futures_;
+}
+
 void AccountBook::transfer_shares(AccountId from, AccountId to, InstrumentId stock, Qty qty) {
-  StockPosition& src = (*this)[from].position(stock);
+  StockPosition& src = position(from, stock);
   if (qty <= 0 || src.sellable < qty) throw std::logic_error("transfer_shares: not enough free shares");
   src.qty -= qty;
   src.sellable -= qty;
-  StockPosition& dst = (*this)[to].position(stock);
+  StockPosition& dst = position(to, stock);
   dst.qty += qty;
   dst.sellable += qty;
 }
@@ -44,9 +70,9 @@ void AccountBook::settle_stock_trade(AccountId buyer, AccountId seller, Instrume
   Account& s = (*this)[seller];
   b.cash -= value;
   b.reserved_cash -= static_cast<Fen>(buy_limit) * qty;
-  b.position(stock).qty += qty;
+  position(buyer, stock).qty += qty;
   s.cash += value;
-  s.position(stock).qty -= qty;   // the sellable part was taken when the sell order was accepted
+  position(seller, stock).qty -= qty;   // the sellable part was taken when the sell order was accepted
 }
 
 void AccountBook::settle_futures_trade(AccountId buyer, AccountId seller, int slot, Fen price_fen, Qty qty,
@@ -55,12 +81,13 @@ void AccountBook::settle_futures_trade(AccountId buyer, AccountId seller, int sl
   const Fen value = price_fen * qty;
   // Each side's order reserved margin when it was accepted; a self-trade releases both.
   auto apply = [&](AccountId id, Qty dq, Fen dcash) {
-    Account& a = (*this)[id];
-    FuturesPosition& f = a.futures[static_cast<std::size_t>(slot)];
+    FuturesAccount& fa = futures_account(id);
+    FuturesPosition& f = fa.slots[static_cast<std::size_t>(slot)];
     f.qty += dq;
     f.trade_cash += dcash;
+    Account& a = (*this)[id];
     a.reserved_cash -= reserved_per_contract * qty;
-    a.futures_margin = futures_margin_required(a, margin_per_contract);
+    fa.margin = futures_margin_required(a, margin_per_contract);
   };
   apply(buyer, qty, -value);
   apply(seller, -qty, value);
@@ -69,8 +96,15 @@ void AccountBook::settle_futures_trade(AccountId buyer, AccountId seller, int sl
 void AccountBook::start_new_day() {
   for (Account& a : accounts_) {
     a.reserved_cash = 0;
-    for (StockPosition& p : a.stocks) p.sellable = p.qty;
-    std::erase_if(a.stocks, [](const StockPosition& p) { return p.qty == 0; });
+    std::uint32_t kept = 0;
+    for (std::uint32_t k = 0; k < a.count_; ++k) {
+      StockPosition& p = a.positions_[k];
+      if (p.qty == 0) continue;
+      p.sellable = p.qty;
+      a.positions_[kept++] = p;
+    }
+    resize_block(a, kept);
+    a.count_ = kept;
   }
 }
 
@@ -88,13 +122,13 @@ Qty AccountBook::total_shares(InstrumentId stock) const {
 
 Qty AccountBook::total_futures(int slot) const {
   Qty t = 0;
-  for (const Account& a : accounts_) t += a.futures[static_cast<std::size_t>(slot)].qty;
+  for (AccountId id : futures_ids_) t += (*this)[id].futures(slot).qty;
   return t;
 }
 
 Fen futures_margin_required(const Account& a, const std::array<Fen, kFuturesSlots>& margin_per_contract) {
   Fen m = 0;
-  for (int s = 0; s < kFuturesSlots; ++s) m += std::abs(a.futures[static_cast<std::size_t>(s)].qty) * margin_per_contract[static_cast<std::size_t>(s)];
+  for (int s = 0; s < kFuturesSlots; ++s) m += std::abs(a.futures(s).qty) * margin_per_contract[static_cast<std::size_t>(s)];
   return m;
 }
 

@@ -2,21 +2,23 @@
 // Accounts hold cash, shares and futures positions. Every trade moves cash and shares between
 // exactly two accounts, so totals are conserved; pre-trade reservations make sure no sequence
 // of fills can spend cash or sell shares an account does not have.
+//
+// Memory: 100,000+ retail traders each have an account, so an Account is 40 bytes: its
+// positions live in the book's PositionPool, and the futures part (two positions and the margin,
+// 56 bytes) exists only for the few accounts that ever trade futures.
 #include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
 #include <utility>
 #include <vector>
 
 #include "sim/core/types.hpp"
+#include "sim/market/position_pool.hpp"
 
 namespace stampede {
 
 inline constexpr int kFuturesSlots = 2;   // front and next contract
-
-struct StockPosition {
-  InstrumentId stock;
-  Qty qty = 0;        // shares held
-  Qty sellable = 0;   // shares that may still go into new sell orders today (T+1, minus open sells)
-};
 
 struct FuturesPosition {
   Qty qty = 0;              // contracts, negative = short
@@ -24,24 +26,69 @@ struct FuturesPosition {
   Fen mark_base = 0;        // qty * last settlement price (fen): what has already been settled
 };
 
-struct Account {
-  AgentId owner = -1;
+// The futures part of an account, opened by its first futures trade.
+struct FuturesAccount {
+  std::array<FuturesPosition, kFuturesSlots> slots{};
+  Fen margin = 0;   // margin required by the futures positions held
+};
+
+class Account {
+ public:
+  Account() = default;
+  // Positions and the futures part belong to the AccountBook: an account is moved, never copied.
+  Account(const Account&) = delete;
+  Account& operator=(const Account&) = delete;
+  Account(Account&&) noexcept = default;
+  Account& operator=(Account&&) noexcept = default;
+
   Fen cash = 0;
   Fen reserved_cash = 0;    // held for open buy orders and open futures orders
-  Fen futures_margin = 0;   // margin required by the futures positions held
-  std::vector<StockPosition> stocks;   // sorted by stock id
-  std::array<FuturesPosition, kFuturesSlots> futures{};
+  AgentId owner = -1;
 
-  Fen available_cash() const { return cash - reserved_cash - futures_margin; }
-  const StockPosition* find(InstrumentId stock) const;
+  Fen available_cash() const { return cash - reserved_cash - futures_margin(); }
+  // Positions sorted by stock id; AccountBook::position adds one.
+  std::span<const StockPosition> stocks() const { return {positions_, count_}; }
+  std::span<StockPosition> stocks() { return {positions_, count_}; }
+  // Inline: called for every sell order's risk check and many agents' decisions.
+  const StockPosition* find(InstrumentId stock) const {
+    const StockPosition* first = positions_;
+    std::uint32_t n = count_;
+    while (n > 0) {   // lower_bound by stock id
+      const std::uint32_t half = n / 2;
+      if (first[half].stock < stock) {
+        first += half + 1;
+        n -= half + 1;
+      } else {
+        n = half;
+      }
+    }
+    return first != positions_ + count_ && first->stock == stock ? first : nullptr;
+  }
   StockPosition* find(InstrumentId stock) { return const_cast<StockPosition*>(std::as_const(*this).find(stock)); }
-  StockPosition& position(InstrumentId stock);   // inserts an empty position if absent
   Qty holding(InstrumentId stock) const { auto* p = find(stock); return p ? p->qty : 0; }
   Qty sellable(InstrumentId stock) const { auto* p = find(stock); return p ? p->sellable : 0; }
+
+  // Futures (flat for an account without a futures part); AccountBook::futures changes them.
+  const FuturesPosition& futures(int slot) const { return futures_ ? futures_->slots[static_cast<std::size_t>(slot)] : kFlat; }
+  Fen futures_margin() const { return futures_ ? futures_->margin : 0; }
+  bool has_futures_account() const { return futures_ != nullptr; }
+
+ private:
+  friend class AccountBook;
+  static const FuturesPosition kFlat;
+  std::uint32_t count_ = 0;                 // positions held; the block's capacity is position_capacity(count_)
+  StockPosition* positions_ = nullptr;      // in the book's PositionPool
+  FuturesAccount* futures_ = nullptr;       // owned by the book
 };
 
 class AccountBook {
  public:
+  AccountBook() = default;
+  AccountBook(const AccountBook&) = delete;
+  AccountBook& operator=(const AccountBook&) = delete;
+  AccountBook(AccountBook&&) noexcept = default;
+  AccountBook& operator=(AccountBook&&) noexcept = default;
+
   AccountId open(AgentId owner, Fen cash);
   Account& operator[](AccountId id) { return accounts_[static_cast<std::size_t>(id)]; }
   const Account& operator[](AccountId id) const { return accounts_[static_cast<std::size_t>(id)]; }
@@ -49,6 +96,14 @@ class AccountBook {
   bool valid(AccountId id) const { return id >= 0 && id < size(); }
   std::vector<Account>& all() { return accounts_; }
   const std::vector<Account>& all() const { return accounts_; }
+
+  // The account's position in `stock`, inserted empty if absent (sequential phases only).
+  StockPosition& position(AccountId id, InstrumentId stock);
+  // The account's futures position in `slot`; the first call opens its futures part.
+  FuturesAccount& futures_account(AccountId id);
+  FuturesPosition& futures(AccountId id, int slot) { return futures_account(id).slots[static_cast<std::size_t>(slot)]; }
+  // Accounts with a futures part, in the order they were opened: every other account is flat.
+  const std::vector<AccountId>& futures_accounts() const { return futures_ids_; }
 
   // Moves shares outside trading (the initial allocation from the passive float).
   void transfer_shares(AccountId from, AccountId to, InstrumentId stock, Qty qty);
@@ -66,9 +121,16 @@ class AccountBook {
   Fen total_cash() const;
   Qty total_shares(InstrumentId stock) const;
   Qty total_futures(int slot) const;
+  // Heap bytes of the positions (pool chunks) and futures parts, for memory accounting.
+  std::size_t position_bytes() const { return pool_.bytes(); }
+  std::size_t futures_bytes() const { return futures_ids_.size() * (sizeof(FuturesAccount) + sizeof(AccountId) + 16); }
 
  private:
+  void resize_block(Account& a, std::uint32_t new_count);
   std::vector<Account> accounts_;
+  PositionPool pool_;
+  std::vector<std::unique_ptr<FuturesAccount>> futures_parts_;
+  std::vector<AccountId> futures_ids_;
 };
 
 Fen futures_margin_required(const Account& a, const std::array<Fen, kFuturesSlots>& margin_per_contract);

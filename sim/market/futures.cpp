@@ -115,26 +115,29 @@ void FuturesMarket::roll(Date today, double index_close) {
   slots_[1] = make_contract(ym + months{1}, today, index_close);
 }
 
+// Only accounts with a futures part can hold positions or trade cash: the others are skipped.
 void settle_variation_margin(AccountBook& accounts, int slot, Fen settlement_fen) {
-  for (Account& a : accounts.all()) {
-    FuturesPosition& f = a.futures[static_cast<std::size_t>(slot)];
+  for (AccountId id : accounts.futures_accounts()) {
+    FuturesPosition& f = accounts.futures(id, slot);
     if (f.qty == 0 && f.trade_cash == 0 && f.mark_base == 0) continue;
     const Fen marked = f.qty * settlement_fen;
-    a.cash += f.trade_cash + marked - f.mark_base;
+    accounts[id].cash += f.trade_cash + marked - f.mark_base;
     f.trade_cash = 0;
     f.mark_base = marked;
   }
 }
 
 void roll_futures_positions(AccountBook& accounts) {
-  for (Account& a : accounts.all()) {
-    a.futures[0] = a.futures[1];
-    a.futures[1] = FuturesPosition{};
+  for (AccountId id : accounts.futures_accounts()) {
+    FuturesAccount& fa = accounts.futures_account(id);
+    fa.slots[0] = fa.slots[1];
+    fa.slots[1] = FuturesPosition{};
   }
 }
 
 void refresh_futures_margin(AccountBook& accounts, const std::array<Fen, kFuturesSlots>& margin_per_contract) {
-  for (Account& a : accounts.all()) a.futures_margin = futures_margin_required(a, margin_per_contract);
+  for (AccountId id : accounts.futures_accounts())
+    accounts.futures_account(id).margin = futures_margin_required(accounts[id], margin_per_contract);
 }
 
 }  // namespace stampede

@@ -68,7 +68,7 @@ inline Qty held(const Simulation& sim, AccountId acc, const std::vector<Instrume
 // Value of the account's stocks at the view's last prices (yuan).
 inline double long_value(const Simulation& sim, AccountId acc) {
   double v = 0;
-  for (const StockPosition& p : sim.accounts()[acc].stocks)
+  for (const StockPosition& p : sim.accounts()[acc].stocks())
     v += static_cast<double>(p.qty) * sim.view().quote(p.stock).last / 100.0;
   return v;
 }

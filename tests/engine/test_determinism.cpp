@@ -43,10 +43,9 @@ std::uint64_t run_fingerprint(const Scenario& s, const AgentRegistry& r, int thr
     }
     for (const Account& a : sim.accounts().all()) {
       fp.add(&a.cash, sizeof a.cash);
-      for (const StockPosition& p : a.stocks) {   // field by field: padding bytes are not state
-        fp.add(&p.stock, sizeof p.stock);
-        fp.add(&p.qty, sizeof p.qty);
-        fp.add(&p.sellable, sizeof p.sellable);
+      for (const StockPosition& p : a.stocks()) {   // field by field (bit-fields): padding bytes are not state
+        const std::int64_t fields[3] = {p.stock, p.qty, p.sellable};
+        fp.add(fields, sizeof fields);
       }
     }
   });

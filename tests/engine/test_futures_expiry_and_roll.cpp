@@ -39,8 +39,8 @@ TEST_CASE("the front contract expires on the third Friday and the next one becom
   CHECK(expiries[0].quantity >= 2);   // open interest at expiry includes our two contracts
 
   const Account& a = sim.accounts()[acc];
-  CHECK(a.futures[0].qty == 0);   // the expired long was cash-settled, nothing carried into IM2402
-  CHECK(a.futures[1].qty == 0);
+  CHECK(a.futures(0).qty == 0);   // the expired long was cash-settled, nothing carried into IM2402
+  CHECK(a.futures(1).qty == 0);
   CHECK(a.cash != cash_before);   // variation margin and final settlement moved cash
-  CHECK(a.futures_margin == 0);
+  CHECK(a.futures_margin() == 0);
 }

@@ -55,11 +55,11 @@ TEST_CASE("index-enhanced funds start invested, with a cash buffer", "[index_enh
   for (const auto& [id, f] : funds) {
     const Account& a = sim.accounts()[f->account()];
     double long_value = 0;
-    for (const StockPosition& p : a.stocks) long_value += static_cast<double>(p.qty) * sim.universe().first_price[p.stock] / 100.0;
+    for (const StockPosition& p : a.stocks()) long_value += static_cast<double>(p.qty) * sim.universe().first_price[p.stock] / 100.0;
     const double nav = long_value + static_cast<double>(a.cash) / 100.0;
     CHECK(a.cash == 2e6 * 0.05 * 100);
     CHECK(nav == Approx(2e6).epsilon(0.02));   // lots round the endowment down a little
-    CHECK(a.stocks.size() >= 5);
+    CHECK(a.stocks().size() >= 5);
   }
 }
 

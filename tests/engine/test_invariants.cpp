@@ -43,7 +43,7 @@ std::vector<std::string> tiny(int seed, const std::string& start) {
 // A stock position of an account other than the passive float (account 0) and the account itself.
 std::pair<AccountId, InstrumentId> some_holding(const AccountBook& accounts) {
   for (AccountId a = 1; a < accounts.size(); ++a)
-    for (const StockPosition& p : accounts[a].stocks)
+    for (const StockPosition& p : accounts[a].stocks())
       if (p.qty >= 200 && p.sellable >= 100) return {a, p.stock};
   return {-1, -1};
 }
@@ -109,7 +109,7 @@ TEST_CASE("each kind of broken state is reported", "[invariants]") {
     const Qty moved = p.qty + 100;
     p.qty -= moved;
     p.sellable = 0;
-    acc[0].position(stock).qty += moved;   // the float takes them: the stock's total is unchanged
+    acc.position(0, stock).qty += moved;   // the float takes them: the stock's total is unchanged
     const auto problems = sim->conservation_problems();
     CHECK(mentions(problems, "negative holding"));
     CHECK_FALSE(mentions(problems, "outstanding"));
@@ -140,16 +140,16 @@ TEST_CASE("each kind of broken state is reported", "[invariants]") {
   }
   SECTION("futures positions that do not net to zero, and open interest off") {
     auto sim = fresh();
-    SimulationTestAccess::accounts(*sim)[1].futures[0].qty += 1;
+    SimulationTestAccess::accounts(*sim).futures(1, 0).qty += 1;
     const auto problems = sim->conservation_problems();
     CHECK(mentions(problems, "futures slot 0: positions sum to 1"));
-    SimulationTestAccess::accounts(*sim)[1].futures[0].qty -= 1;
+    SimulationTestAccess::accounts(*sim).futures(1, 0).qty -= 1;
     SimulationTestAccess::open_interest(*sim)[1] += 3;
     CHECK(mentions(sim->conservation_problems(), "futures slot 1: open interest"));
   }
   SECTION("unsettled futures cash that does not net to zero") {
     auto sim = fresh();
-    SimulationTestAccess::accounts(*sim)[1].futures[1].trade_cash += 7;
+    SimulationTestAccess::accounts(*sim).futures(1, 1).trade_cash += 7;
     CHECK(mentions(sim->conservation_problems(), "unsettled trade cash sums to 7"));
   }
   SECTION("a stock trade outside the day's band") {

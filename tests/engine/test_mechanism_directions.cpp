@@ -165,7 +165,7 @@ test::Script hedge_seller_of_day0() {
     if (st->has) out.cancel(acc, front, st->resting);
     st->has = false;
     if (v.day != 0 || v.phase == StepPhase::ClosingAuction) return;
-    const Qty left = 1000 + v.account(acc).futures[0].qty;   // it goes short what it sells
+    const Qty left = 1000 + v.account(acc).futures(0).qty;   // it goes short what it sells
     if (left <= 0) return;
     const FuturesQuoteInfo& f = v.futures[0];
     const double points = v.hedged_index * (1.0 + kInitialBasis * f.days_to_expiry / 365.0);

@@ -85,7 +85,7 @@ TeamRun run_team(const std::vector<std::string>& extra, double pace_yuan) {
   if (team) {
     const Account& a = sim.accounts()[team->account()];
     out.budget_left = static_cast<double>(a.cash) / 100.0;
-    for (const StockPosition& p : a.stocks) out.shares_held += p.qty;
+    for (const StockPosition& p : a.stocks()) out.shares_held += p.qty;
     out.final_state = team->state();
   }
   return out;
@@ -209,7 +209,7 @@ TEST_CASE("the national team's buying and index-enhanced redemptions are the sam
       out.push_back(static_cast<double>(sim.accounts()[team->account()].cash));
       for (const Account& a : sim.accounts().all()) {
         out.push_back(static_cast<double>(a.cash));
-        for (const StockPosition& p : a.stocks) out.push_back(static_cast<double>(p.qty));
+        for (const StockPosition& p : a.stocks()) out.push_back(static_cast<double>(p.qty));
       }
     });
     return out;

@@ -44,16 +44,16 @@ TEST_CASE("a neutral fund rolls its short to the next contract before expiry and
   std::vector<double> spread_points;   // front - next settlement, per day
   while (!sim.finished()) {
     if (sim.clock().steps_per_day() > 0 && sim.view().step_in_day == 0)
-      for (int s = 0; s < 2; ++s) start_qty[s] = acc.futures[s].qty;
+      for (int s = 0; s < 2; ++s) start_qty[s] = acc.futures(s).qty;
     const bool day_end = sim.step();
     if (!day_end) {
       for (int s = 0; s < 2; ++s) {
-        last_qty[s] = acc.futures[s].qty;
-        last_cash[s] = acc.futures[s].trade_cash;
+        last_qty[s] = acc.futures(s).qty;
+        last_cash[s] = acc.futures(s).trade_cash;
       }
       continue;
     }
-    close_positions.push_back({acc.futures[0].qty, acc.futures[1].qty});
+    close_positions.push_back({acc.futures(0).qty, acc.futures(1).qty});
     spread_points.push_back(sim.day_frame().futures_settlement[0] - sim.day_frame().futures_settlement[1]);
     // Inside the window only the roll moves positions: front bought back, next sold.
     if (sim.view().futures[0].days_to_expiry <= 5 + 3) {

@@ -20,7 +20,8 @@ DaySales run_and_measure(Simulation& sim, const Agent& agent, DayIndex day) {
   std::vector<double> reference;
   while (!sim.finished()) {
     if (sim.day() == day && sim.view().step_in_day == 0 && start.empty()) {
-      start = sim.accounts()[agent.account()].stocks;
+      const auto held = sim.accounts()[agent.account()].stocks();
+      start.assign(held.begin(), held.end());
       for (const StockPosition& p : start) {
         reference.push_back(sim.view().quote(p.stock).reference / 100.0);
         out.start_value += static_cast<double>(p.qty) * reference.back();

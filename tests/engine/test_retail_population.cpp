@@ -48,8 +48,8 @@ TEST_CASE("retail traders spend only their available cash and sell only sellable
       const Account& a = sim.accounts()[pop.account(t)];
       negative_cash += a.cash < 0;
       over_reserved += a.reserved_cash > a.cash;
-      too_many_stocks += static_cast<int>(a.stocks.size()) > 6;
-      for (const StockPosition& p : a.stocks) bad_positions += p.qty < 0 || p.sellable < 0 || p.sellable > p.qty;
+      too_many_stocks += static_cast<int>(a.stocks().size()) > 6;
+      for (const StockPosition& p : a.stocks()) bad_positions += p.qty < 0 || p.sellable < 0 || p.sellable > p.qty;
     }
     auto events = sim.take_events();
     rejected += retail_rejections(events, by_reason);
@@ -71,7 +71,7 @@ TEST_CASE("a trader who bought a stock today never sells it today (T+1)", "[reta
   // One trader, one slot holding 1,000 shares bought today: nothing of it is sellable.
   AccountBook book;
   const AccountId acc = book.open(0, 1'000'000'00);
-  StockPosition& pos = book[acc].position(0);
+  StockPosition& pos = book.position(acc, 0);
   pos.qty = 1000;
   pos.sellable = 0;
   std::vector<InstrumentQuote> quotes(10);
@@ -134,7 +134,7 @@ TEST_CASE("panic selling rises with the share of stocks locked limit-down", "[re
   book.open(0, 1'000'000'00);
   for (int t = 0; t < traders; ++t) {
     for (InstrumentId s : {0, 1}) {
-      StockPosition& pos = book[first + t].position(s);
+      StockPosition& pos = book.position(first + t, s);
       pos.qty = pos.sellable = 5000;
       slot_stock[static_cast<std::size_t>(t * p.max_stocks + s)] = s;
       slot_entry[static_cast<std::size_t>(t * p.max_stocks + s)] = 1000;
@@ -223,7 +223,7 @@ std::uint64_t retail_fingerprint(const Scenario& s, const AgentRegistry& r, int 
     for (int t = 0; t < pop.size(); ++t) {
       const Account& a = sim.accounts()[pop.account(t)];
       add(a.cash);
-      for (const StockPosition& p : a.stocks) {
+      for (const StockPosition& p : a.stocks()) {
         add(p.stock);
         add(p.qty);
       }

@@ -144,7 +144,7 @@ TEST_CASE("an issuer buys futures as the index falls toward the KI barrier and s
   CHECK(at_barrier > nearer);
 
   // Holding the hedge for 5200, the index falls to 5000: a Hedge buy.
-  m.accounts[m.account].futures[0].qty = std::llround(nearer);
+  m.accounts.futures(m.account, 0).qty = std::llround(nearer);
   m.set_index(5000);
   auto sent = m.decide(issuer);
   const Order* o = first_new(sent.orders);
@@ -155,7 +155,7 @@ TEST_CASE("an issuer buys futures as the index falls toward the KI barrier and s
   CHECK(o->instrument == m.view.futures_instrument(0));
 
   // Hedged at 4860; the index closes at 4700, below every KI barrier.
-  m.accounts[m.account].futures[0].qty = std::llround(at_barrier);
+  m.accounts.futures(m.account, 0).qty = std::llround(at_barrier);
   m.set_index(4700);
   const auto closed = m.close_day(issuer);
   REQUIRE(closed.events.size() == 1);
@@ -178,10 +178,10 @@ TEST_CASE("an issuer buys futures as the index falls toward the KI barrier and s
   CHECK(o->qty == std::llround(at_barrier) - std::llround(after_ki));
   CHECK(o->price == m.quotes[0].best_bid - 2);
   // Once the hedge is back on target the knock-in episode ends: later sells are ordinary.
-  m.accounts[m.account].futures[0].qty = std::llround(after_ki);
+  m.accounts.futures(m.account, 0).qty = std::llround(after_ki);
   sent = m.decide(issuer);
   CHECK(first_new(sent.orders) == nullptr);
-  m.accounts[m.account].futures[0].qty = std::llround(after_ki) + 40;
+  m.accounts.futures(m.account, 0).qty = std::llround(after_ki) + 40;
   sent = m.decide(issuer);
   o = first_new(sent.orders);
   REQUIRE(o != nullptr);
@@ -193,7 +193,7 @@ TEST_CASE("an intraday breach of the KI barrier makes the issuer's sells knock-i
   HandMarket m(6000);
   SnowballIssuer issuer = make_issuer(m.account, 20, 1.0, 60);
   // Over-hedged (held for the barrier at 4860) and the index is already below 4800 intraday.
-  m.accounts[m.account].futures[0].qty = std::llround(issuer.target_contracts(4860, 200));
+  m.accounts.futures(m.account, 0).qty = std::llround(issuer.target_contracts(4860, 200));
   m.set_index(4750);
   const Order* o = nullptr;
   const auto sent = m.decide(issuer);
@@ -209,7 +209,7 @@ TEST_CASE("a knock-out ends the note and its hedge is closed", "[snowball]") {
   SnowballIssuer issuer = make_issuer(m.account, 5, 1.0, 23, /*max_order=*/7);
   const double target = issuer.target_contracts(5500, 200);
   REQUIRE(target > 7);
-  m.accounts[m.account].futures[0].qty = std::llround(target);
+  m.accounts.futures(m.account, 0).qty = std::llround(target);
   REQUIRE(m.close_day(issuer).events.empty());   // 22 closes left after today's: no observation
   CHECK(issuer.notes().size() == 5);
   m.set_index(6200);
@@ -237,8 +237,8 @@ TEST_CASE("the issuer rolls its long hedge to the next contract before expiry", 
   const Qty held = std::llround(issuer.target_contracts(5000, 200));
   m.set_index(5000);
   REQUIRE(held > 10);
-  Account& acc = m.accounts[m.account];
-  acc.futures[0].qty = held;
+  FuturesAccount& acc = m.accounts.futures_account(m.account);
+  acc.slots[0].qty = held;
   m.view.futures[0].days_to_expiry = 2;   // inside the roll window
   auto orders_on = [&](const std::vector<Order>& orders, int slot) {
     std::vector<Order> out;
@@ -255,7 +255,7 @@ TEST_CASE("the issuer rolls its long hedge to the next contract before expiry", 
   CHECK(front[0].reason() == OrderReason::Roll);
   CHECK(orders_on(sent.orders, 1).empty());
 
-  acc.futures[0].qty = held - 10;   // 10 front contracts sold
+  acc.slots[0].qty = held - 10;   // 10 front contracts sold
   sent = m.decide(issuer);
   front = orders_on(sent.orders, 0);
   auto next = orders_on(sent.orders, 1);
@@ -266,8 +266,8 @@ TEST_CASE("the issuer rolls its long hedge to the next contract before expiry", 
   CHECK(next[0].qty == 10);
   CHECK(next[0].reason() == OrderReason::Roll);
 
-  acc.futures[0].qty = 0;   // the rest of the front sold, 10 bought in the next
-  acc.futures[1].qty = 10;
+  acc.slots[0].qty = 0;   // the rest of the front sold, 10 bought in the next
+  acc.slots[1].qty = 10;
   sent = m.decide(issuer);
   CHECK(orders_on(sent.orders, 0).empty());
   next = orders_on(sent.orders, 1);
@@ -275,7 +275,7 @@ TEST_CASE("the issuer rolls its long hedge to the next contract before expiry", 
   CHECK(next[0].qty == held - 10);
   CHECK(next[0].reason() == OrderReason::Roll);
 
-  acc.futures[1].qty = held;   // rolled: nothing more to do
+  acc.slots[1].qty = held;   // rolled: nothing more to do
   sent = m.decide(issuer);
   CHECK(first_new(sent.orders) == nullptr);
 }
@@ -290,7 +290,7 @@ class Dumper final : public Agent {
   const char* kind() const override { return "scripted"; }
   void decide(const MarketView& v, OrderSink& out) override {
     if (v.day != 1 || v.phase != StepPhase::Continuous) return;
-    for (const StockPosition& p : v.account(account_).stocks)
+    for (const StockPosition& p : v.account(account_).stocks())
       if (p.sellable > 0) out.limit(account_, p.stock, Side::Sell, v.quote(p.stock).lower, p.sellable);
   }
 
@@ -337,7 +337,7 @@ TEST_CASE("a crash through the barriers knocks notes in and the issuers sell fut
     if (!day_end) continue;
     close.push_back(sim.day_frame().hedged_close);
     const Account& a = sim.accounts()[issuer->account()];
-    position.push_back(static_cast<double>(a.futures[0].qty + a.futures[1].qty));
+    position.push_back(static_cast<double>(a.futures(0).qty + a.futures(1).qty));
     for (auto& [kind, rows] : sim.take_events())
       if (kind == "knock_ins") knock_ins.insert(knock_ins.end(), rows.begin(), rows.end());
   }

@@ -95,7 +95,7 @@ Observed run_and_watch(const Scenario& scenario, const AgentRegistry& registry) 
   for (const auto& a : sim.agents())
     if (const auto* v = dynamic_cast<const ValueInvestor*>(a.get())) {
       const Account& acc = sim.accounts()[v->account()];
-      REQUIRE(acc.stocks.empty());   // all cash at the start
+      REQUIRE(acc.stocks().empty());   // all cash at the start
       funds.push_back(Fund{v->account(), acc.cash, acc.cash, {}, {}, {}});
     }
   Observed o;
@@ -127,7 +127,7 @@ Observed run_and_watch(const Scenario& scenario, const AgentRegistry& registry) 
       Qty bought = 0, sold = 0;
       std::vector<std::pair<InstrumentId, Qty>> buys;
       std::map<InstrumentId, Qty> now;
-      for (const StockPosition& p : acc.stocks)
+      for (const StockPosition& p : acc.stocks())
         if (p.qty != 0) now[p.stock] = p.qty;
       auto qty_in = [](const std::map<InstrumentId, Qty>& m, InstrumentId s) {
         const auto it = m.find(s);

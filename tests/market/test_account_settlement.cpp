@@ -20,12 +20,12 @@ struct Market {
     floatacc = book.open(0, 0);
     buyer = book.open(1, 1'000'000);    // 10,000 yuan
     seller = book.open(2, 50'000);
-    book[floatacc].position(kStock) = StockPosition{kStock, 10'000, 10'000};
+    book.position(floatacc, kStock) = StockPosition{.qty = 10'000, .sellable = 10'000, .stock = kStock};
     book.transfer_shares(floatacc, seller, kStock, 1'000);
   }
   // What the engine does when it accepts orders: a buy reserves limit*qty, a sell takes sellable.
   void reserve_buy(Tick limit, Qty qty) { book[buyer].reserved_cash += static_cast<Fen>(limit) * qty; }
-  void accept_sell(Qty qty) { book[seller].position(kStock).sellable -= qty; }
+  void accept_sell(Qty qty) { book.position(seller, kStock).sellable -= qty; }
 };
 }  // namespace
 
@@ -121,45 +121,48 @@ TEST_CASE("a new day clears reservations, restores unsold shares and drops empty
   REQUIRE(m.book[m.seller].find(kStock) != nullptr);   // the emptied position is still listed today
 
   // The float's unsold offer: 2,000 of its 9,000 shares committed to an order that expires.
-  m.book[m.floatacc].position(kStock).sellable -= 2'000;
+  m.book.position(m.floatacc, kStock).sellable -= 2'000;
 
   m.book.start_new_day();
   for (const Account& a : m.book.all()) CHECK(a.reserved_cash == 0);
   CHECK(m.book[m.seller].find(kStock) == nullptr);
-  CHECK(m.book[m.seller].stocks.empty());
+  CHECK(m.book[m.seller].stocks().empty());
   CHECK(m.book[m.floatacc].sellable(kStock) == 9'000);
   CHECK(m.book[m.buyer].sellable(kStock) == 1'000);
 }
 
 TEST_CASE("positions are kept sorted by stock id", "[accounts]") {
-  Account a;
-  a.position(9).qty = 100;
-  a.position(3).qty = 200;
-  a.position(5).qty = 300;
-  REQUIRE(a.stocks.size() == 3);
-  CHECK(a.stocks[0].stock == 3);
-  CHECK(a.stocks[1].stock == 5);
-  CHECK(a.stocks[2].stock == 9);
+  AccountBook book;
+  const AccountId id = book.open(1, 0);
+  const Account& a = book[id];
+  book.position(id, 9).qty = 100;
+  book.position(id, 3).qty = 200;
+  book.position(id, 5).qty = 300;
+  REQUIRE(a.stocks().size() == 3);
+  CHECK(a.stocks()[0].stock == 3);
+  CHECK(a.stocks()[1].stock == 5);
+  CHECK(a.stocks()[2].stock == 9);
   CHECK(a.holding(5) == 300);
   CHECK(a.holding(4) == 0);
   CHECK(a.find(4) == nullptr);
-  a.position(5).qty += 1;   // an existing position is returned, not duplicated
-  CHECK(a.stocks.size() == 3);
+  book.position(id, 5).qty += 1;   // an existing position is returned, not duplicated
+  CHECK(a.stocks().size() == 3);
   CHECK(a.holding(5) == 301);
 }
 
 TEST_CASE("available cash is cash less reservations less futures margin", "[accounts]") {
-  Account a;
-  a.cash = 1'000'000;
+  AccountBook book;
+  const AccountId id = book.open(1, 1'000'000);
+  Account& a = book[id];
   a.reserved_cash = 150'000;
-  a.futures_margin = 600'000;
+  book.futures_account(id).margin = 600'000;
   CHECK(a.available_cash() == 250'000);
 }
 
 TEST_CASE("many trades among several accounts conserve cash and shares", "[accounts]") {
   AccountBook book;
   const AccountId f = book.open(0, 0);
-  book[f].position(1) = StockPosition{1, 100'000, 100'000};
+  book.position(f, 1) = StockPosition{.qty = 100'000, .sellable = 100'000, .stock = 1};
   std::vector<AccountId> ids;
   for (int i = 1; i <= 4; ++i) ids.push_back(book.open(i, 10'000'000));
   for (AccountId id : ids) book.transfer_shares(f, id, 1, 5'000);
@@ -171,7 +174,7 @@ TEST_CASE("many trades among several accounts conserve cash and shares", "[accou
       const AccountId b = ids[static_cast<std::size_t>(k)], s = ids[static_cast<std::size_t>((k + 1) % 4)];
       const Tick px = 1000 + 10 * k + day;
       book[b].reserved_cash += static_cast<Fen>(px + 5) * 100;
-      book[s].position(1).sellable -= 100;
+      book.position(s, 1).sellable -= 100;
       book.settle_stock_trade(b, s, 1, px, 100, px + 5);
     }
     // ids[0] buys at 1000+day and sells (to ids[3]) at 1030+day: +30 * 100 per day.

@@ -27,8 +27,8 @@ TEST_CASE("two accounts trading at one price and settled at another receive oppo
   Pair p;
   // 3 contracts at 5400.0 points (27,000 ticks); settlement 5430.0 points (27,150 ticks).
   p.book.settle_futures_trade(p.longacc, p.shortacc, 0, fen(27'000), 3, 0, kNoMargin);
-  CHECK(p.book[p.longacc].futures[0].qty == 3);
-  CHECK(p.book[p.shortacc].futures[0].qty == -3);
+  CHECK(p.book[p.longacc].futures(0).qty == 3);
+  CHECK(p.book[p.shortacc].futures(0).qty == -3);
   CHECK(p.book.total_futures(0) == 0);
   // Nothing is paid at the trade itself.
   CHECK(p.book[p.longacc].cash == 100'000'000);
@@ -39,8 +39,8 @@ TEST_CASE("two accounts trading at one price and settled at another receive oppo
   CHECK(p.book[p.longacc].cash == 100'000'000 + 1'800'000);
   CHECK(p.book[p.shortacc].cash == 100'000'000 - 1'800'000);
   CHECK(p.book.total_cash() == 200'000'000);
-  CHECK(p.book[p.longacc].futures[0].trade_cash == 0);
-  CHECK(p.book[p.longacc].futures[0].mark_base == 3 * 108'600'000);
+  CHECK(p.book[p.longacc].futures(0).trade_cash == 0);
+  CHECK(p.book[p.longacc].futures(0).mark_base == 3 * 108'600'000);
 }
 
 TEST_CASE("a position carried into a second day is marked from the previous settlement", "[futures][margin]") {
@@ -62,7 +62,7 @@ TEST_CASE("closing part of a carried position on day 2", "[futures][margin]") {
   settle_variation_margin(p.book, 0, fen(27'150));
   // Day 2: the long sells 1 back at 27,100; the day settles at 26,900.
   p.book.settle_futures_trade(p.shortacc, p.longacc, 0, fen(27'100), 1, 0, kNoMargin);
-  CHECK(p.book[p.longacc].futures[0].qty == 2);
+  CHECK(p.book[p.longacc].futures(0).qty == 2);
   settle_variation_margin(p.book, 0, fen(26'900));
   // Closed contract: (27,100 - 27,150) * 4,000 = -200,000; the 2 kept: (26,900 - 27,150) * 2 * 4,000 = -2,000,000.
   CHECK(p.book[p.longacc].cash == 100'000'000 + 1'800'000 - 2'200'000);
@@ -74,7 +74,7 @@ TEST_CASE("an intraday round trip pays the price difference and nothing after", 
   Pair p;
   p.book.settle_futures_trade(p.longacc, p.shortacc, 1, fen(27'000), 2, 0, kNoMargin);   // buy 2 at 27,000
   p.book.settle_futures_trade(p.shortacc, p.longacc, 1, fen(27'010), 2, 0, kNoMargin);   // sell 2 at 27,010
-  CHECK(p.book[p.longacc].futures[1].qty == 0);
+  CHECK(p.book[p.longacc].futures(1).qty == 0);
   settle_variation_margin(p.book, 1, fen(30'000));   // the settlement price is irrelevant when flat
   // 10 ticks * 2 contracts * 4,000 fen = 80,000 fen.
   CHECK(p.book[p.longacc].cash == 100'000'000 + 80'000);
@@ -113,20 +113,21 @@ TEST_CASE("a futures trade releases both orders' reservations and sets the margi
   p.book.settle_futures_trade(p.longacc, p.shortacc, 0, fen(27'000), 3, 13'500'000, margin);
   CHECK(p.book[p.longacc].reserved_cash == 0);
   CHECK(p.book[p.shortacc].reserved_cash == 0);
-  CHECK(p.book[p.longacc].futures_margin == 3 * 12'960'000);
-  CHECK(p.book[p.shortacc].futures_margin == 3 * 12'960'000);
+  CHECK(p.book[p.longacc].futures_margin() == 3 * 12'960'000);
+  CHECK(p.book[p.shortacc].futures_margin() == 3 * 12'960'000);
   CHECK(p.book[p.longacc].available_cash() == 100'000'000 - 38'880'000);
 }
 
 TEST_CASE("futures_margin_required charges |qty| per slot, shorts like longs", "[futures][margin]") {
-  Account a;
-  a.futures[0].qty = -3;
-  a.futures[1].qty = 2;
+  AccountBook book;
+  const AccountId id = book.open(1, 0), flat = book.open(2, 0);
+  const Account& a = book[id];
+  book.futures(id, 0).qty = -3;
+  book.futures(id, 1).qty = 2;
   CHECK(futures_margin_required(a, {100, 1'000}) == 3 * 100 + 2 * 1'000);
-  a.futures[0].qty = 0;
+  book.futures(id, 0).qty = 0;
   CHECK(futures_margin_required(a, {100, 1'000}) == 2'000);
-  Account flat;
-  CHECK(futures_margin_required(flat, {12'960'000, 13'000'000}) == 0);
+  CHECK(futures_margin_required(book[flat], {12'960'000, 13'000'000}) == 0);
 }
 
 TEST_CASE("refresh_futures_margin resets every account's margin to the new per-contract rates", "[futures][margin]") {
@@ -134,11 +135,11 @@ TEST_CASE("refresh_futures_margin resets every account's margin to the new per-c
   p.book.settle_futures_trade(p.longacc, p.shortacc, 0, fen(27'000), 2, 0, {10, 20});
   p.book.settle_futures_trade(p.shortacc, p.longacc, 1, fen(27'100), 5, 0, {10, 20});
   const AccountId flat = p.book.open(3, 1'000);
-  p.book[flat].futures_margin = 777;   // stale
+  p.book.futures_account(flat).margin = 777;   // stale: it held futures once, now flat
   refresh_futures_margin(p.book, {12'960'000, 13'008'000});
-  CHECK(p.book[p.longacc].futures_margin == 2 * 12'960'000 + 5 * 13'008'000);
-  CHECK(p.book[p.shortacc].futures_margin == 2 * 12'960'000 + 5 * 13'008'000);
-  CHECK(p.book[flat].futures_margin == 0);
+  CHECK(p.book[p.longacc].futures_margin() == 2 * 12'960'000 + 5 * 13'008'000);
+  CHECK(p.book[p.shortacc].futures_margin() == 2 * 12'960'000 + 5 * 13'008'000);
+  CHECK(p.book[flat].futures_margin() == 0);
 }
 
 TEST_CASE("roll_futures_positions moves the next-contract slot into the front slot", "[futures][margin]") {
@@ -148,15 +149,15 @@ TEST_CASE("roll_futures_positions moves the next-contract slot into the front sl
   settle_variation_margin(p.book, 0, fen(27'050));
   settle_variation_margin(p.book, 1, fen(26'950));
   roll_futures_positions(p.book);
-  const FuturesPosition& front = p.book[p.longacc].futures[0];
+  const FuturesPosition& front = p.book[p.longacc].futures(0);
   CHECK(front.qty == -2);
   CHECK(front.trade_cash == 0);
   CHECK(front.mark_base == -2 * fen(26'950));
-  CHECK(p.book[p.shortacc].futures[0].qty == 2);
+  CHECK(p.book[p.shortacc].futures(0).qty == 2);
   for (const Account& a : p.book.all()) {
-    CHECK(a.futures[1].qty == 0);
-    CHECK(a.futures[1].trade_cash == 0);
-    CHECK(a.futures[1].mark_base == 0);
+    CHECK(a.futures(1).qty == 0);
+    CHECK(a.futures(1).trade_cash == 0);
+    CHECK(a.futures(1).mark_base == 0);
   }
   // The rolled position keeps being marked from its last settlement: 26,950 -> 27,000 on 2 contracts.
   const Fen long_cash = p.book[p.longacc].cash;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "agents/builtin_agents.hpp"
+#include "agents/retail_population.hpp"
 #include "default_scenario.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/record/run_log.hpp"
@@ -44,6 +45,29 @@ void BM_DefaultScenarioStep(benchmark::State& state) {
   state.counters["steps_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_DefaultScenarioStep)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(5.0);
+
+// What the retail traders hold in memory at the end of the run: the population's own arrays,
+// one engine Account each and the pool blocks of their positions (a block's capacity follows
+// the number of positions, position_capacity). Their resting orders are the books' memory.
+struct RetailMemory {
+  long long traders = 0, positions = 0, bytes = 0;
+};
+RetailMemory retail_memory(const stampede::Simulation& sim) {
+  RetailMemory m;
+  for (const auto& agent : sim.agents()) {
+    const auto* pop = dynamic_cast<const stampede::RetailPopulation*>(agent.get());
+    if (pop == nullptr) continue;
+    m.traders += pop->size();
+    m.bytes += static_cast<long long>(pop->state_bytes());
+    for (int t = 0; t < pop->size(); ++t) {
+      const auto held = static_cast<std::uint32_t>(sim.accounts()[pop->account(t)].stocks().size());
+      m.positions += held;
+      m.bytes += static_cast<long long>(sizeof(stampede::Account) +
+                                        stampede::position_capacity(held) * sizeof(stampede::StockPosition));
+    }
+  }
+  return m;
+}
 
 double peak_rss_mib() {
   rusage u{};
@@ -103,6 +127,7 @@ int scenario_run(int argc, char** argv) {
   double setup_s = 0, run_s = 0, cpu_s = 0, finish_s = 0;
   long long steps = 0;
   int stocks = 0, agents = 0, days = 0;
+  RetailMemory retail;
   arena.execute([&] {
     const double cpu0 = cpu_seconds();
     const auto t0 = clock::now();
@@ -132,12 +157,17 @@ int scenario_run(int argc, char** argv) {
     stocks = sim.stock_count();
     agents = static_cast<int>(sim.agents().size());
     days = sim.day();
+    retail = retail_memory(sim);
   });
   const double total = setup_s + run_s + finish_s;
   std::printf("scenario=%s\nthreads=%d\nlog=%s\nstocks=%d\nagents=%d\ndays_done=%d\nsteps=%lld\n", scenario.name().c_str(),
               threads, log_path.empty() ? "off" : log_path.c_str(), stocks, agents, days, steps);
   std::printf("setup_s=%.3f\nstep_s=%.3f\nlog_finish_s=%.3f\nwall_s=%.3f\ncpu_s=%.3f\nsteps_per_s=%.1f\npeak_rss_mib=%.1f\n",
               setup_s, run_s, finish_s, total, cpu_s, run_s > 0 ? steps / run_s : 0.0, peak_rss_mib());
+  if (retail.traders > 0)
+    std::printf("retail_traders=%lld\nretail_positions_per_trader=%.2f\nretail_bytes_per_trader=%.1f\n", retail.traders,
+                static_cast<double>(retail.positions) / static_cast<double>(retail.traders),
+                static_cast<double>(retail.bytes) / static_cast<double>(retail.traders));
   return 0;
 }
 
