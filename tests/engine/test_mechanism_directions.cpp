@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "crash_world.hpp"
 #include "funds_world.hpp"
 
 using namespace stampede;
@@ -103,23 +104,11 @@ Measures run_world(const AgentRegistry& r, const std::vector<std::string>& overr
   return m;
 }
 
-std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
+using test::seed_key;
+using test::with;
 
-std::string seed_key(int seed) { return "seed=" + std::to_string(seed); }
-
-// The crash world of cases 1 and 3: fundamentals drifting down, small caps fastest, crowded
-// neutral and DMA books (the same stocks), DMA accounts at 5x whose broker lines sit close to the
-// initial margin ratio (warning at 95%, liquidation at 85% of it), six days.
-const std::vector<std::string> kCrash{
-    "days=6", "snowball.issuers=0", "index_enhanced.count=0", "value_investors.count=0",
-    "fundamentals.size_drift_annual=-2", "fundamentals.market_drift_annual=-2",
-    "neutral_funds.crowding=1", "neutral_funds.count=3", "neutral_funds.capital_yuan_median=2e6",
-    "neutral_funds.capital_dispersion=0",
-    "dma.crowding=1", "dma.accounts=6", "dma.equity_yuan_median=2e6", "dma.equity_dispersion=0", "dma.leverage=5",
-    "dma.warning_ratio=0.95", "dma.liquidation_ratio=0.85", "dma.grace_steps=16"};
+// The crash world of cases 1 and 3 (crash_world.hpp), without value investors.
+const std::vector<std::string> kCrash = with(test::crash_world(), {"value_investors.count=0"});
 
 // The DMA managers' equity (6 x 2e6) moved to the three neutral funds: 2e6 + 4e6 each, unlevered.
 const std::vector<std::string> kNoDma{"dma.accounts=0", "neutral_funds.capital_yuan_median=6e6"};

@@ -22,16 +22,15 @@
 #include <vector>
 
 #include "agents/value_investor.hpp"
+#include "crash_world.hpp"
 #include "small_world.hpp"
 
 using namespace stampede;
 
 namespace {
 
-std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
+using test::seed_key;
+using test::with;
 
 // Every key of [value_investors], set (the tests override some of them).
 std::vector<std::string> value_investor_keys(int count) {
@@ -223,19 +222,9 @@ std::string describe(const Observed& o) {
          " shares; holdings outside the universe " + std::to_string(o.holdings_outside_universe) + "; rejections:" + (r.empty() ? " none" : r);
 }
 
-// The crash world of test_mechanism_directions.cpp (case 1), copied: fundamentals drifting down,
-// small caps fastest, crowded neutral and DMA books (the same stocks), DMA accounts at 5x whose
-// broker lines sit close to the initial margin ratio, six days. Microcaps end 10-25% under their
+// The crash world of crash_world.hpp, without the national team: microcaps end 10-25% under their
 // latent values, so value investors find stocks to buy.
-const std::vector<std::string> kCrash{
-    "days=6", "snowball.issuers=0", "index_enhanced.count=0", "national_team.enabled=false",
-    "fundamentals.size_drift_annual=-2", "fundamentals.market_drift_annual=-2",
-    "neutral_funds.crowding=1", "neutral_funds.count=3", "neutral_funds.capital_yuan_median=2e6",
-    "neutral_funds.capital_dispersion=0",
-    "dma.crowding=1", "dma.accounts=6", "dma.equity_yuan_median=2e6", "dma.equity_dispersion=0", "dma.leverage=5",
-    "dma.warning_ratio=0.95", "dma.liquidation_ratio=0.85", "dma.grace_steps=16"};
-
-std::string seed_key(int seed) { return "seed=" + std::to_string(seed); }
+const std::vector<std::string> kCrash = with(test::crash_world(), {"national_team.enabled=false"});
 
 double trough(const Observed& o) { return *std::min_element(o.microcap_index.begin(), o.microcap_index.end()); }
 
