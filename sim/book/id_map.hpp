@@ -31,6 +31,7 @@ class IdMap {
     return p == npos ? -1 : table_[p].value;
   }
   std::int32_t value_at(std::size_t pos) const { return table_[pos].value; }
+  void prefetch(OrderId key) const { __builtin_prefetch(&table_[home(key)]); }
 
   // `key` must not be present; `value` must be >= 0.
   void insert(OrderId key, std::int32_t value) {

@@ -90,6 +90,29 @@ SubmitResult OrderBook::submit(const OrderRequest& o, std::vector<Trade>& trades
   return r;
 }
 
+void OrderBook::prefetch_stage1(const OrderRequest& o) const {
+  ids_.prefetch(o.id);
+  if (o.type == OrderType::Cancel) return;
+  const int s = idx(o.side);
+  if (o.price >= lower_ && o.price <= upper_) __builtin_prefetch(&levels_[s][static_cast<std::size_t>(o.price - lower_)]);
+  if (const Tick best = best_[1 - s]; best != kNoPrice)
+    __builtin_prefetch(&levels_[1 - s][static_cast<std::size_t>(best - lower_)]);
+}
+
+void OrderBook::prefetch_stage2(const OrderRequest& o) const {
+  if (o.type == OrderType::Cancel) {
+    if (const std::int32_t n = ids_.find(o.id); n >= 0) __builtin_prefetch(&pool_[static_cast<std::size_t>(n)]);
+    return;
+  }
+  const int s = idx(o.side);
+  if (o.price >= lower_ && o.price <= upper_)
+    if (const std::int32_t t = levels_[s][static_cast<std::size_t>(o.price - lower_)].tail; t >= 0)
+      __builtin_prefetch(&pool_[static_cast<std::size_t>(t)]);
+  if (const Tick best = best_[1 - s]; best != kNoPrice)
+    if (const std::int32_t h = levels_[1 - s][static_cast<std::size_t>(best - lower_)].head; h >= 0)
+      __builtin_prefetch(&pool_[static_cast<std::size_t>(h)]);
+}
+
 template <Side S>
 Qty OrderBook::match(const OrderRequest& o, Tick limit, Qty qty, std::vector<Trade>& trades) {
   constexpr int other = 1 - idx(S);

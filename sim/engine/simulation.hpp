@@ -108,6 +108,7 @@ class Simulation {
   // (16 bytes to copy and sort instead of 48 with the order itself).
   struct RoutedOrder { std::uint64_t key; std::uint32_t agent; std::uint32_t index; };
   const Order& order_of(const RoutedOrder& r) const { return agent_orders_[r.agent][r.index]; }
+  void prefetch_books_after(std::size_t i, std::size_t end) const;
   struct Release { AccountId account; InstrumentId instrument; Side side; Tick price; Qty qty; };
 
   void begin_day();

@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "sim/book/lookahead.hpp"
 #include "sim/book/order_book.hpp"
 
 namespace {
@@ -83,7 +84,9 @@ std::vector<Op> make_stream(std::size_t nbooks, std::size_t nops, std::uint64_t 
 // routed: the stream stably grouped by book, as the engine hands each book its orders for a step
 // (every book sees exactly the same sequence, so the work is identical; only the order of books
 // differs).
-void run_stream(benchmark::State& state, std::size_t nbooks, std::size_t nops, bool routed = false) {
+// lookahead: the same stream through run_with_lookahead (memory hints for later operations).
+void run_stream(benchmark::State& state, std::size_t nbooks, std::size_t nops, bool routed = false,
+                bool lookahead = false) {
   std::vector<Op> ops = make_stream(nbooks, nops, 20240205);
   if (routed) std::stable_sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) { return a.book < b.book; });
   std::vector<OrderBook> books(nbooks);
@@ -94,7 +97,8 @@ void run_stream(benchmark::State& state, std::size_t nbooks, std::size_t nops, b
     state.PauseTiming();
     open_all(books);
     state.ResumeTiming();
-    for (const Op& op : ops) {
+    auto apply = [&](std::size_t k) {
+      const Op& op = ops[k];
       OrderBook& book = books[op.book];
       if (op.cancel) {
         benchmark::DoNotOptimize(book.cancel(op.order.id, op.order.owner));
@@ -103,7 +107,15 @@ void run_stream(benchmark::State& state, std::size_t nbooks, std::size_t nops, b
         ntrades += trades.size();
         trades.clear();
       }
-    }
+    };
+    if (lookahead)
+      run_with_lookahead(
+          ops.size(), [&](std::size_t k) -> const OrderBook& { return books[ops[k].book]; },
+          [&](std::size_t k) -> const OrderRequest& { return ops[k].order; }, apply,
+          LookaheadDistances{static_cast<std::size_t>(state.range(0)), static_cast<std::size_t>(state.range(1)),
+                             static_cast<std::size_t>(state.range(2))});
+    else
+      for (std::size_t k = 0; k < ops.size(); ++k) apply(k);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * ops.size()));
   // Seconds per op, printed with an SI prefix (e.g. "45.2ns").
@@ -119,6 +131,7 @@ void run_stream(benchmark::State& state, std::size_t nbooks, std::size_t nops, b
 
 void BM_MixedStream_1000Books(benchmark::State& state) { run_stream(state, 1000, 2'000'000); }
 void BM_MixedStream_1000Books_Routed(benchmark::State& state) { run_stream(state, 1000, 2'000'000, true); }
+void BM_MixedStream_1000Books_Lookahead(benchmark::State& state) { run_stream(state, 1000, 2'000'000, false, true); }
 void BM_MixedStream_1Book(benchmark::State& state) { run_stream(state, 1, 1'000'000); }
 void BM_MixedStream_Books(benchmark::State& state) {
   run_stream(state, static_cast<std::size_t>(state.range(0)), 2'000'000);
@@ -126,6 +139,8 @@ void BM_MixedStream_Books(benchmark::State& state) {
 
 BENCHMARK(BM_MixedStream_1000Books)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MixedStream_1000Books_Routed)->Unit(benchmark::kMillisecond);
+// Arguments: lookahead distances (header, stage 1, stage 2) in operations.
+BENCHMARK(BM_MixedStream_1000Books_Lookahead)->Args({12, 8, 4})->Args({6, 4, 2})->Args({24, 16, 8})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MixedStream_1Book)->Unit(benchmark::kMillisecond);
 // How the cost grows with the number of books (the working set leaving the caches).
 BENCHMARK(BM_MixedStream_Books)->Arg(10)->Arg(100)->Arg(300)->Unit(benchmark::kMillisecond);
