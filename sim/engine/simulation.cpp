@@ -1,6 +1,7 @@
 #include "sim/engine/simulation.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -149,6 +150,26 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
 
 Simulation::~Simulation() = default;
 
+namespace {
+// Adds the time since the previous lap to a phase's total; does nothing without totals.
+class PhaseClock {
+ public:
+  explicit PhaseClock(std::array<double, 8>* totals) : totals_(totals) {
+    if (totals_) last_ = std::chrono::steady_clock::now();
+  }
+  void lap(std::size_t phase) {
+    if (!totals_) return;
+    const auto now = std::chrono::steady_clock::now();
+    (*totals_)[phase] += std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+  }
+
+ private:
+  std::array<double, 8>* totals_;
+  std::chrono::steady_clock::time_point last_;
+};
+}  // namespace
+
 bool Simulation::step() {
   if (finished()) throw std::logic_error("Simulation::step after the last day");
   if (step_in_day_ == 0) begin_day();
@@ -157,20 +178,29 @@ bool Simulation::step() {
     for (OrderBook& b : books_) b.set_phase(BookPhase::CallAuction);
   if (st.phase == StepPhase::Continuous) fundamentals_.advance(st.length);
 
+  PhaseClock phases(phase_timing_ ? &phase_seconds_ : nullptr);
   build_view();
   decide();
+  phases.lap(0);
   check_risk();
+  phases.lap(1);
   route();
+  phases.lap(2);
   match(st.phase != StepPhase::Continuous);
+  phases.lap(3);
   settle();
   apply_outboxes();
+  phases.lap(4);
   if (st.phase == StepPhase::OpeningAuction)
     for (OrderBook& b : books_) b.set_phase(BookPhase::Continuous);
   refresh_quotes();
   build_view();
+  phases.lap(5);
   report_agents();
+  phases.lap(6);
   futures_.record_index(hedged_level_, clock_.in_last_minutes(step_in_day_, futures_.spec().final_settlement_window_minutes));
   record_step();
+  phases.lap(7);
 
   ++global_step_;
   const bool day_closed = ++step_in_day_ == clock_.steps_per_day();

@@ -103,6 +103,13 @@ class Simulation {
   void set_check_invariants(bool on) { check_invariants_ = on; }
   bool checks_invariants() const { return check_invariants_; }
 
+  // Wall time spent in each phase of step() since timing was turned on (benchmarks: which
+  // phases run in parallel and which do not). Off by default: two clock reads per phase.
+  static constexpr std::array<const char*, 8> kPhaseNames{"decide", "risk_check", "route", "match",
+                                                          "settle", "quotes_and_view", "report", "record"};
+  void set_phase_timing(bool on) { phase_timing_ = on; }
+  const std::array<double, 8>& phase_seconds() const { return phase_seconds_; }
+
  private:
   // An order in a book's arrival queue: its arrival key and where it sits in agent_orders_
   // (16 bytes to copy and sort instead of 48 with the order itself).
@@ -127,7 +134,7 @@ class Simulation {
   void apply_transfer(AgentId agent, const CashTransfer& t);
   void attribute_trade(const Trade& t, InstrumentId stock);
   RiskReject reserve(Order& o, AgentId agent);
-  void release(const Release& r);
+  AccountChange release_change(const Release& r) const;   // what a cancelled or rejected order frees
   bool is_futures(InstrumentId i) const { return i >= universe_.size(); }
   int slot_of(InstrumentId i) const { return i - universe_.size(); }
   void add_event(const std::string& kind, AgentId agent, InstrumentId instrument, Qty qty, double price,
@@ -178,6 +185,10 @@ class Simulation {
   std::vector<Tick> stock_last_;               // quotes_[i].last of the stocks, for MarketView::stock_last
   MarketView view_;
   std::vector<std::vector<RoutedOrder>> routed_;
+  // Settlement: account changes bucketed by a fixed partition of the account ids (settle()).
+  static constexpr std::size_t kSettlePartitions = 64;
+  std::array<std::vector<AccountChange>, kSettlePartitions> changes_;
+  std::array<std::vector<AccountChange>, kSettlePartitions> new_positions_;   // for accounts new to a stock
   std::vector<std::vector<Trade>> trades_;
   std::vector<std::vector<Release>> releases_;
   std::vector<std::vector<std::pair<AgentId, RejectReason>>> book_rejects_;
@@ -187,6 +198,8 @@ class Simulation {
   StepIndex global_step_ = 0;
   Fen initial_cash_ = 0;
   Fen external_in_ = 0, external_out_ = 0;   // cash that entered or left the market after the start
+  bool phase_timing_ = false;
+  std::array<double, 8> phase_seconds_{};
   // invariant checking
 #ifdef NDEBUG
   bool check_invariants_ = false;

@@ -69,14 +69,11 @@ RiskReject Simulation::reserve(Order& o, AgentId agent) {
   return RiskReject::None;
 }
 
-void Simulation::release(const Release& r) {
-  Account& a = accounts_[r.account];
+AccountChange Simulation::release_change(const Release& r) const {
   if (is_futures(r.instrument))
-    a.reserved_cash -= futures_.margin_per_contract(slot_of(r.instrument)) * r.qty;
-  else if (r.side == Side::Sell)
-    a.find(r.instrument)->sellable += r.qty;
-  else
-    a.reserved_cash -= static_cast<Fen>(r.price) * r.qty;
+    return AccountChange{r.account, -1, 0, -futures_.margin_per_contract(slot_of(r.instrument)) * r.qty, 0, 0};
+  if (r.side == Side::Sell) return AccountChange{r.account, r.instrument, 0, 0, 0, r.qty};
+  return AccountChange{r.account, -1, 0, -static_cast<Fen>(r.price) * r.qty, 0, 0};
 }
 
 // Orders reach each book in an order drawn from (seed, step, order id): cancels first (they
@@ -153,17 +150,32 @@ void Simulation::match(bool auction) {
   });
 }
 
+// Settlement in two passes. First, sequentially in book order: each book's day statistics, the
+// class flows, futures trades, rejections and totals, and every stock trade's and release's
+// change to an account, bucketed by a fixed partition of the account ids. Then the partitions in
+// parallel: the changes are exact integers, so applying them per account in bucket order gives
+// the state the sequential order gave. Positions an account did not hold yet are added last, in
+// partition order. The partition does not depend on the thread count, so neither does anything.
 void Simulation::settle() {
   const int n = universe_.size();
   const auto margins = futures_.margins_per_contract();
   const bool in_window = clock_.in_last_minutes(step_in_day_, futures_.spec().settlement_window_minutes);
+  const std::size_t accounts = static_cast<std::size_t>(accounts_.size());
+  auto bucket = [&](const AccountChange& c) {
+    changes_[static_cast<std::size_t>(c.account) * kSettlePartitions / accounts].push_back(c);
+  };
+  for (auto& b : changes_) b.clear();
   for (std::size_t i = 0; i < books_.size(); ++i) {
     const auto id = static_cast<InstrumentId>(i);
     for (const Trade& t : trades_[i]) {
       const AccountId buyer = t.taker_side == Side::Buy ? t.taker : t.maker;
       const AccountId seller = t.taker_side == Side::Buy ? t.maker : t.taker;
       if (id < n) {
-        accounts_.settle_stock_trade(buyer, seller, id, t.price, t.qty, t.buy_limit);
+        const Fen value = static_cast<Fen>(t.price) * t.qty;
+        // The buyer's reservation made at its limit is released; shares bought today are not
+        // sellable (T+1); the seller's sellable part was taken when its order was accepted.
+        bucket(AccountChange{buyer, id, -value, -static_cast<Fen>(t.buy_limit) * t.qty, t.qty, 0});
+        bucket(AccountChange{seller, id, value, 0, -t.qty, 0});
         attribute_trade(t, id);
         StockDayStats& d = stock_day_[i];
         if (d.open == kNoPrice) d.open = t.price;
@@ -171,7 +183,7 @@ void Simulation::settle() {
         d.low = d.low == kNoPrice ? t.price : std::min(d.low, t.price);
         d.last = t.price;
         d.volume += t.qty;
-        d.turnover += static_cast<Fen>(t.price) * t.qty;
+        d.turnover += value;
       } else {
         const int slot = id - n;
         auto long_part = [&](AccountId a) { return std::max<Qty>(0, accounts_[a].futures(slot).qty); };
@@ -184,7 +196,7 @@ void Simulation::settle() {
         futures_.record_trade(slot, t.price, t.qty, in_window);
       }
     }
-    for (const Release& r : releases_[i]) release(r);
+    for (const Release& r : releases_[i]) bucket(release_change(r));
     for (const auto& [agent, why] : book_rejects_[i]) ++day_rejections_[{agent_kinds_[static_cast<std::size_t>(agent)], to_string(why)}];
     totals_.trades += static_cast<std::int64_t>(trades_[i].size());
     totals_.orders += static_cast<std::int64_t>(routed_[i].size());
@@ -193,6 +205,27 @@ void Simulation::settle() {
     for (const auto& [order, why] : agent_rejects_[a]) {
       ++day_rejections_[{agent_kinds_[a], to_string(why)}];
       ++totals_.orders;
+    }
+
+  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, kSettlePartitions, 1), [&](const auto& r) {
+    for (std::size_t p = r.begin(); p < r.end(); ++p) {
+      const std::vector<AccountChange>& changes = changes_[p];
+      new_positions_[p].clear();
+      // Each change lands on an account last touched long ago: fetch ahead (hints only).
+      constexpr std::size_t kAccountAhead = 8, kPositionsAhead = 4;
+      for (std::size_t k = 0; k < changes.size(); ++k) {
+        if (k + kAccountAhead < changes.size()) accounts_.prefetch(changes[k + kAccountAhead].account);
+        if (k + kPositionsAhead < changes.size() && changes[k + kPositionsAhead].stock >= 0)
+          accounts_.prefetch_positions(changes[k + kPositionsAhead].account);
+        if (!accounts_.apply_in_place(changes[k])) new_positions_[p].push_back(changes[k]);
+      }
+    }
+  });
+  for (const auto& added : new_positions_)
+    for (const AccountChange& c : added) {
+      StockPosition& pos = accounts_.position(c.account, c.stock);
+      pos.qty += c.qty;
+      pos.sellable += c.sellable;
     }
 }
 

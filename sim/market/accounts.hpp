@@ -81,6 +81,17 @@ class Account {
   FuturesAccount* futures_ = nullptr;       // owned by the book
 };
 
+// One account's share of a settlement: cash, reservations and shares, all exact integers, so
+// changes to one account can be applied in any order with the same result.
+struct AccountChange {
+  AccountId account;
+  InstrumentId stock;   // -1: cash and reservations only
+  Fen cash = 0;
+  Fen reserved = 0;
+  Qty qty = 0;
+  Qty sellable = 0;
+};
+
 class AccountBook {
  public:
   AccountBook() = default;
@@ -97,6 +108,14 @@ class AccountBook {
   std::vector<Account>& all() { return accounts_; }
   const std::vector<Account>& all() const { return accounts_; }
 
+  // Memory hints for a sequential pass over many accounts (settlement): the account itself, then
+  // (once its line is in) the middle of its positions, where the binary search starts.
+  void prefetch(AccountId id) const { __builtin_prefetch(&accounts_[static_cast<std::size_t>(id)]); }
+  void prefetch_positions(AccountId id) const {
+    const Account& a = accounts_[static_cast<std::size_t>(id)];
+    if (a.count_ > 0) __builtin_prefetch(a.positions_ + a.count_ / 2);
+  }
+
   // The account's position in `stock`, inserted empty if absent (sequential phases only).
   StockPosition& position(AccountId id, InstrumentId stock);
   // The account's futures position in `slot`; the first call opens its futures part.
@@ -107,6 +126,21 @@ class AccountBook {
 
   // Moves shares outside trading (the initial allocation from the passive float).
   void transfer_shares(AccountId from, AccountId to, InstrumentId stock, Qty qty);
+
+  // Applies a change to its account without adding positions (safe in parallel for changes to
+  // different accounts). Returns false, having applied nothing to the shares, when the account
+  // holds no position in the stock yet: add it later with position(), sequentially.
+  bool apply_in_place(const AccountChange& c) {
+    Account& a = (*this)[c.account];
+    a.cash += c.cash;
+    a.reserved_cash += c.reserved;
+    if (c.stock < 0) return true;
+    StockPosition* p = a.find(c.stock);
+    if (p == nullptr) return false;
+    p->qty += c.qty;
+    p->sellable += c.sellable;
+    return true;
+  }
 
   // A stock trade: cash price*qty from buyer to seller; the buyer's reservation made at
   // `buy_limit` is released; shares bought today are not sellable (T+1).

@@ -9,12 +9,15 @@
 //       the recorder only. Prints one `key=value` line per figure (for scripts) on stdout; with
 //       --per-day also a line `day D elapsed_s T rss_mib M` after each trading day (time since
 //       the start of setup, current resident memory): the cost curve over days from one run.
+//       With --phases also `phase_<name>_s` lines: wall time in each phase of the step
+//       (Simulation::kPhaseNames), which shows the phases that do not run in parallel.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -97,6 +100,7 @@ int scenario_run(int argc, char** argv) {
   int threads = 0;
   long long max_steps = -1;
   bool per_day = false;
+  bool phases = false;
   for (int i = 1; i < argc; ++i) {
     auto value = [&](const char* flag) -> std::string {
       if (i + 1 >= argc) {
@@ -111,6 +115,7 @@ int scenario_run(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--steps")) max_steps = std::stoll(value("--steps"));
     else if (!std::strcmp(argv[i], "--log")) log_path = value("--log");
     else if (!std::strcmp(argv[i], "--per-day")) per_day = true;
+    else if (!std::strcmp(argv[i], "--phases")) phases = true;
     else {
       std::fprintf(stderr, "bench_run: unknown argument '%s' (see the comment at the top of run_bench.cpp)\n", argv[i]);
       return 2;
@@ -128,10 +133,12 @@ int scenario_run(int argc, char** argv) {
   long long steps = 0;
   int stocks = 0, agents = 0, days = 0;
   RetailMemory retail;
+  std::array<double, 8> phase_s{};
   arena.execute([&] {
     const double cpu0 = cpu_seconds();
     const auto t0 = clock::now();
     stampede::Simulation sim(scenario, registry);
+    sim.set_phase_timing(phases);
     std::optional<stampede::RunLog> log;
     if (!log_path.empty()) log.emplace(log_path, sim.make_header(scenario, threads));
     const auto t1 = clock::now();
@@ -158,12 +165,21 @@ int scenario_run(int argc, char** argv) {
     agents = static_cast<int>(sim.agents().size());
     days = sim.day();
     retail = retail_memory(sim);
+    phase_s = sim.phase_seconds();
   });
   const double total = setup_s + run_s + finish_s;
   std::printf("scenario=%s\nthreads=%d\nlog=%s\nstocks=%d\nagents=%d\ndays_done=%d\nsteps=%lld\n", scenario.name().c_str(),
               threads, log_path.empty() ? "off" : log_path.c_str(), stocks, agents, days, steps);
   std::printf("setup_s=%.3f\nstep_s=%.3f\nlog_finish_s=%.3f\nwall_s=%.3f\ncpu_s=%.3f\nsteps_per_s=%.1f\npeak_rss_mib=%.1f\n",
               setup_s, run_s, finish_s, total, cpu_s, run_s > 0 ? steps / run_s : 0.0, peak_rss_mib());
+  if (phases) {
+    double timed = 0;
+    for (std::size_t k = 0; k < phase_s.size(); ++k) {
+      std::printf("phase_%s_s=%.3f\n", stampede::Simulation::kPhaseNames[k], phase_s[k]);
+      timed += phase_s[k];
+    }
+    std::printf("phase_other_s=%.3f\n", run_s - timed);   // day open and close, the run log, the loop
+  }
   if (retail.traders > 0)
     std::printf("retail_traders=%lld\nretail_positions_per_trader=%.2f\nretail_bytes_per_trader=%.1f\n", retail.traders,
                 static_cast<double>(retail.positions) / static_cast<double>(retail.traders),
