@@ -47,14 +47,14 @@ void Simulation::report_agents() {
     class_metrics_[static_cast<std::size_t>(agent_class_[a])].add(agent_metrics_[a]);
 }
 
-void Simulation::attribute_trade(const Trade& t, InstrumentId stock) {
+void Simulation::attribute_trade(const Trade& t, InstrumentId stock, std::vector<Flow>& flows) const {
   const OrderId sell_id = t.taker_side == Side::Sell ? t.taker_id : t.maker_id;
   const OrderId buy_id = t.taker_side == Side::Buy ? t.taker_id : t.maker_id;
   const auto segment = static_cast<std::size_t>(universe_.segment[static_cast<std::size_t>(stock)]);
   const Fen value = static_cast<Fen>(t.price) * t.qty;
   auto flow = [&](OrderId id) -> Flow& {
     const auto agent = static_cast<std::size_t>(agent_of(id));
-    return day_flows_[static_cast<std::size_t>(agent_class_[agent]) * 3 + segment];
+    return flows[static_cast<std::size_t>(agent_class_[agent]) * 3 + segment];
   };
   Flow& seller = flow(sell_id);
   (is_forced(reason_of(sell_id)) ? seller.sell_forced : seller.sell_voluntary) += value;

@@ -114,9 +114,15 @@ class Simulation {
   // An order in a book's arrival queue: its arrival key and where it sits in agent_orders_
   // (16 bytes to copy and sort instead of 48 with the order itself).
   struct RoutedOrder { std::uint64_t key; std::uint32_t agent; std::uint32_t index; };
+  static constexpr std::size_t kSettleBlocks = 32;       // fixed groups of stock books (settle())
+  static constexpr std::size_t kSettlePartitions = 64;   // fixed groups of accounts (settle())
   const Order& order_of(const RoutedOrder& r) const { return agent_orders_[r.agent][r.index]; }
   void prefetch_books_after(std::size_t i, std::size_t end) const;
   struct Release { AccountId account; InstrumentId instrument; Side side; Tick price; Qty qty; };
+  struct Flow { Fen sell_forced = 0, sell_voluntary = 0, sell_aggressive = 0, buy = 0; };
+  // Interleaved account ids: market makers' and funds' accounts are opened in runs, and their
+  // many changes would otherwise pile into a few partitions.
+  static std::size_t partition_of(AccountId a) { return static_cast<std::size_t>(a) % kSettlePartitions; }
 
   void begin_day();
   void end_day();
@@ -132,7 +138,9 @@ class Simulation {
   void report_agents();
   void apply_outboxes();
   void apply_transfer(AgentId agent, const CashTransfer& t);
-  void attribute_trade(const Trade& t, InstrumentId stock);
+  void attribute_trade(const Trade& t, InstrumentId stock, std::vector<Flow>& flows) const;
+  void bucket_block(std::size_t block, std::size_t stocks);
+  void apply_partition(std::size_t p);
   RiskReject reserve(Order& o, AgentId agent);
   AccountChange release_change(const Release& r) const;   // what a cancelled or rejected order frees
   bool is_futures(InstrumentId i) const { return i >= universe_.size(); }
@@ -178,16 +186,19 @@ class Simulation {
   std::vector<ClassMetrics> class_metrics_;      // per class, summed in agent order
   std::vector<AgentId> daily_agents_;            // agents with a row per day
   // per day, per class and segment: yuan sold (forced / voluntary / as aggressor) and bought
-  struct Flow { Fen sell_forced = 0, sell_voluntary = 0, sell_aggressive = 0, buy = 0; };
   std::vector<Flow> day_flows_;
   // per-step working memory, reused
   std::vector<InstrumentQuote> quotes_;
   std::vector<Tick> stock_last_;               // quotes_[i].last of the stocks, for MarketView::stock_last
   MarketView view_;
   std::vector<std::vector<RoutedOrder>> routed_;
-  // Settlement: account changes bucketed by a fixed partition of the account ids (settle()).
-  static constexpr std::size_t kSettlePartitions = 64;
-  std::array<std::vector<AccountChange>, kSettlePartitions> changes_;
+  // Settlement (settle()): fixed blocks of stock books, each with its account changes bucketed by
+  // a fixed partition of the account ids, and its class flows.
+  struct SettleBlock {
+    std::array<std::vector<AccountChange>, kSettlePartitions> changes;
+    std::vector<Flow> flows;
+  };
+  std::array<SettleBlock, kSettleBlocks> settle_blocks_;
   std::array<std::vector<AccountChange>, kSettlePartitions> new_positions_;   // for accounts new to a stock
   std::vector<std::vector<Trade>> trades_;
   std::vector<std::vector<Release>> releases_;

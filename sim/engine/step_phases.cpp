@@ -150,53 +150,49 @@ void Simulation::match(bool auction) {
   });
 }
 
-// Settlement in two passes. First, sequentially in book order: each book's day statistics, the
-// class flows, futures trades, rejections and totals, and every stock trade's and release's
-// change to an account, bucketed by a fixed partition of the account ids. Then the partitions in
-// parallel: the changes are exact integers, so applying them per account in bucket order gives
-// the state the sequential order gave. Positions an account did not hold yet are added last, in
-// partition order. The partition does not depend on the thread count, so neither does anything.
+// Settlement in three passes, none of which depends on the thread count.
+//  1. Stock books in parallel, in fixed blocks of books: each book's day statistics, and each
+//     trade's and release's change to an account, bucketed per block by a fixed partition of the
+//     account ids; the class flows summed per block.
+//  2. Sequentially: futures trades, the blocks' flows, rejections and totals.
+//  3. Account partitions in parallel, each applying its changes in block order. The changes are
+//     exact integers, so the accounts end as the sequential book order left them. Positions an
+//     account did not hold yet are added afterwards, in partition order.
 void Simulation::settle() {
-  const int n = universe_.size();
+  const std::size_t n = static_cast<std::size_t>(universe_.size());
+  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, kSettleBlocks, 1), [&](const auto& r) {
+    for (std::size_t block = r.begin(); block < r.end(); ++block) bucket_block(block, n);
+  });
+
   const auto margins = futures_.margins_per_contract();
   const bool in_window = clock_.in_last_minutes(step_in_day_, futures_.spec().settlement_window_minutes);
-  const std::size_t accounts = static_cast<std::size_t>(accounts_.size());
-  auto bucket = [&](const AccountChange& c) {
-    changes_[static_cast<std::size_t>(c.account) * kSettlePartitions / accounts].push_back(c);
-  };
-  for (auto& b : changes_) b.clear();
-  for (std::size_t i = 0; i < books_.size(); ++i) {
-    const auto id = static_cast<InstrumentId>(i);
+  for (std::size_t i = n; i < books_.size(); ++i) {
+    const int slot = static_cast<int>(i - n);
     for (const Trade& t : trades_[i]) {
       const AccountId buyer = t.taker_side == Side::Buy ? t.taker : t.maker;
       const AccountId seller = t.taker_side == Side::Buy ? t.maker : t.taker;
-      if (id < n) {
-        const Fen value = static_cast<Fen>(t.price) * t.qty;
-        // The buyer's reservation made at its limit is released; shares bought today are not
-        // sellable (T+1); the seller's sellable part was taken when its order was accepted.
-        bucket(AccountChange{buyer, id, -value, -static_cast<Fen>(t.buy_limit) * t.qty, t.qty, 0});
-        bucket(AccountChange{seller, id, value, 0, -t.qty, 0});
-        attribute_trade(t, id);
-        StockDayStats& d = stock_day_[i];
-        if (d.open == kNoPrice) d.open = t.price;
-        d.high = d.high == kNoPrice ? t.price : std::max(d.high, t.price);
-        d.low = d.low == kNoPrice ? t.price : std::min(d.low, t.price);
-        d.last = t.price;
-        d.volume += t.qty;
-        d.turnover += value;
-      } else {
-        const int slot = id - n;
-        auto long_part = [&](AccountId a) { return std::max<Qty>(0, accounts_[a].futures(slot).qty); };
-        const Qty before = long_part(buyer) + (buyer != seller ? long_part(seller) : 0);
-        accounts_.settle_futures_trade(buyer, seller, slot, t.price * futures_.tick_value_fen(), t.qty,
-                                       margins[static_cast<std::size_t>(slot)], margins);
-        const Qty after = long_part(buyer) + (buyer != seller ? long_part(seller) : 0);
-        open_interest_[static_cast<std::size_t>(slot)] += after - before;
-        step_futures_volume_[static_cast<std::size_t>(slot)] += t.qty;
-        futures_.record_trade(slot, t.price, t.qty, in_window);
-      }
+      auto long_part = [&](AccountId a) { return std::max<Qty>(0, accounts_[a].futures(slot).qty); };
+      const Qty before = long_part(buyer) + (buyer != seller ? long_part(seller) : 0);
+      accounts_.settle_futures_trade(buyer, seller, slot, t.price * futures_.tick_value_fen(), t.qty,
+                                     margins[static_cast<std::size_t>(slot)], margins);
+      const Qty after = long_part(buyer) + (buyer != seller ? long_part(seller) : 0);
+      open_interest_[static_cast<std::size_t>(slot)] += after - before;
+      step_futures_volume_[static_cast<std::size_t>(slot)] += t.qty;
+      futures_.record_trade(slot, t.price, t.qty, in_window);
     }
-    for (const Release& r : releases_[i]) bucket(release_change(r));
+    for (const Release& r : releases_[i]) {
+      const AccountChange c = release_change(r);
+      settle_blocks_[kSettleBlocks - 1].changes[partition_of(c.account)].push_back(c);
+    }
+  }
+  for (const SettleBlock& b : settle_blocks_)
+    for (std::size_t k = 0; k < day_flows_.size(); ++k) {
+      day_flows_[k].sell_forced += b.flows[k].sell_forced;
+      day_flows_[k].sell_voluntary += b.flows[k].sell_voluntary;
+      day_flows_[k].sell_aggressive += b.flows[k].sell_aggressive;
+      day_flows_[k].buy += b.flows[k].buy;
+    }
+  for (std::size_t i = 0; i < books_.size(); ++i) {
     for (const auto& [agent, why] : book_rejects_[i]) ++day_rejections_[{agent_kinds_[static_cast<std::size_t>(agent)], to_string(why)}];
     totals_.trades += static_cast<std::int64_t>(trades_[i].size());
     totals_.orders += static_cast<std::int64_t>(routed_[i].size());
@@ -208,18 +204,7 @@ void Simulation::settle() {
     }
 
   stampede::parallel_for(tbb::blocked_range<std::size_t>(0, kSettlePartitions, 1), [&](const auto& r) {
-    for (std::size_t p = r.begin(); p < r.end(); ++p) {
-      const std::vector<AccountChange>& changes = changes_[p];
-      new_positions_[p].clear();
-      // Each change lands on an account last touched long ago: fetch ahead (hints only).
-      constexpr std::size_t kAccountAhead = 8, kPositionsAhead = 4;
-      for (std::size_t k = 0; k < changes.size(); ++k) {
-        if (k + kAccountAhead < changes.size()) accounts_.prefetch(changes[k + kAccountAhead].account);
-        if (k + kPositionsAhead < changes.size() && changes[k + kPositionsAhead].stock >= 0)
-          accounts_.prefetch_positions(changes[k + kPositionsAhead].account);
-        if (!accounts_.apply_in_place(changes[k])) new_positions_[p].push_back(changes[k]);
-      }
-    }
+    for (std::size_t p = r.begin(); p < r.end(); ++p) apply_partition(p);
   });
   for (const auto& added : new_positions_)
     for (const AccountChange& c : added) {
@@ -227,6 +212,51 @@ void Simulation::settle() {
       pos.qty += c.qty;
       pos.sellable += c.sellable;
     }
+}
+
+// Pass 1 for one block of stock books. Futures releases join the last block's buckets in pass 2.
+void Simulation::bucket_block(std::size_t block, std::size_t stocks) {
+  SettleBlock& b = settle_blocks_[block];
+  for (auto& c : b.changes) c.clear();
+  b.flows.assign(day_flows_.size(), Flow{});
+  auto bucket = [&](const AccountChange& c) { b.changes[partition_of(c.account)].push_back(c); };
+  for (std::size_t i = stocks * block / kSettleBlocks; i < stocks * (block + 1) / kSettleBlocks; ++i) {
+    const auto id = static_cast<InstrumentId>(i);
+    StockDayStats& d = stock_day_[i];
+    for (const Trade& t : trades_[i]) {
+      const AccountId buyer = t.taker_side == Side::Buy ? t.taker : t.maker;
+      const AccountId seller = t.taker_side == Side::Buy ? t.maker : t.taker;
+      const Fen value = static_cast<Fen>(t.price) * t.qty;
+      // The buyer's reservation made at its limit is released; shares bought today are not
+      // sellable (T+1); the seller's sellable part was taken when its order was accepted.
+      bucket(AccountChange{buyer, id, -value, -static_cast<Fen>(t.buy_limit) * t.qty, t.qty, 0});
+      bucket(AccountChange{seller, id, value, 0, -t.qty, 0});
+      attribute_trade(t, id, b.flows);
+      if (d.open == kNoPrice) d.open = t.price;
+      d.high = d.high == kNoPrice ? t.price : std::max(d.high, t.price);
+      d.low = d.low == kNoPrice ? t.price : std::min(d.low, t.price);
+      d.last = t.price;
+      d.volume += t.qty;
+      d.turnover += value;
+    }
+    for (const Release& r : releases_[i]) bucket(release_change(r));
+  }
+}
+
+// Pass 3 for one partition of the accounts.
+void Simulation::apply_partition(std::size_t p) {
+  new_positions_[p].clear();
+  // Each change lands on an account last touched long ago: fetch ahead (hints only).
+  constexpr std::size_t kAccountAhead = 8, kPositionsAhead = 4;
+  for (const SettleBlock& b : settle_blocks_) {
+    const std::vector<AccountChange>& changes = b.changes[p];
+    for (std::size_t k = 0; k < changes.size(); ++k) {
+      if (k + kAccountAhead < changes.size()) accounts_.prefetch(changes[k + kAccountAhead].account);
+      if (k + kPositionsAhead < changes.size() && changes[k + kPositionsAhead].stock >= 0)
+        accounts_.prefetch_positions(changes[k + kPositionsAhead].account);
+      if (!accounts_.apply_in_place(changes[k])) new_positions_[p].push_back(changes[k]);
+    }
+  }
 }
 
 }  // namespace stampede

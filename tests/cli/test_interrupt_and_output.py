@@ -89,7 +89,9 @@ def test_signals(exe, work):
 def test_sweep_interrupt_and_resume(exe, work):
     d = os.path.join(work, "sweep")
     shutil.rmtree(d, ignore_errors=True)
-    cmd = [exe, "sweep", "--grid", "dma.leverage=2,3,4,5", "-j", "1", "-o", d, "--set", "days=6", *SMALL[:-2]]
+    # Runs of 30 days (about a second each): the interrupt lands inside the first run, not in the
+    # gap between two runs (6-day runs once finished just before it).
+    cmd = [exe, "sweep", "--grid", "dma.leverage=2,3,4,5", "-j", "1", "-o", d, "--set", "days=30", *SMALL[:-2]]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     end = time.monotonic() + 60
     while not any(n.startswith("run_") for n in (os.listdir(d) if os.path.isdir(d) else [])):
