@@ -266,7 +266,7 @@ void HedgedBasket::rebalance(const MarketView& v, OrderSink& out, const AccountV
   // Today's trading so far, exact now that none of our stock orders rest: sold = start - sellable,
   // bought = held - sellable. A stock is traded on one side per day.
   double traded = 0;
-  for (const StockPosition& p : a.stocks()) traded += static_cast<double>(p.qty - p.sellable) * yuan(v.quote(p.stock).last);
+  for (const StockPosition& p : a.stocks()) traded += static_cast<double>(p.qty - p.sellable) * yuan(v.last_price(p.stock));
   traded += committed_sells(v);
   const double day_budget = p_.turnover_per_day * std::max(target_long, val.long_value);
   const int k = v.step_in_day - 1;
@@ -321,17 +321,25 @@ void HedgedBasket::rebalance(const MarketView& v, OrderSink& out, const AccountV
   // Each side trades its orders_per_round largest deviations. The round's budget: the net change
   // of the long goes to its side, the rest is split equally between sells and buys (swaps); each
   // side's budget is spread over its chosen wants in proportion, within the sell cap and the cash.
-  std::sort(wants_.begin(), wants_.end(), [](const Want& x, const Want& y) {
-    if (x.side != y.side) return x.side < y.side;
-    const double vx = static_cast<double>(x.qty) * x.price, vy = static_cast<double>(y.qty) * y.price;
-    if (vx != vy) return vx > vy;
-    return x.stock < y.stock;
-  });
+  // Buys first, then sells; within a side by value, largest first (ties: by stock, so the order
+  // is total and selecting the first few equals sorting all and cutting).
   {
-    std::size_t kept = 0, taken[2] = {0, 0};
-    for (const Want& w : wants_)
-      if (taken[static_cast<int>(w.side)]++ < static_cast<std::size_t>(std::max(1, p_.orders_per_round))) wants_[kept++] = w;
-    wants_.resize(kept);
+    const auto larger = [](const Want& x, const Want& y) {
+      const double vx = static_cast<double>(x.qty) * x.price, vy = static_cast<double>(y.qty) * y.price;
+      if (vx != vy) return vx > vy;
+      return x.stock < y.stock;
+    };
+    const auto per_side = static_cast<std::ptrdiff_t>(std::max(1, p_.orders_per_round));
+    const auto sells = std::partition(wants_.begin(), wants_.end(), [](const Want& w) { return w.side == Side::Buy; });
+    const auto keep_best = [&](auto first, auto last) {
+      const auto n = std::min(per_side, last - first);
+      std::partial_sort(first, first + n, last, larger);
+      return first + n;
+    };
+    const auto buys_kept = keep_best(wants_.begin(), sells);
+    const auto sells_kept = keep_best(sells, wants_.end());
+    const auto kept = std::move(sells, sells_kept, buys_kept);
+    wants_.erase(kept, wants_.end());
   }
   double want_sell = 0, want_buy = 0;
   for (const Want& w : wants_) (w.side == Side::Sell ? want_sell : want_buy) += static_cast<double>(w.qty) * yuan(w.price);

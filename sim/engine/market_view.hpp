@@ -73,6 +73,10 @@ struct MarketView {
   RegulatorRules rules;
 
   const InstrumentQuote& quote(InstrumentId id) const { return (*quotes)[static_cast<std::size_t>(id)]; }
+  // quote(stock).last, from the compact array when there is one.
+  Tick last_price(InstrumentId stock) const {
+    return stock_last ? (*stock_last)[static_cast<std::size_t>(stock)] : quote(stock).last;
+  }
   const Account& account(AccountId id) const { return (*accounts)[id]; }
   bool is_stock(InstrumentId id) const { return id >= 0 && id < stock_count; }
 };
