@@ -39,6 +39,8 @@ class LevelBitmap {
     words_ = summary_ + nsummary_;
   }
   std::int32_t size() const { return nbits_; }
+  // A stock band's bitmap (summary and words) fits in one cache line: fetch it ahead.
+  void prefetch() const { __builtin_prefetch(summary_); }
 
   bool test(std::int32_t i) const { return (words_[i >> 6] >> (i & 63)) & 1U; }
   void set(std::int32_t i) {

@@ -137,6 +137,7 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   agent_orders_.resize(agents_.size());
   agent_sequence_.assign(agents_.size(), 0);
   agent_rejects_.resize(agents_.size());
+  agent_reject_count_.assign(agents_.size(), 0);
   quotes_.resize(instruments);
   stock_last_.assign(static_cast<std::size_t>(n), kNoPrice);
   routed_.resize(instruments);

@@ -179,6 +179,7 @@ class Simulation {
   std::vector<std::vector<Order>> agent_orders_;
   std::vector<std::uint64_t> agent_sequence_;
   std::vector<std::vector<std::pair<Order, RiskReject>>> agent_rejects_;
+  std::vector<std::uint32_t> agent_reject_count_;   // agent_rejects_[a].size(), contiguous
   std::vector<AgentOutbox> agent_outboxes_;
   std::vector<int> agent_class_;                 // per agent: index into class_names_
   std::vector<std::string> class_names_;         // agent classes in order of first appearance
@@ -197,6 +198,8 @@ class Simulation {
   struct SettleBlock {
     std::array<std::vector<AccountChange>, kSettlePartitions> changes;
     std::vector<Flow> flows;
+    std::vector<std::pair<AgentId, RejectReason>> rejects;   // the books' own rejections, in book order
+    std::int64_t trades = 0, orders = 0;
   };
   std::array<SettleBlock, kSettleBlocks> settle_blocks_;
   std::array<std::vector<AccountChange>, kSettlePartitions> new_positions_;   // for accounts new to a stock

@@ -36,6 +36,7 @@ void Simulation::check_risk() {
           agent_rejects_[a].emplace_back(o, why);
       }
       orders.resize(kept);
+      agent_reject_count_[a] = static_cast<std::uint32_t>(agent_rejects_[a].size());
     }
   });
 }
@@ -192,16 +193,28 @@ void Simulation::settle() {
       day_flows_[k].sell_aggressive += b.flows[k].sell_aggressive;
       day_flows_[k].buy += b.flows[k].buy;
     }
-  for (std::size_t i = 0; i < books_.size(); ++i) {
-    for (const auto& [agent, why] : book_rejects_[i]) ++day_rejections_[{agent_kinds_[static_cast<std::size_t>(agent)], to_string(why)}];
+  // Counts and rejections: from the blocks and futures books, and from the few agents with risk
+  // rejections (a pass over every book's or agent's vectors would miss the cache on each).
+  auto count_book_rejection = [&](AgentId agent, RejectReason why) {
+    ++day_rejections_[{agent_kinds_[static_cast<std::size_t>(agent)], to_string(why)}];
+  };
+  for (const SettleBlock& b : settle_blocks_) {
+    for (const auto& [agent, why] : b.rejects) count_book_rejection(agent, why);
+    totals_.trades += b.trades;
+    totals_.orders += b.orders;
+  }
+  for (std::size_t i = n; i < books_.size(); ++i) {
+    for (const auto& [agent, why] : book_rejects_[i]) count_book_rejection(agent, why);
     totals_.trades += static_cast<std::int64_t>(trades_[i].size());
     totals_.orders += static_cast<std::int64_t>(routed_[i].size());
   }
-  for (std::size_t a = 0; a < agents_.size(); ++a)
+  for (std::size_t a = 0; a < agents_.size(); ++a) {
+    if (agent_reject_count_[a] == 0) continue;
     for (const auto& [order, why] : agent_rejects_[a]) {
       ++day_rejections_[{agent_kinds_[a], to_string(why)}];
       ++totals_.orders;
     }
+  }
 
   stampede::parallel_for(tbb::blocked_range<std::size_t>(0, kSettlePartitions, 1), [&](const auto& r) {
     for (std::size_t p = r.begin(); p < r.end(); ++p) apply_partition(p);
@@ -219,6 +232,8 @@ void Simulation::bucket_block(std::size_t block, std::size_t stocks) {
   SettleBlock& b = settle_blocks_[block];
   for (auto& c : b.changes) c.clear();
   b.flows.assign(day_flows_.size(), Flow{});
+  b.rejects.clear();
+  b.trades = b.orders = 0;
   auto bucket = [&](const AccountChange& c) { b.changes[partition_of(c.account)].push_back(c); };
   for (std::size_t i = stocks * block / kSettleBlocks; i < stocks * (block + 1) / kSettleBlocks; ++i) {
     const auto id = static_cast<InstrumentId>(i);
@@ -240,6 +255,9 @@ void Simulation::bucket_block(std::size_t block, std::size_t stocks) {
       d.turnover += value;
     }
     for (const Release& r : releases_[i]) bucket(release_change(r));
+    b.rejects.insert(b.rejects.end(), book_rejects_[i].begin(), book_rejects_[i].end());
+    b.trades += static_cast<std::int64_t>(trades_[i].size());
+    b.orders += static_cast<std::int64_t>(routed_[i].size());
   }
 }
 
