@@ -35,6 +35,7 @@ struct ReplayOptions {
   std::string ref_price;      // yuan; empty: each book's first limit order price
   double limit_pct = 10.0;    // band = reference * (1 +- pct/100), rounded inward to ticks
   Qty lot = 100;              // buy lot
+  bool warm_up = false;       // run the stream once untimed first, then time a second pass from empty books
 };
 
 struct OrderRow {

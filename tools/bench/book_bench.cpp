@@ -3,6 +3,10 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
 #include <random>
 #include <vector>
 
@@ -145,6 +149,38 @@ BENCHMARK(BM_MixedStream_1Book)->Unit(benchmark::kMillisecond);
 // How the cost grows with the number of books (the working set leaving the caches).
 BENCHMARK(BM_MixedStream_Books)->Arg(10)->Arg(100)->Arg(300)->Unit(benchmark::kMillisecond);
 
+// `bench_book --write-stream FILE BOOKS OPS` writes the benchmark's stream as a CSV order stream
+// for `stampede replay FILE --time`: the same operations through the same books, for comparing
+// the engine with other matching engines on one input.
+void write_stream(const char* path, std::size_t nbooks, std::size_t nops) {
+  std::ofstream out(path);
+  out << "book,id,side,type,price,quantity\n";
+  auto yuan = [](Tick t) { return std::to_string(t / 100) + "." + (t % 100 < 10 ? "0" : "") + std::to_string(t % 100); };
+  for (const Op& op : make_stream(nbooks, nops, 20240205)) {
+    const OrderRequest& o = op.order;
+    if (op.cancel) {
+      out << op.book << ',' << o.id << ",,cancel,,\n";
+      continue;
+    }
+    out << op.book << ',' << o.id << ',' << (o.side == Side::Buy ? "buy" : "sell") << ','
+        << (o.type == OrderType::Market ? "market," : "limit," + yuan(o.price)) << ',' << o.qty << '\n';
+  }
+  if (!out) {
+    std::fprintf(stderr, "bench_book: cannot write %s\n", path);
+    std::exit(1);
+  }
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "--write-stream") {
+    write_stream(argv[2], std::stoul(argv[3]), std::stoul(argv[4]));
+    return 0;
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

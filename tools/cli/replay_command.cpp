@@ -43,11 +43,13 @@ void add_replay_command(CLI::App& app) {
       ->type_name("N");
   sub->add_flag("--time", args->time,
                 "Print to stderr the matching time alone (no parsing or printing) in ns per operation and the "
-                "operation count");
+                "operation count. The stream runs twice: an untimed pass grows the books' memory, a timed pass "
+                "from empty books gives the output");
   sub->callback([args] {
     try {
       const replay::PriceScale scale = replay::parse_tick(args->options.tick);
       const auto rows = replay::read_orders_file(args->file, scale);
+      args->options.warm_up = args->time;
       const replay::ReplayResult result = replay::run_replay(rows, args->options);
       for (const auto& r : result.rejections) std::fprintf(stderr, "%s\n", replay::describe(r).c_str());
       replay::write_result(std::cout, result, scale);
