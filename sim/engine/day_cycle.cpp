@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "sim/core/parallel.hpp"
 #include "sim/engine/simulation.hpp"
 
 namespace stampede {
@@ -17,15 +18,18 @@ Tick limit_price(Tick prev_close, double pct, int sign) {
 
 void Simulation::begin_day() {
   const int n = universe_.size();
-  for (int i = 0; i < n; ++i) {
-    StockDayStats& d = stock_day_[i];
-    d = StockDayStats{d.prev_close};
-    const Tick lower = std::max<Tick>(1, limit_price(d.prev_close, universe_.limit_pct[i], -1));
-    const Tick upper = limit_price(d.prev_close, universe_.limit_pct[i], +1);
-    day_band_[static_cast<std::size_t>(i)] = {lower, upper};
-    books_[i].open_day(lower, upper, d.prev_close);
-    books_[i].set_phase(BookPhase::CallAuction);
-  }
+  // Books are independent: emptying 2,000 of them is worth two threads.
+  stampede::parallel_for(tbb::blocked_range<int>(0, n, 64), [&](const auto& r) {
+    for (int i = r.begin(); i < r.end(); ++i) {
+      StockDayStats& d = stock_day_[i];
+      d = StockDayStats{d.prev_close};
+      const Tick lower = std::max<Tick>(1, limit_price(d.prev_close, universe_.limit_pct[i], -1));
+      const Tick upper = limit_price(d.prev_close, universe_.limit_pct[i], +1);
+      day_band_[static_cast<std::size_t>(i)] = {lower, upper};
+      books_[i].open_day(lower, upper, d.prev_close);
+      books_[i].set_phase(BookPhase::CallAuction);
+    }
+  });
   futures_.start_day();
   std::fill(day_flows_.begin(), day_flows_.end(), Flow{});
   for (int k = 0; k < kFuturesSlots; ++k) {

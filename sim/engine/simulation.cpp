@@ -155,7 +155,7 @@ namespace {
 // Adds the time since the previous lap to a phase's total; does nothing without totals.
 class PhaseClock {
  public:
-  explicit PhaseClock(std::array<double, 8>* totals) : totals_(totals) {
+  explicit PhaseClock(std::array<double, 10>* totals) : totals_(totals) {
     if (totals_) last_ = std::chrono::steady_clock::now();
   }
   void lap(std::size_t phase) {
@@ -166,20 +166,23 @@ class PhaseClock {
   }
 
  private:
-  std::array<double, 8>* totals_;
+  std::array<double, 10>* totals_;
   std::chrono::steady_clock::time_point last_;
 };
 }  // namespace
 
 bool Simulation::step() {
   if (finished()) throw std::logic_error("Simulation::step after the last day");
-  if (step_in_day_ == 0) begin_day();
+  PhaseClock phases(phase_timing_ ? &phase_seconds_ : nullptr);
+  if (step_in_day_ == 0) {
+    begin_day();
+    phases.lap(8);
+  }
   const IntradayStep& st = clock_.step(step_in_day_);
   if (st.phase == StepPhase::ClosingAuction)
     for (OrderBook& b : books_) b.set_phase(BookPhase::CallAuction);
   if (st.phase == StepPhase::Continuous) fundamentals_.advance(st.length);
 
-  PhaseClock phases(phase_timing_ ? &phase_seconds_ : nullptr);
   build_view();
   decide();
   phases.lap(0);
@@ -207,6 +210,7 @@ bool Simulation::step() {
   const bool day_closed = ++step_in_day_ == clock_.steps_per_day();
   if (day_closed) {
     end_day();
+    phases.lap(9);
     step_in_day_ = 0;
     ++day_;
   }

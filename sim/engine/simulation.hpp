@@ -105,10 +105,12 @@ class Simulation {
 
   // Wall time spent in each phase of step() since timing was turned on (benchmarks: which
   // phases run in parallel and which do not). Off by default: two clock reads per phase.
-  static constexpr std::array<const char*, 8> kPhaseNames{"decide", "risk_check", "route", "match",
-                                                          "settle", "quotes_and_view", "report", "record"};
+  static constexpr std::array<const char*, 10> kPhaseNames{"decide",          "risk_check", "route",
+                                                           "match",           "settle",     "quotes_and_view",
+                                                           "report",          "record",     "day_open",
+                                                           "day_close"};
   void set_phase_timing(bool on) { phase_timing_ = on; }
-  const std::array<double, 8>& phase_seconds() const { return phase_seconds_; }
+  const std::array<double, 10>& phase_seconds() const { return phase_seconds_; }
 
  private:
   // An order in a book's arrival queue: its arrival key and where it sits in agent_orders_
@@ -213,7 +215,7 @@ class Simulation {
   Fen initial_cash_ = 0;
   Fen external_in_ = 0, external_out_ = 0;   // cash that entered or left the market after the start
   bool phase_timing_ = false;
-  std::array<double, 8> phase_seconds_{};
+  std::array<double, 10> phase_seconds_{};
   // invariant checking
 #ifdef NDEBUG
   bool check_invariants_ = false;
