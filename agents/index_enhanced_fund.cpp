@@ -87,7 +87,7 @@ void IndexEnhancedFund::plan_day(const MarketView& view) {
     for (const StockPosition& pos : acc.stocks()) {
       if (pos.qty <= 0) continue;
       const Qty sell = std::min(pos.qty, static_cast<Qty>(std::ceil(static_cast<double>(pos.qty) * fraction)));
-      if (sell > 0) work_.push_back(Work{pos.stock, pos.qty - sell, OrderReason::Redemption});
+      if (sell > 0) work_.push_back(Work{static_cast<InstrumentId>(pos.stock), pos.qty - sell, OrderReason::Redemption});
     }
     return;
   }
@@ -106,7 +106,7 @@ void IndexEnhancedFund::plan_day(const MarketView& view) {
   }
   for (const StockPosition& pos : acc.stocks())   // names rotated out: sell them all
     if (pos.qty > 0 && !in_basket_[static_cast<std::size_t>(pos.stock)])
-      work_.push_back(Work{pos.stock, 0, OrderReason::Rebalance});
+      work_.push_back(Work{static_cast<InstrumentId>(pos.stock), 0, OrderReason::Rebalance});
 }
 
 // One step of the day's work: each target is approached by an even slice of what is left over

@@ -55,7 +55,8 @@ void ValueInvestor::sell_round(const MarketView& view, OrderSink& out) {
     if (q.best_bid == kNoPrice) continue;
     if (value_ticks(view, pos.stock) / static_cast<double>(q.best_bid) - 1.0 >= p_.exit_discount) continue;
     const Tick price = std::max(q.lower, q.best_bid - p_.aggressiveness_ticks);
-    resting_.push_back({pos.stock, out.limit(account_, pos.stock, Side::Sell, price, pos.sellable, OrderReason::Voluntary)});
+    resting_.push_back(
+        {static_cast<InstrumentId>(pos.stock), out.limit(account_, pos.stock, Side::Sell, price, pos.sellable, OrderReason::Voluntary)});
   }
 }
 

@@ -19,7 +19,10 @@ void run_with_lookahead(std::size_t n, BookAt&& book_at, RequestAt&& request_at,
                         LookaheadDistances d = {}) {
   for (std::size_t k = 0; k < n; ++k) {
     if (k + d.header < n) book_at(k + d.header).prefetch_header();
-    if (k + d.stage1 < n) book_at(k + d.stage1).prefetch_stage1(request_at(k + d.stage1));
+    if (k + d.stage1 < n) {
+      book_at(k + d.stage1).prefetch_bitmaps();
+      book_at(k + d.stage1).prefetch_stage1(request_at(k + d.stage1));
+    }
     if (k + d.stage2 < n) book_at(k + d.stage2).prefetch_stage2(request_at(k + d.stage2));
     apply(k);
   }

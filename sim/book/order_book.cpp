@@ -92,8 +92,6 @@ SubmitResult OrderBook::submit(const OrderRequest& o, std::vector<Trade>& trades
 
 void OrderBook::prefetch_stage1(const OrderRequest& o) const {
   ids_.prefetch(o.id);
-  bits_[0].prefetch();
-  bits_[1].prefetch();
   if (o.type == OrderType::Cancel) return;
   const int s = idx(o.side);
   if (o.price >= lower_ && o.price <= upper_) __builtin_prefetch(&levels_[s][static_cast<std::size_t>(o.price - lower_)]);

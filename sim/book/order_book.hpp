@@ -124,6 +124,7 @@ class alignas(64) OrderBook {
     for (int line = 0; line < 4; ++line) __builtin_prefetch(reinterpret_cast<const char*>(this) + 64 * line);
   }
   void prefetch_stage1(const OrderRequest& o) const;  // the id slot; the price levels it will touch
+  void prefetch_bitmaps() const { bits_[0].prefetch(), bits_[1].prefetch(); }   // once per book, with stage 1
   void prefetch_stage2(const OrderRequest& o) const;  // the resting node a cancel names, or the queue tail
 
   // Visits resting orders in price-time priority: bids from the best, then asks from the best.

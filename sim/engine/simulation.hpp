@@ -117,14 +117,12 @@ class Simulation {
   // (16 bytes to copy and sort instead of 48 with the order itself).
   struct RoutedOrder { std::uint64_t key; std::uint32_t agent; std::uint32_t index; };
   static constexpr std::size_t kSettleBlocks = 32;       // fixed groups of stock books (settle())
-  static constexpr std::size_t kSettlePartitions = 64;   // fixed groups of accounts (settle())
+  static constexpr std::size_t kSettlePartitions = AccountBook::kPartitions;   // settle(): one thread each
   const Order& order_of(const RoutedOrder& r) const { return agent_orders_[r.agent][r.index]; }
   void prefetch_books_after(std::size_t i, std::size_t end) const;
   struct Release { AccountId account; InstrumentId instrument; Side side; Tick price; Qty qty; };
   struct Flow { Fen sell_forced = 0, sell_voluntary = 0, sell_aggressive = 0, buy = 0; };
-  // Interleaved account ids: market makers' and funds' accounts are opened in runs, and their
-  // many changes would otherwise pile into a few partitions.
-  static std::size_t partition_of(AccountId a) { return static_cast<std::size_t>(a) % kSettlePartitions; }
+  static std::size_t partition_of(AccountId a) { return AccountBook::partition_of(a); }
 
   void begin_day();
   void end_day();
@@ -204,7 +202,6 @@ class Simulation {
     std::int64_t trades = 0, orders = 0;
   };
   std::array<SettleBlock, kSettleBlocks> settle_blocks_;
-  std::array<std::vector<AccountChange>, kSettlePartitions> new_positions_;   // for accounts new to a stock
   std::vector<std::vector<Trade>> trades_;
   std::vector<std::vector<Release>> releases_;
   std::vector<std::vector<std::pair<AgentId, RejectReason>>> book_rejects_;

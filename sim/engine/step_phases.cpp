@@ -118,8 +118,10 @@ void Simulation::prefetch_books_after(std::size_t i, std::size_t end) const {
     for (const RoutedOrder& ro : routed_[i + 3]) __builtin_prefetch(&order_of(ro));
   }
   if (i + 4 < end) __builtin_prefetch(routed_[i + 4].data());
-  if (i + 2 < end)
+  if (i + 2 < end) {
+    books_[i + 2].prefetch_bitmaps();
     for (const RoutedOrder& ro : routed_[i + 2]) books_[i + 2].prefetch_stage1(request_of(order_of(ro)));
+  }
   if (i + 1 < end)
     for (const RoutedOrder& ro : routed_[i + 1]) books_[i + 1].prefetch_stage2(request_of(order_of(ro)));
 }
@@ -156,9 +158,9 @@ void Simulation::match(bool auction) {
 //     trade's and release's change to an account, bucketed per block by a fixed partition of the
 //     account ids; the class flows summed per block.
 //  2. Sequentially: futures trades, the blocks' flows, rejections and totals.
-//  3. Account partitions in parallel, each applying its changes in block order. The changes are
-//     exact integers, so the accounts end as the sequential book order left them. Positions an
-//     account did not hold yet are added afterwards, in partition order.
+//  3. Account partitions (AccountBook::partition_of) in parallel, each applying its changes in
+//     block order, new positions included (each partition has its own position pool). The
+//     changes are exact integers, so the accounts end as the sequential book order left them.
 void Simulation::settle() {
   const std::size_t n = static_cast<std::size_t>(universe_.size());
   stampede::parallel_for(tbb::blocked_range<std::size_t>(0, kSettleBlocks, 1), [&](const auto& r) {
@@ -219,12 +221,6 @@ void Simulation::settle() {
   stampede::parallel_for(tbb::blocked_range<std::size_t>(0, kSettlePartitions, 1), [&](const auto& r) {
     for (std::size_t p = r.begin(); p < r.end(); ++p) apply_partition(p);
   });
-  for (const auto& added : new_positions_)
-    for (const AccountChange& c : added) {
-      StockPosition& pos = accounts_.position(c.account, c.stock);
-      pos.qty += c.qty;
-      pos.sellable += c.sellable;
-    }
 }
 
 // Pass 1 for one block of stock books. Futures releases join the last block's buckets in pass 2.
@@ -263,7 +259,6 @@ void Simulation::bucket_block(std::size_t block, std::size_t stocks) {
 
 // Pass 3 for one partition of the accounts.
 void Simulation::apply_partition(std::size_t p) {
-  new_positions_[p].clear();
   // Each change lands on an account last touched long ago: fetch ahead (hints only).
   constexpr std::size_t kAccountAhead = 8, kPositionsAhead = 4;
   for (const SettleBlock& b : settle_blocks_) {
@@ -272,7 +267,7 @@ void Simulation::apply_partition(std::size_t p) {
       if (k + kAccountAhead < changes.size()) accounts_.prefetch(changes[k + kAccountAhead].account);
       if (k + kPositionsAhead < changes.size() && changes[k + kPositionsAhead].stock >= 0)
         accounts_.prefetch_positions(changes[k + kPositionsAhead].account);
-      if (!accounts_.apply_in_place(changes[k])) new_positions_[p].push_back(changes[k]);
+      accounts_.apply(changes[k]);
     }
   }
 }

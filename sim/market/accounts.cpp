@@ -19,13 +19,15 @@ AccountId AccountBook::open(AgentId owner, Fen cash) {
 
 // Moves the account's first min(count_, new_count) positions to a block for new_count positions
 // when the capacity class changes.
-void AccountBook::resize_block(Account& a, std::uint32_t new_count) {
+void AccountBook::resize_block(AccountId id, std::uint32_t new_count) {
+  Account& a = (*this)[id];
+  PositionPool& pool = pools_[partition_of(id)];
   const std::uint32_t old_cap = position_capacity(a.count_), new_cap = position_capacity(new_count);
   if (old_cap == new_cap) return;
-  StockPosition* block = new_cap > 0 ? pool_.allocate(new_cap) : nullptr;
+  StockPosition* block = new_cap > 0 ? pool.allocate(new_cap) : nullptr;
   if (block != nullptr && a.count_ > 0)
     std::memcpy(static_cast<void*>(block), a.positions_, std::min(a.count_, new_count) * sizeof(StockPosition));
-  pool_.release(a.positions_, old_cap);
+  pool.release(a.positions_, old_cap);
   a.positions_ = block;
 }
 
@@ -36,7 +38,7 @@ StockPosition& AccountBook::position(AccountId id, InstrumentId stock) {
                                        [](const StockPosition& p, InstrumentId s) { return p.stock < s; });
   if (it != end && it->stock == stock) return *it;
   const auto at = static_cast<std::uint32_t>(it - a.positions_);
-  resize_block(a, a.count_ + 1);
+  resize_block(id, a.count_ + 1);
   std::memmove(static_cast<void*>(a.positions_ + at + 1), a.positions_ + at, (a.count_ - at) * sizeof(StockPosition));
   ++a.count_;
   a.positions_[at] = StockPosition{.stock = static_cast<std::uint32_t>(stock)};
@@ -94,7 +96,8 @@ void AccountBook::settle_futures_trade(AccountId buyer, AccountId seller, int sl
 }
 
 void AccountBook::start_new_day() {
-  for (Account& a : accounts_) {
+  for (std::size_t id = 0; id < accounts_.size(); ++id) {
+    Account& a = accounts_[id];
     a.reserved_cash = 0;
     std::uint32_t kept = 0;
     for (std::uint32_t k = 0; k < a.count_; ++k) {
@@ -103,7 +106,7 @@ void AccountBook::start_new_day() {
       p.sellable = p.qty;
       a.positions_[kept++] = p;
     }
-    resize_block(a, kept);
+    resize_block(static_cast<AccountId>(id), kept);
     a.count_ = kept;
   }
 }

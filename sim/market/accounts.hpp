@@ -94,6 +94,12 @@ struct AccountChange {
 
 class AccountBook {
  public:
+  // Accounts fall into kPartitions fixed partitions (interleaved ids: market makers' and funds'
+  // accounts are opened in runs). Each partition's positions live in a pool of their own, so
+  // changes to accounts of different partitions, position() included, may run in parallel.
+  static constexpr std::size_t kPartitions = 64;
+  static std::size_t partition_of(AccountId id) { return static_cast<std::size_t>(id) % kPartitions; }
+
   AccountBook() = default;
   AccountBook(const AccountBook&) = delete;
   AccountBook& operator=(const AccountBook&) = delete;
@@ -116,7 +122,7 @@ class AccountBook {
     if (a.count_ > 0) __builtin_prefetch(a.positions_ + a.count_ / 2);
   }
 
-  // The account's position in `stock`, inserted empty if absent (sequential phases only).
+  // The account's position in `stock`, inserted empty if absent (one thread per partition).
   StockPosition& position(AccountId id, InstrumentId stock);
   // The account's futures position in `slot`; the first call opens its futures part.
   FuturesAccount& futures_account(AccountId id);
@@ -127,19 +133,16 @@ class AccountBook {
   // Moves shares outside trading (the initial allocation from the passive float).
   void transfer_shares(AccountId from, AccountId to, InstrumentId stock, Qty qty);
 
-  // Applies a change to its account without adding positions (safe in parallel for changes to
-  // different accounts). Returns false, having applied nothing to the shares, when the account
-  // holds no position in the stock yet: add it later with position(), sequentially.
-  bool apply_in_place(const AccountChange& c) {
+  // Applies a change to its account (one thread per partition).
+  void apply(const AccountChange& c) {
     Account& a = (*this)[c.account];
     a.cash += c.cash;
     a.reserved_cash += c.reserved;
-    if (c.stock < 0) return true;
+    if (c.stock < 0) return;
     StockPosition* p = a.find(c.stock);
-    if (p == nullptr) return false;
+    if (p == nullptr) p = &position(c.account, c.stock);
     p->qty += c.qty;
     p->sellable += c.sellable;
-    return true;
   }
 
   // A stock trade: cash price*qty from buyer to seller; the buyer's reservation made at
@@ -156,13 +159,17 @@ class AccountBook {
   Qty total_shares(InstrumentId stock) const;
   Qty total_futures(int slot) const;
   // Heap bytes of the positions (pool chunks) and futures parts, for memory accounting.
-  std::size_t position_bytes() const { return pool_.bytes(); }
+  std::size_t position_bytes() const {
+    std::size_t bytes = 0;
+    for (const PositionPool& p : pools_) bytes += p.bytes();
+    return bytes;
+  }
   std::size_t futures_bytes() const { return futures_ids_.size() * (sizeof(FuturesAccount) + sizeof(AccountId) + 16); }
 
  private:
-  void resize_block(Account& a, std::uint32_t new_count);
+  void resize_block(AccountId id, std::uint32_t new_count);
   std::vector<Account> accounts_;
-  PositionPool pool_;
+  std::array<PositionPool, kPartitions> pools_;   // by partition_of(account)
   std::vector<std::unique_ptr<FuturesAccount>> futures_parts_;
   std::vector<AccountId> futures_ids_;
 };
