@@ -145,6 +145,27 @@ TEST_CASE("replay keeps separate books, columns in any order, and honours the op
   for (const BookRow& b : r.book) CHECK(b.book == 1);
 }
 
+TEST_CASE("the timed replay's warm-up pass leaves the output of a single pass", "[book][replay]") {
+  const std::string csv =
+      "book,id,side,type,price,quantity\n"
+      "0,1,sell,limit,10.02,200\n"
+      "1,1,buy,limit,9.98,300\n"
+      "0,2,buy,limit,10.02,100\n"   // partial fill of 1
+      "0,3,,cancel,,\n"              // unknown: rejected
+      "1,2,sell,market,,100\n"
+      "0,1,,cancel,,\n"              // the rest of 1
+      "1,3,buy,limit,9.97,100\n";
+  ReplayOptions once, twice;
+  twice.warm_up = true;
+  CHECK(replay_text(csv, twice) == replay_text(csv, once));
+  std::istringstream in(csv);
+  const ReplayResult r = run_replay(parse_orders(in, "orders.csv", parse_tick("0.01")), twice);
+  REQUIRE(r.rejections.size() == 1);   // reported once, not once per pass
+  CHECK(describe(r.rejections[0]) == "line 5: order 3 rejected: unknown_order");
+  CHECK(r.trades.size() == 2);
+  CHECK(r.ops == 7);
+}
+
 TEST_CASE("malformed order files are reported with file, line, column and what is allowed", "[book][replay]") {
   const std::string header = "id,side,type,price,quantity\n";
   CHECK(error_of(header + "1,buy,limit,10.00,100\n2,sell,limt,10.00,100\n") ==

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
+#include <vector>
 
 #include "sim/market/accounts.hpp"
 
@@ -185,4 +186,49 @@ TEST_CASE("many trades among several accounts conserve cash and shares", "[accou
     book.start_new_day();
   }
   CHECK(book[ids[0]].cash == expected_cash_a0);
+}
+
+TEST_CASE("account changes give the same accounts in any order, new positions included", "[accounts]") {
+  // Settlement applies each account's changes per partition of the accounts, in parallel: the
+  // result must not depend on the order, since every change is an exact integer.
+  const std::vector<AccountChange> changes{
+      {1, 3, -50'000, -51'000, 500, 0},  // buys a stock it did not hold
+      {2, 3, 50'000, 0, -500, 0},
+      {1, -1, 0, 2'000, 0, 0},           // a buy order's reservation
+      {1, -1, 0, -2'000, 0, 0},          // ... released by its cancel
+      {2, kStock, 0, 0, 0, 300},         // a sell order's shares released
+      {1, 9, -10'000, -10'000, 100, 0},  // another new stock
+      {1, 3, -20'000, -20'000, 200, 0},
+  };
+  auto apply_in = [&](const std::vector<std::size_t>& order) {
+    AccountBook book;
+    book.open(0, 0);
+    book.open(1, 1'000'000);
+    book.open(2, 0);
+    book.position(2, 3) = StockPosition{.qty = 500, .sellable = 0, .stock = 3};
+    book.position(2, kStock) = StockPosition{.qty = 300, .sellable = 0, .stock = kStock};
+    book[1].reserved_cash = 81'000;
+    for (std::size_t k : order) book.apply(changes[k]);
+    return book;
+  };
+  const AccountBook forward = apply_in({0, 1, 2, 3, 4, 5, 6});
+  const AccountBook backward = apply_in({6, 5, 4, 3, 2, 1, 0});
+  for (AccountId id : {1, 2}) {
+    CHECK(forward[id].cash == backward[id].cash);
+    CHECK(forward[id].reserved_cash == backward[id].reserved_cash);
+    REQUIRE(forward[id].stocks().size() == backward[id].stocks().size());
+    for (std::size_t k = 0; k < forward[id].stocks().size(); ++k) {
+      CHECK(forward[id].stocks()[k].stock == backward[id].stocks()[k].stock);
+      CHECK(forward[id].stocks()[k].qty == backward[id].stocks()[k].qty);
+      CHECK(forward[id].stocks()[k].sellable == backward[id].stocks()[k].sellable);
+    }
+  }
+  CHECK(forward[1].cash == 1'000'000 - 80'000);
+  CHECK(forward[1].reserved_cash == 0);
+  CHECK(forward[1].holding(3) == 700);
+  CHECK(forward[1].holding(9) == 100);
+  CHECK(forward[1].sellable(3) == 0);      // bought today: T+1
+  CHECK(forward[2].holding(3) == 0);
+  CHECK(forward[2].sellable(kStock) == 300);
+  CHECK(forward.total_cash() == backward.total_cash());
 }
