@@ -374,14 +374,32 @@ void RetailPopulation::end_of_day(const MarketView& view, OrderSink& out) {
 }
 
 // Cash and shares of 100k traders are counted every report_every_steps steps (and at each new
-// day); in between the counted shares are marked at the current prices.
+// day); in between the counted shares are marked at the current prices. The count runs over fixed
+// parts of the population in parallel: integer sums, so the totals do not depend on who adds what.
 void RetailPopulation::census(const MarketView& view) const {
+  const std::size_t stocks = census_shares_.size();
+  const int parts = kCensusParts;
+  census_part_shares_.resize(static_cast<std::size_t>(parts) * stocks);
+  census_part_cash_.resize(static_cast<std::size_t>(parts));
+  stampede::parallel_for(tbb::blocked_range<int>(0, parts, 1), [&](const auto& r) {
+    for (int b = r.begin(); b < r.end(); ++b) {
+      Qty* shares = &census_part_shares_[static_cast<std::size_t>(b) * stocks];
+      std::fill(shares, shares + stocks, 0);
+      Fen cash = 0;
+      for (int t = size() * b / parts; t < size() * (b + 1) / parts; ++t) {
+        const Account& acc = view.account(account(t));
+        cash += acc.cash;
+        for (const StockPosition& p : acc.stocks()) shares[static_cast<std::size_t>(p.stock)] += p.qty;
+      }
+      census_part_cash_[static_cast<std::size_t>(b)] = cash;
+    }
+  });
   std::fill(census_shares_.begin(), census_shares_.end(), 0);
   Fen cash = 0;
-  for (int t = 0; t < size(); ++t) {
-    const Account& acc = view.account(account(t));
-    cash += acc.cash;
-    for (const StockPosition& p : acc.stocks()) census_shares_[static_cast<std::size_t>(p.stock)] += p.qty;
+  for (int b = 0; b < parts; ++b) {
+    cash += census_part_cash_[static_cast<std::size_t>(b)];
+    const Qty* shares = &census_part_shares_[static_cast<std::size_t>(b) * stocks];
+    for (std::size_t i = 0; i < stocks; ++i) census_shares_[i] += shares[i];
   }
   census_cash_ = cash;
   census_step_ = view.step;

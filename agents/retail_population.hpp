@@ -61,6 +61,7 @@ class RetailPopulation final : public Agent {
  public:
   static constexpr int kBlockSize = 1024;
   static constexpr int kMaxSlots = 16;
+  static constexpr int kCensusParts = 8;
 
   // Traders own the consecutive accounts first_account .. first_account + styles.size() - 1.
   // slot_stock/slot_entry: max_stocks entries per trader (stock -1 = free slot).
@@ -123,6 +124,8 @@ class RetailPopulation final : public Agent {
   mutable DayIndex census_day_ = -1;
   mutable Fen census_cash_ = 0;
   mutable std::vector<Qty> census_shares_;
+  mutable std::vector<Qty> census_part_shares_;    // kCensusParts x stocks: the parallel count's parts
+  mutable std::vector<Fen> census_part_cash_;
 };
 
 // The [retail] section.

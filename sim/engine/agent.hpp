@@ -110,7 +110,9 @@ class Agent {
   // Agent class name as recorded in the run log ("liquidity_provider", "noise_trader", ...).
   virtual const char* kind() const = 0;
   // Called every step, for all agents in parallel: read the view, write orders, and touch no
-  // state but this agent's own. Draw randomness only from streams this agent owns.
+  // state but this agent's own. Read no account but the agent's own: the engine checks each
+  // agent's orders (reserving cash and shares on its accounts) as soon as it has decided, while
+  // others are still deciding. Draw randomness only from streams this agent owns.
   virtual void decide(const MarketView& view, OrderSink& out) = 0;
   // Called after the close, sequentially in agent order. The market is closed: orders placed
   // here are an error; events and cash transfers are applied.

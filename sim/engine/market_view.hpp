@@ -77,6 +77,7 @@ struct MarketView {
   Tick last_price(InstrumentId stock) const {
     return stock_last ? (*stock_last)[static_cast<std::size_t>(stock)] : quote(stock).last;
   }
+  // In Agent::decide, only the agent's own accounts: others' reservations change meanwhile.
   const Account& account(AccountId id) const { return (*accounts)[id]; }
   bool is_stock(InstrumentId id) const { return id >= 0 && id < stock_count; }
 };

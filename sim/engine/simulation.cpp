@@ -140,7 +140,8 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   agent_reject_count_.assign(agents_.size(), 0);
   quotes_.resize(instruments);
   stock_last_.assign(static_cast<std::size_t>(n), kNoPrice);
-  routed_.resize(instruments);
+  routed_start_.assign(static_cast<std::size_t>(instruments) + 1, 0);
+  route_slots_.assign(kRouteGroups * static_cast<std::size_t>(instruments), 0);
   trades_.resize(instruments);
   releases_.resize(instruments);
   book_rejects_.resize(instruments);
@@ -155,7 +156,7 @@ namespace {
 // Adds the time since the previous lap to a phase's total; does nothing without totals.
 class PhaseClock {
  public:
-  explicit PhaseClock(std::array<double, 10>* totals) : totals_(totals) {
+  explicit PhaseClock(std::array<double, Simulation::kPhases>* totals) : totals_(totals) {
     if (totals_) last_ = std::chrono::steady_clock::now();
   }
   void lap(std::size_t phase) {
@@ -166,7 +167,7 @@ class PhaseClock {
   }
 
  private:
-  std::array<double, 10>* totals_;
+  std::array<double, Simulation::kPhases>* totals_;
   std::chrono::steady_clock::time_point last_;
 };
 }  // namespace
@@ -176,7 +177,7 @@ bool Simulation::step() {
   PhaseClock phases(phase_timing_ ? &phase_seconds_ : nullptr);
   if (step_in_day_ == 0) {
     begin_day();
-    phases.lap(8);
+    phases.lap(7);
   }
   const IntradayStep& st = clock_.step(step_in_day_);
   if (st.phase == StepPhase::ClosingAuction)
@@ -186,31 +187,29 @@ bool Simulation::step() {
   build_view();
   decide();
   phases.lap(0);
-  check_risk();
-  phases.lap(1);
   route();
-  phases.lap(2);
+  phases.lap(1);
   match(st.phase != StepPhase::Continuous);
-  phases.lap(3);
+  phases.lap(2);
   settle();
   apply_outboxes();
-  phases.lap(4);
+  phases.lap(3);
   if (st.phase == StepPhase::OpeningAuction)
     for (OrderBook& b : books_) b.set_phase(BookPhase::Continuous);
   refresh_quotes();
   build_view();
-  phases.lap(5);
+  phases.lap(4);
   report_agents();
-  phases.lap(6);
+  phases.lap(5);
   futures_.record_index(hedged_level_, clock_.in_last_minutes(step_in_day_, futures_.spec().final_settlement_window_minutes));
   record_step();
-  phases.lap(7);
+  phases.lap(6);
 
   ++global_step_;
   const bool day_closed = ++step_in_day_ == clock_.steps_per_day();
   if (day_closed) {
     end_day();
-    phases.lap(9);
+    phases.lap(8);
     step_in_day_ = 0;
     ++day_;
   }

@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -105,12 +106,12 @@ class Simulation {
 
   // Wall time spent in each phase of step() since timing was turned on (benchmarks: which
   // phases run in parallel and which do not). Off by default: two clock reads per phase.
-  static constexpr std::array<const char*, 10> kPhaseNames{"decide",          "risk_check", "route",
-                                                           "match",           "settle",     "quotes_and_view",
-                                                           "report",          "record",     "day_open",
-                                                           "day_close"};
+  // "decide" includes each agent's pre-trade risk check, which runs right after its decision.
+  static constexpr std::size_t kPhases = 9;
+  static constexpr std::array<const char*, kPhases> kPhaseNames{"decide", "route",  "match",    "settle",   "quotes_and_view",
+                                                                "report", "record", "day_open", "day_close"};
   void set_phase_timing(bool on) { phase_timing_ = on; }
-  const std::array<double, 10>& phase_seconds() const { return phase_seconds_; }
+  const std::array<double, kPhases>& phase_seconds() const { return phase_seconds_; }
 
  private:
   // An order in a book's arrival queue: its arrival key and where it sits in agent_orders_
@@ -119,6 +120,11 @@ class Simulation {
   static constexpr std::size_t kSettleBlocks = 32;       // fixed groups of stock books (settle())
   static constexpr std::size_t kSettlePartitions = AccountBook::kPartitions;   // settle(): one thread each
   const Order& order_of(const RoutedOrder& r) const { return agent_orders_[r.agent][r.index]; }
+  static constexpr std::size_t kRouteGroups = 8;         // fixed groups of agents (route())
+  // This step's orders for one book, in arrival order (route()).
+  std::span<const RoutedOrder> routed(std::size_t book) const {
+    return {routed_orders_.data() + routed_start_[book], routed_start_[book + 1] - routed_start_[book]};
+  }
   void prefetch_books_after(std::size_t i, std::size_t end) const;
   struct Release { AccountId account; InstrumentId instrument; Side side; Tick price; Qty qty; };
   struct Flow { Fen sell_forced = 0, sell_voluntary = 0, sell_aggressive = 0, buy = 0; };
@@ -129,7 +135,7 @@ class Simulation {
   void refresh_quotes();
   void build_view();
   void decide();
-  void check_risk();
+  void check_risk(std::size_t agent_index);
   void route();
   void match(bool auction);
   void settle();
@@ -192,7 +198,11 @@ class Simulation {
   std::vector<InstrumentQuote> quotes_;
   std::vector<Tick> stock_last_;               // quotes_[i].last of the stocks, for MarketView::stock_last
   MarketView view_;
-  std::vector<std::vector<RoutedOrder>> routed_;
+  // route(): the step's orders grouped by book, book i's at routed_start_[i] .. routed_start_[i + 1];
+  // per group of agents and book, first how many orders, then where the next one goes.
+  std::vector<RoutedOrder> routed_orders_;
+  std::vector<std::uint32_t> routed_start_;
+  std::vector<std::uint32_t> route_slots_;
   // Settlement (settle()): fixed blocks of stock books, each with its account changes bucketed by
   // a fixed partition of the account ids, and its class flows.
   struct SettleBlock {
@@ -212,7 +222,7 @@ class Simulation {
   Fen initial_cash_ = 0;
   Fen external_in_ = 0, external_out_ = 0;   // cash that entered or left the market after the start
   bool phase_timing_ = false;
-  std::array<double, 10> phase_seconds_{};
+  std::array<double, kPhases> phase_seconds_{};
   // invariant checking
 #ifdef NDEBUG
   bool check_invariants_ = false;

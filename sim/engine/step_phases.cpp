@@ -2,6 +2,7 @@
 // settle. Each parallel phase writes only to memory owned by one agent or one book.
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include "sim/core/rng.hpp"
 #include "sim/engine/simulation.hpp"
@@ -9,36 +10,37 @@
 
 namespace stampede {
 
+// Each agent decides, then its orders pass the pre-trade risk check at once, while its orders and
+// accounts are still in cache. Both touch only what the agent owns: decisions read no account
+// but the agent's own (MarketView::account), and the check reserves on those accounts alone, so
+// no agent sees another's reservations and the order of agents does not matter.
 void Simulation::decide() {
   stampede::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 1), [&](const auto& r) {
     for (std::size_t a = r.begin(); a < r.end(); ++a) {
       agent_orders_[a].clear();
       OrderSink sink(agents_[a]->id(), agent_orders_[a], agent_sequence_[a], &agent_outboxes_[a]);
       agents_[a]->decide(view_, sink);
+      check_risk(a);
     }
   });
 }
 
-// Pre-trade risk, per agent in parallel: an agent's orders touch only the accounts it owns.
-// Reservations taken here are what make every later fill affordable.
-void Simulation::check_risk() {
-  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 1), [&](const auto& r) {
-    for (std::size_t a = r.begin(); a < r.end(); ++a) {
-      std::vector<Order>& orders = agent_orders_[a];
-      agent_rejects_[a].clear();
-      const AgentId agent = agents_[a]->id();
-      std::size_t kept = 0;
-      for (Order& o : orders) {
-        RiskReject why = reserve(o, agent);
-        if (why == RiskReject::None)
-          orders[kept++] = o;
-        else
-          agent_rejects_[a].emplace_back(o, why);
-      }
-      orders.resize(kept);
-      agent_reject_count_[a] = static_cast<std::uint32_t>(agent_rejects_[a].size());
-    }
-  });
+// Pre-trade risk for one agent's orders. Reservations taken here are what make every later fill
+// affordable.
+void Simulation::check_risk(std::size_t a) {
+  std::vector<Order>& orders = agent_orders_[a];
+  agent_rejects_[a].clear();
+  const AgentId agent = agents_[a]->id();
+  std::size_t kept = 0;
+  for (Order& o : orders) {
+    RiskReject why = reserve(o, agent);
+    if (why == RiskReject::None)
+      orders[kept++] = o;
+    else
+      agent_rejects_[a].emplace_back(o, why);
+  }
+  orders.resize(kept);
+  agent_reject_count_[a] = static_cast<std::uint32_t>(agent_rejects_[a].size());
 }
 
 RiskReject Simulation::reserve(Order& o, AgentId agent) {
@@ -79,27 +81,60 @@ AccountChange Simulation::release_change(const Release& r) const {
 
 // Orders reach each book in an order drawn from (seed, step, order id): cancels first (they
 // are fast messages), then everything else shuffled. No thread ever decides who comes first.
+// The orders are grouped by book with a counting sort over fixed groups of agents: each group
+// counts its orders per book, the counts give each group's place in each book's run, each group
+// places its orders; then each book's run is sorted by arrival key.
 void Simulation::route() {
-  for (auto& v : routed_) v.clear();
-  const std::uint64_t step_key = stream_seed(seed_, "arrival", static_cast<std::uint64_t>(global_step_));
-  for (std::size_t a = 0; a < agents_.size(); ++a) {
-    const std::vector<Order>& orders = agent_orders_[a];
-    for (std::size_t k = 0; k < orders.size(); ++k) {
-      const Order& o = orders[k];
-      std::uint64_t key = splitmix64(step_key ^ o.id) >> 1;
-      if (o.type != OrderType::Cancel) key |= 1ULL << 63;
-      routed_[static_cast<std::size_t>(o.instrument)].push_back(
-          RoutedOrder{key, static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(k)});
+  const std::size_t books = books_.size();
+  auto agents_of = [n = agents_.size()](std::size_t g) {
+    return std::pair{n * g / kRouteGroups, n * (g + 1) / kRouteGroups};
+  };
+  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, kRouteGroups, 1), [&](const auto& r) {
+    for (std::size_t g = r.begin(); g < r.end(); ++g) {
+      std::uint32_t* count = &route_slots_[g * books];
+      std::fill(count, count + books, 0u);
+      const auto [first, last] = agents_of(g);
+      for (std::size_t a = first; a < last; ++a)
+        for (const Order& o : agent_orders_[a]) ++count[static_cast<std::size_t>(o.instrument)];
+    }
+  });
+  std::uint32_t next = 0;
+  for (std::size_t i = 0; i < books; ++i) {
+    routed_start_[i] = next;
+    for (std::size_t g = 0; g < kRouteGroups; ++g) {
+      std::uint32_t& slot = route_slots_[g * books + i];
+      next += std::exchange(slot, next);
     }
   }
-  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, routed_.size(), 64), [&](const auto& r) {
+  routed_start_[books] = next;
+  routed_orders_.resize(next);
+
+  const std::uint64_t step_key = stream_seed(seed_, "arrival", static_cast<std::uint64_t>(global_step_));
+  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, kRouteGroups, 1), [&](const auto& r) {
+    for (std::size_t g = r.begin(); g < r.end(); ++g) {
+      std::uint32_t* slot = &route_slots_[g * books];
+      const auto [first, last] = agents_of(g);
+      for (std::size_t a = first; a < last; ++a) {
+        const std::vector<Order>& orders = agent_orders_[a];
+        for (std::size_t k = 0; k < orders.size(); ++k) {
+          const Order& o = orders[k];
+          std::uint64_t key = splitmix64(step_key ^ o.id) >> 1;
+          if (o.type != OrderType::Cancel) key |= 1ULL << 63;
+          routed_orders_[slot[static_cast<std::size_t>(o.instrument)]++] =
+              RoutedOrder{key, static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(k)};
+        }
+      }
+    }
+  });
+  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, books, 64), [&](const auto& r) {
     for (std::size_t i = r.begin(); i < r.end(); ++i)
-      std::sort(routed_[i].begin(), routed_[i].end(), [this](const RoutedOrder& x, const RoutedOrder& y) {
-        if (x.key != y.key) return x.key < y.key;
-        const Order &ox = order_of(x), &oy = order_of(y);   // ties are rare: look the orders up
-        if (ox.id != oy.id) return ox.id < oy.id;
-        return ox.type < oy.type;
-      });
+      std::sort(routed_orders_.begin() + routed_start_[i], routed_orders_.begin() + routed_start_[i + 1],
+                [this](const RoutedOrder& x, const RoutedOrder& y) {
+                  if (x.key != y.key) return x.key < y.key;
+                  const Order &ox = order_of(x), &oy = order_of(y);   // ties are rare: look the orders up
+                  if (ox.id != oy.id) return ox.id < oy.id;
+                  return ox.type < oy.type;
+                });
   });
 }
 
@@ -115,15 +150,15 @@ OrderRequest request_of(const Order& o) { return OrderRequest{o.id, o.account, o
 void Simulation::prefetch_books_after(std::size_t i, std::size_t end) const {
   if (i + 3 < end) {
     books_[i + 3].prefetch_header();
-    for (const RoutedOrder& ro : routed_[i + 3]) __builtin_prefetch(&order_of(ro));
+    for (const RoutedOrder& ro : routed(i + 3)) __builtin_prefetch(&order_of(ro));
   }
-  if (i + 4 < end) __builtin_prefetch(routed_[i + 4].data());
+  if (i + 4 < end) __builtin_prefetch(routed(i + 4).data());
   if (i + 2 < end) {
     books_[i + 2].prefetch_bitmaps();
-    for (const RoutedOrder& ro : routed_[i + 2]) books_[i + 2].prefetch_stage1(request_of(order_of(ro)));
+    for (const RoutedOrder& ro : routed(i + 2)) books_[i + 2].prefetch_stage1(request_of(order_of(ro)));
   }
   if (i + 1 < end)
-    for (const RoutedOrder& ro : routed_[i + 1]) books_[i + 1].prefetch_stage2(request_of(order_of(ro)));
+    for (const RoutedOrder& ro : routed(i + 1)) books_[i + 1].prefetch_stage2(request_of(order_of(ro)));
 }
 
 void Simulation::match(bool auction) {
@@ -134,7 +169,7 @@ void Simulation::match(bool auction) {
       trades_[i].clear();
       releases_[i].clear();
       book_rejects_[i].clear();
-      for (const RoutedOrder& ro : routed_[i]) {
+      for (const RoutedOrder& ro : routed(i)) {
         const Order& o = order_of(ro);
         if (o.type == OrderType::Cancel) {
           CancelResult c = book.cancel(o.id, o.account);
@@ -208,7 +243,7 @@ void Simulation::settle() {
   for (std::size_t i = n; i < books_.size(); ++i) {
     for (const auto& [agent, why] : book_rejects_[i]) count_book_rejection(agent, why);
     totals_.trades += static_cast<std::int64_t>(trades_[i].size());
-    totals_.orders += static_cast<std::int64_t>(routed_[i].size());
+    totals_.orders += static_cast<std::int64_t>(routed(i).size());
   }
   for (std::size_t a = 0; a < agents_.size(); ++a) {
     if (agent_reject_count_[a] == 0) continue;
@@ -253,7 +288,7 @@ void Simulation::bucket_block(std::size_t block, std::size_t stocks) {
     for (const Release& r : releases_[i]) bucket(release_change(r));
     b.rejects.insert(b.rejects.end(), book_rejects_[i].begin(), book_rejects_[i].end());
     b.trades += static_cast<std::int64_t>(trades_[i].size());
-    b.orders += static_cast<std::int64_t>(routed_[i].size());
+    b.orders += static_cast<std::int64_t>(routed(i).size());
   }
 }
 

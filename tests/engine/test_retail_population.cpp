@@ -243,3 +243,36 @@ TEST_CASE("the retail population is bit-identical for 1, 2 and 16 threads", "[re
   CHECK(retail_fingerprint(s, r, 2) == one);
   CHECK(retail_fingerprint(s, r, 16) == one);
 }
+
+TEST_CASE("the retail class totals are the traders' cash and their shares at the last price", "[retail]") {
+  const AgentRegistry r = builtin_agents();
+  // A census every step, over several parts of the population counted in parallel.
+  Simulation sim(test::small_world(r, {"days=1", "retail.count=3000", "retail.orders_per_day=20",
+                                       "retail.report_every_steps=1"}),
+                 r);
+  const RetailPopulation& pop = population(sim);
+  int retail_class = -1;
+  for (std::size_t c = 0; c < sim.agent_classes().size(); ++c)
+    if (sim.agent_classes()[c] == "retail_trader") retail_class = static_cast<int>(c);
+  REQUIRE(retail_class >= 0);
+  int steps = 0;
+  while (!sim.finished()) {
+    sim.step();
+    ++steps;
+    Fen cash = 0;
+    std::vector<Qty> shares(static_cast<std::size_t>(sim.stock_count()), 0);
+    for (int t = 0; t < pop.size(); ++t) {
+      const Account& a = sim.accounts()[pop.account(t)];
+      cash += a.cash;
+      for (const StockPosition& p : a.stocks()) shares[static_cast<std::size_t>(p.stock)] += p.qty;
+    }
+    double gross = 0;
+    for (std::size_t i = 0; i < shares.size(); ++i)
+      if (shares[i] != 0) gross += static_cast<double>(shares[i]) * sim.view().quote(static_cast<InstrumentId>(i)).last / 100.0;
+    const ClassMetrics& m = sim.class_metrics(retail_class);
+    REQUIRE(m.accounts == 3000);
+    REQUIRE(m.cash == static_cast<double>(cash) / 100.0);
+    REQUIRE(m.gross_long == gross);
+  }
+  CHECK(steps > 10);
+}

@@ -133,7 +133,7 @@ int scenario_run(int argc, char** argv) {
   long long steps = 0;
   int stocks = 0, agents = 0, days = 0;
   RetailMemory retail;
-  std::array<double, 10> phase_s{};
+  std::array<double, stampede::Simulation::kPhases> phase_s{};
   arena.execute([&] {
     const double cpu0 = cpu_seconds();
     const auto t0 = clock::now();
