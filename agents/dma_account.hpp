@@ -51,6 +51,7 @@ class DmaAccount final : public Agent {
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;
+  void prefetch_report(const MarketView& view) const override { basket_.prefetch_mark(view); }
   bool reports_daily() const override { return true; }
   AgentDayRow day_row(const MarketView& view) const override;
 

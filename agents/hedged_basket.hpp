@@ -93,6 +93,7 @@ class HedgedBasket {
     mark_day_ = v.day;
     return mark_;
   }
+  void prefetch_mark(const MarketView& v) const { prefetch_account(v, account_); }   // a memory hint
   AccountValue mark_for_decide(const MarketView& v) const {
     if (mark_step_ == v.step - 1 && mark_day_ == v.day && v.step_in_day > 0) return mark_;
     return value_account(v, account_);

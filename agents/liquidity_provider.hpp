@@ -7,6 +7,7 @@
 #include "sim/core/rng.hpp"
 #include "sim/engine/agent.hpp"
 #include "sim/engine/agent_registry.hpp"
+#include "sim/engine/valuation.hpp"
 
 namespace stampede {
 
@@ -32,6 +33,12 @@ class LiquidityProvider final : public Agent {
   const char* kind() const override { return "liquidity_provider"; }
   void decide(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;
+  void prefetch_decide(const MarketView& view) const override {
+    prefetch_next_draw(rng_);
+    __builtin_prefetch(&withdrawal_);
+    prefetch_account(view, account_);
+  }
+  void prefetch_report(const MarketView& view) const override { prefetch_account(view, account_); }
   AccountId account() const { return account_; }
   InstrumentId stock() const { return stock_; }
   bool withdrawn() const { return withdrawal_.withdrawn(); }

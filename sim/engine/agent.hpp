@@ -114,11 +114,16 @@ class Agent {
   // agent's orders (reserving cash and shares on its accounts) as soon as it has decided, while
   // others are still deciding. Draw randomness only from streams this agent owns.
   virtual void decide(const MarketView& view, OrderSink& out) = 0;
+  // A memory hint, called just before the previous agent's decide(): fetch what this agent's
+  // decide() will read first. Must change nothing.
+  virtual void prefetch_decide(const MarketView& /*view*/) const {}
   // Called after the close, sequentially in agent order. The market is closed: orders placed
   // here are an error; events and cash transfers are applied.
   virtual void end_of_day(const MarketView& /*view*/, OrderSink& /*out*/) {}
   // Adds this agent's state to its class totals; called after every step, in parallel.
   virtual void report(const MarketView& /*view*/, ClassMetrics& /*into*/) const {}
+  // The same memory hint for report(), called just before the previous agent's report().
+  virtual void prefetch_report(const MarketView& /*view*/) const {}
   // Agents with a row per day in the run log (funds, accounts, issuers) return true.
   virtual bool reports_daily() const { return false; }
   virtual AgentDayRow day_row(const MarketView& /*view*/) const { return {}; }

@@ -38,6 +38,7 @@ void Simulation::apply_transfer(AgentId agent, const CashTransfer& t) {
 void Simulation::report_agents() {
   stampede::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 16), [&](const auto& r) {
     for (std::size_t a = r.begin(); a < r.end(); ++a) {
+      if (a + 1 < r.end()) agents_[a + 1]->prefetch_report(view_);
       agent_metrics_[a] = ClassMetrics{};
       agents_[a]->report(view_, agent_metrics_[a]);
     }

@@ -17,6 +17,7 @@ namespace stampede {
 void Simulation::decide() {
   stampede::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 1), [&](const auto& r) {
     for (std::size_t a = r.begin(); a < r.end(); ++a) {
+      if (a + 1 < r.end()) agents_[a + 1]->prefetch_decide(view_);
       agent_orders_[a].clear();
       OrderSink sink(agents_[a]->id(), agent_orders_[a], agent_sequence_[a], &agent_outboxes_[a]);
       agents_[a]->decide(view_, sink);
