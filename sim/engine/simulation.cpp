@@ -138,6 +138,7 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   agent_sequence_.assign(agents_.size(), 0);
   agent_rejects_.resize(agents_.size());
   agent_reject_count_.assign(agents_.size(), 0);
+  agent_releases_in_match_.assign(agents_.size(), 0);
   quotes_.resize(instruments);
   stock_last_.assign(static_cast<std::size_t>(n), kNoPrice);
   routed_start_.assign(static_cast<std::size_t>(instruments) + 1, 0);

@@ -186,6 +186,10 @@ class Simulation {
   std::vector<std::uint64_t> agent_sequence_;
   std::vector<std::vector<std::pair<Order, RiskReject>>> agent_rejects_;
   std::vector<std::uint32_t> agent_reject_count_;   // agent_rejects_[a].size(), contiguous
+  // This step, whether all of the agent's cancels name one account in one book: then the book's
+  // thread is the only one to touch that account during matching, and gives the cancelled
+  // orders' reservations back itself instead of through settlement.
+  std::vector<std::uint8_t> agent_releases_in_match_;
   std::vector<AgentOutbox> agent_outboxes_;
   std::vector<int> agent_class_;                 // per agent: index into class_names_
   std::vector<std::string> class_names_;         // agent classes in order of first appearance

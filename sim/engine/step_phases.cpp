@@ -1,5 +1,6 @@
 // The phases of one step between the snapshot and the record: decide, risk check, route, match,
-// settle. Each parallel phase writes only to memory owned by one agent or one book.
+// settle. Each parallel phase writes only to memory owned by one agent or one book (or, in match,
+// to an account that only that book's orders touch this step).
 #include <algorithm>
 #include <stdexcept>
 #include <utility>
@@ -33,15 +34,24 @@ void Simulation::check_risk(std::size_t a) {
   agent_rejects_[a].clear();
   const AgentId agent = agents_[a]->id();
   std::size_t kept = 0;
+  // Whether every cancel of the agent names one account in one book (a market maker's requote).
+  AccountId cancel_account = -1;
+  InstrumentId cancel_book = -1;
+  bool one_book = true;
   for (Order& o : orders) {
     RiskReject why = reserve(o, agent);
-    if (why == RiskReject::None)
-      orders[kept++] = o;
-    else
+    if (why != RiskReject::None) {
       agent_rejects_[a].emplace_back(o, why);
+      continue;
+    }
+    orders[kept++] = o;
+    if (o.type != OrderType::Cancel) continue;
+    if (cancel_account < 0) cancel_account = o.account, cancel_book = o.instrument;
+    one_book &= o.account == cancel_account && o.instrument == cancel_book;
   }
   orders.resize(kept);
   agent_reject_count_[a] = static_cast<std::uint32_t>(agent_rejects_[a].size());
+  agent_releases_in_match_[a] = one_book;
 }
 
 RiskReject Simulation::reserve(Order& o, AgentId agent) {
@@ -156,12 +166,23 @@ void Simulation::prefetch_books_after(std::size_t i, std::size_t end) const {
   if (i + 4 < end) __builtin_prefetch(routed(i + 4).data());
   if (i + 2 < end) {
     books_[i + 2].prefetch_bitmaps();
-    for (const RoutedOrder& ro : routed(i + 2)) books_[i + 2].prefetch_stage1(request_of(order_of(ro)));
+    for (const RoutedOrder& ro : routed(i + 2)) {
+      const Order& o = order_of(ro);
+      books_[i + 2].prefetch_stage1(request_of(o));
+      if (o.type == OrderType::Cancel && agent_releases_in_match_[ro.agent]) accounts_.prefetch(o.account);
+    }
   }
   if (i + 1 < end)
-    for (const RoutedOrder& ro : routed(i + 1)) books_[i + 1].prefetch_stage2(request_of(order_of(ro)));
+    for (const RoutedOrder& ro : routed(i + 1)) {
+      const Order& o = order_of(ro);
+      books_[i + 1].prefetch_stage2(request_of(o));
+      if (o.type == OrderType::Cancel && agent_releases_in_match_[ro.agent]) accounts_.prefetch_positions(o.account);
+    }
 }
 
+// Books in parallel. A cancelled order's reservation goes back in settle(), or right here when all
+// of its agent's cancels this step name one account in this book (makers' requotes): no other
+// book's thread touches that account, and settlement is spared most of its changes.
 void Simulation::match(bool auction) {
   stampede::parallel_for(tbb::blocked_range<std::size_t>(0, books_.size(), 16), [&](const auto& r) {
     for (std::size_t i = r.begin(); i < r.end(); ++i) {
@@ -174,8 +195,12 @@ void Simulation::match(bool auction) {
         const Order& o = order_of(ro);
         if (o.type == OrderType::Cancel) {
           CancelResult c = book.cancel(o.id, o.account);
-          if (c.reject == RejectReason::None)
-            releases_[i].push_back(Release{o.account, o.instrument, c.side, c.price, c.remaining});
+          if (c.reject != RejectReason::None) continue;
+          const Release freed{o.account, o.instrument, c.side, c.price, c.remaining};
+          if (agent_releases_in_match_[ro.agent])
+            accounts_.release(release_change(freed));   // no other book touches this account this step
+          else
+            releases_[i].push_back(freed);
           continue;
         }
         SubmitResult s = book.submit(request_of(o), trades_[i]);

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -142,6 +144,19 @@ class AccountBook {
     StockPosition* p = a.find(c.stock);
     if (p == nullptr) p = &position(c.account, c.stock);
     p->qty += c.qty;
+    p->sellable += c.sellable;
+  }
+
+  // Gives back what a cancelled order had reserved. Its position exists (the order was checked
+  // against it), so nothing is inserted: accounts of different owners may be released in
+  // parallel.
+  void release(const AccountChange& c) {
+    Account& a = (*this)[c.account];
+    a.reserved_cash += c.reserved;
+    if (c.stock < 0) return;
+    StockPosition* p = a.find(c.stock);
+    if (p == nullptr)
+      throw std::logic_error("release: account " + std::to_string(c.account) + " has no position in stock " + std::to_string(c.stock));
     p->sellable += c.sellable;
   }
 

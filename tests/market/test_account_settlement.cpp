@@ -232,3 +232,18 @@ TEST_CASE("account changes give the same accounts in any order, new positions in
   CHECK(forward[2].sellable(kStock) == 300);
   CHECK(forward.total_cash() == backward.total_cash());
 }
+
+TEST_CASE("a cancelled order's reservation comes back, and only to a position it was taken from", "[accounts]") {
+  Market m;
+  m.reserve_buy(1'000, 200);
+  m.accept_sell(300);
+  m.book.release(AccountChange{m.buyer, -1, 0, -1'000 * 200, 0, 0});
+  m.book.release(AccountChange{m.seller, kStock, 0, 0, 0, 300});
+  CHECK(m.book[m.buyer].reserved_cash == 0);
+  CHECK(m.book[m.buyer].cash == 1'000'000);
+  CHECK(m.book[m.seller].sellable(kStock) == 1'000);
+  CHECK(m.book[m.seller].holding(kStock) == 1'000);
+  // Releasing never opens a position: a sell reservation from nothing is an engine bug.
+  CHECK_THROWS_AS(m.book.release(AccountChange{m.buyer, kStock, 0, 0, 0, 100}), std::logic_error);
+  CHECK(m.book[m.buyer].stocks().empty());
+}
