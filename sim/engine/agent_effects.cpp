@@ -9,6 +9,7 @@ namespace stampede {
 void Simulation::apply_outboxes() {
   for (std::size_t a = 0; a < agents_.size(); ++a) {
     AgentOutbox& box = agent_outboxes_[a];
+    if (box.events.empty() && box.transfers.empty()) continue;   // most agents: no need to touch them
     const AgentId agent = agents_[a]->id();
     for (AgentEvent& e : box.events) add_event(e.kind, agent, e.instrument, e.quantity, e.price, std::move(e.reason));
     for (const CashTransfer& t : box.transfers) apply_transfer(agent, t);
