@@ -13,12 +13,16 @@
 #include <string>
 
 #include "sim/core/parallel.hpp"
+#include "sim/engine/valuation.hpp"
 
 namespace stampede {
 
 namespace {
 double uniform01(Rng& rng) { return boost::random::uniform_01<double>()(rng); }
 int uniform_int(Rng& rng, int lo, int hi) { return boost::random::uniform_int_distribution<int>(lo, hi)(rng); }
+// Passes over every trader in id order read the accounts in sequence (the hardware fetches
+// those), but each trader's positions sit elsewhere in the pool: ask for them a few traders early.
+constexpr int kPositionsAhead = 8;
 }  // namespace
 
 RetailPopulation::RetailPopulation(const RetailParams& p, AccountId first_account, std::vector<std::uint8_t> styles,
@@ -354,6 +358,7 @@ void RetailPopulation::end_of_day(const MarketView& view, OrderSink& out) {
   // Orders have expired: slots whose stock is no longer held are free again.
   stampede::parallel_for(tbb::blocked_range<int>(0, size(), 4096), [&](const auto& r) {
     for (int t = r.begin(); t < r.end(); ++t) {
+      if (t + kPositionsAhead < r.end()) prefetch_account(view, account(t + kPositionsAhead));
       live_[static_cast<std::size_t>(t)] = 0;
       const Account& acc = view.account(account(t));
       const std::size_t row = static_cast<std::size_t>(t) * static_cast<std::size_t>(k_);
@@ -391,7 +396,9 @@ void RetailPopulation::census(const MarketView& view) const {
       Qty* shares = &census_part_shares_[static_cast<std::size_t>(b) * stocks];
       std::fill(shares, shares + stocks, 0);
       Fen cash = 0;
-      for (int t = size() * b / parts; t < size() * (b + 1) / parts; ++t) {
+      const int last = size() * (b + 1) / parts;
+      for (int t = size() * b / parts; t < last; ++t) {
+        if (t + kPositionsAhead < last) prefetch_account(view, account(t + kPositionsAhead));
         const Account& acc = view.account(account(t));
         cash += acc.cash;
         for (const StockPosition& p : acc.stocks()) shares[static_cast<std::size_t>(p.stock)] += p.qty;

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "sim/core/parallel.hpp"
+
 namespace stampede {
 
 const FuturesPosition Account::kFlat{};
@@ -95,20 +97,25 @@ void AccountBook::settle_futures_trade(AccountId buyer, AccountId seller, int sl
   apply(seller, -qty, value);
 }
 
+// Partitions in parallel: each compacts its own accounts' positions in its own pool, in id order,
+// so the pools end as a sequential pass leaves them.
 void AccountBook::start_new_day() {
-  for (std::size_t id = 0; id < accounts_.size(); ++id) {
-    Account& a = accounts_[id];
-    a.reserved_cash = 0;
-    std::uint32_t kept = 0;
-    for (std::uint32_t k = 0; k < a.count_; ++k) {
-      StockPosition& p = a.positions_[k];
-      if (p.qty == 0) continue;
-      p.sellable = p.qty;
-      a.positions_[kept++] = p;
-    }
-    resize_block(static_cast<AccountId>(id), kept);
-    a.count_ = kept;
-  }
+  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, kPartitions, 1), [&](const auto& r) {
+    for (std::size_t part = r.begin(); part < r.end(); ++part)
+      for (std::size_t id = part; id < accounts_.size(); id += kPartitions) {
+        Account& a = accounts_[id];
+        a.reserved_cash = 0;
+        std::uint32_t kept = 0;
+        for (std::uint32_t k = 0; k < a.count_; ++k) {
+          StockPosition& p = a.positions_[k];
+          if (p.qty == 0) continue;
+          p.sellable = p.qty;
+          a.positions_[kept++] = p;
+        }
+        resize_block(static_cast<AccountId>(id), kept);
+        a.count_ = kept;
+      }
+  });
 }
 
 Fen AccountBook::total_cash() const {

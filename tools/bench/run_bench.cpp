@@ -130,7 +130,7 @@ int scenario_run(int argc, char** argv) {
   tbb::task_arena arena(threads);
   using clock = std::chrono::steady_clock;
   double setup_s = 0, run_s = 0, cpu_s = 0, finish_s = 0;
-  long long steps = 0;
+  long long steps = 0, orders = 0, trades = 0;
   int stocks = 0, agents = 0, days = 0;
   RetailMemory retail;
   std::array<double, stampede::Simulation::kPhases> phase_s{};
@@ -166,12 +166,17 @@ int scenario_run(int argc, char** argv) {
     days = sim.day();
     retail = retail_memory(sim);
     phase_s = sim.phase_seconds();
+    orders = sim.totals().orders;
+    trades = sim.totals().trades;
   });
   const double total = setup_s + run_s + finish_s;
   std::printf("scenario=%s\nthreads=%d\nlog=%s\nstocks=%d\nagents=%d\ndays_done=%d\nsteps=%lld\n", scenario.name().c_str(),
               threads, log_path.empty() ? "off" : log_path.c_str(), stocks, agents, days, steps);
   std::printf("setup_s=%.3f\nstep_s=%.3f\nlog_finish_s=%.3f\nwall_s=%.3f\ncpu_s=%.3f\nsteps_per_s=%.1f\npeak_rss_mib=%.1f\n",
               setup_s, run_s, finish_s, total, cpu_s, run_s > 0 ? steps / run_s : 0.0, peak_rss_mib());
+  const double per_step = steps > 0 ? 1.0 / static_cast<double>(steps) : 0.0;
+  std::printf("orders_per_step=%.0f\ntrades_per_step=%.0f\n", static_cast<double>(orders) * per_step,
+              static_cast<double>(trades) * per_step);
   if (phases) {
     double timed = 0;
     for (std::size_t k = 0; k < phase_s.size(); ++k) {
