@@ -17,8 +17,19 @@ inline AccountValue value_account(const MarketView& v, const Account& a) {
   AccountValue out;
   out.cash = static_cast<double>(a.cash) / 100.0;
   if (v.stock_last != nullptr) {
+    // Two positions per division instruction: the divider bounds this loop, and each lane is the
+    // same correctly rounded division, added in the same order, as one position at a time.
+    using Pair = double __attribute__((vector_size(16)));
     const Tick* last = v.stock_last->data();
-    for (const StockPosition& p : a.stocks()) out.long_value += static_cast<double>(p.qty) * last[p.stock] / 100.0;
+    const std::span<const StockPosition> held = a.stocks();
+    std::size_t k = 0;
+    for (; k + 2 <= held.size(); k += 2) {
+      const Pair value = Pair{static_cast<double>(held[k].qty) * last[held[k].stock],
+                              static_cast<double>(held[k + 1].qty) * last[held[k + 1].stock]} / 100.0;
+      out.long_value += value[0];
+      out.long_value += value[1];
+    }
+    if (k < held.size()) out.long_value += static_cast<double>(held[k].qty) * last[held[k].stock] / 100.0;
   } else {
     for (const StockPosition& p : a.stocks()) out.long_value += static_cast<double>(p.qty) * v.quote(p.stock).last / 100.0;
   }
