@@ -216,6 +216,7 @@ class Simulation {
     std::int64_t trades = 0, orders = 0;
   };
   std::array<SettleBlock, kSettleBlocks> settle_blocks_;
+  std::array<std::vector<AccountChange>, kSettlePartitions> partition_scratch_;   // apply_partition()
   std::vector<std::vector<Trade>> trades_;
   std::vector<std::vector<Release>> releases_;
   std::vector<std::vector<std::pair<AgentId, RejectReason>>> book_rejects_;

@@ -219,9 +219,10 @@ void Simulation::match(bool auction) {
 //     trade's and release's change to an account, bucketed per block by a fixed partition of the
 //     account ids; the class flows summed per block.
 //  2. Sequentially: futures trades, the blocks' flows, rejections and totals.
-//  3. Account partitions (AccountBook::partition_of) in parallel, each applying its changes in
-//     block order, new positions included (each partition has its own position pool). The
-//     changes are exact integers, so the accounts end as the sequential book order left them.
+//  3. Account partitions (AccountBook::partition_of) in parallel, each applying its changes
+//     sorted by account and stock, new positions included (each partition has its own position
+//     pool). The changes are exact integers, so the accounts end as the sequential book order
+//     would leave them.
 void Simulation::settle() {
   const std::size_t n = static_cast<std::size_t>(universe_.size());
   stampede::parallel_for(tbb::blocked_range<std::size_t>(0, kSettleBlocks, 1), [&](const auto& r) {
@@ -318,18 +319,23 @@ void Simulation::bucket_block(std::size_t block, std::size_t stocks) {
   }
 }
 
-// Pass 3 for one partition of the accounts.
+// Pass 3 for one partition of the accounts. The changes are exact integers, so their order does
+// not matter: sorted by account and stock, each account's lines are fetched once for all of its
+// changes and a fund's positions are searched in ascending order.
 void Simulation::apply_partition(std::size_t p) {
+  std::vector<AccountChange>& changes = partition_scratch_[p];
+  changes.clear();
+  for (const SettleBlock& b : settle_blocks_) changes.insert(changes.end(), b.changes[p].begin(), b.changes[p].end());
+  std::sort(changes.begin(), changes.end(), [](const AccountChange& x, const AccountChange& y) {
+    return x.account != y.account ? x.account < y.account : x.stock < y.stock;
+  });
   // Each change lands on an account last touched long ago: fetch ahead (hints only).
   constexpr std::size_t kAccountAhead = 8, kPositionsAhead = 4;
-  for (const SettleBlock& b : settle_blocks_) {
-    const std::vector<AccountChange>& changes = b.changes[p];
-    for (std::size_t k = 0; k < changes.size(); ++k) {
-      if (k + kAccountAhead < changes.size()) accounts_.prefetch(changes[k + kAccountAhead].account);
-      if (k + kPositionsAhead < changes.size() && changes[k + kPositionsAhead].stock >= 0)
-        accounts_.prefetch_positions(changes[k + kPositionsAhead].account);
-      accounts_.apply(changes[k]);
-    }
+  for (std::size_t k = 0; k < changes.size(); ++k) {
+    if (k + kAccountAhead < changes.size()) accounts_.prefetch(changes[k + kAccountAhead].account);
+    if (k + kPositionsAhead < changes.size() && changes[k + kPositionsAhead].stock >= 0)
+      accounts_.prefetch_positions(changes[k + kPositionsAhead].account);
+    accounts_.apply(changes[k]);
   }
 }
 
