@@ -114,12 +114,15 @@ class Simulation {
   const std::array<double, kPhases>& phase_seconds() const { return phase_seconds_; }
 
  private:
-  // An order in a book's arrival queue: its arrival key and where it sits in agent_orders_
-  // (16 bytes to copy and sort instead of 48 with the order itself).
-  struct RoutedOrder { std::uint64_t key; std::uint32_t agent; std::uint32_t index; };
+  // An order in a book's arrival queue: its arrival key and the order in its agent's buffer
+  // (16 bytes to copy and sort instead of 48 with the order itself). The sending agent is the one
+  // in the order's id: an agent's orders carry its own ids, and a cancel that the book accepts
+  // named an order of the sender's own account.
+  struct RoutedOrder { std::uint64_t key; const Order* order; };
   static constexpr std::size_t kSettleBlocks = 32;       // fixed groups of stock books (settle())
   static constexpr std::size_t kSettlePartitions = AccountBook::kPartitions;   // settle(): one thread each
-  const Order& order_of(const RoutedOrder& r) const { return agent_orders_[r.agent][r.index]; }
+  static const Order& order_of(const RoutedOrder& r) { return *r.order; }
+  static std::size_t sender_of(const RoutedOrder& r) { return static_cast<std::size_t>(agent_of(r.order->id)); }
   static constexpr std::size_t kRouteGroups = 8;         // fixed groups of agents (route())
   // This step's orders for one book, in arrival order (route()).
   std::span<const RoutedOrder> routed(std::size_t book) const {

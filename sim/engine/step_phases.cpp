@@ -59,6 +59,8 @@ RiskReject Simulation::reserve(Order& o, AgentId agent) {
   Account& acc = accounts_[o.account];
   if (acc.owner != agent) return RiskReject::NotAccountOwner;
   if (o.instrument < 0 || o.instrument >= static_cast<InstrumentId>(books_.size())) return RiskReject::UnknownInstrument;
+  // Ids carry their agent (OrderSink makes them); matching takes the sender from the id.
+  if (agent_of(o.id) != agent) return RiskReject::BadOrder;
   if (o.type == OrderType::Cancel) return RiskReject::None;
   if (o.qty <= 0 || o.qty > (Qty{1} << 40)) return RiskReject::BadOrder;
   const InstrumentQuote& q = quotes_[static_cast<std::size_t>(o.instrument)];
@@ -132,7 +134,7 @@ void Simulation::route() {
           std::uint64_t key = splitmix64(step_key ^ o.id) >> 1;
           if (o.type != OrderType::Cancel) key |= 1ULL << 63;
           routed_orders_[slot[static_cast<std::size_t>(o.instrument)]++] =
-              RoutedOrder{key, static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(k)};
+              RoutedOrder{key, &o};
         }
       }
     }
@@ -169,14 +171,14 @@ void Simulation::prefetch_books_after(std::size_t i, std::size_t end) const {
     for (const RoutedOrder& ro : routed(i + 2)) {
       const Order& o = order_of(ro);
       books_[i + 2].prefetch_stage1(request_of(o));
-      if (o.type == OrderType::Cancel && agent_releases_in_match_[ro.agent]) accounts_.prefetch(o.account);
+      if (o.type == OrderType::Cancel && agent_releases_in_match_[sender_of(ro)]) accounts_.prefetch(o.account);
     }
   }
   if (i + 1 < end)
     for (const RoutedOrder& ro : routed(i + 1)) {
       const Order& o = order_of(ro);
       books_[i + 1].prefetch_stage2(request_of(o));
-      if (o.type == OrderType::Cancel && agent_releases_in_match_[ro.agent]) accounts_.prefetch_positions(o.account);
+      if (o.type == OrderType::Cancel && agent_releases_in_match_[sender_of(ro)]) accounts_.prefetch_positions(o.account);
     }
 }
 
@@ -197,7 +199,7 @@ void Simulation::match(bool auction) {
           CancelResult c = book.cancel(o.id, o.account);
           if (c.reject != RejectReason::None) continue;
           const Release freed{o.account, o.instrument, c.side, c.price, c.remaining};
-          if (agent_releases_in_match_[ro.agent])
+          if (agent_releases_in_match_[sender_of(ro)])
             accounts_.release(release_change(freed));   // no other book touches this account this step
           else
             releases_[i].push_back(freed);
@@ -206,7 +208,7 @@ void Simulation::match(bool auction) {
         SubmitResult s = book.submit(request_of(o), trades_[i]);
         if (s.reject != RejectReason::None) {
           releases_[i].push_back(Release{o.account, o.instrument, o.side, o.price, o.qty});
-          book_rejects_[i].emplace_back(agents_[ro.agent]->id(), s.reject);
+          book_rejects_[i].emplace_back(agent_of(o.id), s.reject);
         }
       }
       if (auction) book.uncross(trades_[i]);

@@ -81,3 +81,16 @@ TEST_CASE("an order on another agent's account is refused", "[risk]") {
   while (!sim.finished()) sim.step();
   CHECK(sim.totals().rejections.at("not_account_owner") == 1);
 }
+
+TEST_CASE("an order whose id belongs to another agent is refused, and so is a cancel of another agent's order", "[risk]") {
+  const AgentRegistry r = test::registry_with_script([](const MarketView& v, OrderSink& out, AccountId acc) {
+    if (v.day != 0 || v.step_in_day != 1) return;
+    const OrderId foreign = make_order_id(/*agent*/ 0, OrderReason::Voluntary, 12345);
+    out.extend({Order{foreign, acc, kStock, Side::Buy, OrderType::Limit, v.quote(kStock).last, 100}});
+    out.cancel(acc, kStock, foreign);
+  });
+  Simulation sim(test::small_world(r, {"days=1"}), r);
+  while (!sim.finished()) sim.step();
+  CHECK(sim.totals().rejections.at("bad_order") == 2);
+  CHECK(sim.accounts()[test::scripted(sim).account()].holding(kStock) == 0);
+}
