@@ -6,7 +6,8 @@
 //       one run of a scenario file (all its steps, or the first N), timed: setup, stepping and
 //       the run log apart, steps per second and peak RSS. Without --log the run log is off; with
 //       it the frames go to a RunLog exactly as `stampede run` writes them, so the two differ by
-//       the recorder only. Prints one `key=value` line per figure (for scripts) on stdout; with
+//       the recorder only. Prints one `key=value` line per figure (for scripts) on stdout, the
+//       order flow too (`orders_per_step`, `trades_per_step`); with
 //       --per-day also a line `day D elapsed_s T rss_mib M` after each trading day (time since
 //       the start of setup, current resident memory): the cost curve over days from one run.
 //       With --phases also `phase_<name>_s` lines: wall time in each phase of the step
