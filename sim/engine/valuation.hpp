@@ -17,8 +17,9 @@ inline AccountValue value_account(const MarketView& v, const Account& a) {
   AccountValue out;
   out.cash = static_cast<double>(a.cash) / 100.0;
   if (v.stock_last != nullptr) {
-    // Two positions per division instruction: the divider bounds this loop, and each lane is the
-    // same correctly rounded division, added in the same order, as one position at a time.
+    // Two positions per division instruction (with the positions in cache, the divider bounds
+    // this loop); each lane is the same correctly rounded division, and the quotients are added
+    // in position order, so the sum is the one-at-a-time sum (test_account_marking.cpp).
     using Pair = double __attribute__((vector_size(16)));
     const Tick* last = v.stock_last->data();
     const std::span<const StockPosition> held = a.stocks();
