@@ -30,10 +30,6 @@ void LiquidityProvider::report(const MarketView& view, ClassMetrics& into) const
 }
 
 void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
-  if (bid_) out.cancel(account_, stock_, bid_);
-  if (ask_) out.cancel(account_, stock_, ask_);
-  bid_ = ask_ = 0;
-
   const InstrumentQuote& q = view.quote(stock_);
   if (prev_last_ != kNoPrice) vol_ticks_ = 0.95 * vol_ticks_ + 0.05 * std::abs(q.last - prev_last_);
   prev_last_ = q.last;
@@ -48,7 +44,6 @@ void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
   const Qty size = static_cast<Qty>(p_.quote_lots) * 100;
   const bool marked = mark_step_ == view.step - 1 && mark_day_ == view.day && view.step_in_day > 0;
   const double equity = marked ? mark_equity_ : value_account(view, acc).equity();
-  if (withdrawal_.stand_aside(view, equity, inventory, size, stock_, out)) return;
   const double excess_yuan = static_cast<double>(inventory - target_inventory_) * q.last / 100.0;
   const double excess = max_inventory_yuan_ > 0 ? excess_yuan / max_inventory_yuan_ : 0.0;
   const double half = std::max<double>(p_.half_spread_ticks, p_.vol_spread_mult * vol_ticks_);
@@ -61,11 +56,40 @@ void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
     else bid = ask - 1;
   }
   // Capital limit: bid only with cash to spare beyond the reserve kept free.
-  if (excess < 1.0 && bid >= q.lower && acc.available_cash() - static_cast<Fen>(bid) * size >= min_cash_)
-    bid_ = out.limit(account_, stock_, Side::Buy, bid, size, OrderReason::Quote);
+  const bool want_bid = excess < 1.0 && bid >= q.lower && acc.available_cash() - static_cast<Fen>(bid) * size >= min_cash_;
   const Qty ask_size = std::min(size, acc.sellable(stock_));
-  if (excess > -1.0 && ask_size > 0 && ask <= q.upper)
+  const bool want_ask = excess > -1.0 && ask <= q.upper;
+
+  // Day orders expire at the close, so only quotes of today can still rest.
+  const bool untouched = seen_day_ == view.day && seen_cash_ == acc.cash && seen_holding_ == inventory;
+  seen_day_ = view.day;
+  seen_cash_ = acc.cash;
+  seen_holding_ = inventory;
+  const auto close_enough = [&](OrderId resting, Tick at, Tick target) {
+    return p_.requote_threshold_ticks > 0 && untouched && resting != 0 && std::abs(target - at) < p_.requote_threshold_ticks;
+  };
+  bool keep_bid = want_bid && close_enough(bid_, bid_price_, bid);
+  bool keep_ask = want_ask && close_enough(ask_, ask_price_, ask);
+  // Never a kept quote that the other side's new quote would cross (near the band's bounds).
+  if (keep_bid && !keep_ask && want_ask && ask <= bid_price_) keep_bid = false;
+  if (keep_ask && !keep_bid && want_bid && bid >= ask_price_) keep_ask = false;
+  if (bid_ && !keep_bid) out.cancel(account_, stock_, bid_), bid_ = 0;
+  if (ask_ && !keep_ask) out.cancel(account_, stock_, ask_), ask_ = 0;
+
+  if (withdrawal_.stand_aside(view, equity, inventory, size, stock_, out)) {
+    if (bid_) out.cancel(account_, stock_, bid_);
+    if (ask_) out.cancel(account_, stock_, ask_);
+    bid_ = ask_ = 0;
+    return;
+  }
+  if (want_bid && !keep_bid) {
+    bid_ = out.limit(account_, stock_, Side::Buy, bid, size, OrderReason::Quote);
+    bid_price_ = bid;
+  }
+  if (want_ask && !keep_ask && ask_size > 0) {
     ask_ = out.limit(account_, stock_, Side::Sell, ask, ask_size, OrderReason::Quote);
+    ask_price_ = ask;
+  }
 }
 
 namespace {
@@ -81,6 +105,7 @@ QuotingParams quoting_params(const Scenario& s) {
   p.fair_value_weight = s.get_float("liquidity_providers.fair_value_weight");
   p.fair_value_noise = s.get_float("liquidity_providers.fair_value_noise");
   p.min_cash_fraction = s.get_float("liquidity_providers.min_cash_fraction");
+  p.requote_threshold_ticks = static_cast<int>(s.get_int("liquidity_providers.requote_threshold_ticks"));
   p.withdrawal.loss_fraction = s.get_float("liquidity_providers.withdraw_loss_fraction");
   p.withdrawal.flow_window_steps = static_cast<int>(s.get_int("liquidity_providers.withdraw_flow_window_steps"));
   p.withdrawal.flow_threshold = s.get_float("liquidity_providers.withdraw_flow_threshold");
@@ -139,6 +164,7 @@ AgentKind liquidity_providers_kind() {
           spec("fair_value_noise", T::Float, 0.002, 0, 1, "", "relative noise of each maker's fair-value estimate"),
           spec("max_inventory_yuan", T::Float, 4.0e6, 0, 1e12, "yuan", "inventory beyond which a maker quotes one side only"),
           spec("min_cash_fraction", T::Float, 0.1, 0, 1, "", "share of its starting cash a stock maker keeps free: no bid that would spend it"),
+          spec("requote_threshold_ticks", T::Int, std::int64_t{2}, 0, 1000, "ticks", "a stock maker's quote that nothing filled since the last step stays in the book (keeping its time priority) until its target price moves this many ticks away from it (0 = cancel and re-send both quotes every step)"),
           spec("withdraw_loss_fraction", T::Float, 0.03, 0, 1, "", "a maker stops quoting when its marked loss since the day's open (or its return) passes this share of its equity then (0 = never)"),
           spec("withdraw_flow_window_steps", T::Int, std::int64_t{20}, 1, 1000, "steps", "window over which one-sided flow is measured"),
           spec("withdraw_flow_threshold", T::Float, 10.0, 0, 1e6, "quote sizes", "a maker stops quoting when its net fills over the window pass this many quote sizes (0 = never)"),

@@ -2,7 +2,10 @@
 // A market maker quoting one stock: both sides around a noisy fair-value estimate, wider when
 // the price is volatile, skewed to shed inventory, one-sided when inventory hits its limit, no
 // bid when cash runs short, and no quotes at all for a while after a loss or a one-sided run of
-// fills (quote_withdrawal.hpp): liquidity that evaporates in a stampede.
+// fills (quote_withdrawal.hpp): liquidity that evaporates in a stampede. A quote nothing has
+// filled since the last step stays in the book (and keeps its time priority) while the new target
+// price is less than `requote_threshold_ticks` away from it, as makers do not pay a cancel and
+// lose their place in the queue for a price they would quote anyway.
 #include "agents/quote_withdrawal.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/engine/agent.hpp"
@@ -19,6 +22,7 @@ struct QuotingParams {
   double fair_value_weight = 0.3;
   double fair_value_noise = 0.002;
   double min_cash_fraction = 0.1;   // of the starting cash: kept free, no bid below it
+  int requote_threshold_ticks = 0;  // 0: cancel and re-send both quotes every step
   // Futures makers only: their quotes centre on index x carry; absorbing a one-sided hedging
   // flow up to their position limit shifts them by this share of the index (the basis a hedging
   // imbalance buys, since A-share short-selling limits stop arbitrageurs from closing a discount).
@@ -35,6 +39,8 @@ class LiquidityProvider final : public Agent {
   void report(const MarketView& view, ClassMetrics& into) const override;
   void prefetch_decide(const MarketView& view) const override {
     prefetch_next_draw(rng_);
+    for (const char* line = reinterpret_cast<const char*>(this) + 64; line < reinterpret_cast<const char*>(&rng_); line += 64)
+      __builtin_prefetch(line);
     __builtin_prefetch(&withdrawal_);
     prefetch_account(view, account_);
   }
@@ -51,9 +57,14 @@ class LiquidityProvider final : public Agent {
   Qty target_inventory_;
   double max_inventory_yuan_;
   Fen min_cash_;
-  Rng rng_;
-  QuoteWithdrawal withdrawal_;
+  // Per-step state ahead of the generator's 2.5 KB, in the lines prefetch_decide asks for.
   OrderId bid_ = 0, ask_ = 0;
+  Tick bid_price_ = kNoPrice, ask_price_ = kNoPrice;
+  // The account as the last decision saw it: a stock trade moves both cash and holding, a cancel
+  // neither, so equal values a step later mean nothing was filled in between.
+  Fen seen_cash_ = 0;
+  Qty seen_holding_ = -1;
+  DayIndex seen_day_ = -1;
   Tick prev_last_ = kNoPrice;
   double vol_ticks_ = 1.0;   // EWMA of absolute price changes per step
   // The equity report() marked after a step: within a day, the next decide() sees the same
@@ -61,6 +72,8 @@ class LiquidityProvider final : public Agent {
   mutable double mark_equity_ = 0;
   mutable StepIndex mark_step_ = -2;
   mutable DayIndex mark_day_ = -1;
+  Rng rng_;
+  QuoteWithdrawal withdrawal_;
 };
 
 // The [liquidity_providers] section: stock market makers and futures market makers.

@@ -7,6 +7,22 @@
 
 using namespace stampede;
 
+namespace {
+// Rests one deep bid a tick above the limit-down price on day 1's first continuous step.
+class Bidder final : public Agent {
+ public:
+  Bidder(AccountId account, InstrumentId stock) : account_(account), stock_(stock) {}
+  const char* kind() const override { return "bidder"; }
+  void decide(const MarketView& v, OrderSink& out) override {
+    if (v.day == 1 && v.step_in_day == 1) out.limit(account_, stock_, Side::Buy, v.quote(stock_).lower + 1, 50'000);
+  }
+
+ private:
+  AccountId account_;
+  InstrumentId stock_;
+};
+}  // namespace
+
 TEST_CASE("per segment, attributed sells and buys add up to the day's turnover", "[attribution]") {
   const AgentRegistry r = builtin_agents();
   Simulation sim(test::small_world(r, {"days=1"}), r);
@@ -34,18 +50,28 @@ TEST_CASE("per segment, attributed sells and buys add up to the day's turnover",
 
 TEST_CASE("a sale counts as forced when the seller's order had a forced reason", "[attribution]") {
   constexpr InstrumentId kStock = 5;   // a microcap in the small world
-  const AgentRegistry r = test::registry_with_script([](const MarketView& v, OrderSink& out, AccountId acc) {
+  AgentRegistry r = test::registry_with_script([](const MarketView& v, OrderSink& out, AccountId acc) {
     if (v.day == 0 && v.step_in_day == 1) out.limit(acc, kStock, Side::Buy, v.quote(kStock).upper, 1000);
-    if (v.day == 1 && v.step_in_day == 1) out.limit(acc, kStock, Side::Sell, v.quote(kStock).lower, 600, OrderReason::Liquidation);
-    if (v.day == 1 && v.step_in_day == 2) out.limit(acc, kStock, Side::Sell, v.quote(kStock).lower, 400, OrderReason::Rebalance);
+    if (v.day == 1 && v.step_in_day == 2) out.limit(acc, kStock, Side::Sell, v.quote(kStock).lower, 600, OrderReason::Liquidation);
+    if (v.day == 1 && v.step_in_day == 3) out.limit(acc, kStock, Side::Sell, v.quote(kStock).lower, 400, OrderReason::Rebalance);
   });
+  // A deep bid a tick above the limit-down price, resting before the sales arrive: whatever the
+  // arrival order within a step, each sale finds bids and crosses the book.
+  r.add(AgentKind{"bidder", {}, [](const Scenario&, WorldSetup& setup) {
+                    const AgentId id = setup.next_agent_id();
+                    const AccountId acc = setup.open_account(id, Fen{10'000'000} * 100);
+                    setup.add_agent(std::make_unique<Bidder>(acc, InstrumentId{kStock}));
+                  }});
   Simulation sim(test::small_world(r, {"days=2"}), r);
   REQUIRE(sim.universe().segment[kStock] == Segment::Microcap);
   while (!sim.step()) {
   }
   while (!sim.step()) {
   }
-  REQUIRE(sim.accounts()[test::scripted(sim).account()].holding(kStock) == 0);
+  AccountId seller = -1;
+  for (const auto& a : sim.agents())
+    if (auto* s = dynamic_cast<const test::ScriptedAgent*>(a.get())) seller = s->account();
+  REQUIRE(sim.accounts()[seller].holding(kStock) == 0);
   const auto& classes = sim.agent_classes();
   const auto scripted = static_cast<std::size_t>(std::find(classes.begin(), classes.end(), "scripted") - classes.begin());
   const FlowRow& f = sim.day_frame().flows[scripted * 3 + static_cast<std::size_t>(Segment::Microcap)];
