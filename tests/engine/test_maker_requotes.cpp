@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -21,7 +23,6 @@ struct MakerState {
   std::map<Side, Tick> price;   // of the resting quote on each side
   Fen cash = 0;
   Qty holding = 0;
-  bool operator==(const MakerState& o) const = default;
 };
 
 struct Counts {
