@@ -157,6 +157,8 @@ std::vector<std::pair<std::string, double>> summary_metrics(const RunSummary& s)
       {"margin_calls", static_cast<double>(s.outcomes.margin_calls)},
       {"broker_shortfall", s.outcomes.broker_shortfall},
       {"broker_shortfall_accounts", static_cast<double>(s.outcomes.broker_shortfall_accounts)},
+      {"broker_shortfall_peak", s.outcomes.broker_shortfall_peak},
+      {"broker_shortfall_realised", s.outcomes.broker_shortfall_realised},
       {"dma_median_return", s.outcomes.dma.median_return},
       {"dma_median_max_drawdown", s.outcomes.dma.median_max_drawdown},
       {"neutral_funds", static_cast<double>(s.outcomes.neutral.agents)},
@@ -194,7 +196,11 @@ std::string format_summary(const RunSummary& s, const std::filesystem::path& out
                      o.peak_liquidation_date.empty() ? std::string()
                                                      : fmt::format(", most ({}) on {}", o.peak_liquidations, o.peak_liquidation_date)));
     line("DMA margin calls", fmt::format("{} warnings, {} accounts", o.margin_calls, o.dma_accounts_margin_called));
-    line("broker shortfall", fmt::format("{:.0f} yuan from {} accounts", o.broker_shortfall, o.broker_shortfall_accounts));
+    line("broker shortfall (marked)",
+         fmt::format("{:.0f} yuan from {} accounts at the last close{}", o.broker_shortfall, o.broker_shortfall_accounts,
+                     o.broker_shortfall_peak_date.empty()
+                         ? std::string()
+                         : fmt::format("; peak {:.0f} on {}", o.broker_shortfall_peak, o.broker_shortfall_peak_date)));
     line("DMA account (median)", fmt::format("return {}, max drawdown {}", pct(o.dma.median_return), pct(o.dma.median_max_drawdown)));
   } else {
     line("DMA accounts", "none");

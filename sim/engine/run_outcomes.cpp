@@ -41,10 +41,7 @@ void OutcomeTracker::observe_events(const std::string& kind, const std::vector<E
         ++liquidations_today_;
       }
   } else if (kind == "broker_shortfalls") {
-    for (const EventRow& e : rows) {
-      shortfall_ += e.price;
-      short_accounts_.insert(e.agent_id);
-    }
+    for (const EventRow& e : rows) shortfall_realised_ += e.price;
   } else if (kind == "redemption_requests") {
     for (const EventRow& e : rows) requested_today_[e.agent_id] += e.price;
   }
@@ -67,6 +64,18 @@ void OutcomeTracker::observe_day(const std::string& date, const std::vector<Agen
     p.index.push_back(level);
   }
   requested_today_.clear();
+  // The brokers' exposure at this close: every DMA account's negative equity.
+  shortfall_marked_ = 0;
+  shortfall_marked_accounts_ = 0;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    if (agents_[k].agent_class != kDmaClass || !(rows[k].equity < 0)) continue;
+    shortfall_marked_ -= rows[k].equity;
+    ++shortfall_marked_accounts_;
+  }
+  if (shortfall_marked_ > shortfall_peak_) {
+    shortfall_peak_ = shortfall_marked_;
+    shortfall_peak_date_ = date;
+  }
   if (liquidations_today_ > 0 && first_liquidation_date_.empty()) first_liquidation_date_ = date;
   if (liquidations_today_ > peak_liquidations_) {
     peak_liquidations_ = liquidations_today_;
@@ -105,8 +114,11 @@ AgentOutcomes OutcomeTracker::result() const {
   r.dma_accounts_liquidated = static_cast<int>(liquidated_.size());
   r.dma_accounts_margin_called = static_cast<int>(margin_called_.size());
   r.margin_calls = margin_calls_;
-  r.broker_shortfall = shortfall_;
-  r.broker_shortfall_accounts = static_cast<int>(short_accounts_.size());
+  r.broker_shortfall = shortfall_marked_;
+  r.broker_shortfall_accounts = shortfall_marked_accounts_;
+  r.broker_shortfall_peak = shortfall_peak_;
+  r.broker_shortfall_peak_date = shortfall_peak_date_;
+  r.broker_shortfall_realised = shortfall_realised_;
   r.first_liquidation_date = first_liquidation_date_;
   r.peak_liquidation_date = peak_liquidation_date_;
   r.peak_liquidations = peak_liquidations_;

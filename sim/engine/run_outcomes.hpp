@@ -31,8 +31,14 @@ struct AgentOutcomes {
   int dma_accounts_liquidated = 0;      // distinct accounts whose broker started a liquidation
   int dma_accounts_margin_called = 0;   // distinct accounts that got at least one margin call
   std::int64_t margin_calls = 0;        // margin-call warnings, every account
-  double broker_shortfall = 0;          // yuan the brokers lost on liquidated accounts
-  int broker_shortfall_accounts = 0;    // distinct accounts that left a shortfall
+  // The brokers' shortfall marked to market at every close: the negative equity of DMA accounts
+  // (what they owe their broker beyond everything they hold), whether or not a liquidation has
+  // finished; accounts whose liquidation finished keep the written-off part as negative equity.
+  double broker_shortfall = 0;          // yuan, at the last close
+  int broker_shortfall_accounts = 0;    // accounts with negative equity at the last close
+  double broker_shortfall_peak = 0;     // yuan, the largest at any close
+  std::string broker_shortfall_peak_date;   // ISO; empty when it never was above zero
+  double broker_shortfall_realised = 0; // yuan written off when liquidations finished (events broker_shortfalls)
   std::string first_liquidation_date, peak_liquidation_date;   // ISO; empty without liquidations
   int peak_liquidations = 0;            // most liquidations started on one day
   NavOutcome dma, neutral;
@@ -69,9 +75,12 @@ class OutcomeTracker {
   std::vector<DailyAgent> agents_;
   std::vector<Path> paths_;
   std::map<std::int32_t, double> requested_today_;   // agent id -> yuan requested since the last day
-  std::set<std::int32_t> liquidated_, margin_called_, short_accounts_;
+  std::set<std::int32_t> liquidated_, margin_called_;
   std::int64_t margin_calls_ = 0;
-  double shortfall_ = 0;
+  double shortfall_realised_ = 0;
+  double shortfall_marked_ = 0, shortfall_peak_ = 0;
+  int shortfall_marked_accounts_ = 0;
+  std::string shortfall_peak_date_;
   int liquidations_today_ = 0;
   std::string first_liquidation_date_, peak_liquidation_date_;
   int peak_liquidations_ = 0;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "sim/core/parallel.hpp"
+#include "sim/engine/market_driver.hpp"
 
 namespace stampede {
 
@@ -52,15 +53,6 @@ FuturesSpec futures_spec(const Scenario& s) {
   return f;
 }
 
-TradingCalendar make_calendar(const Scenario& s) {
-  auto start = parse_iso_date(s.get_string("start_date"));
-  if (!start) throw std::invalid_argument("start_date is not a valid date");
-  std::vector<Date> holidays;
-  for (const std::string& h : s.get_list("holidays"))
-    if (auto d = parse_iso_date(h)) holidays.push_back(*d);
-  return TradingCalendar(*start, static_cast<int>(s.get_int("days")), holidays);
-}
-
 }  // namespace
 
 const char* to_string(RiskReject r) {
@@ -88,10 +80,17 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
                      s.get_float("regulator.sell_cap_fraction_per_day"), s.get_float("regulator.dma_leverage_cap")},
       universe_(make_universe(universe_params(s), seed_)),
       clock_(static_cast<int>(s.get_int("session.step_minutes"))),
-      calendar_(make_calendar(s)),
+      calendar_(scenario_calendar(s)),
       fundamentals_(universe_, factor_params(s), seed_),
       hedged_(universe_, s.get_float("indices.hedged_base")),
-      futures_(futures_spec(s), calendar_) {
+      futures_(futures_spec(s), calendar_),
+      market_driver_(load_market_driver(s, calendar_)) {
+  if (market_driver_) {
+    double minutes = 0;
+    for (int k = 0; k < clock_.steps_per_day(); ++k)
+      if (clock_.step(k).phase == StepPhase::Continuous) minutes += clock_.step(k).length;
+    fundamentals_.drive_market(market_driver_->log_return, minutes);
+  }
   const int n = universe_.size();
   const int instruments = n + kFuturesSlots;
   books_.reserve(instruments);
@@ -183,7 +182,7 @@ bool Simulation::step() {
   const IntradayStep& st = clock_.step(step_in_day_);
   if (st.phase == StepPhase::ClosingAuction)
     for (OrderBook& b : books_) b.set_phase(BookPhase::CallAuction);
-  if (st.phase == StepPhase::Continuous) fundamentals_.advance(st.length);
+  if (st.phase == StepPhase::Continuous) fundamentals_.advance(st.length, day_);
 
   build_view();
   decide();
@@ -379,6 +378,15 @@ RunHeader Simulation::make_header(const Scenario& s, int threads) const {
     h.daily_agent_id.push_back(id);
   }
   h.agent_state_names = agent_state_names();
+  if (market_driver_) {
+    h.driver.source = market_driver_->source;
+    h.driver.column = market_driver_->column;
+    h.driver.base_date = market_driver_->base_date;
+    h.driver.base_close = market_driver_->base_close;
+    h.driver.dates = market_driver_->dates;
+    h.driver.close = market_driver_->close;
+    h.driver.log_return = market_driver_->log_return;
+  }
   return h;
 }
 

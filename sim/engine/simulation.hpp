@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,7 @@
 #include "sim/book/order_book.hpp"
 #include "sim/engine/agent.hpp"
 #include "sim/engine/agent_registry.hpp"
+#include "sim/engine/market_driver.hpp"
 #include "sim/market/accounts.hpp"
 #include "sim/market/calendar.hpp"
 #include "sim/market/fundamentals.hpp"
@@ -180,6 +182,7 @@ class Simulation {
   std::unique_ptr<MicrocapIndex> microcap_;
   double hedged_level_ = 0, hedged_prev_close_ = 0, microcap_level_ = 0, microcap_prev_close_ = 0;
   FuturesMarket futures_;
+  std::optional<MarketDriver> market_driver_;   // the real path driving the market factor, if any
   std::array<Qty, kFuturesSlots> open_interest_{};
   std::array<Qty, kFuturesSlots> step_futures_volume_{};
   // agents

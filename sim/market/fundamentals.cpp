@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
+#include <string>
 
 #include "sim/core/parallel.hpp"
 
@@ -34,11 +35,35 @@ Fundamentals::Fundamentals(const Universe& u, const FactorParams& p, std::uint64
   }
 }
 
-void Fundamentals::advance(double minutes) {
+void Fundamentals::drive_market(std::vector<double> day_log_returns, double minutes_per_day) {
+  if (minutes_per_day <= 0) throw std::invalid_argument("Fundamentals::drive_market: no trading minutes in a day");
+  driven_ = std::move(day_log_returns);
+  driven_minutes_per_day_ = minutes_per_day;
+}
+
+void Fundamentals::advance(double minutes, int day) {
   const double dt = minutes / kMinutesPerYear;
   const double sq = std::sqrt(dt);
   boost::random::normal_distribution<double> normal(0.0, 1.0);
-  const double fm = p_.market_drift * dt + p_.market_vol * sq * normal(factor_rng_);
+  double fm;
+  if (driven_.empty()) {
+    fm = p_.market_drift * dt + p_.market_vol * sq * normal(factor_rng_);
+  } else {
+    if (day < 0 || day >= static_cast<int>(driven_.size()))
+      throw std::out_of_range("Fundamentals::advance: no driven market move for day " + std::to_string(day));
+    if (day != bridge_day_) {
+      bridge_day_ = day;
+      bridge_left_ = driven_[static_cast<std::size_t>(day)];
+      bridge_minutes_left_ = driven_minutes_per_day_;
+    }
+    // The exact sequential Brownian bridge: the expected share of what is left, plus noise whose
+    // variance shrinks to zero at the day's last step, which then lands on the close exactly.
+    const double share = bridge_minutes_left_ > minutes ? minutes / bridge_minutes_left_ : 1.0;
+    const double var = p_.market_vol * p_.market_vol * dt * (1.0 - share);
+    fm = share * bridge_left_ + std::sqrt(std::max(0.0, var)) * normal(factor_rng_);
+    bridge_left_ -= fm;
+    bridge_minutes_left_ -= minutes;
+  }
   const double fs = p_.size_drift * dt + p_.size_vol * sq * normal(factor_rng_);
   cum_market_ += fm;
   cum_size_ += fs;

@@ -3,6 +3,7 @@
 // each stock's own expected return (its alpha), a mean-reverting process that skilled funds see.
 // Agents never see the values exactly; market makers and informed noise traders see them noisily.
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "sim/core/rng.hpp"
@@ -20,10 +21,17 @@ struct FactorParams {
 class Fundamentals {
  public:
   Fundamentals(const Universe& u, const FactorParams& p, std::uint64_t seed);
-  // Advances every stock by `minutes` of trading time (a year is 250 days of 240 minutes).
+  // Drives the market factor with a given path: on trading day d it moves by exactly
+  // day_log_returns[d], spread over the day's `minutes_per_day` of trading by a Brownian bridge
+  // with the market volatility (so intraday noise stays, and the close lands on the path). The
+  // market drift is then unused. Call before the first advance.
+  void drive_market(std::vector<double> day_log_returns, double minutes_per_day);
+  bool market_driven() const { return !driven_.empty(); }
+  // Advances every stock by `minutes` of trading time (a year is 250 days of 240 minutes) on
+  // trading day `day` (needed only when the market is driven).
   // Common factors come from one stream, idiosyncratic shocks from each stock's own stream,
   // so the result does not depend on how stocks are split among threads.
-  void advance(double minutes);
+  void advance(double minutes, int day = -1);
   double value_yuan(int stock) const { return value_[stock]; }
   const std::vector<double>& values_yuan() const { return value_; }
   // Each stock's alpha, per year: the drift of its value beyond the factors.
@@ -39,6 +47,11 @@ class Fundamentals {
   std::vector<Rng> idio_rng_, alpha_rng_;
   Rng factor_rng_;
   double cum_market_ = 0, cum_size_ = 0;
+  // Driven market factor: the path, and the bridge's state within the current day.
+  std::vector<double> driven_;
+  double driven_minutes_per_day_ = 0;
+  int bridge_day_ = -1;
+  double bridge_left_ = 0, bridge_minutes_left_ = 0;
 };
 
 }  // namespace stampede

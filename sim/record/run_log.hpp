@@ -40,6 +40,14 @@ struct FlowRow {
   double sell_forced = 0, sell_voluntary = 0, sell_aggressive = 0, buy = 0;
 };
 
+// The real path that drove the market factor (/market/driver; empty when the factor was random).
+struct DriverTable {
+  std::string source, column, base_date;     // file read, its column, the close before day 0
+  double base_close = 0;
+  std::vector<std::string> dates;            // [day] ISO, every trading day of the run
+  std::vector<double> close, log_return;     // [day] the column's close; log change from the previous close
+};
+
 struct RunHeader {
   std::string scenario_name, scenario_toml, scenario_resolved;  // TOML verbatim; resolved as TOML text
   std::uint64_t seed = 0;
@@ -56,6 +64,7 @@ struct RunHeader {
   std::vector<std::int32_t> daily_agent_class;   // [agent] index into agent_classes
   std::vector<std::int32_t> daily_agent_id;      // [agent] the engine's agent id
   std::vector<std::string> agent_state_names;    // meanings of AgentDayRecord::state codes 0..n-1 (flag_values/flag_meanings on /agents/daily/state)
+  DriverTable driver;
 };
 
 struct StepFrame {            // one per simulation step

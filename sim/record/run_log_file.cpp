@@ -441,6 +441,38 @@ void RunLogFile::create_layout(const RunHeader& h) {
   scale_agent_ = string_scale("agent", h.daily_agent_names, 6, "agent with a row per day in /agents/daily");
   scale_segment_ = string_scale("segment", h.segment_names, 7, "market segment (code in /market/stocks/segment)");
 
+  // --- /market/driver: the real daily path that drove the market factor, if the scenario named
+  // one (fundamentals.market_driver); always present, with zero rows when the factor was random,
+  // so scripts read the same layout from every run.
+  {
+    h5::Handle g = make_group(g_market.get(), "driver");
+    const std::string pd = "/market/driver/";
+    const DriverTable& d = h.driver;
+    const hsize_t nd = d.dates.size();
+    write_string_attribute(g.get(), "source", d.source);
+    write_string_attribute(g.get(), "column", d.column);
+    write_string_attribute(g.get(), "base_date", d.base_date);
+    write_double_attribute(g.get(), "base_close", d.base_close);
+    h5::Handle rows = make_dataset(g.get(), fixed_spec("driver_day", H5T_STD_I32LE, nd, "1", "trading-day index the row drives"), where(pd));
+    make_scale(rows.get(), "driver_day", 8);
+    std::vector<std::int32_t> idx(nd);
+    for (hsize_t i = 0; i < nd; ++i) idx[i] = static_cast<std::int32_t>(i);
+    if (nd > 0) write_all(rows.get(), H5T_NATIVE_INT32, idx.data(), where(pd + "driver_day"));
+    h5::Handle dates = make_dataset(g.get(), fixed_spec("date", str, nd, "", "calendar date of the row (ISO 8601): the run's trading day"), where(pd));
+    if (nd > 0) {
+      auto texts = c_strings(d.dates);
+      write_all(dates.get(), str, texts.data(), where(pd + "date"));
+    }
+    attach(dates.get(), rows.get(), 0, where(pd + "date"));
+    auto column = [&](const char* name, const std::vector<double>& v, const char* units, const char* long_name) {
+      h5::Handle ds = make_dataset(g.get(), fixed_spec(name, H5T_IEEE_F64LE, nd, units, long_name), where(pd));
+      if (nd > 0) write_all(ds.get(), H5T_NATIVE_DOUBLE, v.data(), where(pd + name));
+      attach(ds.get(), rows.get(), 0, where(pd + name));
+    };
+    column("close", d.close, "points", "close of the driving index that day (the file's column named by the attribute 'column')");
+    column("log_return", d.log_return, "1", "log change of the close from the previous one: the market factor's move that day");
+  }
+
   {
     DatasetSpec s = day_spec("date", str, kOneD, "", "calendar date of the trading day (ISO 8601)");
     s.compress = false;  // filters would only see the heap pointers of variable-length strings

@@ -72,6 +72,15 @@ std::vector<ParamSpec> make_core_specs() {
   s.push_back(f("fundamentals.alpha_halflife_days", 20.0, 0.1, 10000, "trading days",
                 "half-life of a stock's expected return: how fast today's alpha is replaced by a new one"));
 
+  s.push_back(ParamSpec{"fundamentals.market_driver", ParamType::String, std::string(""), -inf, inf, "file",
+                        "CSV of daily closes (columns date and market_driver_column) that drives the market factor: "
+                        "each day's factor move is that day's log change, spread over the day's steps by a Brownian "
+                        "bridge of volatility market_vol_annual; every trading day of the run needs a row, plus the "
+                        "close before the first. Relative to the scenario file, else data/<file> of scenarios/data "
+                        "(compiled in). \"\": the random factor (market_drift_annual, market_vol_annual)"});
+  s.push_back(ParamSpec{"fundamentals.market_driver_column", ParamType::String, std::string("csi300"), -inf, inf, "",
+                        "column of market_driver to use; the calibration targets csi1000, csi2000 and microcap are refused"});
+
   // [indices]
   s.push_back(f("indices.hedged_base", 6000.0, 1, 1e6, "points", "hedged (CSI-1000-like) index level at the start"));
   s.push_back(f("indices.microcap_base", 1000.0, 1, 1e6, "points", "microcap index level at the start"));

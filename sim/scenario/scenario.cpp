@@ -708,8 +708,16 @@ Scenario Scenario::load(const std::filesystem::path& file, const std::vector<Par
     current = next;
     name = next.lexically_normal().string();
   }
+  std::vector<std::filesystem::path> dirs;
+  for (const auto& l : layers) {
+    std::filesystem::path dir = std::filesystem::path(l.source).parent_path();
+    if (dir.empty()) dir = ".";
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
   std::reverse(layers.begin(), layers.end());
-  return parse_layers(layers, true, specs, overrides);
+  Scenario sc = parse_layers(layers, true, specs, overrides);
+  sc.source_dirs_ = std::move(dirs);
+  return sc;
 }
 
 const ParamSpec& Scenario::spec_for(std::string_view key, ParamType expected, const char* getter) const {

@@ -75,6 +75,10 @@ class Scenario {
   const std::string& source_text() const;  // verbatim TOML of the named file (not of its bases)
   // The `base` files it builds on, the deepest first ("" entries never occur); empty if none.
   const std::vector<std::string>& base_files() const { return base_files_; }
+  // Directories of the named file and of the files it builds on (the named file's first): where
+  // data files the scenario names are looked up (sim/scenario/scenario_data.hpp). Empty for text
+  // given to parse().
+  const std::vector<std::filesystem::path>& source_dirs() const { return source_dirs_; }
   // Every key of every spec after defaults and overrides: top-level keys first, then [section]
   // tables in spec order, each line followed by "# unit; doc". Valid TOML that parse() accepts
   // back (with the same specs) yielding identical values.
@@ -97,6 +101,7 @@ class Scenario {
   std::string source_text_;
   std::vector<std::string> overrides_;
   std::vector<std::string> base_files_;
+  std::vector<std::filesystem::path> source_dirs_;
 };
 
 // The top-level key naming the file a scenario builds on.

@@ -42,7 +42,7 @@ def interrupted_run(exe, work, sig, name):
     out = os.path.join(work, name)
     if os.path.exists(out):
         os.remove(out)
-    p = subprocess.Popen([exe, "run", "-q", "-o", out, "--set", "days=250", *SMALL], stdout=subprocess.PIPE,
+    p = subprocess.Popen([exe, "run", "-q", "-o", out, "--set", "days=250", "--set", "fundamentals.market_driver=", *SMALL], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     wait_for_days(out, 2, p)
     p.send_signal(sig)
@@ -74,7 +74,7 @@ def test_signals(exe, work):
     # A second SIGINT aborts at once (the default action) if the first has not finished the stop yet;
     # either way the log opens.
     out = os.path.join(work, "twice.h5")
-    p = subprocess.Popen([exe, "run", "-q", "-o", out, "--set", "days=250", *SMALL], stdout=subprocess.DEVNULL,
+    p = subprocess.Popen([exe, "run", "-q", "-o", out, "--set", "days=250", "--set", "fundamentals.market_driver=", *SMALL], stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, text=True)
     wait_for_days(out, 1, p)
     p.send_signal(signal.SIGINT)
@@ -156,7 +156,7 @@ def test_disk_full(exe, work):
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     t0 = time.monotonic()
-    r = subprocess.run([exe, "run", "-q", "-o", out, "--set", "days=250", *SMALL], capture_output=True, text=True,
+    r = subprocess.run([exe, "run", "-q", "-o", out, "--set", "days=250", "--set", "fundamentals.market_driver=", *SMALL], capture_output=True, text=True,
                        preexec_fn=cap, timeout=300)
     secs = time.monotonic() - t0
     assert r.returncode == 1, f"exit {r.returncode}\n{r.stderr}"
@@ -178,7 +178,7 @@ def test_disk_full_tmpfs(exe, work):
         return
     try:
         out = os.path.join(mnt, "run.h5")
-        r = subprocess.run([exe, "run", "-q", "-o", out, "--set", "days=250", *SMALL], capture_output=True, text=True,
+        r = subprocess.run([exe, "run", "-q", "-o", out, "--set", "days=250", "--set", "fundamentals.market_driver=", *SMALL], capture_output=True, text=True,
                            timeout=300)
         assert r.returncode == 1, f"exit {r.returncode}\n{r.stderr}"
         assert "the disk is full (No space left on device)" in r.stderr and out in r.stderr, r.stderr

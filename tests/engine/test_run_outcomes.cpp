@@ -13,9 +13,10 @@ namespace {
 EventRow ev(std::int32_t agent, const char* cls, double price, const char* reason) {
   return EventRow{0, 0, agent, cls, -1, 0, price, reason};
 }
-AgentDayRecord nav(double x) {
+AgentDayRecord nav(double x, double equity = std::nan("")) {
   AgentDayRecord r;
   r.nav = x;
+  r.equity = std::isnan(equity) ? x : equity;
   return r;
 }
 }  // namespace
@@ -33,12 +34,13 @@ TEST_CASE("outcome tracker: DMA liquidations, margin calls, shortfalls and NAV m
                                     ev(3, "dma_account", 1e5, "orders"),
                                     ev(4, "dma_account", 0.05, "start_grace_expired")});
   t.observe_events("redemption_requests", {ev(7, "neutral_fund", 99.0, "drawdown")});
-  t.observe_day("2024-01-03", {nav(40), nav(0), nav(100), nav(891), nav(950), nav(5)});
+  // Account 4 is under water while its broker still liquidates it: the shortfall counts at once.
+  t.observe_day("2024-01-03", {nav(40), nav(0, -3000.0), nav(100), nav(891), nav(950), nav(5)});
   // Day 2: account 4 leaves its broker 1234.5 yuan short; more orders from account 3 (no new start).
   t.observe_events("liquidations", {ev(3, "dma_account", 1e5, "orders"), ev(4, "dma_account", 0, "end")});
   t.observe_events("broker_shortfalls", {ev(4, "dma_account", 1234.5, "loan_unpaid")});
-  t.observe_day("2024-01-04", {nav(20), nav(0), nav(110), nav(801.9), nav(1000), nav(5)});
-  t.observe_day("2024-01-05", {nav(20), nav(0), nav(110), nav(801.9), nav(1100), nav(5)});
+  t.observe_day("2024-01-04", {nav(20), nav(0, -1234.5), nav(110), nav(801.9), nav(1000), nav(5)});
+  t.observe_day("2024-01-05", {nav(20, -1.5), nav(0, -1234.5), nav(110), nav(801.9), nav(1100), nav(-7.0)});
 
   const AgentOutcomes o = t.result();
   CHECK(o.dma_accounts == 3);
@@ -46,8 +48,12 @@ TEST_CASE("outcome tracker: DMA liquidations, margin calls, shortfalls and NAV m
   CHECK(o.dma_liquidated_share() == Approx(2.0 / 3.0));
   CHECK(o.dma_accounts_margin_called == 2);
   CHECK(o.margin_calls == 3);
-  CHECK(o.broker_shortfall == 1234.5);
-  CHECK(o.broker_shortfall_accounts == 1);
+  // Marked at the last close: accounts 3 and 4 under water (the retail row's -7 is no DMA's).
+  CHECK(o.broker_shortfall == 1236.0);
+  CHECK(o.broker_shortfall_accounts == 2);
+  CHECK(o.broker_shortfall_peak == 3000.0);
+  CHECK(o.broker_shortfall_peak_date == "2024-01-03");
+  CHECK(o.broker_shortfall_realised == 1234.5);
   CHECK(o.first_liquidation_date == "2024-01-03");
   CHECK(o.peak_liquidation_date == "2024-01-03");
   CHECK(o.peak_liquidations == 2);

@@ -177,6 +177,7 @@ def check_h5py(c, path, allow_incomplete):
                 c.check(ds.chunks is not None and ds.maxshape[0] is None, f"/{p} is not chunked and unlimited")
 
         check_agents(c, f, sizes)
+        check_driver(c, f)
 
         def every_dataset(name, obj):
             if isinstance(obj, h5py.Dataset):
@@ -188,6 +189,36 @@ def check_h5py(c, path, allow_incomplete):
             for kind, ds in f["events"].items():
                 check_events(c, kind, ds, sizes)
         return record_step_prices
+
+
+def check_driver(c, f):
+    """/market/driver: the real path that drove the market factor (zero rows without a driver),
+    on its own dimension scale driver_day (in the group), one row per trading day of the run."""
+    if not c.check("market/driver" in f, "/market/driver is missing"):
+        return
+    g = f["market/driver"]
+    for a in ("source", "column", "base_date", "base_close"):
+        c.check(a in g.attrs, f"/market/driver has no attribute '{a}'")
+    if not c.check("driver_day" in g, "/market/driver/driver_day is missing"):
+        return
+    n = g["driver_day"].shape[0]
+    for name, kind in (("date", "O"), ("close", "f"), ("log_return", "f")):
+        if not c.check(name in g, f"/market/driver/{name} is missing"):
+            return
+        ds = g[name]
+        c.check(kind_of(ds.dtype) == kind, f"/market/driver/{name} has dtype {ds.dtype}, expected kind {kind!r}")
+        c.check(ds.shape == (n,), f"/market/driver/{name} has shape {ds.shape}, expected ({n},)")
+        scales = [s.name for s in ds.dims[0].values()]
+        c.check(scales == ["/market/driver/driver_day"], f"/market/driver/{name} has scales {scales}")
+    if n == 0:
+        return
+    run_dates = f["date"].asstr()[:]
+    driver_dates = g["date"].asstr()[:]
+    c.check(list(driver_dates[:len(run_dates)]) == list(run_dates), "/market/driver/date differs from /date")
+    close = g["close"][:]
+    prev = np.concatenate([[float(g.attrs.get("base_close", np.nan))], close[:-1]])
+    c.check(np.allclose(np.log(close / prev), g["log_return"][:], rtol=0, atol=1e-12),
+            "/market/driver/log_return is not the log change of close")
 
 
 def check_agents(c, f, sizes):

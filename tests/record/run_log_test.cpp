@@ -310,6 +310,9 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
         {"/agents/flows/sell_voluntary", {"/day", "/agent_class", "/segment"}},
         {"/agents/flows/sell_aggressive", {"/day", "/agent_class", "/segment"}},
         {"/agents/flows/buy", {"/day", "/agent_class", "/segment"}},
+        {"/market/driver/date", {"/market/driver/driver_day"}},
+        {"/market/driver/close", {"/market/driver/driver_day"}},
+        {"/market/driver/log_return", {"/market/driver/driver_day"}},
     };
     std::map<std::string, std::vector<std::string>> all = dims;
     for (const char* name : {"nav", "equity", "gross_long", "futures_notional", "cash", "leverage", "accounts",
@@ -324,7 +327,7 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
     for (const std::string& ds : all_datasets(file)) {
       if (ds.rfind("/meta/", 0) == 0 || ds.rfind("/events/", 0) == 0) continue;
       if (ds == "/step" || ds == "/day" || ds == "/stock" || ds == "/futures_slot" || ds == "/intraday_step" ||
-          ds == "/agent_class" || ds == "/agent" || ds == "/segment")
+          ds == "/agent_class" || ds == "/agent" || ds == "/segment" || ds == "/market/driver/driver_day")
         continue;
       INFO(ds);
       CHECK(all.count(ds) == 1);

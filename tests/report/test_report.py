@@ -108,7 +108,15 @@ def check_summary_attrs(path):
         assert abs(a["summary_dma_liquidated_share"] - len(set(starts["agent_id"])) / a["summary_dma_accounts"]) < 1e-12
         short = ev["broker_shortfalls"][:] if "broker_shortfalls" in ev else None
         expect = 0.0 if short is None else float(short["price"].sum())
-        assert abs(a["summary_broker_shortfall"] - expect) <= 1e-6 * max(1.0, expect)
+        assert abs(a["summary_broker_shortfall_realised"] - expect) <= 1e-6 * max(1.0, expect)
+        # Marked to market at the last close: the negative equity of every DMA account.
+        names = list(f["agent_class"].asstr()[:])
+        dma = f["agents/daily/agent_class"][:] == names.index("dma_account")
+        last = f["agents/daily/equity"][-1][dma]
+        marked = float(-last[last < 0].sum())
+        assert abs(a["summary_broker_shortfall"] - marked) <= 1e-6 * max(1.0, marked)
+        assert a["summary_broker_shortfall_accounts"] == int((last < 0).sum())
+        assert a["summary_broker_shortfall_peak"] >= a["summary_broker_shortfall"]
         assert -1.0 <= a["summary_dma_median_max_drawdown"] <= 0.0
         assert -1.0 <= a["summary_neutral_median_max_drawdown"] <= 0.0
         assert a["summary_neutral_median_worst_3day"] >= a["summary_neutral_median_max_drawdown"] - 1e-12

@@ -3,15 +3,18 @@
 #include "agents/builtin_agents.hpp"
 #include "cli_common.hpp"
 #include "default_scenario.hpp"
+#include "sim/engine/market_driver.hpp"
 
 namespace stampede::cli {
 
 Scenario load_scenario(const ScenarioArgs& args) {
   const std::vector<ParamSpec> specs = builtin_agents().all_params();
   try {
-    if (args.file.empty())
-      return Scenario::parse(kDefaultScenarioToml, "built-in default scenario (scenarios/feb2024.toml)", specs, args.overrides);
-    return Scenario::load(args.file, specs, args.overrides);
+    Scenario s = args.file.empty() ? Scenario::parse(kDefaultScenarioToml, "built-in default scenario (scenarios/feb2024.toml)",
+                                                     specs, args.overrides)
+                                   : Scenario::load(args.file, specs, args.overrides);
+    check_scenario_data(s);   // the files it names, against its calendar
+    return s;
   } catch (const ScenarioError& e) {
     throw InputError(e.problems());
   }
