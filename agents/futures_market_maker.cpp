@@ -39,7 +39,10 @@ void FuturesMarketMaker::decide(const MarketView& view, OrderSink& out) {
 
   const InstrumentQuote& q = view.quote(inst);
   boost::random::normal_distribution<double> normal(0.0, 1.0);
-  const double model_points = view.hedged_index * (1.0 + expected_basis_annual_ * info.days_to_expiry / 365.0);
+  // The index the contract settles on, as the maker expects it: members locked limit-down are
+  // worth less than their limit price, so a locked index is marked down before the carry.
+  const double index_estimate = view.hedged_index * (1.0 - p_.locked_markdown * view.hedged_locked_down_weight);
+  const double model_points = index_estimate * (1.0 + expected_basis_annual_ * info.days_to_expiry / 365.0);
   double fair = p_.fair_value_weight * (model_points / info.tick_points) + (1.0 - p_.fair_value_weight) * q.last;
   fair *= 1.0 + p_.fair_value_noise * normal(rng_);
 

@@ -135,6 +135,7 @@ void populate(const Scenario& s, WorldSetup& setup) {
   fp.fair_value_weight = s.get_float("liquidity_providers.futures_fair_value_weight");
   fp.fair_value_noise = s.get_float("liquidity_providers.futures_fair_value_noise");
   fp.inventory_skew_index_share = s.get_float("liquidity_providers.futures_inventory_skew_pct") / 100.0;
+  fp.locked_markdown = s.get_float("liquidity_providers.futures_locked_markdown");
   for (int slot = 0; slot < kFuturesSlots; ++slot)
     for (int k = 0; k < per_future; ++k) {
       const AgentId id = setup.next_agent_id();
@@ -172,6 +173,7 @@ AgentKind liquidity_providers_kind() {
           spec("futures_fair_value_weight", T::Float, 0.9, 0, 1, "", "futures makers: weight of the index-implied price (index x carry at futures.initial_basis_annual) vs the last futures price in the fair value"),
           spec("futures_fair_value_noise", T::Float, 0.0005, 0, 1, "", "futures makers: relative noise of the fair-value estimate"),
           spec("futures_inventory_skew_pct", T::Float, 1.0, 0, 100, "percent of the index", "futures makers: quote shift when the position reaches the maker's limit (a third of its cash as margin); sets how far hedging imbalance moves the basis"),
+          spec("futures_locked_markdown", T::Float, 0.0, 0, 1, "of a member's level", "futures makers: how far below its last price they value a hedged-index member locked limit-down (the index is stale: its locked members cannot be sold at their quoted limit); 0 = trust the index"),
           spec("withdraw_cooldown_minutes", T::Float, 30.0, 0, 1e5, "minutes", "continuous trading minutes a withdrawn maker stays away"),
       },
       populate};

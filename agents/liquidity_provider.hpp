@@ -27,6 +27,10 @@ struct QuotingParams {
   // flow up to their position limit shifts them by this share of the index (the basis a hedging
   // imbalance buys, since A-share short-selling limits stop arbitrageurs from closing a discount).
   double inventory_skew_index_share = 0.0;
+  // Futures makers only: how far below its quoted level they value a hedged-index member locked
+  // limit-down, as a share of the stock's level: a locked member's last price is a limit no seller
+  // can reach, so the index they hedge against is stale, and lower than it shows (0 = trust it).
+  double locked_markdown = 0.0;
   WithdrawalParams withdrawal;
 };
 

@@ -68,6 +68,9 @@ struct MarketView {
   double hedged_index = 0, hedged_prev_close = 0;
   double microcap_index = 0, microcap_prev_close = 0;
   int locked_limit_down_count = 0, locked_limit_up_count = 0;   // stocks, as of this snapshot
+  // Share (by market cap) of the hedged index's members locked limit-down: the part of the index
+  // that is stale, quoted at a limit price sellers cannot reach.
+  double hedged_locked_down_weight = 0;
 
   const AccountBook* accounts = nullptr;
   RegulatorRules rules;

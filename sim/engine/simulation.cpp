@@ -26,6 +26,9 @@ UniverseParams universe_params(const Scenario& s) {
   p.cap_dispersion = s.get_float("stocks.cap_dispersion");
   p.price_median = s.get_float("stocks.price_median_yuan");
   p.price_dispersion = s.get_float("stocks.price_dispersion");
+  p.size_loading_microcap = s.get_float("fundamentals.size_loading_microcap");
+  p.size_loading_constituent = s.get_float("fundamentals.size_loading_constituent");
+  p.size_loading_large_cap = s.get_float("fundamentals.size_loading_large_cap");
   return p;
 }
 
@@ -299,6 +302,15 @@ void Simulation::refresh_quotes() {
   view_.locked_limit_up_count = up;
   hedged_level_ = hedged_.level(index_price_);
   microcap_level_ = microcap_->level(index_price_);
+  // How stale the hedged index is: the cap share of its members locked limit-down, whose last
+  // price is a limit no seller can reach.
+  double locked_cap = 0, all_cap = 0;
+  for (int i : hedged_.members()) {
+    const double cap = static_cast<double>(universe_.shares_outstanding[static_cast<std::size_t>(i)]) * static_cast<double>(index_price_[i]);
+    all_cap += cap;
+    if (quotes_[static_cast<std::size_t>(i)].locked_limit_down) locked_cap += cap;
+  }
+  view_.hedged_locked_down_weight = all_cap > 0 ? locked_cap / all_cap : 0.0;
 }
 
 void Simulation::record_step() {

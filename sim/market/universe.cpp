@@ -34,7 +34,9 @@ Universe make_universe(const UniverseParams& p, std::uint64_t seed) {
     double board = unit(rng);
     double limit = board < p.board_20pct_share ? 20.0 : board < p.board_20pct_share + p.board_5pct_share ? 5.0 : 10.0;
     // Small stocks load positively on small-minus-big, large caps negatively.
-    double size_loading = seg == Segment::Microcap ? 1.0 : seg == Segment::Constituent ? 0.4 : -0.6;
+    double size_loading = seg == Segment::Microcap      ? p.size_loading_microcap
+                          : seg == Segment::Constituent ? p.size_loading_constituent
+                                                        : p.size_loading_large_cap;
 
     char name[16];
     std::snprintf(name, sizeof name, "S%05d", i);

@@ -25,6 +25,9 @@ struct UniverseParams {
   double microcap_cap_median = 2.5e9, constituent_cap_median = 1e10, large_cap_median = 2e11;
   double cap_dispersion = 0.4;
   double price_median = 12, price_dispersion = 0.6;
+  // Mean loading of each segment's stocks on the size (small-minus-big) factor (stocks spread
+  // around it with sd 0.2): how much of the small caps' run the hedged index's members share.
+  double size_loading_microcap = 1.0, size_loading_constituent = 0.4, size_loading_large_cap = -0.6;
 };
 
 // Structure of arrays: one entry per stock, stock id = index.

@@ -72,6 +72,12 @@ std::vector<ParamSpec> make_core_specs() {
   s.push_back(f("fundamentals.alpha_halflife_days", 20.0, 0.1, 10000, "trading days",
                 "half-life of a stock's expected return: how fast today's alpha is replaced by a new one"));
 
+  s.push_back(f("fundamentals.size_loading_microcap", 1.0, -3, 3, "",
+                "mean loading of microcaps on the size factor (each stock: this + 0.2 x a normal draw)"));
+  s.push_back(f("fundamentals.size_loading_constituent", 0.4, -3, 3, "",
+                "mean loading of the hedged index's members on the size factor: how much of the small caps' "
+                "moves the hedged (CSI-1000-like) index shares"));
+  s.push_back(f("fundamentals.size_loading_large_cap", -0.6, -3, 3, "", "mean loading of large caps on the size factor"));
   s.push_back(ParamSpec{"fundamentals.market_driver", ParamType::String, std::string(""), -inf, inf, "file",
                         "CSV of daily closes (columns date and market_driver_column) that drives the market factor: "
                         "each day's factor move is that day's log change, spread over the day's steps by a Brownian "
