@@ -55,8 +55,8 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
     // quantity = broker index, price = contract leverage.
     if (day_ < 0) {
       char terms[96];
-      std::snprintf(terms, sizeof terms, "broker %d family %d cushion %+.3f run_leverage %.3f liquidation %.3f",
-                    p_.broker, p_.family, p_.cushion, p_.run_leverage(), p_.liquidation_ratio);
+      std::snprintf(terms, sizeof terms, "broker %d family %d cushion %+.3f run_leverage %.3f liquidation %.3f grace %d",
+                    p_.broker, p_.family, p_.cushion, p_.run_leverage(), p_.liquidation_ratio, p_.grace_steps);
       out.event("dma_terms", -1, p_.broker, p_.leverage, terms);
     }
     day_ = view.day;
