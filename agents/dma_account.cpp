@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <boost/random/normal_distribution.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "sim/engine/valuation.hpp"
@@ -10,8 +13,9 @@
 namespace stampede {
 
 DmaAccount::DmaAccount(const DmaParams& p, std::shared_ptr<SignalBoard> board, AccountId account,
-                       AccountId broker_account, Rng style_rng)
-    : p_(p), board_(board), basket_(p.basket, board, account, style_rng), broker_account_(broker_account) {}
+                       AccountId broker_account, Rng style_rng, FamilySignal family)
+    : p_(p), board_(board), basket_(p.basket, board, account, style_rng, std::move(family)),
+      broker_account_(broker_account) {}
 
 double DmaAccount::equity(const MarketView& view) const {
   return value_account(view, account()).equity() - debt();
@@ -47,6 +51,14 @@ void DmaAccount::finish_liquidation(const MarketView& view, OrderSink& out) {
 
 void DmaAccount::decide(const MarketView& view, OrderSink& out) {
   if (view.day != day_) {
+    // The terms this account drew, once, so the run log tells which broker and book it had:
+    // quantity = broker index, price = contract leverage.
+    if (day_ < 0) {
+      char terms[96];
+      std::snprintf(terms, sizeof terms, "broker %d family %d cushion %+.3f run_leverage %.3f liquidation %.3f grace %d",
+                    p_.broker, p_.family, p_.cushion, p_.run_leverage(), p_.liquidation_ratio, p_.grace_steps);
+      out.event("dma_terms", -1, p_.broker, p_.leverage, terms);
+    }
     day_ = view.day;
     basket_.begin_day(view);
     day_equity_ = equity(view);
@@ -103,8 +115,12 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
 
   const double capped = view.rules.dma_leverage_cap * std::max(0.0, eq);
   if (state_ == AgentState::MarginCall) {
-    // The manager brings leverage back to L (and under the regulator's cap).
-    const double target = std::min(p_.leverage * std::max(0.0, eq), capped);
+    // The manager brings leverage back to L, or to the lower leverage the book was run at (and
+    // under the regulator's cap): either way the ratio is back at or above 1/L, which meets the
+    // call. A broker whose cure line is at (or near) the initial ratio needs a little more: the
+    // target then stays 2% inside the cure line (no effect while cure_ratio <= 0.98).
+    const double lev = std::min({p_.leverage, p_.run_leverage(), p_.leverage / (1.02 * p_.cure_ratio)});
+    const double target = std::min(lev * std::max(0.0, eq), capped);
     if (basket_.set_mode(view, TradeMode::Forced, out)) return;
     if (val.long_value > target)
       basket_.force_sell(view, out, (val.long_value - target) / val.long_value, p_.margin_call_pace,
@@ -121,8 +137,8 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
     basket_.hedge(view, out, val, false, OrderReason::RiskLimit, 1.0, p_.margin_call_aggressiveness_ticks);
     return;
   }
-  // The manager sizes the book once a day, at L times the morning's equity.
-  double target = std::min(p_.leverage * std::max(0.0, day_equity_), capped);
+  // The manager sizes the book once a day, at its run leverage times the morning's equity.
+  double target = std::min(p_.run_leverage() * std::max(0.0, day_equity_), capped);
   bool allow_buys = true;
   if (view.rules.dma_new_leverage_banned) {
     // No new gross exposure: hold or reduce, never buy.
@@ -163,11 +179,47 @@ namespace {
 
 const SectionSpec spec{"dma"};
 
+// The terms a broker offers: its lines, grace and liquidation pace.
+struct BrokerTerms {
+  double warning_ratio, liquidation_ratio, cure_ratio;
+  int grace_steps;
+  double liquidation_pace;
+  int liquidation_aggressiveness_ticks;
+};
+
+double uniform_pm1(Rng& rng) { return boost::random::uniform_real_distribution<double>(-1.0, 1.0)(rng); }
+
+// Broker b scales the section's values by (1 + spread * u), one u per group of terms drawn from
+// ("dma_broker", b): a stricter broker has all three lines higher (ordered as the section's are),
+// an aggressive one liquidates both faster and deeper through the book. A spread of 0 gives every
+// broker the section's values exactly.
+std::vector<BrokerTerms> draw_brokers(const Scenario& s, const DmaParams& p, std::uint64_t seed) {
+  const int n = static_cast<int>(s.get_int("dma.brokers"));
+  const double line_spread = s.get_float("dma.broker_line_spread");
+  const double grace_spread = s.get_float("dma.broker_grace_spread");
+  const double pace_spread = s.get_float("dma.broker_pace_spread");
+  std::vector<BrokerTerms> out;
+  for (int b = 0; b < n; ++b) {
+    Rng rng = make_stream(seed, "dma_broker", static_cast<std::uint64_t>(b));
+    const double lines = 1.0 + line_spread * uniform_pm1(rng);
+    const double grace = 1.0 + grace_spread * uniform_pm1(rng);
+    const double pace = 1.0 + pace_spread * uniform_pm1(rng);
+    out.push_back(BrokerTerms{
+        std::clamp(p.warning_ratio * lines, 0.0, 1.0), std::clamp(p.liquidation_ratio * lines, 0.0, 1.0),
+        std::clamp(p.cure_ratio * lines, 0.0, 1.0),
+        static_cast<int>(std::max<long long>(0, std::llround(p.grace_steps * grace))),
+        std::clamp(p.liquidation_pace * pace, 0.001, 1.0),
+        static_cast<int>(std::max<long long>(0, std::llround(p.liquidation_aggressiveness_ticks * pace)))});
+  }
+  return out;
+}
+
 void populate(const Scenario& s, WorldSetup& setup) {
   const int count = static_cast<int>(s.get_int("dma.accounts"));
   if (count == 0) return;
   DmaParams p;
   p.basket = basket_params(s, "dma");
+  p.basket.family_share = s.get_float("dma.family_share");
   p.leverage = s.get_float("dma.leverage");
   p.warning_ratio = s.get_float("dma.warning_ratio");
   p.liquidation_ratio = s.get_float("dma.liquidation_ratio");
@@ -182,17 +234,43 @@ void populate(const Scenario& s, WorldSetup& setup) {
   const double median = s.get_float("dma.equity_yuan_median");
   const double dispersion = s.get_float("dma.equity_dispersion");
   const double margin_rate = s.get_float("futures.margin_rate");
+  const double leverage_spread = s.get_float("dma.leverage_spread");
+  const double cushion_mean = s.get_float("dma.cushion_mean");
+  const double cushion_spread = s.get_float("dma.cushion_spread");
+  const int families = static_cast<int>(s.get_int("dma.signal_families"));
 
   auto board = std::make_shared<SignalBoard>(setup.universe(), p.basket.reversal_days);
+  const std::vector<BrokerTerms> brokers = draw_brokers(s, p, setup.seed());
+  // No family signal at all while family_share is 0 (nothing to draw or store).
+  const std::vector<FamilySignal> family =
+      p.basket.family_share > 0 ? family_signals(*board, setup.seed(), families) : std::vector<FamilySignal>{};
   for (int k = 0; k < count; ++k) {
     const AgentId id = setup.next_agent_id();
     Rng rng = make_stream(setup.seed(), "dma_account", static_cast<std::uint64_t>(id));
     const double equity = median * std::exp(dispersion * boost::random::normal_distribution<double>(0.0, 1.0)(rng));
-    const double gross = p.leverage * equity;
+    // The account's own terms come from a stream of their own, so the draws above and the
+    // basket's style (from `rng`) are the same whatever the spreads.
+    Rng terms = make_stream(setup.seed(), "dma_terms", static_cast<std::uint64_t>(id));
+    DmaParams q = p;
+    q.leverage = std::max(0.1, p.leverage + leverage_spread * uniform_pm1(terms));
+    q.broker = boost::random::uniform_int_distribution<int>(0, static_cast<int>(brokers.size()) - 1)(terms);
+    const BrokerTerms& b = brokers[static_cast<std::size_t>(q.broker)];
+    q.warning_ratio = b.warning_ratio;
+    q.liquidation_ratio = b.liquidation_ratio;
+    q.cure_ratio = b.cure_ratio;
+    q.grace_steps = b.grace_steps;
+    q.liquidation_pace = b.liquidation_pace;
+    q.liquidation_aggressiveness_ticks = b.liquidation_aggressiveness_ticks;
+    // An account that had lost more would already be in a margin call: cushions stop halfway
+    // between the initial ratio and the broker's warning line.
+    q.cushion = std::max(cushion_mean + cushion_spread * uniform_pm1(terms), 0.5 * (q.warning_ratio - 1.0));
+    q.family = boost::random::uniform_int_distribution<int>(0, families - 1)(terms);
+    const double gross = q.run_leverage() * equity;
     const Fen cash = static_cast<Fen>(std::llround(gross * (p.basket.hedge_ratio * margin_rate + p.broker_cash_buffer) * 100.0));
     const AccountId acc = setup.open_account(id, cash);
     const AccountId broker = setup.open_account(id, 0);
-    auto dma = std::make_unique<DmaAccount>(p, board, acc, broker, rng);
+    auto dma = std::make_unique<DmaAccount>(q, board, acc, broker, rng,
+                                            family.empty() ? nullptr : family[static_cast<std::size_t>(q.family)]);
     const double granted = dma->basket().endow(setup, gross);
     // The broker lent whatever is not the manager's equity: equity = cash + basket - loan.
     dma->set_loan(cash + static_cast<Fen>(std::llround(granted * 100.0)) - static_cast<Fen>(std::llround(equity * 100.0)));
@@ -219,6 +297,15 @@ AgentKind dma_accounts_kind() {
       spec("liquidation_aggressiveness_ticks", T::Int, std::int64_t{20}, 0, 1000000, "ticks", "liquidation orders are priced this far through the best quote: 0 = at the best bid, large = at the limit-down price"),
       spec("broker_cash_buffer", T::Float, 0.05, 0, 1, "", "cash the broker lends beyond the futures margin, as a share of the gross long"),
       spec("forced_band", T::Float, 0.02, 0, 1, "", "under the regulator's leverage cap, the account cuts once above the cap by more than this share"),
+      spec("leverage_spread", T::Float, 0.0, 0, 100, "", "each account's leverage is drawn uniformly within leverage +- this (at least 0.1); 0 = every account at leverage"),
+      spec("brokers", T::Int, std::int64_t{1}, 1, 1000, "brokers", "number of brokers; each account is assigned one at random, and each broker draws its own lines, grace and liquidation pace around this section's values"),
+      spec("broker_line_spread", T::Float, 0.0, 0, 1, "", "each broker scales warning_ratio, liquidation_ratio and cure_ratio by one factor drawn uniformly within 1 +- this (lines capped at 1)"),
+      spec("broker_grace_spread", T::Float, 0.0, 0, 1, "", "each broker scales grace_steps by a factor drawn uniformly within 1 +- this"),
+      spec("broker_pace_spread", T::Float, 0.0, 0, 1, "", "each broker scales liquidation_pace and liquidation_aggressiveness_ticks by one factor drawn uniformly within 1 +- this"),
+      spec("cushion_mean", T::Float, 0.0, -0.5, 10, "of margin posted", "mean gain (+) or loss (-) since the accounts opened, as a share of the margin posted: the lines stay shares of 1/leverage, the book starts and runs at leverage / (1 + cushion)"),
+      spec("cushion_spread", T::Float, 0.0, 0, 10, "of margin posted", "each account's cushion is drawn uniformly within cushion_mean +- this, and at least halfway from the initial ratio to its broker's warning line; 0 = every account at cushion_mean"),
+      spec("signal_families", T::Int, std::int64_t{1}, 1, 10000, "families", "number of signal families; each account is assigned one at random and shares that family's signal"),
+      spec("family_share", T::Float, 0.0, 0, 1, "", "share of the crowded part of an account's stock score that is its family's own signal: accounts of one family correlate at crowding, of different families at crowding * (1 - family_share); 0 = one common signal"),
   };
   for (ParamSpec& b : basket_param_specs("dma")) specs.push_back(std::move(b));
   return AgentKind{"dma", std::move(specs), populate};

@@ -20,6 +20,15 @@
 // futures, OrderReason::Liquidation) at liquidation_pace per step, liquidation_aggressiveness_ticks
 // below the best bid (never below limit-down); what cannot fill is offered again the next steps
 // and days while the account keeps its P&L.
+//
+// Heterogeneous books (populate(), the [dma] section). Each account draws, from its own stream
+// ("dma_terms", agent id), its leverage (uniform within leverage +- leverage_spread), its broker
+// (one of `brokers`, each with its own lines, grace and liquidation pace drawn around the
+// section's values from the stream ("dma_broker", index)), a cushion and a signal family. The
+// cushion is what the account gained (+) or lost (-) since it opened, as a share of the margin
+// posted: the broker's lines stay shares of the contract's initial ratio 1/leverage, while the
+// book starts, and is run, at leverage / (1 + cushion). With every spread at 0 and one broker,
+// every account is the one the section describes (the old model, draw for draw).
 #include <memory>
 
 #include "agents/hedged_basket.hpp"
@@ -41,12 +50,17 @@ struct DmaParams {
   int liquidation_aggressiveness_ticks = 20;
   double broker_cash_buffer = 0.05;         // cash lent beyond the futures margin, share of gross long
   double forced_band = 0.02;                // regulator's leverage cap: cut when above it by this share
+  double cushion = 0.0;                     // equity gained since the account opened / margin posted
+  int broker = 0;                           // index of the account's broker (the lines above are its)
+  int family = 0;                           // index of its signal family
+  // The leverage the book starts and is run at; the lines refer to the contract's 1/leverage.
+  double run_leverage() const { return leverage / (1.0 + cushion); }
 };
 
 class DmaAccount final : public Agent {
  public:
   DmaAccount(const DmaParams& p, std::shared_ptr<SignalBoard> board, AccountId account, AccountId broker_account,
-             Rng style_rng);
+             Rng style_rng, FamilySignal family = nullptr);
   const char* kind() const override { return "dma_account"; }
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;
@@ -55,6 +69,7 @@ class DmaAccount final : public Agent {
   bool reports_daily() const override { return true; }
   AgentDayRow day_row(const MarketView& view) const override;
 
+  const DmaParams& params() const { return p_; }   // this account's own draw of the terms
   HedgedBasket& basket() { return basket_; }
   const HedgedBasket& basket() const { return basket_; }
   AccountId account() const { return basket_.account(); }

@@ -67,69 +67,11 @@ BasketParams basket_params(const Scenario& s, const std::string& section) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SignalBoard
-
-SignalBoard::SignalBoard(const Universe& u, int reversal_days) : universe_(&u), reversal_days_(reversal_days) {
-  for (int i = 0; i < u.size(); ++i)
-    if (u.segment[static_cast<std::size_t>(i)] != Segment::LargeCap) candidates_.push_back(i);
-  const std::size_t n = candidates_.size();
-  const std::size_t depth = static_cast<std::size_t>(reversal_days_) + 1;
-  closes_.assign(n * depth, 0);
-  size_z_.resize(n);
-  reversal_z_.assign(n, 0.0f);
-  alpha_z_.assign(n, 0.0f);
-  for (std::size_t c = 0; c < n; ++c) {
-    const int s = candidates_[c];
-    closes_[c * depth] = u.first_price[static_cast<std::size_t>(s)];
-    size_z_[c] = static_cast<float>(-std::log(std::max(1.0, u.first_market_cap_yuan(s))));
-  }
-  history_len_ = 1;
-  head_ = 0;
-  standardise(size_z_);
-}
-
-void SignalBoard::standardise(std::vector<float>& x) const {
-  if (x.empty()) return;
-  double sum = 0, sq = 0;
-  for (float v : x) sum += v;
-  const double mean = sum / static_cast<double>(x.size());
-  for (float v : x) sq += (v - mean) * (v - mean);
-  const double sd = std::sqrt(sq / static_cast<double>(x.size()));
-  for (float& v : x) v = sd > 1e-12 ? static_cast<float>((v - mean) / sd) : 0.0f;
-}
-
-void SignalBoard::refresh(const MarketView& v) {
-  if (v.day == day_) return;
-  day_ = v.day;
-  const std::size_t n = candidates_.size();
-  const int depth = reversal_days_ + 1;
-  head_ = (head_ + 1) % depth;
-  history_len_ = std::min(depth, history_len_ + 1);
-  const int oldest = (head_ - (history_len_ - 1) + depth) % depth;
-  for (std::size_t c = 0; c < n; ++c) {
-    const InstrumentId s = candidates_[c];
-    const Tick close = v.quote(s).last;
-    Tick* ring = &closes_[c * static_cast<std::size_t>(depth)];
-    ring[head_] = close;
-    const double cap = static_cast<double>(universe_->shares_outstanding[static_cast<std::size_t>(s)]) * yuan(close);
-    size_z_[c] = static_cast<float>(-std::log(std::max(1.0, cap)));
-    const Tick then = ring[oldest];
-    reversal_z_[c] = then > 0 && close > 0 ? static_cast<float>(-std::log(static_cast<double>(close) / then)) : 0.0f;
-    if (v.expected_return_annual != nullptr)
-      alpha_z_[c] = static_cast<float>((*v.expected_return_annual)[static_cast<std::size_t>(s)]);
-  }
-  standardise(size_z_);
-  standardise(reversal_z_);
-  standardise(alpha_z_);
-  alpha_known_ = std::any_of(alpha_z_.begin(), alpha_z_.end(), [](float z) { return z != 0.0f; });
-}
-
-// ---------------------------------------------------------------------------------------------
 // HedgedBasket
 
 HedgedBasket::HedgedBasket(const BasketParams& p, std::shared_ptr<const SignalBoard> board, AccountId account,
-                           Rng& style_rng)
-    : p_(p), board_(std::move(board)), account_(account) {
+                           Rng& style_rng, FamilySignal family)
+    : p_(p), board_(std::move(board)), account_(account), family_(std::move(family)) {
   boost::random::normal_distribution<double> normal(0.0, 1.0);
   w_size_ = p_.size_weight * std::exp(p_.style_dispersion * normal(style_rng));
   w_reversal_ = p_.reversal_weight * std::exp(p_.style_dispersion * normal(style_rng));
@@ -149,9 +91,15 @@ void HedgedBasket::pick_basket() {
   const double norm = std::sqrt(w_size_ * w_size_ + w_reversal_ * w_reversal_ + w_alpha * w_alpha);
   const double a = std::sqrt(std::clamp(p_.crowding, 0.0, 1.0));
   const double b = std::sqrt(1.0 - a * a);
+  // The crowded part mixes the board's signal with the family's: two accounts of one family still
+  // correlate at `crowding`, two of different families only at crowding * (1 - family_share).
+  const float* fam = family_ && p_.family_share > 0 ? family_->data() : nullptr;
+  const double fa = std::sqrt(std::clamp(p_.family_share, 0.0, 1.0));
+  const double fb = std::sqrt(1.0 - fa * fa);
   scratch_.resize(cand.size());
   for (std::size_t c = 0; c < cand.size(); ++c) {
-    const double common = norm > 0 ? (w_size_ * sz[c] + w_reversal_ * rv[c] + w_alpha * al[c]) / norm : 0.0;
+    double common = norm > 0 ? (w_size_ * sz[c] + w_reversal_ * rv[c] + w_alpha * al[c]) / norm : 0.0;
+    if (fam != nullptr) common = fb * common + fa * fam[c];   // skipped at 0: the old scores, bit for bit
     // Negated so that the best scores sort first; ties broken by stock id.
     scratch_[c] = {static_cast<float>(-(a * common + b * own_[c])), cand[c]};
   }

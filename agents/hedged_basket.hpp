@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/signal_board.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/engine/agent.hpp"
 #include "sim/engine/agent_registry.hpp"
@@ -42,44 +43,22 @@ struct BasketParams {
   double hedge_ratio = 1.0;           // futures short notional / long basket value
   double hedge_tolerance = 0.05;      // re-hedge when the short is off by more than this share
   double cash_buffer = 0.03;          // share of the long target kept free beyond futures margin
+  // Share of the crowded part of the score that is the account's signal family's own (its family
+  // signal, agents/signal_board.hpp); 0, or no family signal, leaves the board alone (the old model).
+  double family_share = 0.0;
 };
 
 // Keys shared by the sections that run this strategy ("neutral_funds", "dma").
 std::vector<ParamSpec> basket_param_specs(const std::string& section);
 BasketParams basket_params(const Scenario& s, const std::string& section);
 
-// The common part of the signal: per candidate stock (all but the large caps) a smallness score
-// and a reversal score, each standardised across candidates. Refreshed after each close by the
-// first agent of its kind to ask (end_of_day runs sequentially), read-only while agents decide.
-class SignalBoard {
- public:
-  SignalBoard(const Universe& u, int reversal_days);
-  void refresh(const MarketView& v);   // once per day; later calls that day do nothing
-  const std::vector<InstrumentId>& candidates() const { return candidates_; }
-  const std::vector<float>& size_z() const { return size_z_; }
-  const std::vector<float>& reversal_z() const { return reversal_z_; }
-  const std::vector<float>& alpha_z() const { return alpha_z_; }   // zeros until the first refresh
-  bool alpha_known() const { return alpha_known_; }                  // false while every alpha_z is 0
-  DayIndex day() const { return day_; }
-
- private:
-  void standardise(std::vector<float>& x) const;
-  const Universe* universe_;
-  int reversal_days_;
-  DayIndex day_ = -1;                  // day whose close the scores use (-1: the first prices)
-  int history_len_ = 0;                // closes stored so far (up to reversal_days + 1)
-  int head_ = 0;                       // ring slot of the latest close
-  std::vector<InstrumentId> candidates_;
-  std::vector<Tick> closes_;           // ring buffer: candidates x (reversal_days + 1)
-  std::vector<float> size_z_, reversal_z_, alpha_z_;
-  bool alpha_known_ = false;
-};
-
 enum class TradeMode : std::uint8_t { Voluntary, Forced };
 
 class HedgedBasket {
  public:
-  HedgedBasket(const BasketParams& p, std::shared_ptr<const SignalBoard> board, AccountId account, Rng& style_rng);
+  // `family`: the account's signal family's scores (one per board candidate), or null for none.
+  HedgedBasket(const BasketParams& p, std::shared_ptr<const SignalBoard> board, AccountId account, Rng& style_rng,
+               FamilySignal family = nullptr);
 
   AccountId account() const { return account_; }
   const BasketParams& params() const { return p_; }
@@ -174,6 +153,7 @@ class HedgedBasket {
   AccountId account_;
   double w_size_, w_reversal_, w_alpha_;   // this fund's style
   std::vector<float> own_;             // this fund's own noise, per board candidate
+  FamilySignal family_;                // its family's shared noise, per board candidate (or null)
   std::vector<InstrumentId> basket_;   // sorted
   std::vector<std::pair<float, InstrumentId>> scratch_;
   DayIndex basket_day_ = -2;
