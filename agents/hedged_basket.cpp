@@ -39,6 +39,7 @@ std::vector<ParamSpec> basket_param_specs(const std::string& section) {
       spec("hedge_ratio", T::Float, 1.0, 0, 10, "", "futures short notional per yuan of long basket (beta hedge)"),
       spec("hedge_tolerance", T::Float, 0.05, 0, 1, "", "the short is re-sized when it is off the exact hedge by more than half a contract plus this share of it"),
       spec("cash_buffer", T::Float, 0.03, 0, 1, "", "cash kept free beyond futures margin, as a share of the long target (buys stop there)"),
+      spec("forced_day_share", T::Float, 1.0, 0.01, 1, "1/day", "most of a position (as held at the day's start) that forced selling (margin call, liquidation, redemption, risk cut) offers in one day; the rest carries over to the next days (1 = no daily limit)"),
   };
 }
 
@@ -63,6 +64,7 @@ BasketParams basket_params(const Scenario& s, const std::string& section) {
   p.hedge_ratio = f("hedge_ratio");
   p.hedge_tolerance = f("hedge_tolerance");
   p.cash_buffer = f("cash_buffer");
+  p.forced_day_share = f("forced_day_share");
   return p;
 }
 
@@ -134,6 +136,12 @@ void HedgedBasket::begin_day(const MarketView& v) {
   open_futures_.clear();
   pending_send_ = futures_pending_ = false;
   cancelled_at_ = -1;
+}
+
+Qty HedgedBasket::day_start_qty(InstrumentId s) const {
+  auto it = std::lower_bound(day_start_.begin(), day_start_.end(), s,
+                             [](const StockPosition& p, InstrumentId x) { return p.stock < x; });
+  return it != day_start_.end() && it->stock == s ? it->qty : Qty{0};
 }
 
 double HedgedBasket::committed_sells(const MarketView& v) const {
@@ -227,11 +235,6 @@ void HedgedBasket::rebalance(const MarketView& v, OrderSink& out, const AccountV
   wants_.clear();
   const double per_stock = basket_.empty() ? 0.0 : std::max(0.0, target_long) / static_cast<double>(basket_.size());
   std::size_t h = 0, b = 0;
-  auto start_qty = [&](InstrumentId s) {
-    auto it = std::lower_bound(day_start_.begin(), day_start_.end(), s,
-                               [](const StockPosition& p, InstrumentId x) { return p.stock < x; });
-    return it != day_start_.end() && it->stock == s ? it->qty : Qty{0};
-  };
   while (h < a.stocks().size() || b < basket_.size()) {
     InstrumentId s;
     const StockPosition* pos = nullptr;
@@ -260,7 +263,7 @@ void HedgedBasket::rebalance(const MarketView& v, OrderSink& out, const AccountV
       if (qty <= 0 || q.locked_limit_down) continue;              // voluntary sellers do not join a lock
       wants_.push_back(Want{s, qty, sell_price(q, p_.aggressiveness_ticks), Side::Sell});
     } else if (allow_buys) {
-      if (pos != nullptr && pos->sellable < start_qty(s)) continue;   // sold today: not bought today
+      if (pos != nullptr && pos->sellable < day_start_qty(s)) continue;   // sold today: not bought today
       const Qty qty = round_lot(diff);
       if (qty <= 0 || q.locked_limit_up) continue;
       wants_.push_back(Want{s, qty, buy_price(q, p_.aggressiveness_ticks), Side::Buy});
@@ -358,6 +361,12 @@ void HedgedBasket::force_sell(const MarketView& v, OrderSink& out, double fracti
     const double more = allowed - static_cast<double>(open_qty);
     Qty qty = more >= static_cast<double>(p.sellable) ? p.sellable : round_lot(more);
     if (allowed >= total && p.sellable - qty < 100 && total >= static_cast<double>(p.qty) - 100) qty = p.sellable;   // no odd lot left
+    if (p_.forced_day_share < 1.0) {
+      // Today's slice: shares sold or resting since the open count against it.
+      const double start = static_cast<double>(day_start_qty(p.stock));
+      const double room = p_.forced_day_share * start - (start - static_cast<double>(p.sellable));
+      qty = std::min(qty, room >= static_cast<double>(p.sellable) ? p.sellable : round_lot(room));
+    }
     const double ref = yuan(q.reference);   // the cap counts shares at the previous close
     if (static_cast<double>(qty) * ref > cap) qty = round_lot(cap / ref);
     if (qty <= 0) continue;

@@ -43,6 +43,7 @@ struct BasketParams {
   double hedge_ratio = 1.0;           // futures short notional / long basket value
   double hedge_tolerance = 0.05;      // re-hedge when the short is off by more than this share
   double cash_buffer = 0.03;          // share of the long target kept free beyond futures margin
+  double forced_day_share = 1.0;      // most of a position (held at the day's start) forced selling offers per day
   // Share of the crowded part of the score that is the account's signal family's own (its family
   // signal, agents/signal_board.hpp); 0, or no family signal, leaves the board alone (the old model).
   double family_share = 0.0;
@@ -99,8 +100,11 @@ class HedgedBasket {
   // steps (and the step after, when the round had to cancel first).
   void rebalance(const MarketView& v, OrderSink& out, const AccountValue& val, double target_long, bool allow_buys);
   // Forced selling, every continuous step: sell `fraction` of every holding (1 = everything),
-  // offering at most `pace` of each position per forced step (cumulative), priced `aggressiveness`
-  // ticks below the best bid (clamped to the limit-down price), tagged `reason`. With `event_kind`,
+  // offering at most `pace` of each position per forced step (cumulative) and at most
+  // forced_day_share of it as held at the day's start per day (what is left carries over to the
+  // next day, as brokers work a liquidation in slices rather than parking a whole book at
+  // limit-down), priced `aggressiveness` ticks below the best bid (clamped to the limit-down
+  // price), tagged `reason`. With `event_kind`,
   // each step that sends orders adds one event row: reason "orders", quantity minus the shares
   // offered, price their value at the limit prices (yuan).
   void force_sell(const MarketView& v, OrderSink& out, double fraction, double pace, int aggressiveness,
@@ -143,6 +147,7 @@ class HedgedBasket {
     StepIndex sent;   // step it was sent in
   };
   void pick_basket();
+  Qty day_start_qty(InstrumentId s) const;   // shares of `s` held at the start of the day
   bool round_step(const MarketView& v) const;
   Tick sell_price(const InstrumentQuote& q, int ticks) const;
   Tick buy_price(const InstrumentQuote& q, int ticks) const;

@@ -171,3 +171,33 @@ TEST_CASE("a DMA account wiped out below zero leaves the broker a shortfall; mon
   for (const EventRow& e : shortfalls) recorded += e.price;
   CHECK(recorded == Approx(static_cast<double>(shortfall) / 100.0));
 }
+
+TEST_CASE("a broker liquidates in daily slices: at most forced_day_share of the book a day, the rest carried over",
+          "[dma]") {
+  // Held by the account at the end of each day, for a given daily slice.
+  auto held_by_day = [](const char* day_share) {
+    auto plan = std::make_shared<test::DumpPlan>();
+    plan->days = {1};   // locked limit-down on day 1: the liquidation starts, its sells queue
+    const AgentRegistry r = test::registry_with_dumper(plan);
+    Simulation sim(test::small_world(r, one_dma({"days=5", "dma.warning_ratio=0.9", "dma.liquidation_ratio=0.7",
+                                                  std::string("dma.forced_day_share=") + day_share})),
+                   r);
+    const DmaAccount& dma = *test::agents_of<DmaAccount>(sim).at(0);
+    plan->stocks = dma.basket().basket();
+    std::vector<Qty> held;
+    while (!sim.finished())
+      if (sim.step()) held.push_back(test::held(sim, dma.account(), plan->stocks));
+    REQUIRE(dma.state() != AgentState::Normal);
+    return held;
+  };
+  const std::vector<Qty> sliced = held_by_day("0.3");
+  const std::vector<Qty> whole = held_by_day("1");
+  REQUIRE(sliced.size() == 5);
+  REQUIRE(sliced[1] > 0);
+  // Day 2, the books open: a third of the book at most (plus a lot per stock), against all of it.
+  CHECK(static_cast<double>(sliced[2]) >= 0.7 * static_cast<double>(sliced[1]) - 300);
+  CHECK(whole[2] < sliced[2]);
+  // What was not offered carries over: the slices go on the next days.
+  CHECK(sliced[3] < sliced[2]);
+  CHECK(sliced[4] < sliced[3]);
+}
