@@ -49,16 +49,12 @@ TradingCalendar scenario_calendar(const Scenario& s) {
   return TradingCalendar(*start, static_cast<int>(s.get_int("days")), holidays);
 }
 
-std::optional<MarketDriver> load_market_driver(const Scenario& s, const TradingCalendar& calendar) {
-  const std::string& file = s.get_string(kFileKey);
-  if (file.empty()) return std::nullopt;
-  const std::string& column = s.get_string(kColumnKey);
+namespace {
+
+// One column of a daily CSV over the run's trading days (see load_market_driver for the checks).
+MarketDriver load_index_column(const Scenario& s, const TradingCalendar& calendar, const std::string& file,
+                               const std::string& column) {
   const std::string key = fmt::format("{} = \"{}\"", kFileKey, file);
-  for (const char* target : kTargetColumns)
-    if (column == target)
-      throw ScenarioError({fmt::format("{} = \"{}\": '{}' is a calibration target (what the model has to explain), "
-                                       "not a driver; drive the market factor with a large-cap index such as csi300",
-                                       kColumnKey, column, column)});
   const auto data = read_scenario_data(file, s.source_dirs());
   if (!data)
     throw ScenarioError({fmt::format("{}: no such file next to the scenario, nor a built-in data file of that name "
@@ -156,6 +152,36 @@ std::optional<MarketDriver> load_market_driver(const Scenario& s, const TradingC
     prev = c;
   }
   return d;
+}
+
+}  // namespace
+
+std::optional<MarketDriver> load_market_driver(const Scenario& s, const TradingCalendar& calendar) {
+  const std::string& file = s.get_string(kFileKey);
+  if (file.empty()) return std::nullopt;
+  const std::string& column = s.get_string(kColumnKey);
+  for (const char* target : kTargetColumns)
+    if (column == target)
+      throw ScenarioError({fmt::format("{} = \"{}\": '{}' is a calibration target (what the model has to explain), "
+                                       "not a driver; drive the market factor with a large-cap index such as csi300",
+                                       kColumnKey, column, column)});
+  return load_index_column(s, calendar, file, column);
+}
+
+RealReference load_real_reference(const Scenario& s, const TradingCalendar& calendar) {
+  RealReference r;
+  const std::string& file = s.get_string(kFileKey);
+  if (file.empty()) return r;
+  auto one = [&](const char* column) -> std::optional<MarketDriver> {
+    try {
+      return load_index_column(s, calendar, file, column);
+    } catch (const ScenarioError&) {
+      return std::nullopt;   // the file lacks the column or does not cover the run: no reference
+    }
+  };
+  r.microcap = one("microcap");
+  r.hedged = one("csi1000");
+  return r;
 }
 
 void check_scenario_data(const Scenario& s) { (void)load_market_driver(s, scenario_calendar(s)); }

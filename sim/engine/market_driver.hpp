@@ -34,6 +34,14 @@ TradingCalendar scenario_calendar(const Scenario& s);
 // trade or a trading day the file lacks, no close before the first day, the file ending early.
 std::optional<MarketDriver> load_market_driver(const Scenario& s, const TradingCalendar& calendar);
 
+// The real closes of what the model has to explain, for setting beside a run's figures (never
+// an input): the driver file's `microcap` and `csi1000` columns over the run's trading days, each
+// nullopt when the scenario has no driver or its file lacks the column or the dates.
+struct RealReference {
+  std::optional<MarketDriver> microcap, hedged;
+};
+RealReference load_real_reference(const Scenario& s, const TradingCalendar& calendar);
+
 // Every check on data the scenario names (today: the market driver), before anything runs.
 void check_scenario_data(const Scenario& s);
 

@@ -1,5 +1,6 @@
 #include "sim/engine/run.hpp"
 
+#include <array>
 #include <chrono>
 #include <fmt/format.h>
 #include <optional>
@@ -7,6 +8,7 @@
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
 
+#include "sim/engine/market_driver.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/record/run_log.hpp"
 
@@ -58,6 +60,8 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
     double hedged_peak = sum.hedged.start, microcap_peak = sum.microcap.start;
     double hedged_prev = sum.hedged.start, microcap_prev = sum.microcap.start;
     OutcomeTracker outcomes(daily_agents(sim));
+    const RealReference real = load_real_reference(scenario, sim.calendar());
+    std::array<double, 2> real_peak{};   // running peaks of the real microcap and hedged closes
 
     if (options.check_invariants) sim.set_check_invariants(true);
     auto stop_requested = [&] { return options.stop != nullptr && options.stop->load(std::memory_order_relaxed) != 0; };
@@ -89,6 +93,16 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
       sum.microcap.add_close(microcap_prev, d.microcap_close, d.date, microcap_peak);
       hedged_prev = d.hedged_close;
       microcap_prev = d.microcap_close;
+      // The real index over the same days, where the scenario's data covers them.
+      auto add_real = [&](const std::optional<MarketDriver>& series, IndexPath& path, double& peak) {
+        if (!series) return;
+        const auto k = static_cast<std::size_t>(d.day);
+        const double prev = k == 0 ? series->base_close : series->close[k - 1];
+        if (k == 0) path.start = path.end = path.trough = peak = prev;
+        path.add_close(prev, series->close[k], d.date, peak);
+      };
+      add_real(real.microcap, sum.real_microcap, real_peak[0]);
+      add_real(real.hedged, sum.real_hedged, real_peak[1]);
       int down = 0, up = 0;
       for (std::size_t i = 0; i < d.limit_down.size(); ++i) {
         down += d.limit_down[i];
@@ -174,12 +188,22 @@ std::string format_summary(const RunSummary& s, const std::filesystem::path& out
   auto pct = [](double x) { return fmt::format("{:+.2f}%", 100.0 * x); };
   out += fmt::format("stampede run '{}': {} trading days, {} stocks, {} agents, seed {}, {} threads\n", s.scenario, s.days,
                      s.stocks, s.agents, s.seed, s.threads);
-  line("hedged index", fmt::format("{:.1f} -> {:.1f} ({}), max drawdown {}", s.hedged.start, s.hedged.end,
-                                   pct(s.hedged.total_return()), pct(s.hedged.max_drawdown)));
-  line("hedged index worst day", fmt::format("{} on {}", pct(s.hedged.worst_day), s.hedged.worst_day_date));
-  line("microcap index", fmt::format("{:.1f} -> {:.1f} ({}), max drawdown {}", s.microcap.start, s.microcap.end,
-                                     pct(s.microcap.total_return()), pct(s.microcap.max_drawdown)));
-  line("microcap index worst day", fmt::format("{} on {}", pct(s.microcap.worst_day), s.microcap.worst_day_date));
+  // Beside each index figure, the real index's over the same dates where the scenario covers them.
+  auto real_path = [&](const IndexPath& r, const char* name) {
+    return r.start > 0 ? fmt::format("   [real {}: {}, max drawdown {}]", name, pct(r.total_return()), pct(r.max_drawdown))
+                       : std::string();
+  };
+  auto real_day = [&](const IndexPath& r) {
+    return r.start > 0 ? fmt::format("   [real: {} on {}]", pct(r.worst_day), r.worst_day_date) : std::string();
+  };
+  line("hedged index", fmt::format("{:.1f} -> {:.1f} ({}), max drawdown {}{}", s.hedged.start, s.hedged.end,
+                                   pct(s.hedged.total_return()), pct(s.hedged.max_drawdown), real_path(s.real_hedged, "CSI 1000")));
+  line("hedged index worst day", fmt::format("{} on {}{}", pct(s.hedged.worst_day), s.hedged.worst_day_date, real_day(s.real_hedged)));
+  line("microcap index", fmt::format("{:.1f} -> {:.1f} ({}), max drawdown {}{}", s.microcap.start, s.microcap.end,
+                                     pct(s.microcap.total_return()), pct(s.microcap.max_drawdown),
+                                     real_path(s.real_microcap, "microcap")));
+  line("microcap index worst day",
+       fmt::format("{} on {}{}", pct(s.microcap.worst_day), s.microcap.worst_day_date, real_day(s.real_microcap)));
   line("deepest annualised basis (main)", s.deepest_basis_date.empty() ? std::string("none below zero")
                                                                         : fmt::format("{} on {}", pct(s.deepest_basis_annualised), s.deepest_basis_date));
   line("most stocks closing limit-down", fmt::format("{} of {} on {}", s.max_limit_down, s.stocks, s.max_limit_down_date));

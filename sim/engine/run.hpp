@@ -55,6 +55,9 @@ struct RunSummary {
   int threads = 0, days = 0, stocks = 0, agents = 0;
   std::int64_t steps = 0, orders = 0, trades = 0;
   IndexPath hedged, microcap;
+  // The real CSI 1000 and microcap index over the run's dates (start = the close before the first
+  // day), when the scenario's driver file has them for every day; start stays 0 otherwise.
+  IndexPath real_hedged, real_microcap;
   double deepest_basis_annualised = 0;   // main contract (front, or next in the front's last 5 days), most negative over all steps
   std::string deepest_basis_date;
   int max_limit_down = 0, max_limit_up = 0;

@@ -150,3 +150,19 @@ TEST_CASE("a driven run carries its path in the run header, one row per trading 
   const Scenario random = test::small_world(reg);
   CHECK(Simulation(random, reg).make_header(random, 1).driver.dates.empty());
 }
+
+TEST_CASE("the real targets are read beside a run for reference only, where the driver file has them", "[driver]") {
+  const Scenario s = Scenario::parse(
+      "days = 3\n[fundamentals]\nmarket_driver = \"data/china_index_closes_2023_2024.csv\"\n", "text",
+      builtin_agents().all_params());
+  const RealReference r = load_real_reference(s, scenario_calendar(s));
+  REQUIRE(r.microcap.has_value());
+  REQUIRE(r.hedged.has_value());
+  CHECK(r.microcap->base_close == 287190.5);      // Wind microcap on 29 December 2023
+  CHECK(r.hedged->close.front() == 5854.7494);    // CSI 1000 on 2 January 2024
+  // A driver file without those columns: no reference, and no error.
+  const Scenario own = load(write_case("noref", "date,csi300\n2024-02-06,1\n2024-02-07,2\n2024-02-08,2\n2024-02-13,3\n"));
+  const RealReference none = load_real_reference(own, scenario_calendar(own));
+  CHECK_FALSE(none.microcap.has_value());
+  CHECK_FALSE(none.hedged.has_value());
+}
