@@ -323,12 +323,34 @@ def step_returns(series):
     return r[np.isfinite(r)]
 
 
+REAL_CLOSES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios", "data",
+                           "china_index_closes_2023_2024.csv")
+
+
+def real_reference(run):
+    """The real microcap index and CSI 1000 (the hedged index's model) over the run's dates, each
+    divided by its close before the first day, or None when the shipped file does not cover every
+    day of the run. For reading beside the run only: stampede never feeds them into a run."""
+    if len(run.dates) == 0 or not os.path.exists(REAL_CLOSES):
+        return None
+    real = pd.read_csv(REAL_CLOSES, parse_dates=["date"]).set_index("date")
+    if not set(run.dates).issubset(real.index):
+        return None
+    before = real.index[real.index < run.dates[0]]
+    if len(before) == 0:
+        return None
+    base = real.loc[before[-1]]
+    return real.loc[run.dates, ["microcap", "csi1000"]] / base[["microcap", "csi1000"]]
+
+
 def fig_indices(run):
     fid, title = "indices", "Indices and index futures"
     caption = ("Top: the hedged index (the futures' underlying) with the front and next futures prices; "
                "futures below the index are at a discount. Bottom: both indices divided by their first "
                "value. Look for microcaps falling faster than the hedged index (the crowding crash), and "
-               "for the hedged index rising on state buying while microcaps keep falling.")
+               "for the hedged index rising on state buying while microcaps keep falling. Where the run's "
+               "dates are real trading days of scenarios/data/, the real CSI 1000 and microcap index are "
+               "drawn dashed beside them (for reference; never an input of the run).")
     if not run.has(run.hedged, run.microcap) or len(run.x_step) == 0:
         return Figure(fid, title, caption, note="No index series in this run log (no steps written).")
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
@@ -345,6 +367,12 @@ def fig_indices(run):
     ax1.grid(alpha=0.3)
     ax2.plot(x, run.hedged / run.hedged[0], color="k", lw=1.2, label="hedged index")
     ax2.plot(x, run.microcap / run.microcap[0], color=COLORS[3], lw=1.2, label="microcap index")
+    real = real_reference(run)
+    if real is not None:   # real closes at the end of each trading day, dashed
+        days = np.arange(1, len(real) + 1)
+        ax2.plot(days, real["csi1000"].to_numpy(), color="k", lw=1.0, ls="--", marker=".", ms=3, label="real CSI 1000")
+        ax2.plot(days, real["microcap"].to_numpy(), color=COLORS[3], lw=1.0, ls="--", marker=".", ms=3,
+                 label="real microcap index")
     ax2.axhline(1.0, color="grey", lw=0.6)
     ax2.set_ylabel("relative to first step")
     ax2.legend(fontsize="small")
