@@ -135,6 +135,7 @@ class Run:
                             ("nav", "equity", "gross_long", "leverage", "accounts", "in_margin_call", "liquidating")}
         self.daily_class = get("agents/daily/agent_class", np.zeros(0, np.int32))
         self.daily_nav = get("agents/daily/nav")
+        self.daily_equity = get("agents/daily/equity")
         self.daily_leverage = get("agents/daily/leverage")
         self.flows = {k: get(f"agents/flows/{k}") for k in ("sell_forced", "sell_voluntary", "sell_aggressive", "buy")}
         self.events = {}
@@ -536,7 +537,8 @@ def fig_stress(run):
     fid, title = "margin", "Margin calls and liquidations"
     caption = ("Top: per day, DMA margin-call warnings, liquidations started by brokers, accounts that left "
                "their broker a shortfall, and neutral funds' risk-limit cuts and redemption requests. Bottom: "
-               "DMA accounts in a margin call or being liquidated at each step. Look for the calls and "
+               "DMA accounts in a margin call or being liquidated at each step, and the brokers' shortfall marked "
+               "to market at each close (the DMA accounts' negative equity; right axis). Look for the calls and "
                "liquidations clustering in the crash days, and for liquidations dragging on while books are "
                "locked limit-down.")
     dma = run.class_index(DMA)
@@ -566,12 +568,30 @@ def fig_stress(run):
         ax2.plot(run.x_step, run.class_steps["liquidating"][:, dma], color="#d62728", label="DMA being liquidated")
         total = int(np.nanmax(run.class_steps["accounts"][:, dma])) if run.has(run.class_steps.get("accounts")) else 0
         ax2.set_ylabel(f"accounts (of {total})")
-        ax2.legend(fontsize="small")
+        shortfall = broker_shortfall(run)
+        if shortfall is not None and np.any(shortfall > 0):
+            # The brokers' exposure marked at each close: what the DMA accounts under water owe.
+            ax3 = ax2.twinx()
+            ax3.step(np.arange(1, run.n_days + 1), shortfall / 1e6, where="post", color="#7f0000", lw=1.2,
+                     label="broker shortfall, marked (right)")
+            ax3.set_ylabel("million yuan")
+            ax3.legend(fontsize="small", loc="upper right")
+        ax2.legend(fontsize="small", loc="upper left")
     else:
         ax2.text(0.5, 0.5, "no DMA accounts in this run", ha="center", va="center", transform=ax2.transAxes)
     day_axis(ax2, run.dates)
     fig.tight_layout()
     return Figure(fid, title, caption, render(fig))
+
+
+def broker_shortfall(run):
+    """Per day, the DMA accounts' negative equity summed at the close (yuan): the brokers'
+    shortfall marked to market, as the run summary's broker_shortfall is at the last close."""
+    dma = run.class_index(DMA)
+    if dma is None or run.daily_equity is None or len(run.daily_class) == 0:
+        return None
+    eq = run.daily_equity[:, run.daily_class == dma]
+    return -np.where(eq < 0, eq, 0.0).sum(axis=1)
 
 
 def fig_selling(run):
