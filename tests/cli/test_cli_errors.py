@@ -43,6 +43,17 @@ def main():
     expect_error(exe, ["run", "-o", out, "--set", "days"], "days")
     expect_error(exe, ["run", "-o", out, "--set", "stocks.microcaps=1.5"], "stocks.microcaps")
     expect_error(exe, ["run", "-o", out, "--threads", "-1"], "threads")
+    # The market driver: a target refused, a run longer than the real data, a file with a gap.
+    expect_error(exe, ["run", "-o", out, "--set", "fundamentals.market_driver_column=microcap"], "calibration target")
+    expect_error(exe, ["run", "-o", out, "--set", "days=40"], "china_index_closes_2023_2024.csv", "2024-03-01")
+    gap = os.path.join(work, "gap.csv")
+    with open(gap, "w") as f:
+        f.write("date,csi300\n2023-12-29,3431.1\n2024-01-02,3386.4\n2024-01-04,3347.1\n")
+    gappy = os.path.join(work, "gappy.toml")
+    with open(gappy, "w") as f:
+        f.write('days = 3\n[fundamentals]\nmarket_driver = "gap.csv"\n')
+    expect_error(exe, ["run", gappy, "-o", out], "gap.csv", "2024-01-03", "no row")
+    assert not os.path.exists(out), "a run log was written for bad input"
     assert not os.path.exists(out)
 
     # replay CSV
