@@ -1,0 +1,1 @@
+"""The pieces of tools/calibration_check.py."""
