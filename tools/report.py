@@ -35,6 +35,10 @@ try:
 except ImportError:  # pragma: no cover
     sys.exit("report.py needs h5py (Debian: apt-get install python3-h5py)")
 
+# The real index closes, read the way the calibration check reads them (tools/calibration/).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from calibration.measures import REAL_CSV, load_real  # noqa: E402
+
 # pandas and matplotlib are imported once an input has been checked (bad input fails fast).
 pd = plt = None
 COLORS = []
@@ -324,24 +328,19 @@ def step_returns(series):
     return r[np.isfinite(r)]
 
 
-REAL_CLOSES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios", "data",
-                           "china_index_closes_2023_2024.csv")
-
-
 def real_reference(run):
-    """The real microcap index and CSI 1000 (the hedged index's model) over the run's dates, each
-    divided by its close before the first day, or None when the shipped file does not cover every
-    day of the run. For reading beside the run only: stampede never feeds them into a run."""
-    if len(run.dates) == 0 or not os.path.exists(REAL_CLOSES):
+    """The real microcap index and CSI 1000 (the hedged index's model, key "hedged") over the run's
+    dates, each divided by its close before the first day, or None when the shipped file does not
+    cover every day of the run. For reading beside the run only: stampede never feeds them into a
+    run."""
+    real = load_real(REAL_CSV) if len(run.dates) else None
+    if real is None:
         return None
-    real = pd.read_csv(REAL_CLOSES, parse_dates=["date"]).set_index("date")
-    if not set(run.dates).issubset(real.index):
+    row = {d: i for i, d in enumerate(real["dates"])}
+    rows = [row.get(d.strftime("%Y-%m-%d")) for d in run.dates]
+    if None in rows or rows[0] == 0:
         return None
-    before = real.index[real.index < run.dates[0]]
-    if len(before) == 0:
-        return None
-    base = real.loc[before[-1]]
-    return real.loc[run.dates, ["microcap", "csi1000"]] / base[["microcap", "csi1000"]]
+    return {name: real[name][rows] / real[name][rows[0] - 1] for name in ("microcap", "hedged")}
 
 
 def fig_indices(run):
@@ -370,9 +369,9 @@ def fig_indices(run):
     ax2.plot(x, run.microcap / run.microcap[0], color=COLORS[3], lw=1.2, label="microcap index")
     real = real_reference(run)
     if real is not None:   # real closes at the end of each trading day, dashed
-        days = np.arange(1, len(real) + 1)
-        ax2.plot(days, real["csi1000"].to_numpy(), color="k", lw=1.0, ls="--", marker=".", ms=3, label="real CSI 1000")
-        ax2.plot(days, real["microcap"].to_numpy(), color=COLORS[3], lw=1.0, ls="--", marker=".", ms=3,
+        days = np.arange(1, len(run.dates) + 1)
+        ax2.plot(days, real["hedged"], color="k", lw=1.0, ls="--", marker=".", ms=3, label="real CSI 1000")
+        ax2.plot(days, real["microcap"], color=COLORS[3], lw=1.0, ls="--", marker=".", ms=3,
                  label="real microcap index")
     ax2.axhline(1.0, color="grey", lw=0.6)
     ax2.set_ylabel("relative to first step")

@@ -1,6 +1,7 @@
 #include "sim/engine/market_driver.hpp"
 
 #include <cmath>
+#include <optional>
 #include <fmt/format.h>
 #include <sstream>
 #include <stdexcept>
@@ -37,19 +38,6 @@ bool parse_number(const std::string& text, double& out) {
     return false;
   }
 }
-
-}  // namespace
-
-TradingCalendar scenario_calendar(const Scenario& s) {
-  auto start = parse_iso_date(s.get_string("start_date"));
-  if (!start) throw std::invalid_argument("start_date is not a valid date");
-  std::vector<Date> holidays;
-  for (const std::string& h : s.get_list("holidays"))
-    if (auto d = parse_iso_date(h)) holidays.push_back(*d);
-  return TradingCalendar(*start, static_cast<int>(s.get_int("days")), holidays);
-}
-
-namespace {
 
 // One column of a daily CSV over the run's trading days (see load_market_driver for the checks).
 MarketDriver load_index_column(const Scenario& s, const TradingCalendar& calendar, const std::string& file,
@@ -155,6 +143,15 @@ MarketDriver load_index_column(const Scenario& s, const TradingCalendar& calenda
 }
 
 }  // namespace
+
+TradingCalendar scenario_calendar(const Scenario& s) {
+  auto start = parse_iso_date(s.get_string("start_date"));
+  if (!start) throw std::invalid_argument("start_date is not a valid date");
+  std::vector<Date> holidays;
+  for (const std::string& h : s.get_list("holidays"))
+    if (auto d = parse_iso_date(h)) holidays.push_back(*d);
+  return TradingCalendar(*start, static_cast<int>(s.get_int("days")), holidays);
+}
 
 std::optional<MarketDriver> load_market_driver(const Scenario& s, const TradingCalendar& calendar) {
   const std::string& file = s.get_string(kFileKey);

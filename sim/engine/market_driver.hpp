@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/market/calendar.hpp"
+#include "sim/record/run_log.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace stampede {
@@ -16,15 +17,9 @@ namespace stampede {
 // Columns of the shipped index file that are calibration targets, never inputs of a run.
 inline constexpr const char* kTargetColumns[] = {"csi1000", "csi2000", "microcap"};
 
-struct MarketDriver {
-  std::string source;                // the file read (or "built-in data/<file>")
-  std::string column;
-  std::string base_date;             // the close before the first trading day
-  double base_close = 0;
-  std::vector<std::string> dates;    // [day] ISO, equal to the run's trading calendar
-  std::vector<double> close;         // [day]
-  std::vector<double> log_return;    // [day] log(close / previous close): the factor's move that day
-};
+// The driver's path: the same table the run log writes to /market/driver (sim/record/run_log.hpp:
+// source, column, base_date, base_close, and per trading day dates, close, log_return).
+using MarketDriver = DriverTable;
 
 // The run's trading calendar (start_date, days, holidays).
 TradingCalendar scenario_calendar(const Scenario& s);

@@ -304,12 +304,14 @@ void Simulation::refresh_quotes() {
   microcap_level_ = microcap_->level(index_price_);
   // How stale the hedged index is: the cap share of its members locked limit-down, whose last
   // price is a limit no seller can reach.
+  // Most steps have no lock at all: then there is nothing to sum.
   double locked_cap = 0, all_cap = 0;
-  for (int i : hedged_.members()) {
-    const double cap = static_cast<double>(universe_.shares_outstanding[static_cast<std::size_t>(i)]) * static_cast<double>(index_price_[i]);
-    all_cap += cap;
-    if (quotes_[static_cast<std::size_t>(i)].locked_limit_down) locked_cap += cap;
-  }
+  if (down > 0)
+    for (int i : hedged_.members()) {
+      const double cap = static_cast<double>(universe_.shares_outstanding[static_cast<std::size_t>(i)]) * static_cast<double>(index_price_[i]);
+      all_cap += cap;
+      if (quotes_[static_cast<std::size_t>(i)].locked_limit_down) locked_cap += cap;
+    }
   view_.hedged_locked_down_weight = all_cap > 0 ? locked_cap / all_cap : 0.0;
 }
 
@@ -390,15 +392,7 @@ RunHeader Simulation::make_header(const Scenario& s, int threads) const {
     h.daily_agent_id.push_back(id);
   }
   h.agent_state_names = agent_state_names();
-  if (market_driver_) {
-    h.driver.source = market_driver_->source;
-    h.driver.column = market_driver_->column;
-    h.driver.base_date = market_driver_->base_date;
-    h.driver.base_close = market_driver_->base_close;
-    h.driver.dates = market_driver_->dates;
-    h.driver.close = market_driver_->close;
-    h.driver.log_return = market_driver_->log_return;
-  }
+  if (market_driver_) h.driver = *market_driver_;
   return h;
 }
 

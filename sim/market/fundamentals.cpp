@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 
 #include "sim/core/parallel.hpp"

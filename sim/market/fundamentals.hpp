@@ -3,7 +3,6 @@
 // each stock's own expected return (its alpha), a mean-reverting process that skilled funds see.
 // Agents never see the values exactly; market makers and informed noise traders see them noisily.
 #include <cstdint>
-#include <stdexcept>
 #include <vector>
 
 #include "sim/core/rng.hpp"
@@ -26,7 +25,6 @@ class Fundamentals {
   // with the market volatility (so intraday noise stays, and the close lands on the path). The
   // market drift is then unused. Call before the first advance.
   void drive_market(std::vector<double> day_log_returns, double minutes_per_day);
-  bool market_driven() const { return !driven_.empty(); }
   // Advances every stock by `minutes` of trading time (a year is 250 days of 240 minutes) on
   // trading day `day` (needed only when the market is driven).
   // Common factors come from one stream, idiosyncratic shocks from each stock's own stream,

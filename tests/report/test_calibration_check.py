@@ -12,7 +12,6 @@ import importlib.util
 import math
 import os
 import shutil
-import subprocess
 import sys
 import time
 import tomllib
@@ -20,9 +19,10 @@ import tomllib
 import h5py
 import numpy as np
 
+from run_helpers import PY, run, set_args
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOOL = os.path.join(HERE, "..", "..", "tools", "calibration_check.py")
-PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 
 # Small and fast: 25 days of 5-minute steps, fewer stocks and agents, every agent class present.
 SMALL = {"days": 25, "session.step_minutes": 5, "stocks.microcaps": 60, "stocks.index_constituents": 30,
@@ -79,12 +79,6 @@ def unit_checks(cc):
     assert isinstance(cc.paired_rows("unknown_cf", base, cf)["verdict"], cc.NA)
 
 
-def run(cmd, expect=0):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    assert r.returncode == expect, f"{cmd}: exit {r.returncode}, expected {expect}\nstdout: {r.stdout}\nstderr: {r.stderr}"
-    return r
-
-
 def tool(*args, expect=0):
     return run([PY, TOOL, *args], expect)
 
@@ -93,9 +87,7 @@ def stampede_run(exe, out, seed=None, **over):
     args = [exe, "run", "-q", "-o", out, "--threads", "1"]
     if seed is not None:
         args += ["--seed", str(seed)]
-    for k, v in {**SMALL, **over}.items():
-        args += ["--set", f"{k}={v}"]
-    run(args)
+    run(args + set_args({**SMALL, **over}))
 
 
 def direct_trough(path):

@@ -11,16 +11,16 @@ import os
 import re
 import shutil
 import struct
-import subprocess
 import sys
 import time
 
 import h5py
 import numpy as np
 
+from run_helpers import PY, run, set_args
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPORT = os.path.join(HERE, "..", "..", "tools", "report.py")
-PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 
 # Small and fast, with every agent class present; DMA accounts at 8x with margin lines just below
 # their starting ratio, so margin calls and liquidations happen within three days.
@@ -36,16 +36,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def sets(**over):
-    args = []
-    for k, v in {**SMALL, **over}.items():
-        args += ["--set", f"{k}={v}"]
-    return args
-
-
-def run(cmd, expect=0):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    assert r.returncode == expect, f"{cmd}: exit {r.returncode}, expected {expect}\nstdout: {r.stdout}\nstderr: {r.stderr}"
-    return r
+    return set_args({**SMALL, **over})
 
 
 def report(*args, expect=0):

@@ -7,14 +7,18 @@
 
 namespace stampede::cli {
 
+Scenario load_checked_scenario(const std::string& file, const std::vector<ParamSpec>& specs,
+                               const std::vector<std::string>& overrides) {
+  Scenario s = file.empty() ? Scenario::parse(kDefaultScenarioToml, "built-in default scenario (scenarios/feb2024.toml)",
+                                              specs, overrides)
+                            : Scenario::load(file, specs, overrides);
+  check_scenario_data(s);   // the files it names, against its calendar
+  return s;
+}
+
 Scenario load_scenario(const ScenarioArgs& args) {
-  const std::vector<ParamSpec> specs = builtin_agents().all_params();
   try {
-    Scenario s = args.file.empty() ? Scenario::parse(kDefaultScenarioToml, "built-in default scenario (scenarios/feb2024.toml)",
-                                                     specs, args.overrides)
-                                   : Scenario::load(args.file, specs, args.overrides);
-    check_scenario_data(s);   // the files it names, against its calendar
-    return s;
+    return load_checked_scenario(args.file, builtin_agents().all_params(), args.overrides);
   } catch (const ScenarioError& e) {
     throw InputError(e.problems());
   }

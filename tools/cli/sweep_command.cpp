@@ -8,10 +8,9 @@
 
 #include "agents/builtin_agents.hpp"
 #include "cli_common.hpp"
-#include "default_scenario.hpp"
+#include "scenario_input.hpp"
 #include "output_check.hpp"
 #include "sim/engine/interrupt.hpp"
-#include "sim/engine/market_driver.hpp"
 #include "sweep_common.hpp"
 
 namespace stampede::cli {
@@ -52,11 +51,7 @@ std::vector<std::string> base_overrides(const SweepExecArgs& args) {
 sweep::ScenarioLoader builtin_scenario_loader() {
   auto specs = std::make_shared<const std::vector<ParamSpec>>(builtin_agents().all_params());
   return [specs](const std::string& file, const std::vector<std::string>& overrides) {
-    Scenario s = file.empty() ? Scenario::parse(kDefaultScenarioToml, "built-in default scenario (scenarios/feb2024.toml)",
-                                                *specs, overrides)
-                              : Scenario::load(file, *specs, overrides);
-    check_scenario_data(s);   // the files it names, against its calendar
-    return s;
+    return load_checked_scenario(file, *specs, overrides);
   };
 }
 
