@@ -137,8 +137,8 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
     basket_.hedge(view, out, val, false, OrderReason::RiskLimit, 1.0, p_.margin_call_aggressiveness_ticks);
     return;
   }
-  // The manager sizes the book once a day, at its run leverage times the morning's equity.
-  double target = std::min(p_.run_leverage() * std::max(0.0, day_equity_), capped);
+  // The manager sizes the book once a day, from the morning's book and equity (leverage_band).
+  double target = std::min(p_.sizing_target(basket_.day_start_long(), day_equity_), capped);
   bool allow_buys = true;
   if (view.rules.dma_new_leverage_banned) {
     // No new gross exposure: hold or reduce, never buy.
@@ -237,6 +237,7 @@ void populate(const Scenario& s, WorldSetup& setup) {
   const double leverage_spread = s.get_float("dma.leverage_spread");
   const double cushion_mean = s.get_float("dma.cushion_mean");
   const double cushion_spread = s.get_float("dma.cushion_spread");
+  p.leverage_band = s.get_float("dma.leverage_band");
   const int families = static_cast<int>(s.get_int("dma.signal_families"));
 
   auto board = std::make_shared<SignalBoard>(setup.universe(), p.basket.reversal_days);
@@ -304,6 +305,7 @@ AgentKind dma_accounts_kind() {
       spec("broker_pace_spread", T::Float, 0.0, 0, 1, "", "each broker scales liquidation_pace and liquidation_aggressiveness_ticks by one factor drawn uniformly within 1 +- this"),
       spec("cushion_mean", T::Float, 0.0, -0.5, 10, "of margin posted", "mean gain (+) or loss (-) since the accounts opened, as a share of the margin posted: the lines stay shares of 1/leverage, the book starts and runs at leverage / (1 + cushion)"),
       spec("cushion_spread", T::Float, 0.0, 0, 10, "of margin posted", "each account's cushion is drawn uniformly within cushion_mean +- this, and at least halfway from the initial ratio to its broker's warning line; 0 = every account at cushion_mean"),
+      spec("leverage_band", T::Float, 0.0, 0, 10, "", "the manager re-sizes the book only when its leverage leaves run_leverage x [1, 1 + this]: below, it buys back up to run_leverage; above, it cuts to the top of the band; inside, losses are carried and leverage rises with them toward the broker's lines (0 = re-sized to run_leverage every day)"),
       spec("signal_families", T::Int, std::int64_t{1}, 1, 10000, "families", "number of signal families; each account is assigned one at random and shares that family's signal"),
       spec("family_share", T::Float, 0.0, 0, 1, "", "share of the crowded part of an account's stock score that is its family's own signal: accounts of one family correlate at crowding, of different families at crowding * (1 - family_share); 0 = one common signal"),
   };

@@ -29,6 +29,13 @@
 // posted: the broker's lines stay shares of the contract's initial ratio 1/leverage, while the
 // book starts, and is run, at leverage / (1 + cushion). With every spread at 0 and one broker,
 // every account is the one the section describes (the old model, draw for draw).
+//
+// Sizing. Each morning the manager sizes the book at its run leverage times its equity, but only
+// when the leverage has left the band [run_leverage, run_leverage x (1 + leverage_band)]: losses
+// inside the band are carried, not cut, so leverage rises with them toward the broker's lines, as
+// in 2024 (a band of 0 re-sizes every day: losses are cut at once and no line is ever reached
+// slowly).
+#include <algorithm>
 #include <memory>
 
 #include "agents/hedged_basket.hpp"
@@ -51,10 +58,17 @@ struct DmaParams {
   double broker_cash_buffer = 0.05;         // cash lent beyond the futures margin, share of gross long
   double forced_band = 0.02;                // regulator's leverage cap: cut when above it by this share
   double cushion = 0.0;                     // equity gained since the account opened / margin posted
+  double leverage_band = 0.0;               // the book is re-sized only outside run_leverage x [1, 1 + this]
   int broker = 0;                           // index of the account's broker (the lines above are its)
   int family = 0;                           // index of its signal family
   // The leverage the book starts and is run at; the lines refer to the contract's 1/leverage.
   double run_leverage() const { return leverage / (1.0 + cushion); }
+  // The gross long the manager aims for today, from the morning's book and equity: back up to
+  // run_leverage when below it, down to the top of the band when above, else the book as it is.
+  double sizing_target(double morning_long, double morning_equity) const {
+    const double low = run_leverage() * std::max(0.0, morning_equity);
+    return std::clamp(morning_long, low, low * (1.0 + leverage_band));
+  }
 };
 
 class DmaAccount final : public Agent {

@@ -230,3 +230,44 @@ TEST_CASE("DMA baskets overlap less across signal families than within one", "[d
   CHECK(within > across + 0.15);
   CHECK(all_one > across + 0.15);   // without families every pair crowds like a family
 }
+
+TEST_CASE("the manager's sizing band: back up to run leverage below it, cut to its top above it, hold inside", "[dma]") {
+  DmaParams p;
+  p.leverage = 3.0;
+  p.cushion = 0.0;
+  p.leverage_band = 0.5;   // the book is left alone between 3x and 4.5x the morning's equity
+  CHECK(p.sizing_target(200.0, 100.0) == 300.0);   // 2x: bought back up to 3x
+  CHECK(p.sizing_target(400.0, 100.0) == 400.0);   // 4x: carried as it is
+  CHECK(p.sizing_target(500.0, 100.0) == 450.0);   // 5x: cut to the top of the band
+  CHECK(p.sizing_target(500.0, -10.0) == 0.0);     // no equity left: nothing to run
+  p.leverage_band = 0.0;                           // no band: always re-sized to run leverage
+  CHECK(p.sizing_target(400.0, 100.0) == 300.0);
+  CHECK(p.sizing_target(200.0, 100.0) == 300.0);
+}
+
+TEST_CASE("a DMA manager with a sizing band sells less of a loss than one who re-sizes every morning", "[dma]") {
+  // Both books (3x) lose the same on day 1, their basket dumped to limit-down, far from any line;
+  // the prices then drift back. Returns the basket's shares at the first close and at the end.
+  const auto shares_held = [](const char* band) {
+    auto plan = std::make_shared<test::DumpPlan>();
+    plan->days = {1};
+    const AgentRegistry r = test::registry_with_dumper(plan);
+    Simulation sim(test::small_world(r, {"days=4", "neutral_funds.count=0", "dma.accounts=1", "dma.basket_size=3",
+                                         "dma.equity_yuan_median=3e5", "dma.equity_dispersion=0", "dma.leverage=3",
+                                         "dma.warning_ratio=0.1", "dma.liquidation_ratio=0.05", band}),
+                   r);
+    const DmaAccount& dma = *test::agents_of<DmaAccount>(sim).at(0);
+    plan->stocks = dma.basket().basket();
+    Qty before = -1;   // at the first close, before the dump
+    while (!sim.finished())
+      if (sim.step() && before < 0) before = test::held(sim, dma.account(), plan->stocks);
+    CHECK(dma.state() == AgentState::Normal);
+    return std::pair{before, test::held(sim, dma.account(), plan->stocks)};
+  };
+  const auto [before_cut, after_cut] = shares_held("dma.leverage_band=0");
+  const auto [before_band, after_band] = shares_held("dma.leverage_band=0.5");
+  INFO("no band: " << before_cut << " -> " << after_cut << "; band 0.5: " << before_band << " -> " << after_band);
+  REQUIRE(before_cut == before_band);   // the same book until the loss
+  CHECK(after_cut < before_cut);        // re-sized to 3x the smaller equity: shares sold at the bottom
+  CHECK(after_band > after_cut);        // inside the band the loss is carried: fewer sold (only rotation)
+}
