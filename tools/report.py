@@ -89,7 +89,7 @@ class Run:
             schema = _text(f.attrs.get("schema", ""))
             if not schema.startswith(SCHEMA_PREFIX):
                 raise InputError(f"{path}: not a stampede run log (root attribute schema is "
-                                 f"{schema!r}, expected '{SCHEMA_PREFIX}1')")
+                                 f"{schema!r}, expected '{SCHEMA_PREFIX}1' or '{SCHEMA_PREFIX}2')")
             _load_plotting()
             self._read(f)
         self.label = label or self.scenario

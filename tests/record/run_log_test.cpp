@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "tests/record/run_log_fixture.hpp"
 
@@ -66,6 +67,14 @@ std::vector<std::string> all_datasets(hid_t file) {
   return out;
 }
 
+// A group's copy of a coordinate holds the same values as the root's.
+bool read_strings_or_ints_equal(hid_t file, const std::string& a, const std::string& b) {
+  H5Closer ds{must(H5Dopen2(file, a.c_str(), H5P_DEFAULT), a), H5Dclose};
+  H5Closer t{must(H5Dget_type(ds.id), a), H5Tclose};
+  if (H5Tget_class(t.id) == H5T_STRING) return read_strings(file, a) == read_strings(file, b);
+  return read_int64(file, a) == read_int64(file, b);
+}
+
 std::filesystem::path fresh(const std::string& name) {
   auto p = temp_dir() / name;
   std::filesystem::remove(p);
@@ -86,7 +95,9 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
   const hid_t file = f.id;
 
   SECTION("root attributes") {
-    CHECK(read_string_attribute(file, "schema") == "stampede-run/1");
+    CHECK(read_string_attribute(file, "schema") == "stampede-run/2");
+    CHECK(read_string_attribute(file, "Conventions") == "CF-1.8");
+    CHECK(read_string_attribute(file, "seed_text") == "18446744073709551557");
     CHECK(!read_string_attribute(file, "version").empty());
     CHECK(!read_string_attribute(file, "git_sha").empty());
     CHECK(read_attribute<std::uint64_t>(file, "seed", H5T_NATIVE_UINT64) == 18446744073709551557ULL);
@@ -318,19 +329,32 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
     for (const char* name : {"nav", "equity", "gross_long", "futures_notional", "cash", "leverage", "accounts",
                              "in_margin_call", "liquidating"})
       all[std::string("/agents/classes/") + name] = {"/step", "/agent_class"};
+    // Each dataset's axes are attached to the scales of its own group (a copy of the root's, so
+    // netCDF readers find the coordinates in the group they open).
+    auto group_of = [](const std::string& path) { return path.substr(0, path.rfind('/')); };
     for (const auto& [ds, scales] : all)
       for (unsigned i = 0; i < scales.size(); ++i) {
-        INFO(ds << " dim " << i << " <- " << scales[i]);
-        CHECK(attached(file, ds, scales[i], i));
+        const std::string scale = scales[i].rfind("/market/driver/", 0) == 0 ? scales[i] : group_of(ds) + scales[i];
+        INFO(ds << " dim " << i << " <- " << scale);
+        CHECK(attached(file, ds, scale, i));
+        if (scale != scales[i]) CHECK(read_strings_or_ints_equal(file, scale, scales[i]));
       }
-    // Every array dataset is either a scale or listed above (events have no dimension scales).
+    // Every array dataset is either a coordinate or listed above (events are checked below).
+    const std::set<std::string> coordinates = {"step", "day", "stock", "futures_slot", "intraday_step", "agent_class",
+                                               "agent", "segment", "driver_day", "date", "time", "day_of_step"};
     for (const std::string& ds : all_datasets(file)) {
       if (ds.rfind("/meta/", 0) == 0 || ds.rfind("/events/", 0) == 0) continue;
-      if (ds == "/step" || ds == "/day" || ds == "/stock" || ds == "/futures_slot" || ds == "/intraday_step" ||
-          ds == "/agent_class" || ds == "/agent" || ds == "/segment" || ds == "/market/driver/driver_day")
-        continue;
+      if (coordinates.count(ds.substr(ds.rfind('/') + 1)) > 0 && ds != "/date" && ds != "/day_of_step") continue;
+      if (ds.size() > 4 && ds.compare(ds.size() - 4, 4, "_row") == 0) continue;   // an event table's dimension
       INFO(ds);
       CHECK(all.count(ds) == 1);
+    }
+    // each event table on its own netCDF dimension <kind>_row, a scale without a coordinate variable
+    for (const char* kind : {"trades", "margin_calls", "knock_ins"}) {
+      const std::string table = std::string("/events/") + kind;
+      INFO(table);
+      CHECK(attached(file, table, std::string("/") + kind + "_row", 0));
+      CHECK(shape_of(file, std::string("/") + kind + "_row") == shape_of(file, table));
     }
   }
 
@@ -359,7 +383,9 @@ TEST_CASE("run log destroyed without finish stays incomplete but keeps written d
   CHECK(shape_of(f.id, "/market/stocks/close") == std::vector<hsize_t>{1, 3});
   CHECK(shape_of(f.id, "/market/stocks/last_price") == std::vector<hsize_t>{6, 3});
   CHECK(read_events(f.id, "/events/trades").size() == 10);
-  CHECK(H5Lexists(f.id, "/events/margin_calls", H5P_DEFAULT) == 0);
+  // declared tables exist from the start, empty until such an event happens
+  CHECK(shape_of(f.id, "/events/margin_calls") == std::vector<hsize_t>{0});
+  CHECK(shape_of(f.id, "/events/knock_ins") == std::vector<hsize_t>{0});
 }
 
 TEST_CASE("run log without step prices has no last_price dataset", "[record]") {
@@ -425,6 +451,7 @@ TEST_CASE("run log with no stocks, no futures slots and no intraday schedule", "
   const auto path = fresh("empty_universe.h5");
   RunHeader h;
   h.scenario_name = "empty";
+  h.event_kinds = {{"nothing", "a kind that never happens"}};
   {
     RunLog log(path, h);
     StepFrame f{0, 0, {}, 1.0, 2.0, {}, {}, {}, {}, {}, {}};
@@ -451,10 +478,10 @@ TEST_CASE("run log with no stocks, no futures slots and no intraday schedule", "
   CHECK(shape_of(f.id, "/agents/daily/state") == std::vector<hsize_t>{1, 0});
   CHECK(shape_of(f.id, "/agents/daily/agent_id") == std::vector<hsize_t>{0});
   CHECK(shape_of(f.id, "/agents/flows/sell_forced") == std::vector<hsize_t>{1, 0, 0});
-  CHECK(attached(f.id, "/agents/flows/buy", "/day", 0));
-  CHECK(attached(f.id, "/agents/flows/buy", "/agent_class", 1));
-  CHECK(attached(f.id, "/agents/flows/buy", "/segment", 2));
-  CHECK(attached(f.id, "/agents/daily/nav", "/agent", 1));
+  CHECK(attached(f.id, "/agents/flows/buy", "/agents/flows/day", 0));
+  CHECK(attached(f.id, "/agents/flows/buy", "/agents/flows/agent_class", 1));
+  CHECK(attached(f.id, "/agents/flows/buy", "/agents/flows/segment", 2));
+  CHECK(attached(f.id, "/agents/daily/nav", "/agents/daily/agent", 1));
 }
 
 TEST_CASE("run log with agent classes but no daily agents, and segments but no classes", "[record]") {
