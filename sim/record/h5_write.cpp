@@ -51,6 +51,12 @@ void write_string_attribute(hid_t obj, const std::string& name, const std::strin
   const char* p = value.c_str();
   write_attribute(obj, name, t.get(), t.get(), &p);
 }
+void write_fixed_string_attribute(hid_t obj, const std::string& name, const std::string& value) {
+  h5::Handle t = fixed_string_type(std::max<std::size_t>(value.size(), 1));
+  std::string padded = value;
+  padded.resize(std::max<std::size_t>(value.size(), 1), '\0');
+  write_attribute(obj, name, t.get(), t.get(), padded.data());
+}
 void write_double_attribute(hid_t obj, const std::string& name, double v) {
   write_attribute(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
 }

@@ -22,6 +22,8 @@ void delete_attribute_if_exists(hid_t obj, const std::string& name);
 void write_attribute(hid_t obj, const std::string& name, hid_t file_type, hid_t mem_type, const void* value,
                      hsize_t count = 0);
 void write_string_attribute(hid_t obj, const std::string& name, const std::string& value);
+// A fixed-length string (netCDF's NC_CHAR): for readers without variable-length strings (Octave).
+void write_fixed_string_attribute(hid_t obj, const std::string& name, const std::string& value);
 void write_double_attribute(hid_t obj, const std::string& name, double v);
 void write_int32_attribute(hid_t obj, const std::string& name, std::int32_t v);
 void write_uint64_attribute(hid_t obj, const std::string& name, std::uint64_t v);

@@ -137,8 +137,9 @@ void RunLogFile::create_layout(const RunHeader& h) {
   write_string_attribute(root, "version", STAMPEDE_VERSION);
   write_string_attribute(root, "git_sha", STAMPEDE_GIT_SHA);
   write_uint64_attribute(root, "seed", h.seed);
-  // The seed again as text: R's rhdf5 reads a uint64 attribute as NA, Octave's netCDF route as a double.
-  write_string_attribute(root, "seed_text", std::to_string(h.seed));
+  // The seed again as text: R's rhdf5 reads a uint64 attribute as NA, Octave as a double. Fixed
+  // length, because Octave's netCDF package reads no variable-length string.
+  write_fixed_string_attribute(root, "seed_text", std::to_string(h.seed));
   write_int32_attribute(root, "threads", h.threads);
   write_string_attribute(root, "scenario", h.scenario_name);
   write_int32_attribute(root, "complete", 0);
@@ -192,6 +193,12 @@ void RunLogFile::create_layout(const RunHeader& h) {
     write_flags(ph.get(), {"opening_auction", "continuous", "closing_auction"});
     attach(ph.get(), intraday.get(), 0, where("/step_phase"));
   }
+  // The text coordinates again as character arrays ([n, <name>_strlen] of single bytes, netCDF's
+  // NC_CHAR): Octave's netCDF package reads no string variable. Dates: the numeric `time`.
+  for (const auto& [name, values] : {std::pair{"stock", &h.stocks.names}, std::pair{"futures_slot", &h.futures_slots},
+                                     std::pair{"agent_class", &h.agent_classes}, std::pair{"agent", &h.daily_agent_names},
+                                     std::pair{"segment", &h.segment_names}})
+    write_char_labels(name, *values);
   stocks_axes_ = make_group_axes(g_stocks_.get(), "/market/stocks/",
                                  (record_step_prices_ ? kStepAxis : 0u) | kDayAxis | kStockAxis, h, chunks_, dim_ids_, str, at);
   index_axes_ = make_group_axes(g_index_.get(), "/market/index/", kStepAxis | kDayAxis, h, chunks_, dim_ids_, str, at);
@@ -386,6 +393,30 @@ void RunLogFile::create_layout(const RunHeader& h) {
     flow_[3] = flow("buy", "value bought by the class in the segment's stocks");
   }
   create_event_tables(h);
+}
+
+void RunLogFile::write_char_labels(const std::string& name, const std::vector<std::string>& values) {
+  const hid_t root = file_.get();
+  const std::string chars = name + "_chars", strlen = name + "_strlen";
+  hsize_t width = 0;
+  for (const auto& v : values) width = std::max<hsize_t>(width, v.size());
+  h5::Handle len_dim = make_dataset(root, ChunkShapes::fixed_spec(strlen, H5T_IEEE_F32LE, width, "1",
+                                                                  "character position in " + chars),
+                                    where("/"));
+  make_scale(len_dim.get(), kDimensionWithoutVariable, dim_ids_.take());
+  h5::Handle one_char = h5::type(H5Tcopy(H5T_C_S1), "copy char type");
+  h5::check(H5Tset_size(one_char.get(), 1), "size char type");
+  h5::check(H5Tset_strpad(one_char.get(), H5T_STR_NULLPAD), "pad char type");
+  DatasetSpec spec{chars, one_char.get(), {values.size(), width}, {values.size(), width}, {}, false, "",
+                   name + " as characters, NUL-padded (for readers without strings, e.g. Octave's netCDF package)"};
+  h5::Handle ds = make_dataset(root, spec, where("/"));
+  std::vector<char> bytes(values.size() * width, '\0');
+  for (std::size_t i = 0; i < values.size(); ++i) std::copy(values[i].begin(), values[i].end(), bytes.begin() + static_cast<std::ptrdiff_t>(i * width));
+  if (!bytes.empty()) write_all(ds.get(), one_char.get(), bytes.data(), where("/" + chars));
+  attach(ds.get(), root_axes_.scale(name == "stock" ? kStockAxis : name == "futures_slot" ? kSlotAxis
+                                    : name == "agent_class" ? kClassAxis : name == "agent" ? kAgentAxis : kSegmentAxis),
+         0, where("/" + chars));
+  attach(ds.get(), len_dim.get(), 1, where("/" + chars));
 }
 
 // Every declared event table, with 0 rows, so every log has the same layout whatever happened.

@@ -58,6 +58,7 @@ class RunLogFile {
 
   void create_layout(const RunHeader& header);
   void create_event_tables(const RunHeader& header);
+  void write_char_labels(const std::string& name, const std::vector<std::string>& values);
   void flush_steps();
   void flush_events();
   void write_events(const std::string& kind, EventSeries& ev);

@@ -24,7 +24,7 @@ SCHEMA = "stampede-run/2"
 EVENT_KINDS_DEF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sim", "record", "event_kinds.def")
 TIME_UNITS = "days since 1970-01-01"
 ROOT_ATTRS = {  # name -> numpy kind(s) accepted
-    "schema": "U", "Conventions": "U", "version": "U", "git_sha": "U", "seed": "u", "seed_text": "U", "threads": "i",
+    "schema": "U", "Conventions": "U", "version": "U", "git_sha": "U", "seed": "u", "seed_text": "S", "threads": "i",
     "scenario": "U",
     "complete": "i", "wall_time_seconds": "f", "created_utc": "U", "steps_per_day": "i",
     "record_step_prices": "i",
@@ -128,7 +128,7 @@ def check_h5py(c, path, allow_incomplete):
             if not c.check(name in attrs, f"root attribute '{name}' is missing"):
                 continue
             value = attrs[name]
-            got = "U" if isinstance(value, (str, bytes)) else np.asarray(value).dtype.kind
+            got = "U" if isinstance(value, str) else "S" if isinstance(value, bytes) else np.asarray(value).dtype.kind
             c.check(got == kind, f"root attribute '{name}' has kind {got!r}, expected {kind!r}")
         if "schema" in attrs:
             c.check(as_text(attrs["schema"]) == SCHEMA, f"schema is {attrs['schema']!r}, expected {SCHEMA!r}")
@@ -203,6 +203,13 @@ def check_h5py(c, path, allow_incomplete):
         check_agents(c, f, sizes)
         check_driver(c, f)
         check_group_coordinates(c, f, record_step_prices)
+        for name in ("stock", "futures_slot", "agent_class", "agent", "segment"):
+            p = f"{name}_chars"
+            if c.check(p in f, f"/{p} is missing (the /{name} labels as characters, for Octave)") and name in f:
+                rows = [bytes(r).rstrip(b"\0").decode("utf-8") for r in f[p][()].view(np.uint8).reshape(f[p].shape)]
+                c.check(rows == list(f[name].asstr()[:]), f"/{p} differs from /{name}")
+        if "seed_text" in attrs and "seed" in attrs:
+            c.check(int(attrs["seed_text"]) == int(attrs["seed"]), "seed_text differs from seed")
         if "time" in f and "date" in f and f["time"].size:
             c.check(f["time"].attrs.get("units") == TIME_UNITS, f"/time units are {f['time'].attrs.get('units')!r}")
             as_dates = (np.datetime64("1970-01-01") + f["time"][:].astype("timedelta64[D]")).astype(str)

@@ -97,7 +97,14 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
   SECTION("root attributes") {
     CHECK(read_string_attribute(file, "schema") == "stampede-run/2");
     CHECK(read_string_attribute(file, "Conventions") == "CF-1.8");
-    CHECK(read_string_attribute(file, "seed_text") == "18446744073709551557");
+    {
+      H5Closer a{H5Aopen(file, "seed_text", H5P_DEFAULT), H5Aclose};
+      H5Closer t{H5Aget_type(a.id), H5Tclose};
+      CHECK(H5Tis_variable_str(t.id) == 0);   // fixed length: Octave's netCDF package reads it
+      std::string text(H5Tget_size(t.id), '\0');
+      must(H5Aread(a.id, t.id, text.data()), "read seed_text");
+      CHECK(text == "18446744073709551557");
+    }
     CHECK(!read_string_attribute(file, "version").empty());
     CHECK(!read_string_attribute(file, "git_sha").empty());
     CHECK(read_attribute<std::uint64_t>(file, "seed", H5T_NATIVE_UINT64) == 18446744073709551557ULL);
@@ -345,9 +352,25 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
     for (const std::string& ds : all_datasets(file)) {
       if (ds.rfind("/meta/", 0) == 0 || ds.rfind("/events/", 0) == 0) continue;
       if (coordinates.count(ds.substr(ds.rfind('/') + 1)) > 0 && ds != "/date" && ds != "/day_of_step") continue;
-      if (ds.size() > 4 && ds.compare(ds.size() - 4, 4, "_row") == 0) continue;   // an event table's dimension
+      auto ends_with = [&](const std::string& tail) {
+        return ds.size() > tail.size() && ds.compare(ds.size() - tail.size(), tail.size(), tail) == 0;
+      };
+      if (ends_with("_row") || ends_with("_strlen")) continue;   // dimensions without coordinate variables
+      if (ends_with("_chars")) continue;                          // text coordinates as characters, below
       INFO(ds);
       CHECK(all.count(ds) == 1);
+    }
+    // text coordinates also as NUL-padded characters [n, <name>_strlen] (Octave reads no strings)
+    {
+      H5Closer ds{must(H5Dopen2(file, "/stock_chars", H5P_DEFAULT), "/stock_chars"), H5Dclose};
+      CHECK(shape_of(file, "/stock_chars") == std::vector<hsize_t>{3, 7});
+      std::vector<char> chars(21);
+      H5Closer t{H5Dget_type(ds.id), H5Tclose};
+      must(H5Dread(ds.id, t.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, chars.data()), "read /stock_chars");
+      CHECK(std::string(chars.data() + 14, 7) == "S300003");
+      CHECK(attached(file, "/stock_chars", "/stock", 0));
+      CHECK(attached(file, "/stock_chars", "/stock_strlen", 1));
+      CHECK(shape_of(file, "/agent_class_chars") == std::vector<hsize_t>{2, 10});   // "quant fund"
     }
     // each event table on its own netCDF dimension <kind>_row, a scale without a coordinate variable
     for (const char* kind : {"trades", "margin_calls", "knock_ins"}) {
