@@ -133,7 +133,8 @@ class Run:
         if self.limit_up is not None:
             self.limit_up = self.limit_up.astype(np.int64)
         self.close = get("market/stocks/close")
-        self.last_price = get("market/stocks/last_price")
+        # present in every log, but all NaN when the run did not record step prices
+        self.last_price = get("market/stocks/last_price") if int(f.attrs.get("record_step_prices", 1)) == 1 else None
         self.classes = strings("agent_class")
         self.class_steps = {k: get(f"agents/classes/{k}") for k in
                             ("nav", "equity", "gross_long", "leverage", "accounts", "in_margin_call", "liquidating")}

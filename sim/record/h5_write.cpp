@@ -166,6 +166,13 @@ void Series::append(hsize_t n, const void* data, const std::string& what) {
   rows += n;
 }
 
+void Series::extend(hsize_t n, const std::string& what) {
+  if (n == 0) return;
+  hsize_t dims[3] = {rows + n, tail[0], tail[1]};
+  h5::check(H5Dset_extent(ds.get(), dims), "extend " + what);
+  rows += n;
+}
+
 Series make_series(hid_t loc, const DatasetSpec& s, hid_t mem, const std::string& where) {
   Series out;
   out.ds = make_dataset(loc, s, where);

@@ -53,6 +53,8 @@ struct Series {
   hsize_t cols = 0;                  // elements per row: product of tail (rank >= 2 only)
   hsize_t rows = 0;                  // rows written so far
   void append(hsize_t n, const void* data, const std::string& what);
+  // Grows by n rows without writing them: they read as the fill value and take no disk space.
+  void extend(hsize_t n, const std::string& what);
 };
 
 // Creates the dataset with its units and long_name attributes (float datasets get fill value NaN).

@@ -200,7 +200,7 @@ void RunLogFile::create_layout(const RunHeader& h) {
                                      std::pair{"segment", &h.segment_names}})
     write_char_labels(name, *values);
   stocks_axes_ = make_group_axes(g_stocks_.get(), "/market/stocks/",
-                                 (record_step_prices_ ? kStepAxis : 0u) | kDayAxis | kStockAxis, h, chunks_, dim_ids_, str, at);
+                                 kStepAxis | kDayAxis | kStockAxis, h, chunks_, dim_ids_, str, at);
   index_axes_ = make_group_axes(g_index_.get(), "/market/index/", kStepAxis | kDayAxis, h, chunks_, dim_ids_, str, at);
   futures_axes_ = make_group_axes(g_futures_.get(), "/market/futures/", kStepAxis | kDayAxis | kSlotAxis, h, chunks_, dim_ids_, str, at);
 
@@ -279,10 +279,10 @@ void RunLogFile::create_layout(const RunHeader& h) {
   limit_up_ = daily_stock("limit_up", H5T_STD_U8LE, H5T_NATIVE_UINT8, "1", "1 if the stock closed at its upper price limit");
   limit_down_ = daily_stock("limit_down", H5T_STD_U8LE, H5T_NATIVE_UINT8, "1", "1 if the stock closed at its lower price limit");
   value_ = daily_stock("value", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "yuan", "latent fundamental value at the close");
-  if (record_step_prices_) {
-    last_price_ = series(gs, ps, chunks_.step_spec("last_price", H5T_IEEE_F64LE, n, "yuan", "last traded price at the end of the step"), H5T_NATIVE_DOUBLE);
-    stocks_axes_.label(last_price_.ds.get(), {kStepAxis, kStockAxis}, where(ps + "last_price"));
-  }
+  // Present in every log; with record_step_prices = 0 it grows with the step axis but nothing is
+  // written: it reads as NaN and takes no disk space.
+  last_price_ = series(gs, ps, chunks_.step_spec("last_price", H5T_IEEE_F64LE, n, "yuan", "last traded price at the end of the step (NaN throughout when record_step_prices = 0)"), H5T_NATIVE_DOUBLE);
+  stocks_axes_.label(last_price_.ds.get(), {kStepAxis, kStockAxis}, where(ps + "last_price"));
 
   // --- /market/index
   const std::string pi = "/market/index/";
@@ -490,7 +490,10 @@ void RunLogFile::flush_steps() {
   const hsize_t n = b_step_.size();
   if (n == 0) return;
   for (GroupAxes* g : all_axes()) g->append_steps(n, b_step_.data(), b_day_of_step_.data(), where(""));
-  if (record_step_prices_) last_price_.append(n, b_last_price_.data(), where("/market/stocks/last_price"));
+  if (record_step_prices_)
+    last_price_.append(n, b_last_price_.data(), where("/market/stocks/last_price"));
+  else
+    last_price_.extend(n, where("/market/stocks/last_price"));
   hedged_.append(n, b_hedged_.data(), where("/market/index/hedged"));
   microcap_.append(n, b_microcap_.data(), where("/market/index/microcap"));
   f_price_.append(n, b_f_price_.data(), where("/market/futures/price"));

@@ -46,7 +46,7 @@ DATASETS = {
     "market/stocks/shares_outstanding": (("stock",), "i"),
     "market/stocks/index_weight": (("stock",), "f"),
     "market/stocks/limit_pct": (("stock",), "f"),
-    "market/stocks/last_price": (("step", "stock"), "f"),  # only if record_step_prices
+    "market/stocks/last_price": (("step", "stock"), "f"),  # NaN, nothing stored, if record_step_prices = 0
     "market/index/hedged": (("step",), "f"),
     "market/index/microcap": (("step",), "f"),
     "market/index/hedged_close": (("day",), "f"),
@@ -181,9 +181,8 @@ def check_h5py(c, path, allow_incomplete):
             c.check(not bad, f"/date has non-ISO entries, e.g. {bad[:3]}")
 
         for p, (dims, kind) in DATASETS.items():
-            if p == "market/stocks/last_price" and not record_step_prices:
-                c.check(p not in f, "/market/stocks/last_price present although record_step_prices = 0")
-                continue
+            if p == "market/stocks/last_price" and not record_step_prices and p in f:
+                c.check(f[p].id.get_storage_size() == 0, "/market/stocks/last_price has data although record_step_prices = 0")
             if not c.check(p in f, f"/{p} is missing"):
                 continue
             ds = f[p]
@@ -236,8 +235,6 @@ def check_group_coordinates(c, f, record_step_prices):
     readers look there), equal to the root's; day groups also date and time, step groups day_of_step."""
     for group in XARRAY_GROUPS:
         dims = group_dims(group)
-        if group == "market/stocks" and not record_step_prices:
-            dims.discard("step")
         extra = (["date", "time"] if "day" in dims else []) + (["day_of_step"] if "step" in dims else [])
         for name in sorted(dims) + extra:
             p = f"{group}/{name}"
@@ -348,7 +345,7 @@ def check_xarray(c, path, record_step_prices):
     expected_groups = {g: {} for g in XARRAY_GROUPS}
     for p, (dims, _) in DATASETS.items():
         group, _, name = p.rpartition("/")
-        if group in expected_groups and not (name == "last_price" and not record_step_prices):
+        if group in expected_groups:
             expected_groups[group][name] = dims
     for group in EVERY_GROUP:
         try:

@@ -411,7 +411,7 @@ TEST_CASE("run log destroyed without finish stays incomplete but keeps written d
   CHECK(shape_of(f.id, "/events/knock_ins") == std::vector<hsize_t>{0});
 }
 
-TEST_CASE("run log without step prices has no last_price dataset", "[record]") {
+TEST_CASE("run log without step prices: last_price present, all NaN, nothing stored", "[record]") {
   const auto path = fresh("no_step_prices.h5");
   {
     RunLog log(path, sample_header(false));
@@ -423,7 +423,13 @@ TEST_CASE("run log without step prices has no last_price dataset", "[record]") {
     log.finish(1.0);
   }
   H5Closer f{must(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path.string()), H5Fclose};
-  CHECK(H5Lexists(f.id, "/market/stocks/last_price", H5P_DEFAULT) == 0);
+  // the same layout as every log: the dataset is there, grows with the steps, reads as NaN
+  CHECK(shape_of(f.id, "/market/stocks/last_price") == std::vector<hsize_t>{2, 3});
+  for (double x : read_doubles(f.id, "/market/stocks/last_price")) CHECK(std::isnan(x));
+  {
+    H5Closer ds{must(H5Dopen2(f.id, "/market/stocks/last_price", H5P_DEFAULT), "last_price"), H5Dclose};
+    CHECK(H5Dget_storage_size(ds.id) == 0);
+  }
   CHECK(read_int64(f.id, "/step") == std::vector<std::int64_t>{0, 1});
   CHECK(read_attribute<std::int32_t>(f.id, "record_step_prices", H5T_NATIVE_INT32) == 0);
   CHECK(read_attribute<std::int32_t>(f.id, "complete", H5T_NATIVE_INT32) == 1);
