@@ -13,6 +13,8 @@ namespace stampede::record_detail {
 inline constexpr hsize_t kUnlimited = H5S_UNLIMITED;
 inline constexpr hsize_t kOneD = ~hsize_t{0};  // "width" of a 1-D dataset in ChunkShapes below
 inline constexpr hsize_t kMaxDayChunkCols = 2048;  // widest day-axis chunk
+// netCDF-4's mark of a dimension with no coordinate variable (a scale's NAME; the number is informative).
+inline constexpr const char* kDimensionWithoutVariable = "This is a netCDF dimension but not a netCDF variable.         0";
 
 h5::Handle vlen_string_type();
 h5::Handle fixed_string_type(std::size_t bytes);

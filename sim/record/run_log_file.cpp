@@ -21,12 +21,10 @@
 namespace stampede::record_detail {
 namespace {
 
-constexpr hsize_t kEventChunkRows = 1024;
 constexpr std::size_t kEventFlushRows = 1 << 16;
+constexpr unsigned kChunkIndexK = 4;   // HDF5's default is 32
 constexpr std::size_t kMetadataCacheBytes = std::size_t{4} << 20;
 constexpr int kFreeListBytes = 1 << 20;
-// netCDF-4's mark of a dimension with no coordinate variable (its NAME; the number is informative).
-constexpr const char* kDimensionWithoutVariable = "This is a netCDF dimension but not a netCDF variable.         0";
 constexpr const char* kConventions = "CF-1.8";
 // /agents/classes datasets in the order of RunLogFile::cls_d_ then cls_i_
 const char* const kClassFields[] = {"nav", "equity", "gross_long", "futures_notional", "cash", "leverage",
@@ -66,6 +64,10 @@ RunLogFile::RunLogFile(const std::filesystem::path& path, const RunHeader& heade
   h5::Handle fcpl = h5::plist(H5Pcreate(H5P_FILE_CREATE), "file creation properties");
   h5::check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
             "track link creation order");
+  // Every chunked dataset's chunk index starts with one B-tree node sized for 2K chunks; most of the
+  // ~200 datasets hold few chunks (event tables, coordinate copies), so smaller nodes keep a short
+  // run's log small. Readable by every HDF5 version.
+  h5::check(H5Pset_istore_k(fcpl.get(), kChunkIndexK), "chunk index node size");
   // Crash safety: the file is written through ShadowFile (shadow_file.hpp), which keeps the copy at
   // `path` exactly as of the last publish() (after each flush): a kill at any moment leaves a
   // readable log there, and no half-made one while the layout is created.
@@ -116,9 +118,11 @@ void RunLogFile::close_handles_quietly() {
   for (auto& [kind, ev] : events_) {
     ev.series.ds.reset();
     ev.row_dim.reset();
+    for (Series& c : ev.columns) c.ds.reset();
   }
   for (GroupAxes* g : all_axes()) g->reset();
-  for (h5::Handle* h : {&g_stocks_, &g_index_, &g_futures_, &g_events_, &vlen_str_, &event_mem_type_, &event_file_type_, &file_})
+  for (h5::Handle* h : {&g_stocks_, &g_index_, &g_futures_, &g_events_, &g_event_columns_, &vlen_str_, &event_mem_type_,
+                        &event_file_type_, &one_char_, &file_})
     h->reset();
 }
 
@@ -419,48 +423,6 @@ void RunLogFile::write_char_labels(const std::string& name, const std::vector<st
   attach(ds.get(), len_dim.get(), 1, where("/" + chars));
 }
 
-// Every declared event table, with 0 rows, so every log has the same layout whatever happened.
-// Each table is a 1-D compound dataset on its own netCDF dimension <kind>_row (a dimension scale
-// without a coordinate variable), so xarray and netCDF-C open /events with named dimensions. The
-// dimensions live in the root (netCDF looks in ancestors too), so /events holds only the tables
-// and scripts can loop over it.
-void RunLogFile::create_event_tables(const RunHeader& h) {
-  event_mem_type_ = h5::type(H5Tcreate(H5T_COMPOUND, sizeof(PackedEvent)), "event type");
-  {
-    const hid_t t = event_mem_type_.get();
-    h5::Handle cls = fixed_string_type(kEventClassBytes), why = fixed_string_type(kEventReasonBytes);
-    h5::check(H5Tinsert(t, "step", offsetof(PackedEvent, step), H5T_NATIVE_INT64), "event field step");
-    h5::check(H5Tinsert(t, "day", offsetof(PackedEvent, day), H5T_NATIVE_INT32), "event field day");
-    h5::check(H5Tinsert(t, "agent_id", offsetof(PackedEvent, agent_id), H5T_NATIVE_INT32), "event field agent_id");
-    h5::check(H5Tinsert(t, "agent_class", offsetof(PackedEvent, agent_class), cls.get()), "event field agent_class");
-    h5::check(H5Tinsert(t, "instrument", offsetof(PackedEvent, instrument), H5T_NATIVE_INT32), "event field instrument");
-    h5::check(H5Tinsert(t, "quantity", offsetof(PackedEvent, quantity), H5T_NATIVE_INT64), "event field quantity");
-    h5::check(H5Tinsert(t, "price", offsetof(PackedEvent, price), H5T_NATIVE_DOUBLE), "event field price");
-    h5::check(H5Tinsert(t, "reason", offsetof(PackedEvent, reason), why.get()), "event field reason");
-    event_file_type_ = h5::type(H5Tcopy(t), "copy event type");
-    h5::check(H5Tpack(event_file_type_.get()), "pack event type");
-  }
-  const std::string pe = "/events/";
-  for (const EventKind& kind : h.event_kinds) {
-    EventSeries ev;
-    const std::string dim = kind.name + "_row";
-    ev.row_dim = make_dataset(file_.get(),
-                              DatasetSpec{dim, H5T_IEEE_F32LE, {0}, {kUnlimited}, {kEventChunkRows}, false, "1",
-                                          "row of /events/" + kind.name},
-                              where("/"));
-    make_scale(ev.row_dim.get(), kDimensionWithoutVariable, dim_ids_.take());
-    DatasetSpec s{kind.name, event_file_type_.get(), {0}, {kUnlimited}, {kEventChunkRows}, true, "", kind.long_name};
-    ev.series.ds = make_dataset(g_events_.get(), s, where(pe));
-    ev.series.mem_type = event_mem_type_.get();
-    write_string_attribute(ev.series.ds.get(), "field_units",
-                           "step: 1 (global step index); day: 1 (trading-day index); agent_id: 1; agent_class: text; "
-                           "instrument: 1 (engine instrument id); quantity: share or contract (signed, + buy / - sell); "
-                           "price: yuan (stocks) or points (futures); reason: text");
-    attach(ev.series.ds.get(), ev.row_dim.get(), 0, where(pe + kind.name));
-    events_.emplace(kind.name, std::move(ev));
-  }
-}
-
 void RunLogFile::add_step(const StepFrame& f) {
   b_step_.push_back(f.step);
   b_day_of_step_.push_back(f.day);
@@ -577,13 +539,6 @@ void RunLogFile::add_events(const std::string& kind, const std::vector<EventRow>
     pending.push_back(p);
   }
   if (pending.size() >= kEventFlushRows) write_events(kind, it->second);
-}
-
-void RunLogFile::write_events(const std::string& kind, EventSeries& ev) {
-  if (ev.pending.empty()) return;
-  ev.series.append(ev.pending.size(), ev.pending.data(), where("/events/" + kind));
-  h5::check(H5Dset_extent(ev.row_dim.get(), &ev.series.rows), where("extend /" + kind + "_row"));
-  ev.pending.clear();
 }
 
 void RunLogFile::flush_events() {

@@ -50,9 +50,11 @@ class RunLogFile {
   void close();
 
  private:
+  static constexpr int kEventFields = 8;   // step, day, agent_id, agent_class, instrument, quantity, price, reason
   struct EventSeries {
     Series series;
     h5::Handle row_dim;   // the table's netCDF dimension /<kind>_row, extended with it
+    Series columns[kEventFields];   // /event_columns/<kind>/<field>: the same rows, one dataset per field
     std::vector<PackedEvent> pending;
   };
 
@@ -76,6 +78,7 @@ class RunLogFile {
   h5::Handle g_stocks_, g_index_, g_futures_, g_events_;
   h5::Handle vlen_str_;       // memory type for variable-length UTF-8 strings
   h5::Handle event_mem_type_, event_file_type_;
+  h5::Handle g_event_columns_, one_char_;   // /event_columns; the memory type of its text columns
   // every group's coordinates (group_axes.hpp); the root's are the reference copy
   GroupAxes root_axes_, stocks_axes_, index_axes_, futures_axes_, classes_axes_, daily_axes_, flows_axes_;
   std::array<GroupAxes*, 7> all_axes() {

@@ -22,7 +22,8 @@ def main():
         if group != "/":
             assert f"group: {group.split('/')[-1]} {{" in header, group
     for needle in ('double close(day, stock)', 'close:coordinates = "date time"', 'time:units = "days since 1970-01-01"',
-                   ':Conventions = "CF-1.8"', ':seed_text = "', "margin_calls_row = UNLIMITED"):
+                   ':Conventions = "CF-1.8"', ':seed_text = "', "margin_calls_row = UNLIMITED",
+                   "group: event_columns {", "char reason(dma_terms_row, event_reason_strlen)"):
         assert needle in header, needle
     r = subprocess.run(["ncdump", "-v", "stock,date", path], capture_output=True, text=True)
     assert r.returncode == 0 and f'"{STOCK}"' in r.stdout and '"2024-01-03"' in r.stdout, r.stderr

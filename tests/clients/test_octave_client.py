@@ -2,8 +2,9 @@
 """GNU Octave reads a short run's log through its netCDF package (octave-netcdf; Octave 7 has no
 h5read): numbers from every market and agent group, the labels from their character copies
 (/stock_chars, ...: the package reads no string variable), dates from the numeric CF `time`, the
-seed from the fixed-length seed_text. Not readable there: the event tables (compounds, beyond
-netCDF-C), `/meta` and the units / long_name attributes (variable-length strings; ncdump shows them).
+seed from the fixed-length seed_text, the events from /event_columns (the /events compounds are
+beyond netCDF-C). Not readable there: `/meta` and the units / long_name attributes
+(variable-length strings; ncdump shows them).
 
 Usage (from ctest): test_octave_client.py STAMPEDE_EXE WORKDIR
 """
@@ -31,6 +32,10 @@ for v = {"/market/index/hedged_close", "/market/futures/settlement", "/market/dr
   x = ncread(p, v{1});
   check(numel(x) > 0, v{1});
 end
+why = ncread(p, "/event_columns/dma_terms/reason")';          % an event table, field by field
+check(strncmp(deblank(char(why(1, :))), "broker", 6), "dma_terms reason from /event_columns");
+lev = ncread(p, "/event_columns/dma_terms/price");
+check(numel(lev) == size(why, 1), "dma_terms rows");
 classes = ncread(p, "/agent_class_chars")';
 check(size(classes, 1) == 10, "agent classes");
 printf("ok %s\n", seed);

@@ -227,6 +227,7 @@ def check_h5py(c, path, allow_incomplete):
             for kind, ds in f["events"].items():
                 c.check(kind in kinds, f"/events/{kind} is not declared in sim/record/event_kinds.def")
                 check_events(c, kind, ds, sizes)
+                check_event_columns(c, f, kind, ds)
         return record_step_prices
 
 
@@ -307,6 +308,31 @@ def check_agents(c, f, sizes):
         if ds is not None and ds.size:
             values = ds[:]
             c.check(bool(np.all(np.isnan(values) | (values >= 0))), f"/agents/flows/{name} has negative values")
+
+
+def check_event_columns(c, f, kind, table):
+    """/event_columns/<kind>/<field>: the rows of /events/<kind> one field per dataset (netCDF-C
+    and Octave read no compound), text as NUL-padded characters, on the same dimension."""
+    g = f"event_columns/{kind}"
+    if not c.check(g in f, f"/{g} is missing (the columns of /events/{kind})"):
+        return
+    rows = table[()]
+    for name, _ in EVENT_FIELDS:
+        p = f"{g}/{name}"
+        if not c.check(p in f, f"/{p} is missing"):
+            continue
+        col = f[p][()]
+        c.check(col.shape[0] == len(rows), f"/{p} has {col.shape[0]} rows, /events/{kind} {len(rows)}")
+        if col.shape[0] != len(rows) or not len(rows):
+            continue
+        if col.ndim == 2:   # characters
+            col = np.array([bytes(r) for r in col.view(np.uint8)])
+            want = np.array([bytes(v).ljust(col.dtype.itemsize, b"\0") for v in rows[name]])
+            c.check(bool(np.all(col == want)), f"/{p} differs from /events/{kind} field {name}")
+        else:
+            c.check(np.array_equal(col, rows[name]), f"/{p} differs from /events/{kind} field {name}")
+        scales = [s.name for s in f[p].dims[0].values()]
+        c.check(scales == [f"/{kind}_row"], f"/{p} has scales {scales}, expected ['/{kind}_row']")
 
 
 def check_events(c, kind, ds, sizes):
