@@ -65,7 +65,7 @@ RunLogFile::RunLogFile(const std::filesystem::path& path, const RunHeader& heade
   h5::check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
             "track link creation order");
   // Every chunked dataset's chunk index starts with one B-tree node sized for 2K chunks; most of the
-  // ~200 datasets hold few chunks (event tables, coordinate copies), so smaller nodes keep a short
+  // ~265 datasets hold few chunks (event tables, coordinate copies), so smaller nodes keep a short
   // run's log small. Readable by every HDF5 version.
   h5::check(H5Pset_istore_k(fcpl.get(), kChunkIndexK), "chunk index node size");
   // Crash safety: the file is written through ShadowFile (shadow_file.hpp), which keeps the copy at
