@@ -373,7 +373,7 @@ def check_xarray(c, path, record_step_prices):
         group, _, name = p.rpartition("/")
         if group in expected_groups:
             expected_groups[group][name] = dims
-    for group in EVERY_GROUP:
+    for group in (*EVERY_GROUP, *(f"event_columns/{k}" for k in declared_event_kinds())):
         try:
             xr.open_dataset(path, engine="h5netcdf", group=group or None).close()
         except Exception as e:  # noqa: BLE001
