@@ -8,6 +8,8 @@ packages=(
   libtbb-dev libboost-random-dev libhdf5-dev hdf5-tools
   catch2 libcli11-dev libtoml11-dev libfmt-dev libbenchmark-dev
   python3-h5py python3-numpy python3-pandas python3-matplotlib python3-xarray python3-h5netcdf
+  # the run log's other readers, tested in tests/clients: netCDF-C (Python and ncdump), R, Octave
+  python3-netcdf4 netcdf-bin r-cran-hdf5r r-bioc-rhdf5 octave octave-netcdf
   libopenmpi-dev openmpi-bin
 )
 

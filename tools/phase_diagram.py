@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """Phase diagram of a sweep: an outcome against one or two swept parameters.
 
-    tools/phase_diagram.py DIR/summary.h5 [--x KEY] [--y KEY] [--metric NAME ...] [-o out.png]
+    tools/phase_diagram.py SWEEP [--x KEY] [--y KEY] [--metric NAME [NAME ...]] [-o out.png]
+
+SWEEP is a sweep's output directory (its summary.h5, else summary.csv), or either file itself.
 
 One parameter: the replicate mean as a line, the min-max band over replicates and every replicate
 as a dot. Two parameters: a heatmap of the replicate mean (each cell annotated with mean and
 standard deviation when the grid is small). Parameters not on an axis are averaged over (the
 title says so). Only runs with status "ok" count. By default --x/--y are the swept parameters
 that take more than one value and the metric is microcap_max_drawdown; `--list` prints the
-parameters and metrics of the summary. Several --metric give one panel each.
+parameters and metrics of the summary. Several metrics (`--metric a b`, or --metric repeated)
+give one panel each. Input it cannot use (a missing file, a directory without a summary, a file
+that is not a summary, an unknown parameter or metric) gets one line naming it and exit code 2.
 """
 import argparse
+import os
 import sys
 
 import h5py
@@ -20,21 +25,54 @@ import pandas as pd
 FIXED = ("run", "run_id", "replicate", "seed", "status", "error")
 
 
+class InputError(Exception):
+    """Input the tool cannot use: printed as one line, exit code 2."""
+
+
+def summary_file(path):
+    """The summary a path names: the file itself, or a sweep directory's summary.h5 (else .csv)."""
+    if os.path.isdir(path):
+        for name in ("summary.h5", "summary.csv"):
+            candidate = os.path.join(path, name)
+            if os.path.isfile(candidate):
+                return candidate
+        raise InputError(f"{path}: directory has no summary.h5 or summary.csv "
+                         f"(a sweep writes them when it ends; after shards run `stampede merge {path}`)")
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such file or directory")
+    return path
+
+
 def load(path):
-    with h5py.File(path, "r") as f:
-        if "runs" not in f:
-            sys.exit(f"{path}: no /runs table (is this a stampede sweep summary.h5?)")
-        df = pd.DataFrame(f["runs"][:])
-        metrics = f.attrs.get("metrics", b"")
-    for c in df.columns:   # fixed-length strings come as bytes
-        if df[c].dtype == object and len(df) and isinstance(df[c].iloc[0], bytes):
-            df[c] = df[c].str.decode("utf-8")
-    if isinstance(metrics, bytes):
-        metrics = metrics.decode()
-    metrics = str(metrics).split()
+    """(runs table, swept parameters, outcome metrics) of a sweep summary (.h5 or .csv)."""
+    path = summary_file(path)
+    if h5py.is_hdf5(path):
+        with h5py.File(path, "r") as f:
+            if "runs" not in f:
+                raise InputError(f"{path}: no /runs table (not a summary.h5 of stampede sweep / batch / merge)")
+            df = pd.DataFrame(f["runs"][:])
+            metrics = f.attrs.get("metrics", b"")
+        for c in df.columns:   # fixed-length strings come as bytes
+            if df[c].dtype == object and len(df) and isinstance(df[c].iloc[0], bytes):
+                df[c] = df[c].str.decode("utf-8")
+        if isinstance(metrics, bytes):
+            metrics = metrics.decode()
+        metrics = str(metrics).split()
+    else:
+        try:
+            df = pd.read_csv(path)
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+            raise InputError(f"{path}: neither an HDF5 nor a CSV sweep summary ({str(e).splitlines()[0]})") from None
+        metrics = None
     cols = list(df.columns)
+    missing = [c for c in ("run_id", "replicate", "status") if c not in cols]
+    if missing:
+        raise InputError(f"{path}: not a sweep summary: no column {', '.join(missing)} "
+                         f"(expected run, run_id, parameters..., replicate, seed, status, error, metrics...)")
     params = cols[cols.index("run_id") + 1:cols.index("replicate")]
-    return df, params, metrics
+    if metrics is None:   # the CSV lists the metrics after the fixed columns
+        metrics = [c for c in cols[cols.index("replicate"):] if c not in FIXED]
+    return path, df, params, metrics
 
 
 def label(name):
@@ -84,15 +122,24 @@ def two_parameters(ax, fig, ok, x, y, metric, others):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("summary", help="summary.h5 written by stampede sweep / batch / merge")
+    ap.add_argument("summary", metavar="SWEEP",
+                    help="sweep directory, or its summary.h5 / summary.csv (stampede sweep / batch / merge)")
     ap.add_argument("--x", help="parameter on the x axis")
     ap.add_argument("--y", help="parameter on the y axis (a heatmap)")
-    ap.add_argument("--metric", action="append", help="outcome metric (repeatable; default microcap_max_drawdown)")
+    ap.add_argument("--metric", nargs="+", action="extend", metavar="NAME",
+                    help="outcome metrics, one panel each (--metric a b, or repeated; default microcap_max_drawdown)")
     ap.add_argument("-o", "--output", default="phase_diagram.png", help="image to write (.png, .pdf, .svg)")
     ap.add_argument("--list", action="store_true", help="print the swept parameters and the metrics, and exit")
     a = ap.parse_args(argv)
+    try:
+        return plot(a)
+    except InputError as e:
+        print(f"phase_diagram: error: {e}", file=sys.stderr)
+        return 2
 
-    df, params, metrics = load(a.summary)
+
+def plot(a):
+    path, df, params, metrics = load(a.summary)
     if a.list:
         for p in params:
             print(f"parameter {p}: {sorted(df[p].unique().tolist())}")
@@ -105,16 +152,16 @@ def main(argv=None):
         axes = varying[:2]
     for p in axes:
         if p not in params:
-            sys.exit(f"error: {p!r} is not a swept parameter of {a.summary}; parameters: {', '.join(params)}")
+            raise InputError(f"{p!r} is not a swept parameter of {path}; parameters: {', '.join(params) or 'none'}")
     if not axes:
-        sys.exit(f"error: no parameter of {a.summary} takes more than one value; give --x")
+        raise InputError(f"no parameter of {path} takes more than one value; give --x")
     chosen = a.metric or ["microcap_max_drawdown"]
     for m in chosen:
         if m not in df.columns or m in FIXED or m in params:
-            sys.exit(f"error: {m!r} is not an outcome metric of {a.summary}; metrics: {', '.join(metrics)}")
+            raise InputError(f"{m!r} is not an outcome metric of {path}; metrics: {', '.join(metrics)}")
     ok = df[df["status"] == "ok"]
     if ok.empty:
-        sys.exit(f"error: {a.summary} has no run with status ok")
+        raise InputError(f"{path} has no run with status ok")
     rest = [p for p in varying if p not in axes]
     others = f"; averaged over {', '.join(rest)}" if rest else ""
 
@@ -129,9 +176,12 @@ def main(argv=None):
         else:
             two_parameters(ax, fig, ok, axes[0], axes[1], m, others)
     failed = int((df["status"] != "ok").sum())
-    fig.suptitle(f"{a.summary}: {len(ok)} runs" + (f" ({failed} not ok, left out)" if failed else ""), fontsize="small")
+    fig.suptitle(f"{path}: {len(ok)} runs" + (f" ({failed} not ok, left out)" if failed else ""), fontsize="small")
     fig.tight_layout()
-    fig.savefig(a.output, dpi=120)
+    try:
+        fig.savefig(a.output, dpi=120)
+    except (OSError, ValueError) as e:
+        raise InputError(f"-o {a.output}: cannot write the figure ({e})") from None
     print(f"phase diagram: {a.output}")
     return 0
 

@@ -89,7 +89,7 @@ class Run:
             schema = _text(f.attrs.get("schema", ""))
             if not schema.startswith(SCHEMA_PREFIX):
                 raise InputError(f"{path}: not a stampede run log (root attribute schema is "
-                                 f"{schema!r}, expected '{SCHEMA_PREFIX}1')")
+                                 f"{schema!r}, expected '{SCHEMA_PREFIX}1' or '{SCHEMA_PREFIX}2')")
             _load_plotting()
             self._read(f)
         self.label = label or self.scenario
@@ -133,7 +133,8 @@ class Run:
         if self.limit_up is not None:
             self.limit_up = self.limit_up.astype(np.int64)
         self.close = get("market/stocks/close")
-        self.last_price = get("market/stocks/last_price")
+        # present in every log, but all NaN when the run did not record step prices
+        self.last_price = get("market/stocks/last_price") if int(f.attrs.get("record_step_prices", 1)) == 1 else None
         self.classes = strings("agent_class")
         self.class_steps = {k: get(f"agents/classes/{k}") for k in
                             ("nav", "equity", "gross_long", "leverage", "accounts", "in_margin_call", "liquidating")}

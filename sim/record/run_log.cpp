@@ -8,6 +8,7 @@
 #include <deque>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -64,7 +65,7 @@ std::size_t estimate_bytes(const Message& m) {
   return std::visit(visitor, m);
 }
 
-const char* const kReservedAttributes[] = {"schema", "version", "git_sha", "seed", "threads", "scenario",
+const char* const kReservedAttributes[] = {"schema", "Conventions", "version", "git_sha", "seed", "seed_text", "threads", "scenario",
                                            "complete", "wall_time_seconds", "created_utc", "steps_per_day",
                                            "record_step_prices", "interrupted_signal", "interrupted_after_step",
                                            "interrupted_day"};
@@ -93,6 +94,12 @@ void validate_header(const RunHeader& h) {
   const std::size_t agents = h.daily_agent_names.size();
   require_size(h.daily_agent_class, agents, "daily_agent_class", "daily agent");
   require_size(h.daily_agent_id, agents, "daily_agent_id", "daily agent");
+  std::set<std::string> kinds;
+  for (const EventKind& k : h.event_kinds) {
+    require(!k.name.empty() && k.name != "." && k.name.find('/') == std::string::npos,
+            "event kind '" + k.name + "' is not a valid dataset name (empty, '.' or contains '/')");
+    require(kinds.insert(k.name).second, "event kind '" + k.name + "' is declared twice");
+  }
   for (std::size_t i = 0; i < agents; ++i)
     require(h.daily_agent_class[i] >= 0 && static_cast<std::size_t>(h.daily_agent_class[i]) < h.agent_classes.size(),
             "daily_agent_class[" + std::to_string(i) + "] = " + std::to_string(h.daily_agent_class[i]) +
@@ -105,6 +112,7 @@ struct RunLog::Impl {
   std::filesystem::path path;
   std::size_t n_stocks = 0, n_slots = 0, n_classes = 0, n_agents = 0, n_segments = 0;
   bool record_step_prices = true;
+  std::set<std::string, std::less<>> event_kinds;   // declared in the header
 
   // caller-side state (the caller's thread only)
   bool closed = false;  // finish() has run
@@ -224,6 +232,7 @@ RunLog::RunLog(const std::filesystem::path& path, RunHeader header) : impl_(std:
   s.n_agents = header.daily_agent_names.size();
   s.n_segments = header.segment_names.size();
   s.record_step_prices = header.record_step_prices;
+  for (const EventKind& k : header.event_kinds) s.event_kinds.insert(k.name);
 
   if (path.has_parent_path()) {
     std::error_code ec;
@@ -307,6 +316,8 @@ void RunLog::write_day(DayFrame frame) {
   require_size(frame.futures_settlement, k, "DayFrame.futures_settlement", "futures slot");
   require_size(frame.agents, s.n_agents, "DayFrame.agents", "daily agent");
   require_size(frame.flows, s.n_classes * s.n_segments, "DayFrame.flows", "agent class and segment");
+  require(record_detail::days_since_epoch(frame.date).has_value(),
+          "DayFrame.date '" + frame.date + "' is not an ISO calendar date (YYYY-MM-DD)");
   if (s.any_day)
     if (frame.day <= s.last_day) require(false, "day " + std::to_string(frame.day) + " does not follow day " + std::to_string(s.last_day));
   s.any_day = true;
@@ -317,8 +328,9 @@ void RunLog::write_day(DayFrame frame) {
 void RunLog::write_events(const std::string& kind, std::vector<EventRow> rows) {
   Impl& s = *impl_;
   s.check_open("write_events");
-  require(!kind.empty() && kind != "." && kind.find('/') == std::string::npos,
-          "event kind '" + kind + "' is not a valid dataset name (empty, '.' or contains '/')");
+  if (s.event_kinds.count(kind) == 0)
+    require(false, "event kind '" + kind + "' is not declared (every kind the run log accepts is listed in "
+                   "sim/record/event_kinds.def, so every log has the same tables)");
   s.push(EventsMsg{kind, std::move(rows)});
 }
 

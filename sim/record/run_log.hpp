@@ -1,7 +1,8 @@
 #pragma once
 // The run log: one HDF5 file per simulation run, written by a background thread so the simulation
 // never waits on disk. The file layout is documented in docs/hdf5-schema.md (schema
-// "stampede-run/1"); it is readable by h5py, pandas, xarray (engine h5netcdf), R and MATLAB.
+// "stampede-run/2"); it is readable by h5py, pandas, xarray (engines h5netcdf and netcdf4),
+// netCDF-C tools, R (hdf5r, rhdf5) and MATLAB.
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -10,11 +11,12 @@
 #include <vector>
 
 #include "sim/core/types.hpp"
+#include "sim/record/event_kinds.hpp"
 
 namespace stampede {
 
 struct StockTable {            // static, one entry per stock
-  std::vector<std::string> names;            // e.g. "S000123"
+  std::vector<std::string> names;            // e.g. "S00123"
   std::vector<std::uint8_t> segment;         // 0 microcap, 1 hedged-index constituent, 2 large cap
   std::vector<std::int64_t> shares_outstanding;
   std::vector<double> index_weight;          // weight in the hedged index at the start (0 if not a constituent)
@@ -65,6 +67,9 @@ struct RunHeader {
   std::vector<std::int32_t> daily_agent_id;      // [agent] the engine's agent id
   std::vector<std::string> agent_state_names;    // meanings of AgentDayRecord::state codes 0..n-1 (flag_values/flag_meanings on /agents/daily/state)
   DriverTable driver;
+  // The /events tables, all created with the file (0 rows until such an event happens), so every
+  // log has the same layout; write_events refuses any other kind.
+  std::vector<EventKind> event_kinds = declared_event_kinds();
 };
 
 struct StepFrame {            // one per simulation step
@@ -79,7 +84,7 @@ struct StepFrame {            // one per simulation step
 
 struct DayFrame {             // one per trading day, after the close
   DayIndex day;
-  std::string date;                          // ISO "2024-01-02"
+  std::string date;                          // ISO "2024-01-02" (checked: it also becomes the CF time coordinate)
   std::vector<double> open, high, low, close, turnover;   // [stock] yuan
   std::vector<std::int64_t> volume;          // [stock] shares
   std::vector<std::uint8_t> limit_up, limit_down;          // [stock] 1 if the stock CLOSED at its limit
@@ -106,7 +111,7 @@ struct EventRow {
 inline constexpr std::size_t kEventClassBytes = 32;
 inline constexpr std::size_t kEventReasonBytes = 96;
 
-inline constexpr const char* kRunLogSchema = "stampede-run/1";
+inline constexpr const char* kRunLogSchema = "stampede-run/2";
 
 // Frames are checked on the calling thread (sizes against the header, steps and days strictly
 // increasing): a malformed frame throws std::invalid_argument at once and is not queued.
@@ -122,7 +127,8 @@ class RunLog {
 
   void write_step(StepFrame frame);     // queued, returns at once (bounded queue: blocks only if the writer is far behind)
   void write_day(DayFrame frame);       // queued; the writer flushes the file (H5Fflush) after writing a day
-  void write_events(const std::string& kind, std::vector<EventRow> rows);   // appends to /events/<kind>, created on first use
+  // Appends to /events/<kind>; a kind not in the header's event_kinds throws std::invalid_argument.
+  void write_events(const std::string& kind, std::vector<EventRow> rows);
   void set_attribute(const std::string& name, double value);   // extra root attribute (queued too)
 
   // Drains the queue, writes wall_time_seconds, sets complete = 1, closes the file. Rethrows any

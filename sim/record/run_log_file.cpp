@@ -21,98 +21,14 @@
 namespace stampede::record_detail {
 namespace {
 
-// Chunks hold about this many bytes before compression (the schema promises 64-256 KiB).
-constexpr hsize_t kStepChunkBytes = 256 * 1024;
-// The file is flushed after every day, which compresses and writes every chunk touched that day,
-// full or not. A chunk that takes R days to fill is therefore compressed R times: chunks on the
-// time axis hold as few days as possible, growing past one day only while smaller than this.
-constexpr hsize_t kSmallChunkBytes = 16 * 1024;
-constexpr hsize_t kEventChunkRows = 1024;
-constexpr hsize_t kMaxStepChunkCols = 1024;
-constexpr hsize_t kMaxDayChunkCols = 2048;
 constexpr std::size_t kEventFlushRows = 1 << 16;
+constexpr unsigned kChunkIndexK = 4;   // HDF5's default is 32
 constexpr std::size_t kMetadataCacheBytes = std::size_t{4} << 20;
 constexpr int kFreeListBytes = 1 << 20;
-constexpr unsigned kDeflateLevel = 1;  // writing must stay cheap; shuffle does most of the work
-constexpr hsize_t kUnlimited = H5S_UNLIMITED;
-constexpr hsize_t kOneD = ~hsize_t{0};  // "width" of a 1-D dataset in the spec helpers below
+constexpr const char* kConventions = "CF-1.8";
 // /agents/classes datasets in the order of RunLogFile::cls_d_ then cls_i_
 const char* const kClassFields[] = {"nav", "equity", "gross_long", "futures_notional", "cash", "leverage",
                                     "accounts", "in_margin_call", "liquidating"};
-
-h5::Handle vlen_string_type() {
-  h5::Handle t = h5::type(H5Tcopy(H5T_C_S1), "copy string type");
-  h5::check(H5Tset_size(t.get(), H5T_VARIABLE), "make string type variable-length");
-  h5::check(H5Tset_cset(t.get(), H5T_CSET_UTF8), "set string type to UTF-8");
-  return t;
-}
-
-h5::Handle fixed_string_type(std::size_t bytes) {
-  h5::Handle t = h5::type(H5Tcopy(H5T_C_S1), "copy string type");
-  h5::check(H5Tset_size(t.get(), bytes), "size fixed string type");
-  h5::check(H5Tset_strpad(t.get(), H5T_STR_NULLPAD), "pad fixed string type");
-  h5::check(H5Tset_cset(t.get(), H5T_CSET_UTF8), "set string type to UTF-8");
-  return t;
-}
-
-void delete_attribute_if_exists(hid_t obj, const std::string& name) {
-  htri_t exists = H5Aexists(obj, name.c_str());
-  h5::check(exists, "look up attribute " + name);
-  if (exists > 0) h5::check(H5Adelete(obj, name.c_str()), "replace attribute " + name);
-}
-
-void write_attribute(hid_t obj, const std::string& name, hid_t file_type, hid_t mem_type, const void* value,
-                     hsize_t count = 0 /* 0: scalar */) {
-  delete_attribute_if_exists(obj, name);
-  h5::Handle space = count == 0 ? h5::space(H5Screate(H5S_SCALAR), "attribute space")
-                                : h5::space(H5Screate_simple(1, &count, nullptr), "attribute space");
-  h5::Handle attr =
-      h5::attribute(H5Acreate2(obj, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-                    "create attribute " + name);
-  h5::check(H5Awrite(attr.get(), mem_type, value), "write attribute " + name);
-}
-
-void write_string_attribute(hid_t obj, const std::string& name, const std::string& value) {
-  h5::Handle t = vlen_string_type();
-  const char* p = value.c_str();
-  write_attribute(obj, name, t.get(), t.get(), &p);
-}
-void write_double_attribute(hid_t obj, const std::string& name, double v) {
-  write_attribute(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
-}
-void write_int32_attribute(hid_t obj, const std::string& name, std::int32_t v) {
-  write_attribute(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &v);
-}
-void write_uint64_attribute(hid_t obj, const std::string& name, std::uint64_t v) {
-  write_attribute(obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
-}
-
-std::string flag_meanings(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) {
-    if (!out.empty()) out += ' ';
-    std::string word = n;
-    std::replace(word.begin(), word.end(), ' ', '_');
-    out += word;
-  }
-  return out;
-}
-
-// CF flag attributes for codes 0..n-1; flag_values has the dataset's own type (uint8 or int32).
-void write_flags(hid_t obj, const std::vector<std::string>& names) {
-  std::vector<std::uint8_t> values(names.size());
-  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::uint8_t>(i);
-  if (!values.empty())
-    write_attribute(obj, "flag_values", H5T_STD_U8LE, H5T_NATIVE_UINT8, values.data(), values.size());
-  write_string_attribute(obj, "flag_meanings", flag_meanings(names));
-}
-void write_int32_flags(hid_t obj, const std::vector<std::string>& names) {
-  std::vector<std::int32_t> values(names.size());
-  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::int32_t>(i);
-  if (!values.empty())
-    write_attribute(obj, "flag_values", H5T_STD_I32LE, H5T_NATIVE_INT32, values.data(), values.size());
-  write_string_attribute(obj, "flag_meanings", flag_meanings(names));
-}
 
 std::string utc_now_iso() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -132,89 +48,7 @@ void copy_fixed(char* dst, std::size_t bytes, const std::string& s) {
   std::memcpy(dst, s.data(), n);
 }
 
-struct DatasetSpec {
-  std::string name;
-  hid_t type;                       // file type
-  std::vector<hsize_t> dims, maxdims;
-  std::vector<hsize_t> chunk;       // empty: contiguous
-  bool compress = true;
-  const char* units = "1";
-  std::string long_name;
-};
-
-h5::Handle make_dataset(hid_t loc, const DatasetSpec& s, const std::string& where) {
-  const std::string what = where + s.name;
-  const int rank = static_cast<int>(s.dims.size());
-  h5::Handle space = h5::space(H5Screate_simple(rank, s.dims.data(), s.maxdims.data()), "dataspace for " + what);
-  h5::Handle dcpl = h5::plist(H5Pcreate(H5P_DATASET_CREATE), "creation properties for " + what);
-  h5::Handle dapl = h5::plist(H5Pcreate(H5P_DATASET_ACCESS), "access properties for " + what);
-  if (H5Tget_class(s.type) == H5T_FLOAT) {
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    h5::check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &nan), "fill value for " + what);
-  }
-  if (!s.chunk.empty()) {
-    h5::check(H5Pset_chunk(dcpl.get(), rank, s.chunk.data()), "chunking for " + what);
-    if (s.compress) {
-      h5::check(H5Pset_shuffle(dcpl.get()), "shuffle filter for " + what);
-      h5::check(H5Pset_deflate(dcpl.get(), kDeflateLevel), "deflate filter for " + what);
-    }
-    // The cache holds a whole row of chunks (twice over), so a write that covers only part of a
-    // chunk never reads back and inflates what it wrote a moment ago; and not much more: chunks of
-    // days gone by are never touched again, and a bigger cache would keep them in memory until it
-    // is full (with ~100 datasets, a floor of 1 MiB each grew a long run's memory by ~50 MB).
-    hsize_t chunk_bytes = H5Tget_size(s.type);
-    for (hsize_t c : s.chunk) chunk_bytes *= c;
-    hsize_t across = 1;
-    for (int i = 1; i < rank; ++i) across *= (std::max<hsize_t>(s.dims[i], 1) + s.chunk[i] - 1) / s.chunk[i];
-    std::size_t bytes = std::clamp<hsize_t>(2 * across * chunk_bytes, 64 << 10, 64 << 20);
-    h5::check(H5Pset_chunk_cache(dapl.get(), 12421, bytes, 0.75), "chunk cache for " + what);
-  }
-  h5::Handle ds = h5::dataset(
-      H5Dcreate2(loc, s.name.c_str(), s.type, space.get(), H5P_DEFAULT, dcpl.get(), dapl.get()),
-      "create dataset " + what);
-  write_string_attribute(ds.get(), "units", s.units);
-  write_string_attribute(ds.get(), "long_name", s.long_name);
-  return ds;
-}
-
-void make_scale(hid_t ds, const char* name, std::int32_t dimid) {
-  h5::check(H5DSset_scale(ds, name), std::string("make dimension scale ") + name);
-  // netCDF-4's dimension id; netCDF-C uses it to order dimensions, h5netcdf ignores it.
-  write_int32_attribute(ds, "_Netcdf4Dimid", dimid);
-}
-
-void attach(hid_t ds, hid_t scale, unsigned idx, const std::string& what) {
-  h5::check(H5DSattach_scale(ds, scale, idx), "attach dimension scale to " + what);
-}
-
-void write_all(hid_t ds, hid_t mem_type, const void* data, const std::string& what) {
-  h5::check(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + what);
-}
-
-std::vector<const char*> c_strings(const std::vector<std::string>& v) {
-  std::vector<const char*> out(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) out[i] = v[i].c_str();
-  return out;
-}
-
 }  // namespace
-
-void Series::append(hsize_t n, const void* data, const std::string& what) {
-  if (n == 0) return;
-  hsize_t dims[3] = {rows + n, tail[0], tail[1]};
-  h5::check(H5Dset_extent(ds.get(), dims), "extend " + what);
-  if (rank >= 2 && cols == 0) {
-    rows += n;
-    return;
-  }
-  h5::Handle fspace = h5::space(H5Dget_space(ds.get()), "dataspace of " + what);
-  hsize_t start[3] = {rows, 0, 0};
-  hsize_t count[3] = {n, tail[0], tail[1]};
-  h5::check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select rows of " + what);
-  h5::Handle mspace = h5::space(H5Screate_simple(rank, count, nullptr), "memory space for " + what);
-  h5::check(H5Dwrite(ds.get(), mem_type, mspace.get(), fspace.get(), H5P_DEFAULT, data), "write rows of " + what);
-  rows += n;
-}
 
 std::string RunLogFile::where(const std::string& what) const { return "run log '" + path_ + "': " + what; }
 
@@ -230,6 +64,10 @@ RunLogFile::RunLogFile(const std::filesystem::path& path, const RunHeader& heade
   h5::Handle fcpl = h5::plist(H5Pcreate(H5P_FILE_CREATE), "file creation properties");
   h5::check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
             "track link creation order");
+  // Every chunked dataset's chunk index starts with one B-tree node sized for 2K chunks; most of the
+  // ~265 datasets hold few chunks (event tables, coordinate copies), so smaller nodes keep a short
+  // run's log small. Readable by every HDF5 version.
+  h5::check(H5Pset_istore_k(fcpl.get(), kChunkIndexK), "chunk index node size");
   // Crash safety: the file is written through ShadowFile (shadow_file.hpp), which keeps the copy at
   // `path` exactly as of the last publish() (after each flush): a kill at any moment leaves a
   // readable log there, and no half-made one while the layout is created.
@@ -266,20 +104,25 @@ RunLogFile::RunLogFile(const std::filesystem::path& path, const RunHeader& heade
   }
 }
 
+
 RunLogFile::~RunLogFile() { close_handles_quietly(); }
 
 void RunLogFile::close_handles_quietly() {
-  for (Series* s : {&step_, &day_of_step_, &last_price_, &hedged_, &microcap_, &f_price_, &f_basis_,
-                    &f_basis_ann_, &f_volume_, &f_oi_, &day_, &date_, &open_, &high_, &low_, &close_,
-                    &volume_, &turnover_, &limit_up_, &limit_down_, &value_, &hedged_close_, &microcap_close_,
-                    &f_code_, &f_settlement_, &a_nav_, &a_equity_, &a_leverage_, &a_state_})
+  for (Series* s : {&last_price_, &hedged_, &microcap_, &f_price_, &f_basis_, &f_basis_ann_, &f_volume_, &f_oi_, &open_,
+                    &high_, &low_, &close_, &volume_, &turnover_, &limit_up_, &limit_down_, &value_, &hedged_close_,
+                    &microcap_close_, &f_code_, &f_settlement_, &a_nav_, &a_equity_, &a_leverage_, &a_state_})
     s->ds.reset();
   for (Series& s : cls_d_) s.ds.reset();
   for (Series& s : cls_i_) s.ds.reset();
   for (Series& s : flow_) s.ds.reset();
-  for (auto& [kind, ev] : events_) ev.series.ds.reset();
-  for (h5::Handle* h : {&scale_stock_, &scale_slot_, &scale_class_, &scale_agent_, &scale_segment_, &g_stocks_, &g_index_,
-                        &g_futures_, &g_events_, &vlen_str_, &event_mem_type_, &event_file_type_, &file_})
+  for (auto& [kind, ev] : events_) {
+    ev.series.ds.reset();
+    ev.row_dim.reset();
+    for (Series& c : ev.columns) c.ds.reset();
+  }
+  for (GroupAxes* g : all_axes()) g->reset();
+  for (h5::Handle* h : {&g_stocks_, &g_index_, &g_futures_, &g_events_, &g_event_columns_, &vlen_str_, &event_mem_type_,
+                        &event_file_type_, &one_char_, &file_})
     h->reset();
 }
 
@@ -287,14 +130,20 @@ void RunLogFile::create_layout(const RunHeader& h) {
   const hid_t root = file_.get();
   const hsize_t n = n_stocks_, slots = n_slots_;
   const hsize_t spd = static_cast<hsize_t>(std::max(h.steps_per_day, 0));
+  chunks_.step_block = step_block_;
   vlen_str_ = vlen_string_type();
   const hid_t str = vlen_str_.get();
+  const auto fixed_spec = ChunkShapes::fixed_spec;
 
   // --- root attributes
   write_string_attribute(root, "schema", kRunLogSchema);
+  write_string_attribute(root, "Conventions", kConventions);
   write_string_attribute(root, "version", STAMPEDE_VERSION);
   write_string_attribute(root, "git_sha", STAMPEDE_GIT_SHA);
   write_uint64_attribute(root, "seed", h.seed);
+  // The seed again as text: R's rhdf5 reads a uint64 attribute as NA, Octave as a double. Fixed
+  // length, because Octave's netCDF package reads no variable-length string.
+  write_fixed_string_attribute(root, "seed_text", std::to_string(h.seed));
   write_int32_attribute(root, "threads", h.threads);
   write_string_attribute(root, "scenario", h.scenario_name);
   write_int32_attribute(root, "complete", 0);
@@ -330,94 +179,16 @@ void RunLogFile::create_layout(const RunHeader& h) {
   scalar_text("scenario_toml", h.scenario_toml, "scenario file as given (TOML)");
   scalar_text("scenario_resolved", h.scenario_resolved, "scenario with every default filled in (TOML)");
 
-  // --- chunk shapes
-  // Step-axis datasets: chunks hold one day (step_block_ rows), so a day's write covers whole
-  // chunks; wide ones are split across stocks so a chunk stays near kStepChunkBytes; narrow ones
-  // take several days until they reach kSmallChunkBytes.
-  auto step_cols = [&](hsize_t width, hsize_t elem) {
-    hsize_t c = std::max<hsize_t>(kStepChunkBytes / (step_block_ * elem), 1);
-    return std::max<hsize_t>(std::min({width, c, kMaxStepChunkCols}), 1);
-  };
-  auto step_rows = [&](hsize_t cols, hsize_t elem) {
-    hsize_t k = std::clamp<hsize_t>(kSmallChunkBytes / (step_block_ * cols * elem), 1, 64);
-    return step_block_ * k;
-  };
-  auto day_cols = [&](hsize_t width) { return std::max<hsize_t>(std::min(width, kMaxDayChunkCols), 1); };
-  auto day_rows = [&](hsize_t cols, hsize_t elem) {
-    return std::clamp<hsize_t>(kSmallChunkBytes / (cols * elem), 1, 64);
-  };
-  auto step_spec = [&](std::string name, hid_t type, hsize_t width, const char* units, std::string long_name) {
-    hsize_t elem = H5Tget_size(type);
-    DatasetSpec s{std::move(name), type, {0}, {kUnlimited}, {}, true, units, std::move(long_name)};
-    if (width == kOneD) {
-      s.chunk = {step_rows(1, elem)};
-    } else {
-      hsize_t c = step_cols(width, elem);
-      s.dims = {0, width};
-      s.maxdims = {kUnlimited, std::max<hsize_t>(width, 1)};
-      s.chunk = {step_rows(c, elem), c};
-    }
-    return s;
-  };
-  auto day_spec = [&](std::string name, hid_t type, hsize_t width, const char* units, std::string long_name) {
-    hsize_t elem = H5Tget_size(type);
-    DatasetSpec s{std::move(name), type, {0}, {kUnlimited}, {}, true, units, std::move(long_name)};
-    if (width == kOneD) {
-      s.chunk = {1024};
-    } else {
-      hsize_t c = day_cols(width);
-      s.dims = {0, width};
-      s.maxdims = {kUnlimited, std::max<hsize_t>(width, 1)};
-      s.chunk = {day_rows(c, elem), c};
-    }
-    return s;
-  };
-  auto fixed_spec = [&](std::string name, hid_t type, hsize_t size, const char* units, std::string long_name) {
-    return DatasetSpec{std::move(name), type, {size}, {size}, {}, false, units, std::move(long_name)};
-  };
-  auto series = [&](hid_t loc, const std::string& group, const DatasetSpec& s, hid_t mem) {
-    Series out;
-    out.ds = make_dataset(loc, s, where(group));
-    out.mem_type = mem;
-    out.rank = static_cast<int>(s.dims.size());
-    out.cols = out.rank >= 2 ? 1 : 0;
-    for (int i = 1; i < out.rank; ++i) {
-      out.tail[i - 1] = s.dims[static_cast<std::size_t>(i)];
-      out.cols *= s.dims[static_cast<std::size_t>(i)];
-    }
-    return out;
-  };
-
-  // --- coordinates (root group: netCDF readers look dimensions up in ancestors only)
-  step_ = series(root, "/", step_spec("step", H5T_STD_I64LE, kOneD, "1", "global simulation step index"), H5T_NATIVE_INT64);
-  make_scale(step_.ds.get(), "step", 0);
-
-  DatasetSpec day_s = day_spec("day", H5T_STD_I32LE, kOneD, "1", "trading-day index");
-  day_ = series(root, "/", day_s, H5T_NATIVE_INT32);
-  make_scale(day_.ds.get(), "day", 1);
-
-  scale_stock_ = make_dataset(root, fixed_spec("stock", str, n, "", "stock code"), where("/"));
-  make_scale(scale_stock_.get(), "stock", 2);
-  if (n > 0) {
-    auto names = c_strings(h.stocks.names);
-    write_all(scale_stock_.get(), str, names.data(), where("/stock"));
-  }
-
-  scale_slot_ = make_dataset(root, fixed_spec("futures_slot", str, slots, "", "futures contract slot (front = nearest expiry)"), where("/"));
-  make_scale(scale_slot_.get(), "futures_slot", 3);
-  if (slots > 0) {
-    auto names = c_strings(h.futures_slots);
-    write_all(scale_slot_.get(), str, names.data(), where("/futures_slot"));
-  }
-
+  // --- coordinates: every dimension in the root, then each group's own copy (group_axes.hpp)
+  const std::string at = where("");
+  const unsigned every_axis = kStepAxis | kDayAxis | kStockAxis | kSlotAxis | kClassAxis | kAgentAxis | kSegmentAxis;
+  root_axes_ = make_group_axes(root, "/", every_axis, h, chunks_, dim_ids_, str, at);
   h5::Handle intraday = make_dataset(root, fixed_spec("intraday_step", H5T_STD_I32LE, spd, "1", "position of a step within its trading day"), where("/"));
-  make_scale(intraday.get(), "intraday_step", 4);
+  make_scale(intraday.get(), "intraday_step", dim_ids_.take());
   {
     std::vector<std::int32_t> idx(spd);
     for (hsize_t i = 0; i < spd; ++i) idx[i] = static_cast<std::int32_t>(i);
     if (spd > 0) write_all(intraday.get(), H5T_NATIVE_INT32, idx.data(), where("/intraday_step"));
-  }
-  {
     h5::Handle ds = make_dataset(root, fixed_spec("step_minute", H5T_STD_I32LE, spd, "min", "minute of the day at which the intraday step starts (570 = 09:30)"), where("/"));
     if (spd > 0) write_all(ds.get(), H5T_NATIVE_INT32, h.step_minute.data(), where("/step_minute"));
     attach(ds.get(), intraday.get(), 0, where("/step_minute"));
@@ -426,20 +197,16 @@ void RunLogFile::create_layout(const RunHeader& h) {
     write_flags(ph.get(), {"opening_auction", "continuous", "closing_auction"});
     attach(ph.get(), intraday.get(), 0, where("/step_phase"));
   }
-
-  auto string_scale = [&](const char* name, const std::vector<std::string>& values, std::int32_t dimid, const char* long_name) {
-    const hsize_t len = values.size();
-    h5::Handle ds = make_dataset(root, fixed_spec(name, str, len, "", long_name), where("/"));
-    make_scale(ds.get(), name, dimid);
-    if (len > 0) {
-      auto names = c_strings(values);
-      write_all(ds.get(), str, names.data(), where(std::string("/") + name));
-    }
-    return ds;
-  };
-  scale_class_ = string_scale("agent_class", h.agent_classes, 5, "agent class");
-  scale_agent_ = string_scale("agent", h.daily_agent_names, 6, "agent with a row per day in /agents/daily");
-  scale_segment_ = string_scale("segment", h.segment_names, 7, "market segment (code in /market/stocks/segment)");
+  // The text coordinates again as character arrays ([n, <name>_strlen] of single bytes, netCDF's
+  // NC_CHAR): Octave's netCDF package reads no string variable. Dates: the numeric `time`.
+  for (const auto& [name, values] : {std::pair{"stock", &h.stocks.names}, std::pair{"futures_slot", &h.futures_slots},
+                                     std::pair{"agent_class", &h.agent_classes}, std::pair{"agent", &h.daily_agent_names},
+                                     std::pair{"segment", &h.segment_names}})
+    write_char_labels(name, *values);
+  stocks_axes_ = make_group_axes(g_stocks_.get(), "/market/stocks/",
+                                 kStepAxis | kDayAxis | kStockAxis, h, chunks_, dim_ids_, str, at);
+  index_axes_ = make_group_axes(g_index_.get(), "/market/index/", kStepAxis | kDayAxis, h, chunks_, dim_ids_, str, at);
+  futures_axes_ = make_group_axes(g_futures_.get(), "/market/futures/", kStepAxis | kDayAxis | kSlotAxis, h, chunks_, dim_ids_, str, at);
 
   // --- /market/driver: the real daily path that drove the market factor, if the scenario named
   // one (fundamentals.market_driver); always present, with zero rows when the factor was random,
@@ -454,9 +221,12 @@ void RunLogFile::create_layout(const RunHeader& h) {
     write_string_attribute(g.get(), "base_date", d.base_date);
     write_double_attribute(g.get(), "base_close", d.base_close);
     h5::Handle rows = make_dataset(g.get(), fixed_spec("driver_day", H5T_STD_I32LE, nd, "1", "trading-day index the row drives"), where(pd));
-    make_scale(rows.get(), "driver_day", 8);
-    std::vector<std::int32_t> idx(nd);
-    for (hsize_t i = 0; i < nd; ++i) idx[i] = static_cast<std::int32_t>(i);
+    make_scale(rows.get(), "driver_day", dim_ids_.take());
+    std::vector<std::int32_t> idx(nd), days(nd);
+    for (hsize_t i = 0; i < nd; ++i) {
+      idx[i] = static_cast<std::int32_t>(i);
+      days[i] = days_since_epoch(d.dates[i]).value_or(0);
+    }
     if (nd > 0) write_all(rows.get(), H5T_NATIVE_INT32, idx.data(), where(pd + "driver_day"));
     h5::Handle dates = make_dataset(g.get(), fixed_spec("date", str, nd, "", "calendar date of the row (ISO 8601): the run's trading day"), where(pd));
     if (nd > 0) {
@@ -464,27 +234,23 @@ void RunLogFile::create_layout(const RunHeader& h) {
       write_all(dates.get(), str, texts.data(), where(pd + "date"));
     }
     attach(dates.get(), rows.get(), 0, where(pd + "date"));
+    h5::Handle time = make_dataset(g.get(), fixed_spec("time", H5T_STD_I32LE, nd, kTimeUnits, "calendar date of the row"), where(pd));
+    if (nd > 0) write_all(time.get(), H5T_NATIVE_INT32, days.data(), where(pd + "time"));
+    write_string_attribute(time.get(), "standard_name", "time");
+    write_string_attribute(time.get(), "calendar", "proleptic_gregorian");
+    attach(time.get(), rows.get(), 0, where(pd + "time"));
     auto column = [&](const char* name, const std::vector<double>& v, const char* units, const char* long_name) {
       h5::Handle ds = make_dataset(g.get(), fixed_spec(name, H5T_IEEE_F64LE, nd, units, long_name), where(pd));
       if (nd > 0) write_all(ds.get(), H5T_NATIVE_DOUBLE, v.data(), where(pd + name));
       attach(ds.get(), rows.get(), 0, where(pd + name));
+      write_string_attribute(ds.get(), "coordinates", "date time");
     };
     column("close", d.close, "points", "close of the driving index that day (the file's column named by the attribute 'column')");
     column("log_return", d.log_return, "1", "log change of the close from the previous one: the market factor's move that day");
   }
 
-  {
-    DatasetSpec s = day_spec("date", str, kOneD, "", "calendar date of the trading day (ISO 8601)");
-    s.compress = false;  // filters would only see the heap pointers of variable-length strings
-    date_ = series(root, "/", s, str);
-  }
-  attach(date_.ds.get(), day_.ds.get(), 0, where("/date"));
-  day_of_step_ = series(root, "/", step_spec("day_of_step", H5T_STD_I32LE, kOneD, "1", "trading-day index of the step"), H5T_NATIVE_INT32);
-  attach(day_of_step_.ds.get(), step_.ds.get(), 0, where("/day_of_step"));
-
-  auto attach_rows = [&](Series& s, hid_t row_scale, hid_t col_scale, const std::string& what) {
-    attach(s.ds.get(), row_scale, 0, what);
-    if (s.rank == 2) attach(s.ds.get(), col_scale, 1, what);
+  auto series = [&](hid_t loc, const std::string& group, const DatasetSpec& s, hid_t mem) {
+    return make_series(loc, s, mem, where(group));
   };
 
   // --- /market/stocks
@@ -493,7 +259,7 @@ void RunLogFile::create_layout(const RunHeader& h) {
   auto static_stock = [&](const char* name, hid_t ftype, hid_t mtype, const void* data, const char* units, const char* long_name) {
     h5::Handle ds = make_dataset(gs, fixed_spec(name, ftype, n, units, long_name), where(ps));
     if (n > 0) write_all(ds.get(), mtype, data, where(ps + name));
-    attach(ds.get(), scale_stock_.get(), 0, where(ps + name));
+    stocks_axes_.label(ds.get(), {kStockAxis}, where(ps + name));
     return ds;
   };
   {
@@ -504,8 +270,8 @@ void RunLogFile::create_layout(const RunHeader& h) {
     static_stock("limit_pct", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, h.stocks.limit_pct.data(), "percent", "daily price limit, percent of the previous close");
   }
   auto daily_stock = [&](const char* name, hid_t ftype, hid_t mtype, const char* units, const char* long_name) {
-    Series s = series(gs, ps, day_spec(name, ftype, n, units, long_name), mtype);
-    attach_rows(s, day_.ds.get(), scale_stock_.get(), where(ps + name));
+    Series s = series(gs, ps, chunks_.day_spec(name, ftype, n, units, long_name), mtype);
+    stocks_axes_.label(s.ds.get(), {kDayAxis, kStockAxis}, where(ps + name));
     return s;
   };
   open_ = daily_stock("open", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "yuan", "opening price");
@@ -517,28 +283,31 @@ void RunLogFile::create_layout(const RunHeader& h) {
   limit_up_ = daily_stock("limit_up", H5T_STD_U8LE, H5T_NATIVE_UINT8, "1", "1 if the stock closed at its upper price limit");
   limit_down_ = daily_stock("limit_down", H5T_STD_U8LE, H5T_NATIVE_UINT8, "1", "1 if the stock closed at its lower price limit");
   value_ = daily_stock("value", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "yuan", "latent fundamental value at the close");
-  if (record_step_prices_) {
-    last_price_ = series(gs, ps, step_spec("last_price", H5T_IEEE_F64LE, n, "yuan", "last traded price at the end of the step"), H5T_NATIVE_DOUBLE);
-    attach_rows(last_price_, step_.ds.get(), scale_stock_.get(), where(ps + "last_price"));
-  }
+  // Present in every log; with record_step_prices = 0 it grows with the step axis but nothing is
+  // written: it reads as NaN and takes no disk space.
+  last_price_ = series(gs, ps, chunks_.step_spec("last_price", H5T_IEEE_F64LE, n, "yuan", "last traded price at the end of the step (NaN throughout when record_step_prices = 0)"), H5T_NATIVE_DOUBLE);
+  stocks_axes_.label(last_price_.ds.get(), {kStepAxis, kStockAxis}, where(ps + "last_price"));
 
   // --- /market/index
   const std::string pi = "/market/index/";
-  hedged_ = series(g_index_.get(), pi, step_spec("hedged", H5T_IEEE_F64LE, kOneD, "points", "hedged index (the futures' underlying) at the end of the step"), H5T_NATIVE_DOUBLE);
-  microcap_ = series(g_index_.get(), pi, step_spec("microcap", H5T_IEEE_F64LE, kOneD, "points", "microcap index at the end of the step"), H5T_NATIVE_DOUBLE);
-  hedged_close_ = series(g_index_.get(), pi, day_spec("hedged_close", H5T_IEEE_F64LE, kOneD, "points", "hedged index close"), H5T_NATIVE_DOUBLE);
-  microcap_close_ = series(g_index_.get(), pi, day_spec("microcap_close", H5T_IEEE_F64LE, kOneD, "points", "microcap index close"), H5T_NATIVE_DOUBLE);
-  attach(hedged_.ds.get(), step_.ds.get(), 0, where(pi + "hedged"));
-  attach(microcap_.ds.get(), step_.ds.get(), 0, where(pi + "microcap"));
-  attach(hedged_close_.ds.get(), day_.ds.get(), 0, where(pi + "hedged_close"));
-  attach(microcap_close_.ds.get(), day_.ds.get(), 0, where(pi + "microcap_close"));
+  auto index_series = [&](const char* name, Axis rows, const char* long_name) {
+    const DatasetSpec s = rows == kStepAxis ? chunks_.step_spec(name, H5T_IEEE_F64LE, kOneD, "points", long_name)
+                                            : chunks_.day_spec(name, H5T_IEEE_F64LE, kOneD, "points", long_name);
+    Series out = series(g_index_.get(), pi, s, H5T_NATIVE_DOUBLE);
+    index_axes_.label(out.ds.get(), {rows}, where(pi + name));
+    return out;
+  };
+  hedged_ = index_series("hedged", kStepAxis, "hedged index (the futures' underlying) at the end of the step");
+  microcap_ = index_series("microcap", kStepAxis, "microcap index at the end of the step");
+  hedged_close_ = index_series("hedged_close", kDayAxis, "hedged index close");
+  microcap_close_ = index_series("microcap_close", kDayAxis, "microcap index close");
 
   // --- /market/futures
   const std::string pf = "/market/futures/";
   const hid_t gf = g_futures_.get();
   auto step_slot = [&](const char* name, hid_t ftype, hid_t mtype, const char* units, const char* long_name) {
-    Series s = series(gf, pf, step_spec(name, ftype, slots, units, long_name), mtype);
-    attach_rows(s, step_.ds.get(), scale_slot_.get(), where(pf + name));
+    Series s = series(gf, pf, chunks_.step_spec(name, ftype, slots, units, long_name), mtype);
+    futures_axes_.label(s.ds.get(), {kStepAxis, kSlotAxis}, where(pf + name));
     return s;
   };
   f_price_ = step_slot("price", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "points", "futures price at the end of the step");
@@ -547,13 +316,13 @@ void RunLogFile::create_layout(const RunHeader& h) {
   f_volume_ = step_slot("volume", H5T_STD_I64LE, H5T_NATIVE_INT64, "contract", "contracts traded in the step");
   f_oi_ = step_slot("open_interest", H5T_STD_I64LE, H5T_NATIVE_INT64, "contract", "open interest at the end of the step");
   {
-    DatasetSpec s = day_spec("code", str, slots, "", "contract code held in the slot that day");
+    DatasetSpec s = chunks_.day_spec("code", str, slots, "", "contract code held in the slot that day");
     s.compress = false;  // filters would only see the heap pointers of variable-length strings
     f_code_ = series(gf, pf, s, str);
-    attach_rows(f_code_, day_.ds.get(), scale_slot_.get(), where(pf + "code"));
+    futures_axes_.label(f_code_.ds.get(), {kDayAxis, kSlotAxis}, where(pf + "code"));
   }
-  f_settlement_ = series(gf, pf, day_spec("settlement", H5T_IEEE_F64LE, slots, "points", "daily settlement price"), H5T_NATIVE_DOUBLE);
-  attach_rows(f_settlement_, day_.ds.get(), scale_slot_.get(), where(pf + "settlement"));
+  f_settlement_ = series(gf, pf, chunks_.day_spec("settlement", H5T_IEEE_F64LE, slots, "points", "daily settlement price"), H5T_NATIVE_DOUBLE);
+  futures_axes_.label(f_settlement_.ds.get(), {kDayAxis, kSlotAxis}, where(pf + "settlement"));
 
   // --- /agents
   {
@@ -562,12 +331,15 @@ void RunLogFile::create_layout(const RunHeader& h) {
     h5::Handle g_classes = make_group(g_agents.get(), "classes");
     h5::Handle g_daily = make_group(g_agents.get(), "daily");
     h5::Handle g_flows = make_group(g_agents.get(), "flows");
+    classes_axes_ = make_group_axes(g_classes.get(), "/agents/classes/", kStepAxis | kClassAxis, h, chunks_, dim_ids_, str, at);
+    daily_axes_ = make_group_axes(g_daily.get(), "/agents/daily/", kDayAxis | kAgentAxis, h, chunks_, dim_ids_, str, at);
+    flows_axes_ = make_group_axes(g_flows.get(), "/agents/flows/", kDayAxis | kClassAxis | kSegmentAxis, h, chunks_, dim_ids_, str, at);
 
     // /agents/classes: [step, agent_class], buffered with the day like the other step datasets
     const std::string pc = "/agents/classes/";
     auto step_class = [&](const char* name, hid_t ftype, hid_t mtype, const char* units, const char* long_name) {
-      Series s = series(g_classes.get(), pc, step_spec(name, ftype, nc, units, long_name), mtype);
-      attach_rows(s, step_.ds.get(), scale_class_.get(), where(pc + name));
+      Series s = series(g_classes.get(), pc, chunks_.step_spec(name, ftype, nc, units, long_name), mtype);
+      classes_axes_.label(s.ds.get(), {kStepAxis, kClassAxis}, where(pc + name));
       return s;
     };
     const struct { const char* name; const char* units; const char* long_name; } doubles[kClassDoubles] = {
@@ -589,7 +361,7 @@ void RunLogFile::create_layout(const RunHeader& h) {
     auto static_agent = [&](const char* name, const std::vector<std::int32_t>& values, const char* long_name) {
       h5::Handle ds = make_dataset(g_daily.get(), fixed_spec(name, H5T_STD_I32LE, na, "1", long_name), where(pd));
       if (na > 0) write_all(ds.get(), H5T_NATIVE_INT32, values.data(), where(pd + name));
-      attach(ds.get(), scale_agent_.get(), 0, where(pd + name));
+      daily_axes_.label(ds.get(), {kAgentAxis}, where(pd + name));
       return ds;
     };
     {
@@ -598,8 +370,8 @@ void RunLogFile::create_layout(const RunHeader& h) {
       static_agent("agent_id", h.daily_agent_id, "the engine's agent id (as in /events agent_id)");
     }
     auto daily_agent = [&](const char* name, hid_t ftype, hid_t mtype, const char* units, const char* long_name) {
-      Series s = series(g_daily.get(), pd, day_spec(name, ftype, na, units, long_name), mtype);
-      attach_rows(s, day_.ds.get(), scale_agent_.get(), where(pd + name));
+      Series s = series(g_daily.get(), pd, chunks_.day_spec(name, ftype, na, units, long_name), mtype);
+      daily_axes_.label(s.ds.get(), {kDayAxis, kAgentAxis}, where(pd + name));
       return s;
     };
     a_nav_ = daily_agent("nav", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, "yuan", "net asset value of the agent's investors' capital at the close");
@@ -614,11 +386,9 @@ void RunLogFile::create_layout(const RunHeader& h) {
       const hsize_t cg = std::max<hsize_t>(ng, 1);
       const hsize_t cc = std::clamp<hsize_t>(kMaxDayChunkCols / cg, 1, std::max<hsize_t>(nc, 1));
       DatasetSpec sp{name, H5T_IEEE_F64LE, {0, nc, ng}, {kUnlimited, std::max<hsize_t>(nc, 1), cg},
-                     {day_rows(cc * cg, sizeof(double)), cc, cg}, true, "yuan", long_name};
+                     {chunks_.day_rows(cc * cg, sizeof(double)), cc, cg}, true, "yuan", long_name};
       Series s = series(g_flows.get(), pfl, sp, H5T_NATIVE_DOUBLE);
-      attach(s.ds.get(), day_.ds.get(), 0, where(pfl + name));
-      attach(s.ds.get(), scale_class_.get(), 1, where(pfl + name));
-      attach(s.ds.get(), scale_segment_.get(), 2, where(pfl + name));
+      flows_axes_.label(s.ds.get(), {kDayAxis, kClassAxis, kSegmentAxis}, where(pfl + name));
       return s;
     };
     flow_[0] = flow("sell_forced", "value sold by the class in the segment's stocks through forced orders (margin call, liquidation, redemption, risk limit, knock-in hedge)");
@@ -626,23 +396,31 @@ void RunLogFile::create_layout(const RunHeader& h) {
     flow_[2] = flow("sell_aggressive", "value sold by the class in the segment's stocks as the aggressor (taker), forced or not");
     flow_[3] = flow("buy", "value bought by the class in the segment's stocks");
   }
+  create_event_tables(h);
+}
 
-  // --- event row types
-  event_mem_type_ = h5::type(H5Tcreate(H5T_COMPOUND, sizeof(PackedEvent)), "event type");
-  {
-    const hid_t t = event_mem_type_.get();
-    h5::Handle cls = fixed_string_type(kEventClassBytes), why = fixed_string_type(kEventReasonBytes);
-    h5::check(H5Tinsert(t, "step", offsetof(PackedEvent, step), H5T_NATIVE_INT64), "event field step");
-    h5::check(H5Tinsert(t, "day", offsetof(PackedEvent, day), H5T_NATIVE_INT32), "event field day");
-    h5::check(H5Tinsert(t, "agent_id", offsetof(PackedEvent, agent_id), H5T_NATIVE_INT32), "event field agent_id");
-    h5::check(H5Tinsert(t, "agent_class", offsetof(PackedEvent, agent_class), cls.get()), "event field agent_class");
-    h5::check(H5Tinsert(t, "instrument", offsetof(PackedEvent, instrument), H5T_NATIVE_INT32), "event field instrument");
-    h5::check(H5Tinsert(t, "quantity", offsetof(PackedEvent, quantity), H5T_NATIVE_INT64), "event field quantity");
-    h5::check(H5Tinsert(t, "price", offsetof(PackedEvent, price), H5T_NATIVE_DOUBLE), "event field price");
-    h5::check(H5Tinsert(t, "reason", offsetof(PackedEvent, reason), why.get()), "event field reason");
-    event_file_type_ = h5::type(H5Tcopy(t), "copy event type");
-    h5::check(H5Tpack(event_file_type_.get()), "pack event type");
-  }
+void RunLogFile::write_char_labels(const std::string& name, const std::vector<std::string>& values) {
+  const hid_t root = file_.get();
+  const std::string chars = name + "_chars", strlen = name + "_strlen";
+  hsize_t width = 0;
+  for (const auto& v : values) width = std::max<hsize_t>(width, v.size());
+  h5::Handle len_dim = make_dataset(root, ChunkShapes::fixed_spec(strlen, H5T_IEEE_F32LE, width, "1",
+                                                                  "character position in " + chars),
+                                    where("/"));
+  make_scale(len_dim.get(), kDimensionWithoutVariable, dim_ids_.take());
+  h5::Handle one_char = h5::type(H5Tcopy(H5T_C_S1), "copy char type");
+  h5::check(H5Tset_size(one_char.get(), 1), "size char type");
+  h5::check(H5Tset_strpad(one_char.get(), H5T_STR_NULLPAD), "pad char type");
+  DatasetSpec spec{chars, one_char.get(), {values.size(), width}, {values.size(), width}, {}, false, "",
+                   name + " as characters, NUL-padded (for readers without strings, e.g. Octave's netCDF package)"};
+  h5::Handle ds = make_dataset(root, spec, where("/"));
+  std::vector<char> bytes(values.size() * width, '\0');
+  for (std::size_t i = 0; i < values.size(); ++i) std::copy(values[i].begin(), values[i].end(), bytes.begin() + static_cast<std::ptrdiff_t>(i * width));
+  if (!bytes.empty()) write_all(ds.get(), one_char.get(), bytes.data(), where("/" + chars));
+  attach(ds.get(), root_axes_.scale(name == "stock" ? kStockAxis : name == "futures_slot" ? kSlotAxis
+                                    : name == "agent_class" ? kClassAxis : name == "agent" ? kAgentAxis : kSegmentAxis),
+         0, where("/" + chars));
+  attach(ds.get(), len_dim.get(), 1, where("/" + chars));
 }
 
 void RunLogFile::add_step(const StepFrame& f) {
@@ -673,9 +451,11 @@ void RunLogFile::add_step(const StepFrame& f) {
 void RunLogFile::flush_steps() {
   const hsize_t n = b_step_.size();
   if (n == 0) return;
-  step_.append(n, b_step_.data(), where("/step"));
-  day_of_step_.append(n, b_day_of_step_.data(), where("/day_of_step"));
-  if (record_step_prices_) last_price_.append(n, b_last_price_.data(), where("/market/stocks/last_price"));
+  for (GroupAxes* g : all_axes()) g->append_steps(n, b_step_.data(), b_day_of_step_.data(), where(""));
+  if (record_step_prices_)
+    last_price_.append(n, b_last_price_.data(), where("/market/stocks/last_price"));
+  else
+    last_price_.extend(n, where("/market/stocks/last_price"));
   hedged_.append(n, b_hedged_.data(), where("/market/index/hedged"));
   microcap_.append(n, b_microcap_.data(), where("/market/index/microcap"));
   f_price_.append(n, b_f_price_.data(), where("/market/futures/price"));
@@ -700,9 +480,7 @@ void RunLogFile::flush_steps() {
 
 void RunLogFile::add_day(const DayFrame& f) {
   flush_steps();
-  day_.append(1, &f.day, where("/day"));
-  const char* date = f.date.c_str();
-  date_.append(1, &date, where("/date"));
+  for (GroupAxes* g : all_axes()) g->append_day(f.day, f.date, where(""));
   const std::string ps = "/market/stocks/";
   open_.append(1, f.open.data(), where(ps + "open"));
   high_.append(1, f.high.data(), where(ps + "high"));
@@ -745,17 +523,7 @@ void RunLogFile::add_day(const DayFrame& f) {
 
 void RunLogFile::add_events(const std::string& kind, const std::vector<EventRow>& rows) {
   auto it = events_.find(kind);
-  if (it == events_.end()) {
-    EventSeries ev;
-    DatasetSpec s{kind, event_file_type_.get(), {0}, {kUnlimited}, {kEventChunkRows}, true, "", kind + " events"};
-    ev.series.ds = make_dataset(g_events_.get(), s, where("/events/"));
-    ev.series.mem_type = event_mem_type_.get();
-    write_string_attribute(ev.series.ds.get(), "field_units",
-                           "step: 1 (global step index); day: 1 (trading-day index); agent_id: 1; agent_class: text; "
-                           "instrument: 1 (engine instrument id); quantity: share or contract (signed, + buy / - sell); "
-                           "price: yuan (stocks) or points (futures); reason: text");
-    it = events_.emplace(kind, std::move(ev)).first;
-  }
+  if (it == events_.end()) throw h5::Error(where("event kind '" + kind + "' is not declared"));   // RunLog checks first
   auto& pending = it->second.pending;
   pending.reserve(pending.size() + rows.size());
   for (const EventRow& r : rows) {
@@ -771,11 +539,6 @@ void RunLogFile::add_events(const std::string& kind, const std::vector<EventRow>
     pending.push_back(p);
   }
   if (pending.size() >= kEventFlushRows) write_events(kind, it->second);
-}
-
-void RunLogFile::write_events(const std::string& kind, EventSeries& ev) {
-  ev.series.append(ev.pending.size(), ev.pending.data(), where("/events/" + kind));
-  ev.pending.clear();
 }
 
 void RunLogFile::flush_events() {

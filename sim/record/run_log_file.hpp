@@ -4,6 +4,7 @@
 // rows a day at a time, events per kind until the day ends. It is not thread-safe: the RunLog
 // constructor builds it, then only the writer thread touches it; every call must be made with an
 // h5::Session held.
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -11,22 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "sim/record/group_axes.hpp"
 #include "sim/record/h5_handle.hpp"
+#include "sim/record/h5_write.hpp"
 #include "sim/record/run_log.hpp"
 #include "sim/record/shadow_file.hpp"
 
 namespace stampede::record_detail {
-
-// One extendible dataset whose first axis grows as rows arrive.
-struct Series {
-  h5::Handle ds;
-  hid_t mem_type = H5I_INVALID_HID;  // native memory type, not owned
-  int rank = 1;                      // 1, 2 or 3
-  hsize_t tail[2] = {0, 0};          // sizes of the fixed axes after the first (rank - 1 of them)
-  hsize_t cols = 0;                  // elements per row: product of tail (rank >= 2 only)
-  hsize_t rows = 0;                  // rows written so far
-  void append(hsize_t n, const void* data, const std::string& what);
-};
 
 // Event row as laid out in memory for H5Dwrite; the file type is the packed version of it.
 struct PackedEvent {
@@ -58,12 +50,17 @@ class RunLogFile {
   void close();
 
  private:
+  static constexpr int kEventFields = 8;   // step, day, agent_id, agent_class, instrument, quantity, price, reason
   struct EventSeries {
     Series series;
+    h5::Handle row_dim;   // the table's netCDF dimension /<kind>_row, extended with it
+    Series columns[kEventFields];   // /event_columns/<kind>/<field>: the same rows, one dataset per field
     std::vector<PackedEvent> pending;
   };
 
   void create_layout(const RunHeader& header);
+  void create_event_tables(const RunHeader& header);
+  void write_char_labels(const std::string& name, const std::vector<std::string>& values);
   void flush_steps();
   void flush_events();
   void write_events(const std::string& kind, EventSeries& ev);
@@ -74,19 +71,25 @@ class RunLogFile {
   std::size_t n_stocks_ = 0, n_slots_ = 0;
   bool record_step_prices_ = true;
   hsize_t step_block_ = 1;  // steps buffered before a write (a day's worth)
+  ChunkShapes chunks_;
+  DimensionIds dim_ids_;
 
   h5::Handle file_;
   h5::Handle g_stocks_, g_index_, g_futures_, g_events_;
-  h5::Handle scale_stock_, scale_slot_;  // /step and /day are step_ and day_ below
-  h5::Handle scale_class_, scale_agent_, scale_segment_;
   h5::Handle vlen_str_;       // memory type for variable-length UTF-8 strings
   h5::Handle event_mem_type_, event_file_type_;
+  h5::Handle g_event_columns_, one_char_;   // /event_columns; the memory type of its text columns
+  // every group's coordinates (group_axes.hpp); the root's are the reference copy
+  GroupAxes root_axes_, stocks_axes_, index_axes_, futures_axes_, classes_axes_, daily_axes_, flows_axes_;
+  std::array<GroupAxes*, 7> all_axes() {
+    return {&root_axes_, &stocks_axes_, &index_axes_, &futures_axes_, &classes_axes_, &daily_axes_, &flows_axes_};
+  }
 
   // step axis
-  Series step_, day_of_step_, last_price_, hedged_, microcap_;
+  Series last_price_, hedged_, microcap_;
   Series f_price_, f_basis_, f_basis_ann_, f_volume_, f_oi_;
   // day axis
-  Series day_, date_, open_, high_, low_, close_, volume_, turnover_, limit_up_, limit_down_, value_;
+  Series open_, high_, low_, close_, volume_, turnover_, limit_up_, limit_down_, value_;
   Series hedged_close_, microcap_close_, f_code_, f_settlement_;
   // agents: /agents/classes (step axis), /agents/daily and /agents/flows (day axis)
   static constexpr int kClassDoubles = 6, kClassInts = 3, kFlowFields = 4;

@@ -769,17 +769,49 @@ const std::string& Scenario::source_name() const { return source_name_; }
 const std::string& Scenario::source_text() const { return source_text_; }
 std::vector<std::string> Scenario::overrides() const { return overrides_; }
 
+namespace {
+std::string value_text(const ParamValue& v) {
+  if (auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  if (auto* d = std::get_if<double>(&v)) return format_float(*d);
+  if (auto* s = std::get_if<std::string>(&v)) return toml_quote(*s);
+  const auto& list = std::get<std::vector<std::string>>(v);
+  std::string out = "[";
+  for (std::size_t k = 0; k < list.size(); ++k) out += (k ? ", " : "") + toml_quote(list[k]);
+  return out + "]";
+}
+}  // namespace
+
+std::vector<Scenario::KeyDifference> Scenario::differences_from(const Scenario& other) const {
+  if (other.index_.size() != index_.size())
+    throw std::logic_error("Scenario::differences_from: the scenarios were parsed with different specs");
+  std::vector<std::string> order;   // resolved_toml()'s: top-level keys, then sections in spec order
+  for (const auto& s : specs_)
+    if (section_of(s.key).empty()) order.push_back(s.key);
+  for (const auto& s : specs_)
+    if (!section_of(s.key).empty()) order.push_back(s.key);
+  std::stable_sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
+    auto section_rank = [&](const std::string& key) {
+      const std::string sec = section_of(key);
+      if (sec.empty()) return std::size_t{0};
+      for (std::size_t k = 0; k < specs_.size(); ++k)
+        if (section_of(specs_[k].key) == sec) return k + 1;
+      return specs_.size() + 1;
+    };
+    return section_rank(a) < section_rank(b);
+  });
+  std::vector<KeyDifference> out;
+  for (const auto& key : order) {
+    auto theirs = other.values_.find(key);
+    if (theirs == other.values_.end())
+      throw std::logic_error("Scenario::differences_from: key " + key + " is missing from the other scenario");
+    const ParamValue& mine = values_.find(key)->second;
+    if (mine != theirs->second) out.push_back({key, value_text(mine), value_text(theirs->second)});
+  }
+  return out;
+}
+
 std::string Scenario::resolved_toml() const {
-  auto value_text = [](const ParamValue& v) -> std::string {
-    if (auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
-    if (auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-    if (auto* d = std::get_if<double>(&v)) return format_float(*d);
-    if (auto* s = std::get_if<std::string>(&v)) return toml_quote(*s);
-    const auto& list = std::get<std::vector<std::string>>(v);
-    std::string out = "[";
-    for (std::size_t k = 0; k < list.size(); ++k) out += (k ? ", " : "") + toml_quote(list[k]);
-    return out + "]";
-  };
   auto line = [&](const ParamSpec& s) {
     std::string comment = s.unit.empty() ? one_line(s.doc) : one_line(s.unit) + "; " + one_line(s.doc);
     return leaf_of(s.key) + " = " + value_text(values_.find(s.key)->second) + "  # " + comment + "\n";

@@ -85,6 +85,14 @@ class Scenario {
   std::string resolved_toml() const;
   std::vector<std::string> overrides() const;
 
+  // One key whose value differs between two scenarios of the same specs, values as TOML text.
+  struct KeyDifference {
+    std::string key, value, other_value;
+  };
+  // Every key whose value here differs from `other`'s, in resolved_toml() order (`stampede check
+  // --diff`). Scenarios parsed with different specs: std::logic_error.
+  std::vector<KeyDifference> differences_from(const Scenario& other) const;
+
  private:
   struct ScenarioLayer {
     std::string text, source;

@@ -172,7 +172,7 @@ def test_disk_full_tmpfs(exe, work):
     """A real ENOSPC, on a small tmpfs (needs root and mount permission; skipped otherwise)."""
     mnt = os.path.join(work, "tiny_fs")
     os.makedirs(mnt, exist_ok=True)
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", mnt],
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", mnt],
                                            capture_output=True).returncode != 0:
         print("disk full on tmpfs: skipped (cannot mount a tmpfs here)")
         return

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Check that a stampede run log follows schema "stampede-run/1" (docs/hdf5-schema.md).
+"""Check that a stampede run log follows schema "stampede-run/2" (docs/hdf5-schema.md).
 
 Reads the file the way users do: h5py for the raw layout, pandas for the event tables, xarray
-(engine h5netcdf) for the market groups with named dimensions.
+(engine h5netcdf) for every group, with named dimensions and the group's own coordinates. The
+event tables every log must have are read from sim/record/event_kinds.def, where they are declared.
 
     python3 tests/record/check_run_log.py RUN.h5 [--allow-incomplete]
 
@@ -10,6 +11,7 @@ Exits 0 if every check passes; otherwise prints each failure and exits 1 (2 if t
 opened at all).
 """
 import argparse
+import os
 import re
 import sys
 
@@ -18,9 +20,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-SCHEMA = "stampede-run/1"
+SCHEMA = "stampede-run/2"
+EVENT_KINDS_DEF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sim", "record", "event_kinds.def")
+TIME_UNITS = "days since 1970-01-01"
 ROOT_ATTRS = {  # name -> numpy kind(s) accepted
-    "schema": "U", "version": "U", "git_sha": "U", "seed": "u", "threads": "i", "scenario": "U",
+    "schema": "U", "Conventions": "U", "version": "U", "git_sha": "U", "seed": "u", "seed_text": "S", "threads": "i",
+    "scenario": "U",
     "complete": "i", "wall_time_seconds": "f", "created_utc": "U", "steps_per_day": "i",
     "record_step_prices": "i",
 }
@@ -33,6 +38,7 @@ COORDS = {
 # dataset path -> (dims, dtype kind: f float, i signed int, u unsigned int, O string)
 DATASETS = {
     "date": (("day",), "O"),
+    "time": (("day",), "i"),
     "day_of_step": (("step",), "i"),
     "step_minute": (("intraday_step",), "i"),
     "step_phase": (("intraday_step",), "u"),
@@ -40,7 +46,7 @@ DATASETS = {
     "market/stocks/shares_outstanding": (("stock",), "i"),
     "market/stocks/index_weight": (("stock",), "f"),
     "market/stocks/limit_pct": (("stock",), "f"),
-    "market/stocks/last_price": (("step", "stock"), "f"),  # only if record_step_prices
+    "market/stocks/last_price": (("step", "stock"), "f"),  # NaN, nothing stored, if record_step_prices = 0
     "market/index/hedged": (("step",), "f"),
     "market/index/microcap": (("step",), "f"),
     "market/index/hedged_close": (("day",), "f"),
@@ -77,6 +83,22 @@ for _name in FLOWS:
 EVENT_FIELDS = [("step", "i"), ("day", "i"), ("agent_id", "i"), ("agent_class", "S"),
                 ("instrument", "i"), ("quantity", "i"), ("price", "f"), ("reason", "S")]
 XARRAY_GROUPS = ("market/stocks", "market/futures", "market/index", "agents/classes", "agents/daily", "agents/flows")
+EVERY_GROUP = ("", "meta", "market", *XARRAY_GROUPS, "market/driver", "agents", "events")
+
+
+def declared_event_kinds(path=EVENT_KINDS_DEF):
+    """The event kinds of sim/record/event_kinds.def, in order: every log has one table per kind."""
+    with open(path, encoding="utf-8") as f:
+        return re.findall(r"^STAMPEDE_EVENT_KIND\((\w+),", f.read(), flags=re.M)
+
+
+def group_dims(group):
+    """The dimensions the datasets of `group` use: it must carry a coordinate for each."""
+    dims = set()
+    for p, (ds_dims, _) in DATASETS.items():
+        if p.rpartition("/")[0] == group:
+            dims.update(ds_dims)
+    return dims
 
 
 class Checker:
@@ -106,7 +128,7 @@ def check_h5py(c, path, allow_incomplete):
             if not c.check(name in attrs, f"root attribute '{name}' is missing"):
                 continue
             value = attrs[name]
-            got = "U" if isinstance(value, (str, bytes)) else np.asarray(value).dtype.kind
+            got = "U" if isinstance(value, str) else "S" if isinstance(value, bytes) else np.asarray(value).dtype.kind
             c.check(got == kind, f"root attribute '{name}' has kind {got!r}, expected {kind!r}")
         if "schema" in attrs:
             c.check(as_text(attrs["schema"]) == SCHEMA, f"schema is {attrs['schema']!r}, expected {SCHEMA!r}")
@@ -159,9 +181,8 @@ def check_h5py(c, path, allow_incomplete):
             c.check(not bad, f"/date has non-ISO entries, e.g. {bad[:3]}")
 
         for p, (dims, kind) in DATASETS.items():
-            if p == "market/stocks/last_price" and not record_step_prices:
-                c.check(p not in f, "/market/stocks/last_price present although record_step_prices = 0")
-                continue
+            if p == "market/stocks/last_price" and not record_step_prices and p in f:
+                c.check(f[p].id.get_storage_size() == 0, "/market/stocks/last_price has data although record_step_prices = 0")
             if not c.check(p in f, f"/{p} is missing"):
                 continue
             ds = f[p]
@@ -170,14 +191,28 @@ def check_h5py(c, path, allow_incomplete):
                 continue
             expected = tuple(sizes.get(d, -1) for d in dims)
             c.check(ds.shape == expected, f"/{p} has shape {ds.shape}, expected {expected} from {dims}")
+            group = p.rpartition("/")[0]
             for axis, dim in enumerate(dims):
                 scales = [s.name for s in ds.dims[axis].values()]
-                c.check(scales == [f"/{dim}"], f"/{p} axis {axis} has scales {scales}, expected ['/{dim}']")
+                own = f"/{group}/{dim}" if group else f"/{dim}"
+                c.check(scales == [own], f"/{p} axis {axis} has scales {scales}, expected ['{own}'] (its group's copy)")
             if dims[0] in ("step", "day"):
                 c.check(ds.chunks is not None and ds.maxshape[0] is None, f"/{p} is not chunked and unlimited")
 
         check_agents(c, f, sizes)
         check_driver(c, f)
+        check_group_coordinates(c, f, record_step_prices)
+        for name in ("stock", "futures_slot", "agent_class", "agent", "segment"):
+            p = f"{name}_chars"
+            if c.check(p in f, f"/{p} is missing (the /{name} labels as characters, for Octave)") and name in f:
+                rows = [bytes(r).rstrip(b"\0").decode("utf-8") for r in f[p][()].view(np.uint8).reshape(f[p].shape)]
+                c.check(rows == list(f[name].asstr()[:]), f"/{p} differs from /{name}")
+        if "seed_text" in attrs and "seed" in attrs:
+            c.check(int(attrs["seed_text"]) == int(attrs["seed"]), "seed_text differs from seed")
+        if "time" in f and "date" in f and f["time"].size:
+            c.check(f["time"].attrs.get("units") == TIME_UNITS, f"/time units are {f['time'].attrs.get('units')!r}")
+            as_dates = (np.datetime64("1970-01-01") + f["time"][:].astype("timedelta64[D]")).astype(str)
+            c.check(list(as_dates) == list(f["date"].asstr()[:]), "/time does not give the dates of /date")
 
         def every_dataset(name, obj):
             if isinstance(obj, h5py.Dataset):
@@ -186,9 +221,32 @@ def check_h5py(c, path, allow_incomplete):
         f.visititems(every_dataset)
 
         if c.check("events" in f and isinstance(f["events"], h5py.Group), "/events group is missing"):
+            kinds = declared_event_kinds()
+            for kind in kinds:
+                c.check(kind in f["events"], f"/events/{kind} is missing (every log has every declared table)")
             for kind, ds in f["events"].items():
+                c.check(kind in kinds, f"/events/{kind} is not declared in sim/record/event_kinds.def")
                 check_events(c, kind, ds, sizes)
+                check_event_columns(c, f, kind, ds)
         return record_step_prices
+
+
+def check_group_coordinates(c, f, record_step_prices):
+    """Every group carries its own copy of the coordinates of the dimensions it uses (netCDF
+    readers look there), equal to the root's; day groups also date and time, step groups day_of_step."""
+    for group in XARRAY_GROUPS:
+        dims = group_dims(group)
+        extra = (["date", "time"] if "day" in dims else []) + (["day_of_step"] if "step" in dims else [])
+        for name in sorted(dims) + extra:
+            p = f"{group}/{name}"
+            if not c.check(p in f, f"/{p} is missing (the group's copy of /{name})"):
+                continue
+            mine, root = f[p], f[name]
+            if name in dims:
+                c.check(as_text(mine.attrs.get("CLASS", b"")) == "DIMENSION_SCALE", f"/{p} is not a dimension scale")
+            same = (list(mine.asstr()[:]) == list(root.asstr()[:])) if kind_of(root.dtype) == "O" else \
+                np.array_equal(mine[:], root[:])
+            c.check(same, f"/{p} differs from /{name}")
 
 
 def check_driver(c, f):
@@ -252,10 +310,39 @@ def check_agents(c, f, sizes):
             c.check(bool(np.all(np.isnan(values) | (values >= 0))), f"/agents/flows/{name} has negative values")
 
 
+def check_event_columns(c, f, kind, table):
+    """/event_columns/<kind>/<field>: the rows of /events/<kind> one field per dataset (netCDF-C
+    and Octave read no compound), text as NUL-padded characters, on the same dimension."""
+    g = f"event_columns/{kind}"
+    if not c.check(g in f, f"/{g} is missing (the columns of /events/{kind})"):
+        return
+    rows = table[()]
+    for name, _ in EVENT_FIELDS:
+        p = f"{g}/{name}"
+        if not c.check(p in f, f"/{p} is missing"):
+            continue
+        col = f[p][()]
+        c.check(col.shape[0] == len(rows), f"/{p} has {col.shape[0]} rows, /events/{kind} {len(rows)}")
+        if col.shape[0] != len(rows) or not len(rows):
+            continue
+        if col.ndim == 2:   # characters
+            col = np.array([bytes(r) for r in col.view(np.uint8)])
+            want = np.array([bytes(v).ljust(col.dtype.itemsize, b"\0") for v in rows[name]])
+            c.check(bool(np.all(col == want)), f"/{p} differs from /events/{kind} field {name}")
+        else:
+            c.check(np.array_equal(col, rows[name]), f"/{p} differs from /events/{kind} field {name}")
+        scales = [s.name for s in f[p].dims[0].values()]
+        c.check(scales == [f"/{kind}_row"], f"/{p} has scales {scales}, expected ['/{kind}_row']")
+
+
 def check_events(c, kind, ds, sizes):
     p = f"/events/{kind}"
     if not c.check(isinstance(ds, h5py.Dataset) and ds.dtype.names is not None, f"{p} is not a compound dataset"):
         return
+    scales = [s.name for s in ds.dims[0].values()]
+    c.check(scales == [f"/{kind}_row"], f"{p} has scales {scales}, expected ['/{kind}_row'] (its netCDF dimension)")
+    if f"{kind}_row" in ds.file:
+        c.check(ds.file[f"{kind}_row"].shape == ds.shape, f"/{kind}_row and {p} differ in length")
     names = list(ds.dtype.names)
     c.check(names == [n for n, _ in EVENT_FIELDS], f"{p} fields are {names}")
     for n, k in EVENT_FIELDS:
@@ -279,11 +366,18 @@ def check_events(c, kind, ds, sizes):
 
 
 def check_xarray(c, path, record_step_prices):
+    """Every group opens in xarray (h5netcdf) without phony_dims, each axis of every variable is
+    labelled by a coordinate of the group itself, and dates decode to datetime64."""
     expected_groups = {g: {} for g in XARRAY_GROUPS}
     for p, (dims, _) in DATASETS.items():
         group, _, name = p.rpartition("/")
-        if group in expected_groups and not (name == "last_price" and not record_step_prices):
+        if group in expected_groups:
             expected_groups[group][name] = dims
+    for group in (*EVERY_GROUP, *(f"event_columns/{k}" for k in declared_event_kinds())):
+        try:
+            xr.open_dataset(path, engine="h5netcdf", group=group or None).close()
+        except Exception as e:  # noqa: BLE001
+            c.check(False, f"xarray cannot open group /{group}: {type(e).__name__}: {e}")
     try:
         root = xr.open_dataset(path, engine="h5netcdf")
     except Exception as e:  # noqa: BLE001
@@ -296,6 +390,8 @@ def check_xarray(c, path, record_step_prices):
             c.check(isinstance(root["stock"].values[0], str), "xarray root: stock names do not decode as str")
         if "date" in root and root.sizes.get("day", 0):
             c.check(isinstance(root["date"].values[0], str), "xarray root: dates do not decode as str")
+        if "time" in root and root.sizes.get("day", 0):
+            c.check(np.issubdtype(root["time"].dtype, np.datetime64), f"xarray root: time decodes as {root['time'].dtype}")
         for group, variables in expected_groups.items():
             try:
                 ds = xr.open_dataset(path, engine="h5netcdf", group=group)
@@ -303,6 +399,8 @@ def check_xarray(c, path, record_step_prices):
                 c.check(False, f"xarray cannot open group {group}: {e}")
                 continue
             with ds:
+                for d in ds.dims:
+                    c.check(d in ds.indexes, f"xarray {group}: dimension '{d}' has no coordinate in the group")
                 for name, dims in variables.items():
                     if not c.check(name in ds, f"xarray {group}: variable '{name}' missing"):
                         continue
@@ -311,13 +409,21 @@ def check_xarray(c, path, record_step_prices):
                         c.check(ds.sizes.get(d) == root.sizes.get(d), f"xarray {group}: size of '{d}' differs from root")
                     c.check("units" in ds[name].attrs and "long_name" in ds[name].attrs,
                             f"xarray {group}/{name}: units or long_name missing")
-                # the documented way to bring the root coordinates in
-                try:
-                    labelled = ds.assign_coords({d: root[d] for d in ds.dims})
-                    if "close" in labelled and labelled.sizes.get("stock", 0) and labelled.sizes.get("day", 0):
-                        labelled["close"].sel(stock=str(root["stock"].values[0]))
-                except Exception as e:  # noqa: BLE001
-                    c.check(False, f"xarray {group}: cannot label with the root coordinates: {e}")
+                    if dims[0] == "day":
+                        c.check("time" in ds[name].coords and np.issubdtype(ds[name]["time"].dtype, np.datetime64),
+                                f"xarray {group}/{name}: no datetime64 'time' coordinate")
+                if "close" in ds and ds.sizes.get("stock", 0) and ds.sizes.get("day", 0):
+                    try:
+                        ds["close"].sel(stock=str(ds["stock"].values[0]))
+                    except Exception as e:  # noqa: BLE001
+                        c.check(False, f"xarray {group}: close.sel(stock=...) fails: {e}")
+        try:
+            with xr.open_dataset(path, engine="h5netcdf", group="events") as ev:
+                for kind in declared_event_kinds():
+                    c.check(kind in ev and ev[kind].dims == (f"{kind}_row",),
+                            f"xarray events: no variable '{kind}' on dimension '{kind}_row'")
+        except Exception as e:  # noqa: BLE001
+            c.check(False, f"xarray cannot open group events without phony_dims: {e}")
 
 
 def main(argv=None):

@@ -61,6 +61,9 @@ TEST_CASE("malformed header and frames are rejected on the caller's thread", "[r
   bad.daily_agent_class[1] = 2;  // only two classes
   CHECK_THROWS_WITH(RunLog(path, bad), Contains("daily_agent_class[1]"));
   CHECK_THROWS_AS(RunLog(path, bad), std::invalid_argument);
+  bad = sample_header();
+  bad.event_kinds.push_back(bad.event_kinds.front());
+  CHECK_THROWS_WITH(RunLog(path, bad), Contains("declared twice"));
 
   RunLog log(path, sample_header());
   StepFrame f = sample_step(0);
@@ -82,12 +85,18 @@ TEST_CASE("malformed header and frames are rejected on the caller's thread", "[r
   d.agents.push_back({});
   CHECK_THROWS_WITH(log.write_day(d), Contains("DayFrame.agents"));
   d = sample_day(0);
+  d.date = "2024-02-30";   // it becomes the CF time coordinate: a calendar date or nothing
+  CHECK_THROWS_WITH(log.write_day(d), Contains("not an ISO calendar date"));
+  d = sample_day(0);
   d.flows.pop_back();   // 5 rows for 2 classes x 3 segments
   CHECK_THROWS_WITH(log.write_day(d), Contains("DayFrame.flows"));
   CHECK_THROWS_AS(log.write_day(d), std::invalid_argument);
   log.write_day(sample_day(0));
   CHECK_THROWS_AS(log.write_day(sample_day(0)), std::invalid_argument);
   CHECK_THROWS_AS(log.write_events("a/b", {}), std::invalid_argument);
+  // only declared kinds (sim/record/event_kinds.def, plus the header's own): every log has the same tables
+  CHECK_THROWS_WITH(log.write_events("trade", {}), Contains("event_kinds.def"));
+  log.write_events("margin_calls", {});
   CHECK_THROWS_AS(log.set_attribute("complete", 1.0), std::invalid_argument);
   log.finish(1.0);
   CHECK_THROWS_AS(log.write_step(sample_step(1)), std::logic_error);

@@ -38,6 +38,7 @@ inline RunHeader sample_header(bool record_step_prices = true) {
   h.daily_agent_class = {1, 1, 0};
   h.daily_agent_id = {17, 18, 3};
   h.agent_state_names = {"normal", "margin_call", "liquidating"};
+  h.event_kinds.push_back({"trades", "trades (a kind only this fixture declares)"});
   return h;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "tests/record/run_log_fixture.hpp"
 
@@ -66,6 +67,14 @@ std::vector<std::string> all_datasets(hid_t file) {
   return out;
 }
 
+// A group's copy of a coordinate holds the same values as the root's.
+bool read_strings_or_ints_equal(hid_t file, const std::string& a, const std::string& b) {
+  H5Closer ds{must(H5Dopen2(file, a.c_str(), H5P_DEFAULT), a), H5Dclose};
+  H5Closer t{must(H5Dget_type(ds.id), a), H5Tclose};
+  if (H5Tget_class(t.id) == H5T_STRING) return read_strings(file, a) == read_strings(file, b);
+  return read_int64(file, a) == read_int64(file, b);
+}
+
 std::filesystem::path fresh(const std::string& name) {
   auto p = temp_dir() / name;
   std::filesystem::remove(p);
@@ -86,7 +95,16 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
   const hid_t file = f.id;
 
   SECTION("root attributes") {
-    CHECK(read_string_attribute(file, "schema") == "stampede-run/1");
+    CHECK(read_string_attribute(file, "schema") == "stampede-run/2");
+    CHECK(read_string_attribute(file, "Conventions") == "CF-1.8");
+    {
+      H5Closer a{H5Aopen(file, "seed_text", H5P_DEFAULT), H5Aclose};
+      H5Closer t{H5Aget_type(a.id), H5Tclose};
+      CHECK(H5Tis_variable_str(t.id) == 0);   // fixed length: Octave's netCDF package reads it
+      std::string text(H5Tget_size(t.id), '\0');
+      must(H5Aread(a.id, t.id, text.data()), "read seed_text");
+      CHECK(text == "18446744073709551557");
+    }
     CHECK(!read_string_attribute(file, "version").empty());
     CHECK(!read_string_attribute(file, "git_sha").empty());
     CHECK(read_attribute<std::uint64_t>(file, "seed", H5T_NATIVE_UINT64) == 18446744073709551557ULL);
@@ -173,6 +191,14 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
     CHECK(field(trades[6].reason, kEventReasonBytes) == "momentum");
     CHECK(field(trades[19].agent_class, kEventClassBytes) == "quant_fund");
     CHECK(field(trades[19].reason, kEventReasonBytes).empty());
+    // the same rows field by field, for netCDF-C and Octave (no compound types there)
+    CHECK(read_int64(file, "/event_columns/trades/step").size() == 20);
+    CHECK(read_int64(file, "/event_columns/trades/step")[6] == 3);
+    CHECK(read_int64(file, "/event_columns/trades/quantity")[6] == 400);
+    CHECK(read_doubles(file, "/event_columns/trades/price")[6] == sample_price(3, 1));
+    CHECK(shape_of(file, "/event_columns/trades/reason") == std::vector<hsize_t>{20, kEventReasonBytes});
+    CHECK(attached(file, "/event_columns/trades/reason", "/trades_row", 0));
+    CHECK(shape_of(file, "/event_columns/knock_ins/price") == std::vector<hsize_t>{0});
     const auto calls = read_events(file, "/events/margin_calls");
     REQUIRE(calls.size() == 1);
     CHECK(calls[0].quantity == -5000);
@@ -318,19 +344,48 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
     for (const char* name : {"nav", "equity", "gross_long", "futures_notional", "cash", "leverage", "accounts",
                              "in_margin_call", "liquidating"})
       all[std::string("/agents/classes/") + name] = {"/step", "/agent_class"};
+    // Each dataset's axes are attached to the scales of its own group (a copy of the root's, so
+    // netCDF readers find the coordinates in the group they open).
+    auto group_of = [](const std::string& path) { return path.substr(0, path.rfind('/')); };
     for (const auto& [ds, scales] : all)
       for (unsigned i = 0; i < scales.size(); ++i) {
-        INFO(ds << " dim " << i << " <- " << scales[i]);
-        CHECK(attached(file, ds, scales[i], i));
+        const std::string scale = scales[i].rfind("/market/driver/", 0) == 0 ? scales[i] : group_of(ds) + scales[i];
+        INFO(ds << " dim " << i << " <- " << scale);
+        CHECK(attached(file, ds, scale, i));
+        if (scale != scales[i]) CHECK(read_strings_or_ints_equal(file, scale, scales[i]));
       }
-    // Every array dataset is either a scale or listed above (events have no dimension scales).
+    // Every array dataset is either a coordinate or listed above (events are checked below).
+    const std::set<std::string> coordinates = {"step", "day", "stock", "futures_slot", "intraday_step", "agent_class",
+                                               "agent", "segment", "driver_day", "date", "time", "day_of_step"};
     for (const std::string& ds : all_datasets(file)) {
-      if (ds.rfind("/meta/", 0) == 0 || ds.rfind("/events/", 0) == 0) continue;
-      if (ds == "/step" || ds == "/day" || ds == "/stock" || ds == "/futures_slot" || ds == "/intraday_step" ||
-          ds == "/agent_class" || ds == "/agent" || ds == "/segment" || ds == "/market/driver/driver_day")
-        continue;
+      if (ds.rfind("/meta/", 0) == 0 || ds.rfind("/events/", 0) == 0 || ds.rfind("/event_columns/", 0) == 0) continue;
+      if (coordinates.count(ds.substr(ds.rfind('/') + 1)) > 0 && ds != "/date" && ds != "/day_of_step") continue;
+      auto ends_with = [&](const std::string& tail) {
+        return ds.size() > tail.size() && ds.compare(ds.size() - tail.size(), tail.size(), tail) == 0;
+      };
+      if (ends_with("_row") || ends_with("_strlen")) continue;   // dimensions without coordinate variables
+      if (ends_with("_chars")) continue;                          // text coordinates as characters, below
       INFO(ds);
       CHECK(all.count(ds) == 1);
+    }
+    // text coordinates also as NUL-padded characters [n, <name>_strlen] (Octave reads no strings)
+    {
+      H5Closer ds{must(H5Dopen2(file, "/stock_chars", H5P_DEFAULT), "/stock_chars"), H5Dclose};
+      CHECK(shape_of(file, "/stock_chars") == std::vector<hsize_t>{3, 7});
+      std::vector<char> chars(21);
+      H5Closer t{H5Dget_type(ds.id), H5Tclose};
+      must(H5Dread(ds.id, t.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, chars.data()), "read /stock_chars");
+      CHECK(std::string(chars.data() + 14, 7) == "S300003");
+      CHECK(attached(file, "/stock_chars", "/stock", 0));
+      CHECK(attached(file, "/stock_chars", "/stock_strlen", 1));
+      CHECK(shape_of(file, "/agent_class_chars") == std::vector<hsize_t>{2, 10});   // "quant fund"
+    }
+    // each event table on its own netCDF dimension <kind>_row, a scale without a coordinate variable
+    for (const char* kind : {"trades", "margin_calls", "knock_ins"}) {
+      const std::string table = std::string("/events/") + kind;
+      INFO(table);
+      CHECK(attached(file, table, std::string("/") + kind + "_row", 0));
+      CHECK(shape_of(file, std::string("/") + kind + "_row") == shape_of(file, table));
     }
   }
 
@@ -359,10 +414,12 @@ TEST_CASE("run log destroyed without finish stays incomplete but keeps written d
   CHECK(shape_of(f.id, "/market/stocks/close") == std::vector<hsize_t>{1, 3});
   CHECK(shape_of(f.id, "/market/stocks/last_price") == std::vector<hsize_t>{6, 3});
   CHECK(read_events(f.id, "/events/trades").size() == 10);
-  CHECK(H5Lexists(f.id, "/events/margin_calls", H5P_DEFAULT) == 0);
+  // declared tables exist from the start, empty until such an event happens
+  CHECK(shape_of(f.id, "/events/margin_calls") == std::vector<hsize_t>{0});
+  CHECK(shape_of(f.id, "/events/knock_ins") == std::vector<hsize_t>{0});
 }
 
-TEST_CASE("run log without step prices has no last_price dataset", "[record]") {
+TEST_CASE("run log without step prices: last_price present, all NaN, nothing stored", "[record]") {
   const auto path = fresh("no_step_prices.h5");
   {
     RunLog log(path, sample_header(false));
@@ -374,7 +431,13 @@ TEST_CASE("run log without step prices has no last_price dataset", "[record]") {
     log.finish(1.0);
   }
   H5Closer f{must(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path.string()), H5Fclose};
-  CHECK(H5Lexists(f.id, "/market/stocks/last_price", H5P_DEFAULT) == 0);
+  // the same layout as every log: the dataset is there, grows with the steps, reads as NaN
+  CHECK(shape_of(f.id, "/market/stocks/last_price") == std::vector<hsize_t>{2, 3});
+  for (double x : read_doubles(f.id, "/market/stocks/last_price")) CHECK(std::isnan(x));
+  {
+    H5Closer ds{must(H5Dopen2(f.id, "/market/stocks/last_price", H5P_DEFAULT), "last_price"), H5Dclose};
+    CHECK(H5Dget_storage_size(ds.id) == 0);
+  }
   CHECK(read_int64(f.id, "/step") == std::vector<std::int64_t>{0, 1});
   CHECK(read_attribute<std::int32_t>(f.id, "record_step_prices", H5T_NATIVE_INT32) == 0);
   CHECK(read_attribute<std::int32_t>(f.id, "complete", H5T_NATIVE_INT32) == 1);
@@ -425,6 +488,7 @@ TEST_CASE("run log with no stocks, no futures slots and no intraday schedule", "
   const auto path = fresh("empty_universe.h5");
   RunHeader h;
   h.scenario_name = "empty";
+  h.event_kinds = {{"nothing", "a kind that never happens"}};
   {
     RunLog log(path, h);
     StepFrame f{0, 0, {}, 1.0, 2.0, {}, {}, {}, {}, {}, {}};
@@ -451,10 +515,10 @@ TEST_CASE("run log with no stocks, no futures slots and no intraday schedule", "
   CHECK(shape_of(f.id, "/agents/daily/state") == std::vector<hsize_t>{1, 0});
   CHECK(shape_of(f.id, "/agents/daily/agent_id") == std::vector<hsize_t>{0});
   CHECK(shape_of(f.id, "/agents/flows/sell_forced") == std::vector<hsize_t>{1, 0, 0});
-  CHECK(attached(f.id, "/agents/flows/buy", "/day", 0));
-  CHECK(attached(f.id, "/agents/flows/buy", "/agent_class", 1));
-  CHECK(attached(f.id, "/agents/flows/buy", "/segment", 2));
-  CHECK(attached(f.id, "/agents/daily/nav", "/agent", 1));
+  CHECK(attached(f.id, "/agents/flows/buy", "/agents/flows/day", 0));
+  CHECK(attached(f.id, "/agents/flows/buy", "/agents/flows/agent_class", 1));
+  CHECK(attached(f.id, "/agents/flows/buy", "/agents/flows/segment", 2));
+  CHECK(attached(f.id, "/agents/daily/nav", "/agents/daily/agent", 1));
 }
 
 TEST_CASE("run log with agent classes but no daily agents, and segments but no classes", "[record]") {

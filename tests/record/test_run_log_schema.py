@@ -30,7 +30,7 @@ def main():
 
     with h5py.File(out, "r") as f:
         assert f.attrs["complete"] == 1
-        assert f.attrs["schema"] == "stampede-run/1"
+        assert f.attrs["schema"] == "stampede-run/2"
         n_days, n_stocks = f["market/stocks/close"].shape
         assert (n_days, n_stocks) == (2, 54), (n_days, n_stocks)
         steps_per_day = int(f.attrs["steps_per_day"])

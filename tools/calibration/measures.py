@@ -10,7 +10,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # tools/
 REAL_CSV = os.path.normpath(os.path.join(HERE, "..", "scenarios", "data", "china_index_closes_2023_2024.csv"))
-SCHEMA = "stampede-run/1"
+# /2 added coordinates to every group and the empty event tables; what is read here is in both.
+SCHEMAS = ("stampede-run/1", "stampede-run/2")
 
 FEB = "feb2024"
 CALM = "calm2023"
@@ -176,8 +177,8 @@ def read_log(path):
 
 def _read_open_log(path, f):
     schema = _text(f.attrs.get("schema", ""))
-    if schema != SCHEMA:
-        raise InputError(f"{path}: not a stampede run log (schema {schema!r}, expected {SCHEMA!r})")
+    if schema not in SCHEMAS:
+        raise InputError(f"{path}: not a stampede run log (schema {schema!r}, expected one of {', '.join(SCHEMAS)})")
     L = {"path": path, "file": os.path.basename(path), "attrs": {k: f.attrs[k] for k in f.attrs}}
     L["seed"] = int(f.attrs["seed"]) if "seed" in f.attrs else None
     L["scenario"] = _text(f.attrs.get("scenario", ""))

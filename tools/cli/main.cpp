@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "cli_common.hpp"
+#include "command_line.hpp"
 
 int main(int argc, char** argv) {
   using namespace stampede::cli;
@@ -16,10 +17,18 @@ int main(int argc, char** argv) {
   add_batch_command(app);
   add_merge_command(app);
   try {
+    check_command_line(app, argc, argv);
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : kExitBadInput;
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "error: %s\n", parse_error_line(app, e).c_str());
+    return kExitBadInput;
   } catch (const Interrupted& e) {
     return 128 + e.signal;
   } catch (const InputError& e) {
