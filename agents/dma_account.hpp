@@ -32,9 +32,8 @@
 //
 // Sizing. Each morning the manager sizes the book at its run leverage times its equity, but only
 // when the leverage has left the band [run_leverage, run_leverage x (1 + leverage_band)]: losses
-// inside the band are carried, not cut, so leverage rises with them toward the broker's lines, as
-// in 2024 (a band of 0 re-sizes every day: losses are cut at once and no line is ever reached
-// slowly).
+// inside the band are carried, not cut, so leverage rises with them toward the broker's lines (a
+// band of 0 re-sizes every day: a loss is cut at the next open).
 #include <algorithm>
 #include <memory>
 
