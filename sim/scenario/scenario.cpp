@@ -173,6 +173,19 @@ std::optional<std::string> date_text(const toml::value& v) {
   return std::nullopt;
 }
 
+// The scenario name becomes the run log's file stem (results/<name>.h5), so it must be a name, not
+// a path: a '/' or a leading '.' would write outside results/ or over another file.
+std::optional<std::string> run_name_problem(const std::string& name) {
+  const std::string allowed = " (a name becomes the run log's file name, results/<name>.h5: any text without '/' or NUL, "
+                              "not starting with '.', at most 200 bytes)";
+  if (name.empty()) return "the name is empty" + allowed;
+  if (name.size() > 200) return fmt::format("the name is {} bytes long", name.size()) + allowed;
+  if (name.front() == '.') return toml_quote(name) + " starts with '.'" + allowed;
+  for (char c : name)
+    if (c == '/' || c == '\0') return toml_quote(name) + " is a path, not a name" + allowed;
+  return std::nullopt;
+}
+
 // Converts and checks one value against its spec. On failure returns the problem text (without
 // the location prefix, starting with "key '...': ").
 std::variant<ParamValue, std::string> convert(const ParamSpec& spec, const toml::value& v) {
@@ -209,6 +222,8 @@ std::variant<ParamValue, std::string> convert(const ParamSpec& spec, const toml:
     }
     case ParamType::String:
       if (!v.is_string()) return wrong_type();
+      if (spec.key == "name")
+        if (auto p = run_name_problem(v.as_string().str)) return who + *p;
       return ParamValue{v.as_string().str};
     case ParamType::Date: {
       auto d = date_text(v);
@@ -559,6 +574,11 @@ Scenario Scenario::parse_layers(const std::vector<ScenarioLayer>& layers, bool b
       problems.push_back(fmt::format("{}: invalid TOML: {}", source, condense_toml_error(e.what())));
     }
 
+    // A file with no key at all (empty, or comments only) is almost certainly not what was meant:
+    // it would run the built-in defaults without a word.
+    if (base_allowed && doc && doc->is_table() && doc->as_table().empty())
+      problems.push_back(source + ": no keys (an empty or comment-only scenario file would run docs/scenario.md's "
+                                  "defaults; write at least `name = \"...\"`, or `base = \"feb2024.toml\"` to build on the default)");
     if (doc && doc->is_table()) {
       for (const auto& [key, v] : doc->as_table()) {
         if (key == kBaseKey) {

@@ -56,6 +56,20 @@ def main():
     assert not os.path.exists(out), "a run log was written for bad input"
     assert not os.path.exists(out)
 
+    # The scenario name is the run log's file stem under results/, never a path (run from WORKDIR,
+    # so a name that escaped would land in or above it), and an empty file is not the defaults.
+    for name in ("/tmp/stampede_victim", "../escaped", ""):
+        r = subprocess.run([exe, "run", "--set", f"name={name}", "--set", "days=1"], capture_output=True, text=True,
+                           cwd=work)
+        assert r.returncode == 2 and "key 'name'" in r.stderr, f"name={name!r}: exit {r.returncode}\n{r.stderr}"
+    assert not os.path.exists("/tmp/stampede_victim.h5") and not os.path.exists(os.path.join(work, "..", "escaped.h5"))
+    assert not os.path.exists(os.path.join(work, "results", ".h5"))
+    empty = os.path.join(work, "empty.toml")
+    with open(empty, "w") as f:
+        f.write("# nothing but a comment\n")
+    expect_error(exe, ["run", empty, "-o", out], "empty.toml: no keys")
+    assert not os.path.exists(out)
+
     # replay CSV
     csv = os.path.join(work, "orders.csv")
     with open(csv, "w") as f:

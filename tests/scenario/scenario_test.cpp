@@ -542,3 +542,33 @@ TEST_CASE("core specs are consistent", "[scenario]") {
   }
   CHECK_NOTHROW(Scenario::parse("", "x", specs));
 }
+
+TEST_CASE("a scenario name is a file name, never a path: the run log is results/<name>.h5", "[scenario]") {
+  const auto specs = core_param_specs();
+  CHECK_THAT(only_problem("name = \"/tmp/victim\"\n", specs),
+             Contains("scenarios/x.toml:1: key 'name': \"/tmp/victim\" is a path, not a name"));
+  CHECK_THAT(only_problem("name = \"../../x\"\n", specs), Contains("key 'name': \"../../x\" starts with '.'"));
+  CHECK_THAT(only_problem("name = \"\"\n", specs), Contains("key 'name': the name is empty"));
+  CHECK_THAT(only_problem("", specs, {"name=a/b"}), Contains("key 'name': \"a/b\" is a path"));
+  CHECK_THAT(only_problem("name = \"x\"\n", specs, {"name=.hidden"}), Contains("starts with '.'"));
+  CHECK(problems_of("name = \"feb 2024 (run 2)\"\n", specs).empty());   // any other text is a name
+}
+
+TEST_CASE("an empty or comment-only scenario file is an error, not a silent run of the defaults", "[scenario]") {
+  auto dir = std::filesystem::temp_directory_path() / "stampede_scenario_empty_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  for (const std::string text : {"", "# only a comment\n\n"}) {
+    write_file(dir / "empty.toml", text);
+    try {
+      Scenario::load(dir / "empty.toml", core_param_specs());
+      FAIL("an empty scenario file was accepted");
+    } catch (const ScenarioError& e) {
+      REQUIRE(e.problems().size() == 1);
+      CHECK_THAT(e.problems()[0], Contains("empty.toml: no keys"));
+    }
+  }
+  write_file(dir / "one.toml", "name = \"one\"\n");   // one key is enough
+  CHECK(Scenario::load(dir / "one.toml", core_param_specs()).name() == "one");
+  std::filesystem::remove_all(dir);
+}
