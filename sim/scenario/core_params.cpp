@@ -28,7 +28,7 @@ std::vector<ParamSpec> make_core_specs() {
   std::vector<ParamSpec> s;
   // Top level.
   s.push_back(ParamSpec{"name", ParamType::String, std::string("default"), -inf, inf, "",
-                        "scenario name; the run log is results/<name>.h5"});
+                        "scenario name, a file name (no '/', not starting with '.'): the run log is results/<name>.h5"});
   s.push_back(i("days", 20, 1, 5000, "trading days", "number of trading days to simulate"));
   s.push_back(i("seed", 20240105, 0, 9.2e18, "", "base seed of every random stream"));
   s.push_back(ParamSpec{"start_date", ParamType::Date, std::string("2024-01-02"), -inf, inf, "date",
