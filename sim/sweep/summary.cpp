@@ -118,6 +118,12 @@ void write_string_attr(hid_t obj, const char* name, const std::string& value) {
   h5::check(H5Awrite(attr.get(), type.get(), padded.data()), name);
 }
 
+void write_int_attr(hid_t obj, const char* name, std::int64_t value) {
+  h5::Handle space = h5::space(H5Screate(H5S_SCALAR), "attribute space");
+  h5::Handle attr = h5::attribute(H5Acreate2(obj, name, H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), name);
+  h5::check(H5Awrite(attr.get(), H5T_NATIVE_INT64, &value), name);
+}
+
 void write_h5(const std::filesystem::path& path, const std::vector<Column>& cols, std::size_t rows) {
   h5::Session session;
   // No object timestamps: the same sweep gives the same file content.
@@ -173,6 +179,19 @@ void write_h5(const std::filesystem::path& path, const std::vector<Column>& cols
   std::string metrics;
   for (const auto& m : metric_names()) metrics += (metrics.empty() ? "" : " ") + m;
   write_string_attr(file.get(), "metrics", metrics);
+  // What the table covers, so a summary merged while runs are missing (merge of a sweep still
+  // under way, or of shards not all done) never reads as the whole sweep: complete = 1 only when
+  // no planned run is missing (each has a complete log, or failed with its error recorded).
+  std::int64_t ok = 0, failed = 0;
+  for (const Column& c : cols)
+    if (c.name == "status")
+      for (const std::string& st : c.s) ok += st == "ok", failed += st == "failed";
+  const auto planned = static_cast<std::int64_t>(rows);
+  write_int_attr(file.get(), "runs_planned", planned);
+  write_int_attr(file.get(), "runs_ok", ok);
+  write_int_attr(file.get(), "runs_failed", failed);
+  write_int_attr(file.get(), "runs_missing", planned - ok - failed);
+  write_int_attr(file.get(), "complete", planned - ok - failed == 0 ? 1 : 0);
   ds.close("close /runs");
   file.close("close " + path.string());
 }

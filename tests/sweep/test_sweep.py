@@ -160,11 +160,15 @@ def main():
     r = run(exe, "merge", "s", check=False)
     assert r.returncode == 1 and "4 missing" in r.stdout, r.stdout
     assert (table("s")["status"] == "missing").sum() == 4
+    with h5py.File("s/summary.h5") as f:   # a partial summary says it is one
+        assert f.attrs["complete"] == 0 and f.attrs["runs_missing"] == 4 and f.attrs["runs_planned"] == 8, dict(f.attrs)
     env = dict(os.environ, SLURM_ARRAY_TASK_ID="1", SLURM_ARRAY_TASK_COUNT="2")
     r = run(exe, "sweep", *base, *grid, "-o", "s", "-q", env=env)
     assert "shard 1/2: 4 runs" in r.stdout, r.stdout
     r = run(exe, "merge", "s")
     assert "8 ok, 0 failed, 0 missing" in r.stdout, r.stdout
+    with h5py.File("s/summary.h5") as f:
+        assert f.attrs["complete"] == 1 and f.attrs["runs_ok"] == 8 and f.attrs["runs_missing"] == 0, dict(f.attrs)
     same_table("s", "a_ref", "shards + merge")
 
     # MPI route: two ranks share the runs, rank 0 writes the summary.

@@ -35,7 +35,8 @@ void add_merge_command(CLI::App& app) {
     std::printf("merge: %zu runs (%zu ok, %zu failed, %zu missing) -> %s\n", plan.runs.size(), ok, failed, missing,
                 (std::filesystem::path(*dir) / "summary.h5").c_str());
     if (failed + missing > 0)
-      throw std::runtime_error(fmt::format("{} runs failed and {} have no complete log yet", failed, missing));
+      throw std::runtime_error(fmt::format("{} runs failed and {} have no complete log yet{}", failed, missing,
+                                           missing > 0 ? " (summary.h5 says so: complete = 0, runs_missing)" : ""));
   });
 }
 
