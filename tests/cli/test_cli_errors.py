@@ -70,6 +70,19 @@ def main():
     expect_error(exe, ["run", empty, "-o", out], "empty.toml: no keys")
     assert not os.path.exists(out)
 
+    # More threads than cores only slows a run: capped at the cores with a warning, the run's figures
+    # the same; --oversubscribe keeps the count.
+    cores = os.cpu_count() or 1
+    tiny = ["--set", "days=1", "--set", "session.step_minutes=30", "--set", "stocks.microcaps=20",
+            "--set", "stocks.index_constituents=10", "--set", "stocks.large_caps=2", "-q"]
+    capped = stampede(exe, "run", "-o", os.path.join(work, "capped.h5"), "--threads", str(cores + 7), *tiny)
+    assert capped.returncode == 0, capped.stderr
+    assert f"--threads {cores + 7} is more than this machine's {cores} cores; using {cores}" in capped.stderr, capped.stderr
+    assert f"{cores} threads" in capped.stdout, capped.stdout
+    forced = stampede(exe, "run", "-o", os.path.join(work, "forced.h5"), "--threads", str(cores + 1), "--oversubscribe", *tiny)
+    assert forced.returncode == 0 and "more than this machine" not in forced.stderr, forced.stderr
+    assert f"{cores + 1} threads" in forced.stdout, forced.stdout
+
     # replay CSV
     csv = os.path.join(work, "orders.csv")
     with open(csv, "w") as f:

@@ -26,6 +26,11 @@ struct Interrupted {
   int signal;
 };
 
+// A worker count (`what`, e.g. "--threads") above the machine's cores only slows a run down (results
+// are the same at any count): it is capped at the cores, with a warning on stderr, unless
+// `oversubscribe`. 0 (the default: every core) is returned as it is.
+int capped_to_cores(int requested, const char* what, bool oversubscribe);
+
 // Each subcommand registers itself on the top-level app; its callback may throw InputError.
 void add_run_command(CLI::App& app);
 void add_check_command(CLI::App& app);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <thread>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -16,6 +17,16 @@
 
 namespace stampede::cli {
 
+int capped_to_cores(int requested, const char* what, bool oversubscribe) {
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  if (oversubscribe || cores <= 0 || requested <= cores) return requested;
+  std::fprintf(stderr,
+               "stampede: %s %d is more than this machine's %d cores; using %d (the results are the same at any "
+               "count; --oversubscribe keeps %d)\n",
+               what, requested, cores, cores, requested);
+  return cores;
+}
+
 namespace {
 
 struct RunArgs {
@@ -23,6 +34,7 @@ struct RunArgs {
   std::string output;
   std::int64_t seed = -1;
   int threads = 0;
+  bool oversubscribe = false;
   bool quiet = false;
   bool check_invariants = false;
 };
@@ -56,7 +68,7 @@ void run(const RunArgs& args) {
   install_interrupt_handlers();
   RunOptions options;
   options.output = output;
-  options.threads = args.threads;
+  options.threads = capped_to_cores(args.threads, "--threads", args.oversubscribe);
   options.stop = &interrupt_signal();
   options.check_invariants = args.check_invariants;
   const bool progress = !args.quiet && isatty(STDERR_FILENO);
@@ -94,6 +106,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Base random seed (overrides the scenario's seed key)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--threads", args->threads, "Worker threads (default: every core); results are identical for any count")
       ->check(CLI::Range(0, 1024));
+  cmd->add_flag("--oversubscribe", args->oversubscribe,
+                "Use --threads as given even above this machine's cores (else it is capped at them, with a warning)");
   add_scenario_options(*cmd, args->scenario);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress line on stderr");
   cmd->add_flag("--check-invariants", args->check_invariants,

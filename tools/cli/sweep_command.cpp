@@ -29,6 +29,8 @@ void add_sweep_exec_options(CLI::App& cmd, SweepExecArgs& args) {
   cmd.add_option("--replicates", args.replicates, "Runs per parameter point, each with its own derived seed (default 1)");
   cmd.add_option("-j,--jobs", args.jobs, "Runs at a time in this process (default: one per core); each run gets the cores left over")
       ->check(CLI::Range(0, 4096));
+  cmd.add_flag("--oversubscribe", args.oversubscribe,
+               "Use -j as given even above this machine's cores (else it is capped at them, with a warning)");
   cmd.add_option("--shard", args.shard,
                  "Run only shard I of K (0 <= I < K) of the runs, e.g. 3/8 (default: from SLURM_ARRAY_TASK_ID and "
                  "SLURM_ARRAY_TASK_COUNT when set); then `stampede merge DIR`")
@@ -83,7 +85,7 @@ void plan_and_execute(const std::string& label, const SweepExecArgs& args,
 
   sweep::ExecuteOptions o;
   o.dir = args.output;
-  o.jobs = args.jobs;
+  o.jobs = capped_to_cores(args.jobs, "-j", args.oversubscribe);
   o.shard = shard.first;
   o.shards = shard.second;
   o.progress = !args.quiet;

@@ -14,6 +14,7 @@ namespace stampede::cli {
 struct SweepExecArgs {
   std::string output;                    // -o DIR
   int jobs = 0;
+  bool oversubscribe = false;            // -j above the cores as given
   int replicates = 1;
   std::string shard;                     // "I/K" or "" (Slurm array variables, else everything)
   std::int64_t seed = -1;
