@@ -4,11 +4,14 @@
 
 #include "cli_common.hpp"
 #include "command_line.hpp"
+#include "sim/sweep/mpi.hpp"
 
 int main(int argc, char** argv) {
   using namespace stampede::cli;
   CLI::App app{"stampede: agent-based simulator of crowded-trade deleveraging in A-share small caps"};
-  app.set_version_flag("--version", std::string("stampede ") + STAMPEDE_VERSION);
+  // The build's optional features too, so scripts (and the tests) can tell what this binary can do.
+  app.set_version_flag("--version", std::string("stampede ") + STAMPEDE_VERSION +
+                                        (stampede::sweep::mpi_supported() ? " (MPI sweeps: on)" : " (MPI sweeps: off)"));
   app.require_subcommand(1);
   add_run_command(app);
   add_check_command(app);
