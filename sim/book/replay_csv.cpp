@@ -193,6 +193,13 @@ std::vector<OrderRow> parse_orders(std::istream& in, const std::string& name, co
     const std::string_view price = f[position[kPrice]];
     if (price.empty()) {
       if (row.type == OrderType::Limit) throw bad(kPrice, "missing; a limit order needs a price in yuan");
+    } else if (row.type != OrderType::Limit) {
+      // A market order's or a cancel's price is ignored; feeds often write 0 there. Only a field
+      // that is no number at all is refused, as a sign of a shifted or garbled row.
+      Tick ignored = kNoPrice;
+      if (parse_price(price, scale, ignored) == PriceParse::NotNumber)
+        throw bad(kPrice, quoted(kPrice) + " is not a decimal price in yuan (a market order's or cancel's price is ignored, "
+                                           "but must be empty or a number)");
     } else {
       Tick t = kNoPrice;
       switch (parse_price(price, scale, t)) {
@@ -203,7 +210,7 @@ std::vector<OrderRow> parse_orders(std::istream& in, const std::string& name, co
           throw bad(kPrice, quoted(kPrice) + " is not a multiple of the tick " + format_price(1, scale));
         case PriceParse::TooLarge: throw bad(kPrice, quoted(kPrice) + " is too large");
       }
-      if (row.type == OrderType::Limit) row.price = t;  // a market order's price is ignored
+      row.price = t;
     }
 
     const std::string_view qty = f[position[kQuantity]];

@@ -212,6 +212,21 @@ TEST_CASE("well-formed edge cases parse: CRLF, spaces, empty side on cancels, ne
   CHECK(rows[2].price == 950);
 }
 
+TEST_CASE("a market order's or a cancel's price is ignored: 0 or an off-tick number parses, text does not",
+          "[book][replay]") {
+  const auto rows = parse("id,side,type,price,quantity\n1,buy,market,0,100\n2,sell,market,10.005,100\n3,,cancel,0,\n");
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].type == OrderType::Market);
+  CHECK(rows[0].price == kNoPrice);   // not taken as a price of 0
+  CHECK(rows[1].price == kNoPrice);
+  CHECK(rows[2].type == OrderType::Cancel);
+  CHECK(error_of("id,side,type,price,quantity\n1,buy,market,ten,100\n") ==
+        "orders.csv:2: column 'price': 'ten' is not a decimal price in yuan (a market order's or cancel's price is "
+        "ignored, but must be empty or a number)");
+  CHECK(error_of("id,side,type,price,quantity\n1,buy,limit,0,100\n") ==
+        "orders.csv:2: column 'price': '0' is not a positive price");   // a limit order's price is its price
+}
+
 TEST_CASE("a band too wide to hold in memory is refused with a hint", "[book][replay]") {
   ReplayOptions options;
   options.tick = "0.0001";
