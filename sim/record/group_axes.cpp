@@ -1,25 +1,15 @@
 #include "sim/record/group_axes.hpp"
 
-#include <charconv>
 #include <chrono>
+
+#include "sim/market/calendar.hpp"
 
 namespace stampede::record_detail {
 
 std::optional<std::int32_t> days_since_epoch(std::string_view iso) {
-  if (iso.size() != 10 || iso[4] != '-' || iso[7] != '-') return std::nullopt;
-  auto number = [&](std::size_t at, std::size_t len) -> std::optional<int> {
-    int v = 0;
-    const char* first = iso.data() + at;
-    auto [end, ec] = std::from_chars(first, first + len, v);
-    if (ec != std::errc{} || end != first + len) return std::nullopt;
-    return v;
-  };
-  const auto y = number(0, 4), m = number(5, 2), d = number(8, 2);
-  if (!y || !m || !d) return std::nullopt;
-  const std::chrono::year_month_day ymd{std::chrono::year{*y}, std::chrono::month{static_cast<unsigned>(*m)},
-                                        std::chrono::day{static_cast<unsigned>(*d)}};
-  if (!ymd.ok()) return std::nullopt;
-  return static_cast<std::int32_t>(std::chrono::sys_days{ymd}.time_since_epoch().count());
+  const std::optional<Date> date = parse_iso_date(iso);
+  if (!date) return std::nullopt;
+  return static_cast<std::int32_t>(std::chrono::sys_days{*date}.time_since_epoch().count());
 }
 
 hid_t GroupAxes::scale(Axis axis) const {

@@ -78,20 +78,22 @@ std::string flag_meanings(const std::vector<std::string>& names) {
   return out;
 }
 
-// CF flag attributes for codes 0..n-1; flag_values has the dataset's own type (uint8 or int32).
-void write_flags(hid_t obj, const std::vector<std::string>& names) {
-  std::vector<std::uint8_t> values(names.size());
-  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::uint8_t>(i);
-  if (!values.empty())
-    write_attribute(obj, "flag_values", H5T_STD_U8LE, H5T_NATIVE_UINT8, values.data(), values.size());
+namespace {
+// CF flag attributes for codes 0..n-1, flag_values in the dataset's own integer type.
+template <typename Code>
+void write_code_flags(hid_t obj, const std::vector<std::string>& names, hid_t file_type, hid_t memory_type) {
+  std::vector<Code> values(names.size());
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<Code>(i);
+  if (!values.empty()) write_attribute(obj, "flag_values", file_type, memory_type, values.data(), values.size());
   write_string_attribute(obj, "flag_meanings", flag_meanings(names));
 }
+}  // namespace
+
+void write_flags(hid_t obj, const std::vector<std::string>& names) {
+  write_code_flags<std::uint8_t>(obj, names, H5T_STD_U8LE, H5T_NATIVE_UINT8);
+}
 void write_int32_flags(hid_t obj, const std::vector<std::string>& names) {
-  std::vector<std::int32_t> values(names.size());
-  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::int32_t>(i);
-  if (!values.empty())
-    write_attribute(obj, "flag_values", H5T_STD_I32LE, H5T_NATIVE_INT32, values.data(), values.size());
-  write_string_attribute(obj, "flag_meanings", flag_meanings(names));
+  write_code_flags<std::int32_t>(obj, names, H5T_STD_I32LE, H5T_NATIVE_INT32);
 }
 
 h5::Handle make_dataset(hid_t loc, const DatasetSpec& s, const std::string& where) {
