@@ -47,7 +47,7 @@ void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
   const double excess_yuan = static_cast<double>(inventory - target_inventory_) * q.last / 100.0;
   const double excess = max_inventory_yuan_ > 0 ? excess_yuan / max_inventory_yuan_ : 0.0;
   const double half = std::max<double>(p_.half_spread_ticks, p_.vol_spread_mult * vol_ticks_);
-  const double centre = fair - p_.inventory_skew_ticks * excess;
+  const double centre = fair * (1.0 - p_.inventory_skew_price_share * excess) - p_.inventory_skew_ticks * excess;
 
   Tick bid = std::clamp(static_cast<Tick>(std::floor(centre - half)), q.lower, q.upper);
   Tick ask = std::clamp(static_cast<Tick>(std::ceil(centre + half)), q.lower, q.upper);
@@ -101,6 +101,7 @@ QuotingParams quoting_params(const Scenario& s) {
   p.half_spread_ticks = static_cast<int>(s.get_int("liquidity_providers.half_spread_ticks"));
   p.vol_spread_mult = s.get_float("liquidity_providers.vol_spread_mult");
   p.inventory_skew_ticks = s.get_float("liquidity_providers.inventory_skew_ticks");
+  p.inventory_skew_price_share = s.get_float("liquidity_providers.inventory_skew_pct") / 100.0;
   p.quote_lots = static_cast<int>(s.get_int("liquidity_providers.quote_lots"));
   p.fair_value_weight = s.get_float("liquidity_providers.fair_value_weight");
   p.fair_value_noise = s.get_float("liquidity_providers.fair_value_noise");
@@ -160,6 +161,7 @@ AgentKind liquidity_providers_kind() {
           spec("half_spread_ticks", T::Int, std::int64_t{2}, 1, 1000, "ticks", "minimum half spread"),
           spec("vol_spread_mult", T::Float, 1.5, 0, 100, "", "half spread added per tick of recent volatility"),
           spec("inventory_skew_ticks", T::Float, 2.0, 0, 1000, "ticks", "quote shift when inventory is one max_inventory away from target"),
+          spec("inventory_skew_pct", T::Float, 0.0, 0, 100, "percent of the price", "stock makers: quote shift (on top of inventory_skew_ticks) when inventory is one max_inventory away from target: the price impact of a flow the makers absorb (0 = none)"),
           spec("quote_lots", T::Int, std::int64_t{10}, 1, 100000, "lots (contracts for futures)", "size of each quote"),
           spec("fair_value_weight", T::Float, 0.3, 0, 1, "", "weight of the latent fundamental value (vs the last price) in the fair value"),
           spec("fair_value_noise", T::Float, 0.002, 0, 1, "", "relative noise of each maker's fair-value estimate"),

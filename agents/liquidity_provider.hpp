@@ -18,6 +18,11 @@ struct QuotingParams {
   int half_spread_ticks = 2;
   double vol_spread_mult = 1.5;
   double inventory_skew_ticks = 2.0;
+  // Stock makers: quote shift, as a share of the fair price, when inventory is one max_inventory
+  // above target (down) or below it (up). A maker that has absorbed a fire sale marks its quotes
+  // down to shed the stock: the price impact of a one-sided flow, and the discount to value a
+  // crash leaves behind until buyers take the inventory off the makers' hands (0 = none).
+  double inventory_skew_price_share = 0.0;
   int quote_lots = 10;
   double fair_value_weight = 0.3;
   double fair_value_noise = 0.002;
