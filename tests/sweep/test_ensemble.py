@@ -6,6 +6,7 @@ nothing written, and tools/report.py on the directory.
 
 Usage (from ctest): test_ensemble.py STAMPEDE_EXE WORKDIR
 """
+import filecmp
 import os
 import re
 import shutil
@@ -43,12 +44,15 @@ def summary_contents(path):
 
 
 def same_summary(a, b, what):
+    # Byte for byte: no timestamps, the same runs in the same order (the contents are compared too,
+    # so a failure names the dataset).
     ca, cb = summary_contents(a), summary_contents(b)
     assert ca.keys() == cb.keys(), (what, ca.keys() ^ cb.keys())
     for k in ca:
         x, y = np.asarray(ca[k]), np.asarray(cb[k])
         same = np.array_equal(x, y, equal_nan=True) if x.dtype.kind == "f" else np.array_equal(x, y)
         assert same, f"{what}: {k} differs"
+    assert filecmp.cmp(a, b, shallow=False), f"{what}: {a} and {b} differ in bytes"
 
 
 def main():
@@ -133,6 +137,12 @@ def main():
     share = ds["paired_sign_share"].values[1][ok]
     assert ((share >= 0.5 - 1e-12) | (med[ok] == 0)).all() and (share <= 1).all()
     ds.close()
+    try:   # netCDF-C reads it too (Debian: python3-netcdf4)
+        import netCDF4  # noqa: F401
+        with xr.open_dataset("e/ensemble.h5", engine="netcdf4") as nc:
+            assert nc["class_nav"].dims == ("scenario", "seed", "day", "agent_class")
+    except ImportError:
+        print("netCDF4 engine not tested: python3-netcdf4 is not installed")
 
     # The main contract's basis is calibration_check's (tools/calibration/measures.py).
     L = measures.read_log(f"e/run_{run_ids[0, 0]}.h5")
