@@ -19,7 +19,7 @@ constexpr int kMaxSeeds = 100000;
 // The seeds of --seeds N or --seed-list; problems appended (naming the option).
 std::vector<std::uint64_t> ensemble_seeds(const EnsembleSpec& spec, std::vector<std::string>& problems) {
   std::vector<std::uint64_t> seeds;
-  const bool count_given = spec.seed_count >= 0, list_given = !spec.seed_list.empty();
+  const bool count_given = spec.seed_count != EnsembleSpec::kNotGiven, list_given = !spec.seed_list.empty();
   if (count_given && list_given) {
     problems.push_back("--seeds and --seed-list both given: use one (--seeds N means the seeds 1..N)");
     return seeds;

@@ -7,6 +7,7 @@
 // MPI, Slurm shards and `stampede merge` are the sweep's own.
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,8 @@ namespace stampede::sweep {
 struct EnsembleSpec {
   std::vector<std::string> scenario_files;   // the first is the baseline of the paired comparison
   std::vector<std::string> base_overrides;   // --set, applied to every scenario
-  int seed_count = -1;                       // --seeds N: the seeds 1..N (-1: not given)
+  static constexpr int kNotGiven = std::numeric_limits<int>::min();
+  int seed_count = kNotGiven;                // --seeds N: the seeds 1..N
   std::string seed_list;                     // --seed-list 1,5,9: these seeds instead
 };
 

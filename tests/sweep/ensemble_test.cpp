@@ -74,7 +74,7 @@ TEST_CASE("ensemble plan: every scenario on the literal seeds 1..N, seed last am
   const Plan bigger = plan_ensemble(spec, text_loader());
   CHECK(bigger.runs[5].run_id == plan.runs[1].run_id);   // base, seed 2
   CHECK(bigger.runs[0].run_id == plan.runs[3].run_id);   // other, seed 1
-  spec.seed_count = -1;
+  spec.seed_count = EnsembleSpec::kNotGiven;
   spec.seed_list = "9,2";
   const Plan listed = plan_ensemble(spec, text_loader());
   CHECK(listed.runs[0].seed == 9);
@@ -98,7 +98,10 @@ TEST_CASE("ensemble plan: every problem at once") {
   CHECK(mentions(q, "given twice"));
   CHECK(mentions(q, "--seeds and --seed-list"));
   spec.scenario_files = {"dir/base.toml"};
-  spec.seed_count = -1;
+  spec.seed_count = -2;
+  spec.seed_list.clear();
+  CHECK(mentions(problems_of(spec), "--seeds -2"));
+  spec.seed_count = EnsembleSpec::kNotGiven;
   for (const char* bad : {"1,,2", "1,x", "-3", "3,3", "99999999999999999999"}) {
     spec.seed_list = bad;
     CHECK(mentions(problems_of(spec), "--seed-list"));

@@ -14,7 +14,7 @@ namespace stampede::cli {
 namespace {
 struct EnsembleArgs {
   std::vector<std::string> scenarios;
-  int seeds = -1;
+  int seeds = sweep::EnsembleSpec::kNotGiven;
   std::string seed_list;
   SweepExecArgs exec;
 };

@@ -39,7 +39,7 @@ void add_sweep_exec_options(CLI::App& cmd, SweepExecArgs& args, bool seed_option
   if (seed_options)
     cmd.add_option("--seed", args.seed, "Base seed (default: the scenario's seed key); run seeds are derived from it")
         ->check(CLI::NonNegativeNumber);
-  cmd.add_option("--set", args.overrides, "Override a key of the base scenario for every run (repeatable)")
+  cmd.add_option("--set", args.overrides, "Override a key of the scenario (each scenario of an ensemble) for every run (repeatable)")
       ->type_name("KEY=VALUE")
       ->take_all()
       ->allow_extra_args(false);
