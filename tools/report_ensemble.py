@@ -26,10 +26,11 @@ from calibration.measures import REAL_CSV, last_step_of_days, load_real, main_co
 ENSEMBLE_FILE = "ensemble.h5"
 ENSEMBLE_SCHEMA = "stampede-ensemble/1"
 QUANTILES = (0.1, 0.5, 0.9)
-# What each daily variable is called on the page (the datasets and their long names come from the file).
-TITLES = {"microcap_close": "Microcap index", "hedged_close": "Hedged index (CSI 1000-like)",
-          "basis_main_annualised": "Annualised basis of the main contract",
-          "limit_down_count": "Stocks closing limit-down"}
+# A sweep directory has no ensemble.h5: its daily series are computed here, with these titles (an
+# ensemble's variables and titles are those its file lists: daily_variables and each long_name).
+SWEEP_TITLES = {"microcap_close": "Microcap index close", "hedged_close": "Hedged index (CSI 1000-like) close",
+                "basis_main_annualised": "Annualised basis of the main contract (most open interest) at the close",
+                "limit_down_count": "Stocks closing at their lower price limit"}
 # Index variables and the column of the real index closes set beside them.
 REAL_COLUMN = {"microcap_close": "microcap", "hedged_close": "hedged"}
 MAX_CLASS_PANELS = 10
@@ -62,7 +63,7 @@ def read_ensemble(path, R):
              "runs_ok": int(f.attrs["runs_ok"]), "runs_planned": int(f.attrs["runs_planned"]),
              "confidence": float(f.attrs["bootstrap_confidence"])}
         E["bands"] = {n: f[n + "_band"][()] for n in names if n != "class_nav"}
-        E["units"] = {n: _text(f[n].attrs.get("units", "")) for n in names}
+        E["titles"] = {n: _text(f[n].attrs.get("long_name", n)) for n in E["bands"]}
         E["class_nav_band"] = f["class_nav_band"][()]
         E["metrics"] = list(f["metric"].asstr()[:])
         E["paired"] = {k: f[k][()] for k in ("metric_band", "paired_median", "paired_low", "paired_high",
@@ -131,9 +132,8 @@ def read_sweep(d, R):
     labels = list(runs)
     dates = runs[labels[0]][0]["dates"]
     E = {"kind": "sweep", "path": d, "groups": labels, "dates": dates, "classes": classes, "paired": None,
-         "seeds": sorted({len(rs) for rs in runs.values()}), "bands": {}, "units": {}}
-    names = list(TITLES)
-    for n in names:
+         "runs": [len(runs[g]) for g in labels], "bands": {}, "titles": SWEEP_TITLES}
+    for n in SWEEP_TITLES:
         E["bands"][n] = np.stack([np.nanquantile(np.stack([r[n] for r in runs[g]]), QUANTILES, axis=0) for g in labels])
     nav = np.full((len(labels), len(QUANTILES), len(dates), len(classes)), np.nan)
     for gi, g in enumerate(labels):
@@ -185,8 +185,9 @@ def fan_figures(E, R):
     pdates = R.pd.to_datetime(dates)
     real = load_real(REAL_CSV)
     figs = []
-    for name, title in TITLES.items():
+    for name, title in E["titles"].items():
         fid = "fan_" + name
+        title = title[:1].upper() + title[1:]
         band = E["bands"].get(name)
         if band is None or not np.isfinite(band[:, 1]).any():
             figs.append(R.Figure(fid, title, "", note="No values of this series in the runs."))
@@ -305,7 +306,10 @@ def directory_html(d, png_dir, R):
             body.append('<p class="warn">Some runs are missing or failed: the bands and differences are over the '
                         "runs present.</p>")
     else:
-        body.append(f"<p>{len(E['groups'])} parameter points, {describe_days(E['dates'])}.</p>")
+        counts = sorted(set(E["runs"]))
+        each = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
+        body.append(f"<p>{len(E['groups'])} parameter points, {each} complete runs each, "
+                    f"{describe_days(E['dates'])}.</p>")
     body.append('<h2 id="paired-differences">Summary metrics and paired differences</h2>')
     body.append(paired_table(E, R))
     body.append('<h2 id="figures">Fan charts</h2>')

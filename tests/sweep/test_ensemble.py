@@ -191,6 +191,12 @@ def main():
                    'id="fan_limit_down_count"', 'id="fan_class_nav"', "real microcap index", "no_dma &minus; feb2024"):
         assert needle in page, needle
     assert len(re.findall(r'src="data:image/png;base64,', page)) == 5, "five fan charts expected"
+    # A sweep directory: a band per parameter point, no paired table (its seeds are not paired).
+    run(exe, "sweep", SCENARIOS[0], *base, "--grid", "dma.leverage=2,4", "--replicates", "2", "-o", "sp", "-q", "-j", "2")
+    r = subprocess.run([py, report, "sp"], capture_output=True, text=True)
+    assert r.returncode == 0 and "wrote sp/report.html (5 of 5 figures)" in r.stdout, (r.stdout, r.stderr)
+    page = open("sp/report.html", encoding="utf-8").read()
+    assert "dma.leverage=2" in page and "not paired" in page and 'id="paired"' not in page
     # A sweep whose runs differ in length is refused, naming the days; so is compare.
     run(exe, "sweep", SCENARIOS[0], *base, "--grid", "days=2,3", "-o", "sw", "-q", "-j", "2")
     r = subprocess.run([py, report, "sw", "-o", "sw.html"], capture_output=True, text=True)
