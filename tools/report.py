@@ -3,6 +3,7 @@
 
     tools/report.py RUN.h5 [-o REPORT.html] [--png-dir DIR] [--title TEXT]
     tools/report.py compare A.h5 B.h5 ... [--labels NAME ...] [-o COMPARE.html] [--png-dir DIR]
+    tools/report.py DIR [-o REPORT.html] [--png-dir DIR]    # an ensemble or sweep directory
 
 A report is ONE self-contained HTML page (every figure is a PNG embedded as a base64 data URI; the
 page loads nothing else): the run's summary table (the run log's `summary_*` attributes), the
@@ -10,7 +11,10 @@ figures of the crash (indices and futures, basis, limit-down counts, NAV and lev
 class, margin calls and liquidations, forced selling, stylised facts of returns), event counts and
 the resolved scenario. A figure whose data the log lacks (no DMA accounts, no futures trades, a
 run that stopped early) is replaced by a note saying so. `compare` overlays several runs (e.g. the
-feb2024 scenario against its counterfactuals) and tabulates their summaries side by side.
+feb2024 scenario against its counterfactuals) and tabulates their summaries side by side; it refuses
+runs of different lengths or calendars (--allow-different-days overlays them anyway, with a warning).
+A directory of `stampede ensemble` or `stampede sweep` gives fan charts over the seeds and the
+paired-difference table (tools/report_ensemble.py).
 
 --png-dir also writes every figure as DIR/<figure id>.png. Exit status: 0 on success, 2 when an
 input is missing or is not a stampede run log (one line on stderr naming it). docs/report.md
@@ -1084,6 +1088,21 @@ def compare_html(runs, figures, png_dir):
     return page(title, "\n".join(body))
 
 
+def check_same_days(runs, allow):
+    """Runs set side by side day by day must share their trading days. Refused (InputError) when
+    they do not, unless `allow`: then the warning text for the page (also printed), else None."""
+    days = [(r.label, [d.strftime("%Y-%m-%d") for d in r.dates]) for r in runs]
+    if all(d == days[0][1] for _, d in days):
+        return None
+    parts = "; ".join(f"{label}: {len(d)} trading days" + (f" from {d[0]} to {d[-1]}" if d else "") for label, d in days)
+    if not allow:
+        raise InputError(f"runs of different lengths or calendars cannot be set side by side day by day ({parts}); "
+                         "--allow-different-days overlays them anyway")
+    text = f"These runs do not share their trading days ({parts}): the figures set them side by side by trading-day index."
+    print(f"report.py: warning: {text}", file=sys.stderr)
+    return text
+
+
 # ----------------------------------------------------------------------------------------------
 # Command line
 
@@ -1113,6 +1132,8 @@ def main(argv=None):
                        help="one label per run (or one comma-separated list); default: scenario names")
         p.add_argument("-o", "--output", default="compare.html", help="HTML file to write (default: compare.html)")
         p.add_argument("--png-dir", metavar="DIR", help="also write each figure as DIR/<figure id>.png")
+        p.add_argument("--allow-different-days", action="store_true",
+                       help="overlay runs whose trading days differ (length or calendar) instead of refusing")
         a = p.parse_args(argv[1:])
         labels = None
         if a.labels:
@@ -1125,8 +1146,10 @@ def main(argv=None):
                    "`report.py compare A.h5 B.h5 ...` overlays several runs (see `report.py compare --help`).",
                    epilog="Exit status 2 when the input is missing or not a stampede run log. "
                    "Figures are described in docs/report.md.")
-        p.add_argument("run", metavar="RUN.h5", help="a run log written by `stampede run`")
-        p.add_argument("-o", "--output", help="HTML file to write (default: RUN.html next to the run log)")
+        p.add_argument("run", metavar="RUN.h5|DIR",
+                       help="a run log written by `stampede run`, or the directory of `stampede ensemble` or `sweep`")
+        p.add_argument("-o", "--output",
+                       help="HTML file to write (default: RUN.html next to the run log, DIR/report.html for a directory)")
         p.add_argument("--png-dir", metavar="DIR", help="also write each figure as DIR/<figure id>.png")
         p.add_argument("--title", help="label of the run (default: its scenario name)")
         a = p.parse_args(argv)
@@ -1142,8 +1165,19 @@ def main(argv=None):
                 for r in runs:
                     if seen[r.label] > 1:
                         r.label = f"{r.label} ({os.path.splitext(os.path.basename(r.path))[0]})"
-            write(a.output, compare_html(runs, cmp_figures(runs), a.png_dir))
+            different = check_same_days(runs, a.allow_different_days)
+            page_text = compare_html(runs, cmp_figures(runs), a.png_dir)
+            if different:
+                page_text = page_text.replace("<h2 id=\"summary\">", f'<p class="warn">{esc(different)}</p>\n<h2 id="summary">', 1)
+            write(a.output, page_text)
             print(f"wrote {a.output} ({len(runs)} runs)")
+        elif os.path.isdir(a.run):
+            import report_ensemble
+            page_text, figures = report_ensemble.directory_html(a.run, a.png_dir, sys.modules[__name__])
+            out = a.output or os.path.join(a.run, "report.html")
+            write(out, page_text)
+            drawn = sum(f.png is not None for f in figures)
+            print(f"wrote {out} ({drawn} of {len(figures)} figures)")
         else:
             run = Run(a.run, a.title)
             figures, series = run_figures(run)

@@ -372,6 +372,11 @@ Plan plan_batch(const BatchSpec& spec, const ScenarioLoader& load) {
   return plan;
 }
 
+std::string make_run_id(const std::string& base_resolved, std::vector<std::pair<std::string, std::string>> params,
+                        int replicate) {
+  return id_hex(run_id_hash(base_resolved, canonical(std::move(params), replicate)));
+}
+
 std::string log_name(const PlannedRun& run) { return "run_" + run.run_id + ".h5"; }
 std::string error_name(const PlannedRun& run) { return "run_" + run.run_id + ".error"; }
 

@@ -76,6 +76,11 @@ Plan plan_batch(const BatchSpec& spec, const ScenarioLoader& load);
 // replicate), kept to 63 bits. `params` need not be sorted.
 std::uint64_t derive_seed(std::uint64_t base_seed, std::vector<std::pair<std::string, std::string>> params, int replicate);
 
+// A run's id: a hash of its resolved base scenario and its own parameters and replicate (16 hex
+// digits), so a run keeps its id, and its log, when other runs are added to the plan.
+std::string make_run_id(const std::string& base_resolved, std::vector<std::pair<std::string, std::string>> params,
+                        int replicate);
+
 std::string log_name(const PlannedRun& run);         // "run_<run_id>.h5"
 std::string error_name(const PlannedRun& run);       // "run_<run_id>.error": text of a failed run
 

@@ -37,6 +37,7 @@ void add_check_command(CLI::App& app);
 void add_replay_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_batch_command(CLI::App& app);
+void add_ensemble_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
 
 }  // namespace stampede::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   add_replay_command(app);
   add_sweep_command(app);
   add_batch_command(app);
+  add_ensemble_command(app);
   add_merge_command(app);
   try {
     check_command_line(app, argc, argv);

@@ -25,8 +25,9 @@ struct SweepArgs {
 
 }  // namespace
 
-void add_sweep_exec_options(CLI::App& cmd, SweepExecArgs& args) {
-  cmd.add_option("--replicates", args.replicates, "Runs per parameter point, each with its own derived seed (default 1)");
+void add_sweep_exec_options(CLI::App& cmd, SweepExecArgs& args, bool seed_options) {
+  if (seed_options)
+    cmd.add_option("--replicates", args.replicates, "Runs per parameter point, each with its own derived seed (default 1)");
   cmd.add_option("-j,--jobs", args.jobs, "Runs at a time in this process (default: one per core); each run gets the cores left over")
       ->check(CLI::Range(0, 4096));
   cmd.add_flag("--oversubscribe", args.oversubscribe,
@@ -35,9 +36,10 @@ void add_sweep_exec_options(CLI::App& cmd, SweepExecArgs& args) {
                  "Run only shard I of K (0 <= I < K) of the runs, e.g. 3/8 (default: from SLURM_ARRAY_TASK_ID and "
                  "SLURM_ARRAY_TASK_COUNT when set); then `stampede merge DIR`")
       ->type_name("I/K");
-  cmd.add_option("--seed", args.seed, "Base seed (default: the scenario's seed key); run seeds are derived from it")
-      ->check(CLI::NonNegativeNumber);
-  cmd.add_option("--set", args.overrides, "Override a key of the base scenario for every run (repeatable)")
+  if (seed_options)
+    cmd.add_option("--seed", args.seed, "Base seed (default: the scenario's seed key); run seeds are derived from it")
+        ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--set", args.overrides, "Override a key of the scenario (each scenario of an ensemble) for every run (repeatable)")
       ->type_name("KEY=VALUE")
       ->take_all()
       ->allow_extra_args(false);
@@ -58,7 +60,7 @@ sweep::ScenarioLoader builtin_scenario_loader() {
 }
 
 void plan_and_execute(const std::string& label, const SweepExecArgs& args,
-                      const std::function<sweep::Plan(const sweep::ScenarioLoader&)>& make_plan) {
+                      const std::function<sweep::Plan(const sweep::ScenarioLoader&)>& make_plan, const SweepHooks& hooks) {
   sweep::MpiWorld world;
   const auto load = builtin_scenario_loader();
   sweep::Plan plan;
@@ -93,6 +95,7 @@ void plan_and_execute(const std::string& label, const SweepExecArgs& args,
   static const AgentRegistry registry = builtin_agents();
   o.registry = &registry;
   o.load = load;
+  if (hooks.before_runs && world.rank() == 0) hooks.before_runs(o.dir);
   install_interrupt_handlers();
   o.stop = &interrupt_signal();
   // A sweep process makes many runs, each allocating and freeing large arrays: keep freed memory in
@@ -125,6 +128,7 @@ void plan_and_execute(const std::string& label, const SweepExecArgs& args,
     for (const auto& r : rep.results) ok += r.status == "ok";
     std::printf("%s: %zu runs (%zu ok, %zu failed; %zu run now, %zu already complete) -> %s\n", label.c_str(),
                 plan.runs.size(), ok, plan.runs.size() - ok, rep.ran, rep.skipped, (o.dir / "summary.h5").c_str());
+    if (hooks.after_summary) hooks.after_summary(plan, rep.results);
   } else {
     std::printf("%s: shard %d/%d: %zu runs (%zu run now, %zu failed, %zu already complete); when every shard is done: "
                 "stampede merge %s\n",
