@@ -47,7 +47,8 @@ void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
   const double excess_yuan = static_cast<double>(inventory - target_inventory_) * q.last / 100.0;
   const double excess = max_inventory_yuan_ > 0 ? excess_yuan / max_inventory_yuan_ : 0.0;
   const double half = std::max<double>(p_.half_spread_ticks, p_.vol_spread_mult * vol_ticks_);
-  const double centre = fair * (1.0 - p_.inventory_skew_price_share * excess) - p_.inventory_skew_ticks * excess;
+  const double price_skew = p_.inventory_skew_price_share * excess * std::pow(std::abs(excess), p_.inventory_skew_exponent - 1.0);
+  const double centre = fair * (1.0 - price_skew) - p_.inventory_skew_ticks * excess;
 
   Tick bid = std::clamp(static_cast<Tick>(std::floor(centre - half)), q.lower, q.upper);
   Tick ask = std::clamp(static_cast<Tick>(std::ceil(centre + half)), q.lower, q.upper);
@@ -102,6 +103,7 @@ QuotingParams quoting_params(const Scenario& s) {
   p.vol_spread_mult = s.get_float("liquidity_providers.vol_spread_mult");
   p.inventory_skew_ticks = s.get_float("liquidity_providers.inventory_skew_ticks");
   p.inventory_skew_price_share = s.get_float("liquidity_providers.inventory_skew_pct") / 100.0;
+  p.inventory_skew_exponent = s.get_float("liquidity_providers.inventory_skew_exponent");
   p.quote_lots = static_cast<int>(s.get_int("liquidity_providers.quote_lots"));
   p.fair_value_weight = s.get_float("liquidity_providers.fair_value_weight");
   p.fair_value_noise = s.get_float("liquidity_providers.fair_value_noise");
@@ -162,6 +164,7 @@ AgentKind liquidity_providers_kind() {
           spec("vol_spread_mult", T::Float, 1.5, 0, 100, "", "half spread added per tick of recent volatility"),
           spec("inventory_skew_ticks", T::Float, 2.0, 0, 1000, "ticks", "quote shift when inventory is one max_inventory away from target"),
           spec("inventory_skew_pct", T::Float, 0.0, 0, 100, "percent of the price", "stock makers: quote shift (on top of inventory_skew_ticks) when inventory is one max_inventory away from target: the price impact of a flow the makers absorb (0 = none)"),
+          spec("inventory_skew_exponent", T::Float, 1.0, 1, 4, "", "stock makers: how the inventory_skew_pct shift grows with the excess x (a share of max_inventory): x |x|^(exponent - 1); 1 = linear, 2 = convex (everyday inventory costs little, a maker near its limit marks steeply)"),
           spec("quote_lots", T::Int, std::int64_t{10}, 1, 100000, "lots (contracts for futures)", "size of each quote"),
           spec("fair_value_weight", T::Float, 0.3, 0, 1, "", "weight of the latent fundamental value (vs the last price) in the fair value"),
           spec("fair_value_noise", T::Float, 0.002, 0, 1, "", "relative noise of each maker's fair-value estimate"),

@@ -23,6 +23,11 @@ struct QuotingParams {
   // down to shed the stock: the price impact of a one-sided flow, and the discount to value a
   // crash leaves behind until buyers take the inventory off the makers' hands (0 = none).
   double inventory_skew_price_share = 0.0;
+  // How that shift grows with the excess x (a share of max_inventory): share x |x|^(exponent-1).
+  // Above 1 it is convex: the everyday inventory of two-sided trading costs next to nothing, while a
+  // maker near its limit after a one-sided flow marks its quotes steeply (inventory risk grows
+  // faster than inventory).
+  double inventory_skew_exponent = 1.0;
   int quote_lots = 10;
   double fair_value_weight = 0.3;
   double fair_value_noise = 0.002;

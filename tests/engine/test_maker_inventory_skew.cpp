@@ -24,7 +24,7 @@ struct Outcome {
 
 // A quiet world (makers only, besides a scripted buyer that lifts kStock's offers every step of
 // the first day, then stops): the buyer takes the makers' inventory, nobody else trades the stock.
-Outcome run_with_skew(double skew_pct, int days) {
+Outcome run_with_skew(double skew_pct, int days, double exponent = 1.0) {
   AgentRegistry r = test::registry_with_script(
       [](const MarketView& v, OrderSink& out, AccountId acc) {
         // A limit at the best ask seen: it takes the makers' offers there, and never sweeps an empty
@@ -40,7 +40,8 @@ Outcome run_with_skew(double skew_pct, int days) {
                                        "liquidity_providers.withdraw_loss_fraction=0",
                                        "liquidity_providers.withdraw_flow_threshold=0",
                                        "liquidity_providers.max_inventory_yuan=5e5",
-                                       "liquidity_providers.inventory_skew_pct=" + std::to_string(skew_pct)}),
+                                       "liquidity_providers.inventory_skew_pct=" + std::to_string(skew_pct),
+                                       "liquidity_providers.inventory_skew_exponent=" + std::to_string(exponent)}),
                  r);
   std::vector<std::pair<AccountId, Qty>> makers;   // kStock's makers and their starting holdings
   for (const auto& a : sim.agents())
@@ -76,4 +77,16 @@ TEST_CASE("the gap a flow leaves stays while the makers carry the inventory", "[
   const Outcome after = run_with_skew(20.0, 2);
   REQUIRE(after.maker_excess < 0);
   CHECK(after.price_over_value > 1.03);
+}
+
+TEST_CASE("a convex skew leaves small inventories nearly free and marks only a maker near its limit",
+          "[liquidity][mechanism]") {
+  // The day's buying leaves each maker a small share of its max_inventory short: linear, that
+  // share moves the quotes; squared (exponent 2), it hardly does.
+  const Outcome flat = run_with_skew(0.0, 1);
+  const Outcome linear = run_with_skew(20.0, 1, 1.0);
+  const Outcome convex = run_with_skew(20.0, 1, 2.0);
+  REQUIRE(convex.maker_excess < 0);
+  CHECK(convex.price_over_value < linear.price_over_value - 0.02);
+  CHECK(std::abs(convex.price_over_value - flat.price_over_value) < 0.02);
 }
