@@ -11,11 +11,14 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 from calibration import measures, moments  # noqa: E402
+from calibration.inputs import trading_dates  # noqa: E402
+from calibration.moment_targets import read_targets  # noqa: E402
 
 SCENARIO = os.path.join(ROOT, "scenarios", "feb2024.toml")
 # A quiet world: no crowded books, no snowballs, no state buyer, so the indices follow the factors
@@ -160,10 +163,18 @@ def test_moment_list_in_docs(exe):
     """Every moment of the one declaration is in docs/calibrate.md's table, and nothing else is."""
     listed = run(exe, "calibrate", "--list-moments").stdout.split()
     doc = open(os.path.join(ROOT, "docs", "calibrate.md")).read()
-    in_doc = [ln.split("`")[1] for ln in doc.splitlines() if ln.startswith("| `")]
+    section = doc.split("\n## The moments\n", 1)[1].split("\n## ", 1)[0]
+    in_doc = [ln.split("`")[1] for ln in section.splitlines() if ln.startswith("| `")]
     assert in_doc == list(moments.MOMENTS), (set(in_doc) ^ set(moments.MOMENTS), "regenerate the table with "
                                              "tools/calibrate.py --list-moments --markdown")
     assert all(m in listed for m in moments.MOMENTS)
+    # The targets file example of the page reads without a problem on feb2024's trading days.
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    with open("doc_targets.toml", "w") as fh:
+        fh.write(example)
+    resolved = tomllib.loads(run(exe, "check", SCENARIO).stdout)
+    specs = read_targets("doc_targets.toml", trading_dates(resolved))
+    assert [s.name for s in specs] == ["microcap_return", "microcap_worst_day_date"], specs
 
 
 def main():
