@@ -30,7 +30,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from calibration import measures, moments  # noqa: E402
+from calibration import measures  # noqa: E402
 from calibration.calibrate_output import evaluations_csv, moment_list_text, write_outputs, write_text  # noqa: E402
 from calibration.evaluate import Evaluator, Interrupted, loss_of  # noqa: E402
 from calibration.search import search, start_size  # noqa: E402
@@ -115,7 +115,7 @@ def run_search(a, params, specs, ev):
             phase = "halton" if not evals else "nelder-mead"
             records = ev.evaluate(new, seeds)
             for i, v in enumerate(new):
-                loss, means, err = loss_of(specs, [records[(i, s)] for s in seeds], seeds)
+                loss, means, err = loss_of(specs, [records[(i, s)] for s in seeds])
                 e = {"index": len(evals) + 1, "phase": phase, "values": v, "loss": loss, "means": means, "error": err}
                 evals.append(e)
                 by_values[tuple(map(tuple, v))] = e
@@ -168,7 +168,7 @@ def main(argv=None):
         fresh_seeds = list(range(a.seeds + 1, 2 * a.seeds + 1))
         progress(a, f"best #{best['index']}: runs on the fresh seeds {fresh_seeds[0]}..{fresh_seeds[-1]}")
         records = ev.evaluate([best["values"]], fresh_seeds)
-        fresh_loss, fresh_means, fresh_err = loss_of(specs, [records[(0, s)] for s in fresh_seeds], fresh_seeds)
+        fresh_loss, fresh_means, fresh_err = loss_of(specs, [records[(0, s)] for s in fresh_seeds])
     except Interrupted as e:
         print(f"stampede calibrate: interrupted; the same command resumes from {a.output}", file=sys.stderr)
         return e.code

@@ -136,7 +136,7 @@ class Evaluator:
         return out
 
 
-def loss_of(specs, records, seeds):
+def loss_of(specs, records):
     """(loss, {label: mean over the seeds}, error text or ''): the loss is the sum over the
     moments of weight * ((mean - target) / tolerance)^2; inf when a run failed or a moment is
     missing on a seed."""

@@ -78,6 +78,10 @@ def index_levels(L, name, rows):
     return window
 
 
+def window_return(levels):
+    return float(levels[-1] / levels[0] - 1.0)
+
+
 def daily_returns(L, name, rows):
     levels = index_levels(L, name, rows)
     return levels[1:] / levels[:-1] - 1.0
@@ -158,7 +162,7 @@ def _declare():
         out += [
             Moment(f"{idx}_return", "1", f"return of {what} over the window: the last day's close against the "
                    "level before the first day",
-                   lambda L, rows, real, idx=idx: float(index_levels(L, idx, rows)[-1] / index_levels(L, idx, rows)[0] - 1)),
+                   lambda L, rows, real, idx=idx: window_return(index_levels(L, idx, rows))),
             Moment(f"{idx}_max_drawdown", "1", f"max drawdown of {what} over the window (from the level before its "
                    "first day; negative)",
                    lambda L, rows, real, idx=idx: measures.max_drawdown(index_levels(L, idx, rows))),
