@@ -27,6 +27,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -134,6 +135,12 @@ def run_search(a, params, specs, ev):
             return evals, "converged: the simplex is smaller than the rounding of the values"
 
 
+def on_sigterm(signum, frame):
+    """SIGTERM (a scheduler ending the job) stops the calibration like Ctrl-C: the runs under way
+    are stopped, what finished is saved, exit 143."""
+    raise Interrupted(143)
+
+
 def main(argv=None):
     a = parse_args(argv)
     if a.list_moments:
@@ -156,6 +163,7 @@ def main(argv=None):
             json.dump(config, fh, indent=1)
             fh.write("\n")
         os.replace(config_path + ".tmp", config_path)
+    signal.signal(signal.SIGTERM, on_sigterm)
     real = measures.load_real(measures.REAL_CSV)
     ev = Evaluator(exe, a.scenario, a.set, specs, dates, a.output, jobs_for(a), a.keep_logs, real, a.quiet)
     try:

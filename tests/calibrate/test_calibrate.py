@@ -8,6 +8,7 @@ Usage (from ctest): test_calibrate.py STAMPEDE_EXE WORKDIR
 """
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -74,6 +75,16 @@ def test_recovery_and_resume(exe):
     synthetic_targets(exe)
     cmd = [exe, "calibrate", SCENARIO, "--targets", "targets.toml", *PARAMS, *SETS, "--seeds", str(SEEDS),
            "--budget", "20", "-q"]
+    # SIGTERM (a scheduler ending the job) part-way: exit 143, the finished runs saved.
+    p = subprocess.Popen(cmd + ["-j", "2", "-o", "cal"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while p.poll() is None and len([f for f in os.listdir("cal/runs") if f.endswith(".json")]
+                                   if os.path.isdir("cal/runs") else []) < 4:
+        time.sleep(0.05)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate()
+    assert p.returncode == 143 and "interrupted; the same command resumes from cal" in err, (p.returncode, err)
+    saved_before = len([f for f in os.listdir("cal/runs") if f.endswith(".json")])
+    # The same command finishes it.
     r = run(*cmd, "-j", "2", "-o", "cal")
     took = time.time() - t0
     print(r.stdout)
@@ -97,6 +108,7 @@ def test_recovery_and_resume(exe):
     r2 = subprocess.run(cmd[:-1] + ["-j", "1", "-o", "cal"], capture_output=True, text=True)
     assert r2.returncode == 0, r2.stderr
     assert "0 runs made" in r2.stderr and "runs made, 0 reused" not in r2.stderr, r2.stderr
+    assert saved_before >= 4 and len([f for f in runs_before if f.endswith(".json")]) > saved_before
     assert sorted(os.listdir("cal/runs")) == runs_before
     assert all(os.path.getmtime(os.path.join("cal/runs", f)) == t for f, t in mtimes.items())
     for f in OUTPUTS:

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import subprocess
+import threading
 
 from calibration import measures, moments
 from calibration.measures import NA
@@ -56,6 +57,17 @@ class Evaluator:
         self.jobs, self.keep_logs, self.real, self.quiet = jobs, keep_logs, real, quiet
         self.runs_made = 0
         self.runs_reused = 0
+        self._live = set()   # the runs under way, stopped together on an interrupt
+        self._lock = threading.Lock()
+        self._stopping = False
+
+    def stop_all(self):
+        """SIGTERM to every run under way (each stops at the end of its step, exit 143), and no new
+        run starts: the calibration stops with what it saved."""
+        with self._lock:
+            self._stopping = True
+            for proc in self._live:
+                proc.terminate()
 
     def _path(self, values, seed, ext):
         return os.path.join(self.runs_dir, f"{candidate_id(values)}_seed{seed}.{ext}")
@@ -81,11 +93,20 @@ class Evaluator:
             cmd += ["--set", s]
         for k, v in values:
             cmd += ["--set", f"{k}={v}"]
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode in (130, 143):
-            raise Interrupted(r.returncode)
-        if r.returncode != 0:
-            err = f"exit {r.returncode}: {r.stderr.strip()}"
+        with self._lock:
+            if self._stopping:
+                raise Interrupted(143)
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            self._live.add(proc)
+        try:
+            _, stderr = proc.communicate()
+        finally:
+            with self._lock:
+                self._live.discard(proc)
+        if proc.returncode in (130, 143, -2, -15) or self._stopping:
+            raise Interrupted(143 if proc.returncode in (143, -15) else 130)
+        if proc.returncode != 0:
+            err = f"exit {proc.returncode}: {stderr.strip()}"
             with open(self._path(values, seed, "error"), "w") as fh:
                 fh.write(" ".join(cmd) + "\n" + err + "\n")
             if os.path.exists(log) and not self.keep_logs:
@@ -132,6 +153,7 @@ class Evaluator:
             except BaseException:
                 for f in futures:
                     f.cancel()
+                self.stop_all()
                 raise
         return out
 
