@@ -121,6 +121,7 @@ def loss_png(path, evals, best):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
     fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
     xs = [e["index"] for e in evals]
     ys = [e["loss"] if math.isfinite(e["loss"]) else math.nan for e in evals]
@@ -136,6 +137,7 @@ def loss_png(path, evals, best):
     ax.scatter([best["index"]], [best["loss"]], marker="*", s=140, c="tab:red", zorder=4, label="best")
     if all(y > 0 for y in ys if math.isfinite(y)) and any(math.isfinite(y) for y in ys):
         ax.set_yscale("log")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_xlabel("evaluation")
     ax.set_ylabel("loss: sum of weight x ((mean - target) / tolerance)^2")
     ax.set_title("stampede calibrate: loss over the evaluations")
