@@ -39,5 +39,6 @@ void add_sweep_command(CLI::App& app);
 void add_batch_command(CLI::App& app);
 void add_ensemble_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
+void add_calibrate_command(CLI::App& app);   // hands over to tools/calibrate.py
 
 }  // namespace stampede::cli

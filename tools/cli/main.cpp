@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add_batch_command(app);
   add_ensemble_command(app);
   add_merge_command(app);
+  add_calibrate_command(app);
   try {
     check_command_line(app, argc, argv);
     app.parse(argc, argv);
