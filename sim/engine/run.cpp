@@ -48,6 +48,7 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
   arena.execute([&] {
     const auto t0 = std::chrono::steady_clock::now();
     Simulation sim(scenario, registry);
+    if (options.check_invariants) sim.set_check_invariants(true);   // before the header, which records it
     RunLog log(options.output, sim.make_header(scenario, threads));
     sum.scenario = scenario.name();
     sum.seed = static_cast<std::uint64_t>(scenario.get_int("seed"));
@@ -63,7 +64,6 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
     const RealReference real = load_real_reference(scenario, sim.calendar());
     std::array<double, 2> real_peak{};   // running peaks of the real microcap and hedged closes
 
-    if (options.check_invariants) sim.set_check_invariants(true);
     auto stop_requested = [&] { return options.stop != nullptr && options.stop->load(std::memory_order_relaxed) != 0; };
     while (!sim.finished() && !stop_requested()) {
       const int front_days = sim.view().futures[0].days_to_expiry;   // of the contract about to trade
@@ -141,6 +141,11 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
     if (!sim.finished()) {   // stopped by a signal: flush what is done, leave complete = 0
       sum.interrupted_by = options.stop->load();
       log.mark_interrupted(sum.interrupted_by, sim.global_step() - 1, sim.global_step() > 0 ? sim.step_frame().day : -1);
+      log.close();
+      return;
+    }
+    if (!sum.conservation_problems.empty()) {   // a bug: keep the log for the report, never as complete
+      log.set_attribute("conservation_problems", static_cast<double>(sum.conservation_problems.size()));
       log.close();
       return;
     }

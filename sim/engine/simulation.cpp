@@ -370,6 +370,7 @@ RunHeader Simulation::make_header(const Scenario& s, int threads) const {
   h.seed = seed_;
   h.threads = threads;
   h.record_step_prices = record_step_prices_;
+  h.invariants_checked = check_invariants_;
   h.stocks.names = universe_.name;
   for (Segment seg : universe_.segment) h.stocks.segment.push_back(static_cast<std::uint8_t>(seg));
   h.stocks.shares_outstanding = universe_.shares_outstanding;

@@ -67,7 +67,7 @@ std::size_t estimate_bytes(const Message& m) {
 
 const char* const kReservedAttributes[] = {"schema", "Conventions", "version", "git_sha", "seed", "seed_text", "threads", "scenario",
                                            "complete", "wall_time_seconds", "created_utc", "steps_per_day",
-                                           "record_step_prices", "interrupted_signal", "interrupted_after_step",
+                                           "record_step_prices", "invariants_checked", "interrupted_signal", "interrupted_after_step",
                                            "interrupted_day"};
 
 void require(bool ok, const std::string& what) {

@@ -55,6 +55,7 @@ struct RunHeader {
   std::uint64_t seed = 0;
   int threads = 1;
   bool record_step_prices = true;
+  bool invariants_checked = false;   // every invariant was checked after every step (--check-invariants)
   StockTable stocks;
   std::vector<std::string> futures_slots;    // e.g. {"front","next"}
   int steps_per_day = 0;

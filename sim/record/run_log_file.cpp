@@ -151,6 +151,7 @@ void RunLogFile::create_layout(const RunHeader& h) {
   write_string_attribute(root, "created_utc", utc_now_iso());
   write_int32_attribute(root, "steps_per_day", h.steps_per_day);
   write_int32_attribute(root, "record_step_prices", h.record_step_prices ? 1 : 0);
+  write_int32_attribute(root, "invariants_checked", h.invariants_checked ? 1 : 0);
 
   // --- groups
   h5::Handle gcpl = h5::plist(H5Pcreate(H5P_GROUP_CREATE), "group creation properties");

@@ -188,10 +188,24 @@ def test_disk_full_tmpfs(exe, work):
         subprocess.run(["umount", mnt], capture_output=True)
 
 
+def test_invariants_checked_recorded(exe, work):
+    """The log says whether every invariant was checked after every step, and a finished run whose
+    money, shares and futures are conserved is complete."""
+    for flag, expected in (([], 0), (["--check-invariants"], 1)):
+        out = os.path.join(work, f"invariants{expected}.h5")
+        r = subprocess.run([exe, "run", "-q", "-o", out, "--set", "days=1", *SMALL, *flag], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        with h5py.File(out, "r") as f:
+            assert int(f.attrs["invariants_checked"]) == expected, (flag, f.attrs["invariants_checked"])
+            assert int(f.attrs["complete"]) == 1
+            assert "conservation_problems" not in f.attrs
+
+
 def main():
     exe, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
     test_output_checked_first(exe, work)
+    test_invariants_checked_recorded(exe, work)
     test_disk_full(exe, work)
     test_disk_full_tmpfs(exe, work)
     test_signals(exe, work)

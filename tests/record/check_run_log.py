@@ -27,7 +27,7 @@ ROOT_ATTRS = {  # name -> numpy kind(s) accepted
     "schema": "U", "Conventions": "U", "version": "U", "git_sha": "U", "seed": "u", "seed_text": "S", "threads": "i",
     "scenario": "U",
     "complete": "i", "wall_time_seconds": "f", "created_utc": "U", "steps_per_day": "i",
-    "record_step_prices": "i",
+    "record_step_prices": "i", "invariants_checked": "i",
 }
 # coordinate -> (dtype kind, unlimited)
 COORDS = {

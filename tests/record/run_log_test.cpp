@@ -114,6 +114,7 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
     CHECK(read_attribute<double>(file, "wall_time_seconds", H5T_NATIVE_DOUBLE) == 12.5);
     CHECK(read_attribute<double>(file, "final_microcap_drawdown", H5T_NATIVE_DOUBLE) == -0.31);
     CHECK(read_attribute<std::int32_t>(file, "steps_per_day", H5T_NATIVE_INT32) == 5);
+    CHECK(read_attribute<std::int32_t>(file, "invariants_checked", H5T_NATIVE_INT32) == 0);
     const std::string created = read_string_attribute(file, "created_utc");
     CHECK(created.size() == 20);
     CHECK(created.back() == 'Z');
