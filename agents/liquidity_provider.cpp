@@ -47,7 +47,9 @@ void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
   const double excess_yuan = static_cast<double>(inventory - target_inventory_) * q.last / 100.0;
   const double excess = max_inventory_yuan_ > 0 ? excess_yuan / max_inventory_yuan_ : 0.0;
   const double half = std::max<double>(p_.half_spread_ticks, p_.vol_spread_mult * vol_ticks_);
-  const double price_skew = p_.inventory_skew_price_share * excess * std::pow(std::abs(excess), p_.inventory_skew_exponent - 1.0);
+  // No pow() per maker and step unless the scenario asks for a convex skew.
+  const double shape = p_.inventory_skew_exponent == 1.0 ? excess : excess * std::pow(std::abs(excess), p_.inventory_skew_exponent - 1.0);
+  const double price_skew = p_.inventory_skew_price_share * shape;
   const double centre = fair * (1.0 - price_skew) - p_.inventory_skew_ticks * excess;
 
   Tick bid = std::clamp(static_cast<Tick>(std::floor(centre - half)), q.lower, q.upper);
