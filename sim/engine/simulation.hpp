@@ -103,6 +103,13 @@ class Simulation {
   // The check after each step looks at every account's cash and futures but only at the stock
   // positions of the accounts that traded or sent orders in the step (nothing else changes them
   // during a day); every position and every stock's total is checked after each close.
+  // Debug builds (NDEBUG not defined, the sanitizer builds too) check every invariant after every
+  // step unless told otherwise; release builds only at the end.
+#ifdef NDEBUG
+  static constexpr bool kChecksInvariantsByDefault = false;
+#else
+  static constexpr bool kChecksInvariantsByDefault = true;
+#endif
   void set_check_invariants(bool on) { check_invariants_ = on; }
   bool checks_invariants() const { return check_invariants_; }
 
@@ -235,11 +242,7 @@ class Simulation {
   bool phase_timing_ = false;
   std::array<double, kPhases> phase_seconds_{};
   // invariant checking
-#ifdef NDEBUG
-  bool check_invariants_ = false;
-#else
-  bool check_invariants_ = true;
-#endif
+  bool check_invariants_ = kChecksInvariantsByDefault;
   std::vector<std::pair<Tick, Tick>> day_band_;   // per instrument: the band set when the day opened
   friend struct SimulationTestAccess;             // tests break the state on purpose
   // output

@@ -4,6 +4,7 @@
 
 #include "cli_common.hpp"
 #include "command_line.hpp"
+#include "sim/engine/simulation.hpp"
 #include "sim/sweep/mpi.hpp"
 
 int main(int argc, char** argv) {
@@ -11,7 +12,9 @@ int main(int argc, char** argv) {
   CLI::App app{"stampede: agent-based simulator of crowded-trade deleveraging in A-share small caps"};
   // The build's optional features too, so scripts (and the tests) can tell what this binary can do.
   app.set_version_flag("--version", std::string("stampede ") + STAMPEDE_VERSION +
-                                        (stampede::sweep::mpi_supported() ? " (MPI sweeps: on)" : " (MPI sweeps: off)"));
+                                        (stampede::sweep::mpi_supported() ? " (MPI sweeps: on)" : " (MPI sweeps: off)") +
+                                        (stampede::Simulation::kChecksInvariantsByDefault ? " (invariants: every step)"
+                                                                                           : " (invariants: at the end)"));
   app.require_subcommand(1);
   add_run_command(app);
   add_check_command(app);
