@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <map>
 #include <optional>
-#include <unistd.h>
 
 #include "sim/record/group_axes.hpp"
 #include "sim/record/h5_handle.hpp"
@@ -161,7 +160,7 @@ std::string write_ensemble_summary(const std::filesystem::path& dir, const Plan&
   const std::size_t D = dates.size(), C = classes.size();
 
   const std::filesystem::path path = dir / kEnsembleSummaryFile;
-  const std::filesystem::path tmp = path.string() + fmt::format(".tmp-{}", getpid());
+  const std::filesystem::path tmp = temporary_path(path);
   try {
     SummaryFile out(tmp);
     std::vector<std::string> scenario_names = L.scenarios;
@@ -258,14 +257,12 @@ std::string write_ensemble_summary(const std::filesystem::path& dir, const Plan&
     rd::write_string_attribute(root, "daily_variables", variable_names);
     rd::write_int32_attribute(root, "bootstrap_resamples", kBootstrapResamples);
     rd::write_double_attribute(root, "bootstrap_confidence", kBootstrapConfidence);
-    std::int32_t ok = 0, failed = 0;
-    for (const auto& r : results) ok += r.status == "ok", failed += r.status == "failed";
-    const auto planned = static_cast<std::int32_t>(results.size());
-    rd::write_int32_attribute(root, "runs_planned", planned);
-    rd::write_int32_attribute(root, "runs_ok", ok);
-    rd::write_int32_attribute(root, "runs_failed", failed);
-    rd::write_int32_attribute(root, "runs_missing", planned - ok - failed);
-    rd::write_int32_attribute(root, "complete", ok == planned ? 1 : 0);
+    const RunTally tally = tally_runs(results);
+    rd::write_int32_attribute(root, "runs_planned", static_cast<std::int32_t>(tally.planned));
+    rd::write_int32_attribute(root, "runs_ok", static_cast<std::int32_t>(tally.ok));
+    rd::write_int32_attribute(root, "runs_failed", static_cast<std::int32_t>(tally.failed));
+    rd::write_int32_attribute(root, "runs_missing", static_cast<std::int32_t>(tally.missing()));
+    rd::write_int32_attribute(root, "complete", tally.ok == tally.planned ? 1 : 0);
     out.close("close " + tmp.string());
     std::filesystem::rename(tmp, path);
 
@@ -276,7 +273,7 @@ std::string write_ensemble_summary(const std::filesystem::path& dir, const Plan&
     const std::string seeds_text =
         N == 0 ? "none" : fmt::format("{}{}", L.seeds.front(), N > 1 ? fmt::format(" .. {}", L.seeds.back()) : "");
     text += fmt::format("ensemble: {} scenarios x {} seeds ({}), {} of {} runs complete; median [10%, 90%] over the seeds\n", S,
-                        N, seeds_text, ok, planned);
+                        N, seeds_text, tally.ok, tally.planned);
     auto band_text = [&](std::size_t s, std::size_t m) {
       std::vector<double> v(N);
       for (std::size_t k = 0; k < N; ++k) v[k] = value[(s * N + k) * M + m];

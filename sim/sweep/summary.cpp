@@ -35,7 +35,6 @@ std::string read_text_file(const std::filesystem::path& p) {
   return ss.str();
 }
 
-std::string tmp_name(const std::filesystem::path& p) { return p.string() + fmt::format(".tmp-{}", getpid()); }
 
 // A column of the summary table: numbers or fixed-length strings.
 struct Column {
@@ -124,7 +123,7 @@ void write_int_attr(hid_t obj, const char* name, std::int64_t value) {
   h5::check(H5Awrite(attr.get(), H5T_NATIVE_INT64, &value), name);
 }
 
-void write_h5(const std::filesystem::path& path, const std::vector<Column>& cols, std::size_t rows) {
+void write_h5(const std::filesystem::path& path, const std::vector<Column>& cols, std::size_t rows, const RunTally& tally) {
   h5::Session session;
   // No object timestamps: the same sweep gives the same file content.
   h5::Handle fcpl = h5::plist(H5Pcreate(H5P_FILE_CREATE), "file creation properties");
@@ -182,16 +181,11 @@ void write_h5(const std::filesystem::path& path, const std::vector<Column>& cols
   // What the table covers, so a summary merged while runs are missing (merge of a sweep still
   // under way, or of shards not all done) never reads as the whole sweep: complete = 1 only when
   // no planned run is missing (each has a complete log, or failed with its error recorded).
-  std::int64_t ok = 0, failed = 0;
-  for (const Column& c : cols)
-    if (c.name == "status")
-      for (const std::string& st : c.s) ok += st == "ok", failed += st == "failed";
-  const auto planned = static_cast<std::int64_t>(rows);
-  write_int_attr(file.get(), "runs_planned", planned);
-  write_int_attr(file.get(), "runs_ok", ok);
-  write_int_attr(file.get(), "runs_failed", failed);
-  write_int_attr(file.get(), "runs_missing", planned - ok - failed);
-  write_int_attr(file.get(), "complete", planned - ok - failed == 0 ? 1 : 0);
+  write_int_attr(file.get(), "runs_planned", tally.planned);
+  write_int_attr(file.get(), "runs_ok", tally.ok);
+  write_int_attr(file.get(), "runs_failed", tally.failed);
+  write_int_attr(file.get(), "runs_missing", tally.missing());
+  write_int_attr(file.get(), "complete", tally.missing() == 0 ? 1 : 0);
   ds.close("close /runs");
   file.close("close " + path.string());
 }
@@ -250,13 +244,24 @@ RunResult read_run_result(const std::filesystem::path& dir, const PlannedRun& ru
   return r;
 }
 
+RunTally tally_runs(const std::vector<RunResult>& results) {
+  RunTally t;
+  t.planned = static_cast<std::int64_t>(results.size());
+  for (const RunResult& r : results) t.ok += r.status == "ok", t.failed += r.status == "failed";
+  return t;
+}
+
+std::filesystem::path temporary_path(const std::filesystem::path& file) {
+  return file.string() + fmt::format(".tmp-{}", getpid());
+}
+
 void write_summary(const std::filesystem::path& dir, const Plan& plan, const std::vector<RunResult>& results) {
   if (results.size() != plan.runs.size()) throw std::logic_error("write_summary: one result per planned run expected");
   const std::vector<Column> cols = build_columns(plan, results);
   const std::size_t rows = plan.runs.size();
   const auto h5_path = dir / "summary.h5", csv_path = dir / "summary.csv";
-  const std::filesystem::path h5_tmp = tmp_name(h5_path), csv_tmp = tmp_name(csv_path);
-  write_h5(h5_tmp, cols, rows);
+  const std::filesystem::path h5_tmp = temporary_path(h5_path), csv_tmp = temporary_path(csv_path);
+  write_h5(h5_tmp, cols, rows, tally_runs(results));
   {
     std::string out;
     for (std::size_t k = 0; k < cols.size(); ++k) {

@@ -2,6 +2,7 @@
 // Outcomes of planned runs and the summary table: DIR/summary.h5 (one compound dataset "runs",
 // one row per run, fixed-length strings; pandas: pd.DataFrame(h5py.File(p)["runs"][:])) and the
 // same table as DIR/summary.csv.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -24,6 +25,17 @@ const std::vector<std::string>& metric_names();
 // from the root attributes when the log exists with complete = 1 and no error file; "failed" when
 // an error file lies next to it; "missing" otherwise (absent, unreadable, or incomplete).
 RunResult read_run_result(const std::filesystem::path& dir, const PlannedRun& run);
+
+// How the planned runs ended: what a summary file says of its own completeness (runs_planned,
+// runs_ok, runs_failed, runs_missing; complete only when none is missing).
+struct RunTally {
+  std::int64_t planned = 0, ok = 0, failed = 0;
+  std::int64_t missing() const { return planned - ok - failed; }
+};
+RunTally tally_runs(const std::vector<RunResult>& results);
+
+// FILE.tmp-PID beside FILE: a summary is written there, then renamed into place.
+std::filesystem::path temporary_path(const std::filesystem::path& file);
 
 // Writes DIR/summary.h5 and DIR/summary.csv (each to a temporary file, then renamed). Rows are in
 // plan order. `results` is [plan.runs].
