@@ -222,6 +222,7 @@ AgentDayRow IndexEnhancedFund::day_row(const MarketView& view) const {
   const AccountValue v = value_account(view, account_);
   AgentDayRow r;
   r.nav = v.equity() - static_cast<double>(pending_total()) / 100.0;
+  r.nav_per_unit = units_ > 0 ? r.nav / units_ : std::nan("");   // redemptions took units out at the day's NAV per unit
   r.equity = v.equity();
   r.leverage = v.equity() > 0 ? v.long_value / v.equity() : std::nan("");
   r.state = state_;

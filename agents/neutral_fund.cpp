@@ -134,6 +134,7 @@ AgentDayRow NeutralFund::day_row(const MarketView& view) const {
   const AccountValue val = value_account(view, account());
   AgentDayRow r;
   r.nav = val.equity() - payable_;
+  r.nav_per_unit = units_ > 0 ? r.nav / units_ : std::nan("");   // redemptions took units out at the day's NAV per unit
   r.equity = val.equity();
   r.leverage = r.equity > 0 ? val.long_value / r.equity : std::nan("");
   r.state = state();

@@ -107,6 +107,18 @@ class alignas(64) OrderBook {
     return levels_[idx(side)][static_cast<std::size_t>(price - lower_)].qty;
   }
   Qty total_volume(Side side) const { return total_[idx(side)]; }
+  // Quantity resting on `side` at prices in [from, to], summed over the non-empty levels the
+  // bitmap finds. For the run log's depth figures; matching never calls it.
+  Qty depth_between(Side side, Tick from, Tick to) const {
+    from = from < lower_ ? lower_ : from;
+    to = to > upper_ ? upper_ : to;
+    Qty sum = 0;
+    const detail::LevelBitmap& b = bits_[idx(side)];
+    const std::vector<Level>& levels = levels_[idx(side)];
+    for (std::int32_t i = b.next_up(from - lower_); i >= 0 && i <= to - lower_; i = b.next_up(i + 1))
+      sum += levels[static_cast<std::size_t>(i)].qty;
+    return sum;
+  }
   Tick lower() const { return lower_; }
   Tick upper() const { return upper_; }
   Tick reference() const { return reference_; }

@@ -101,6 +101,9 @@ struct AgentDayRow {
   double nav = std::numeric_limits<double>::quiet_NaN();
   double equity = std::numeric_limits<double>::quiet_NaN();
   double leverage = std::numeric_limits<double>::quiet_NaN();   // gross long / equity
+  // NAV per unit of the investors' capital. Funds with investor units report nav / units; NaN
+  // (agents without units, no money in or out): the engine takes nav / the NAV at the first open.
+  double nav_per_unit = std::numeric_limits<double>::quiet_NaN();
   AgentState state = AgentState::Normal;
 };
 

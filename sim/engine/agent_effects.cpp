@@ -49,7 +49,7 @@ void Simulation::report_agents() {
     class_metrics_[static_cast<std::size_t>(agent_class_[a])].add(agent_metrics_[a]);
 }
 
-void Simulation::attribute_trade(const Trade& t, InstrumentId stock, std::vector<Flow>& flows) const {
+void Simulation::attribute_trade(const Trade& t, InstrumentId stock, std::vector<Flow>& flows) {
   const OrderId sell_id = t.taker_side == Side::Sell ? t.taker_id : t.maker_id;
   const OrderId buy_id = t.taker_side == Side::Buy ? t.taker_id : t.maker_id;
   const auto segment = static_cast<std::size_t>(universe_.segment[static_cast<std::size_t>(stock)]);
@@ -59,9 +59,17 @@ void Simulation::attribute_trade(const Trade& t, InstrumentId stock, std::vector
     return flows[static_cast<std::size_t>(agent_class_[agent]) * 3 + segment];
   };
   Flow& seller = flow(sell_id);
-  (is_forced(reason_of(sell_id)) ? seller.sell_forced : seller.sell_voluntary) += value;
+  const bool forced_sale = is_forced(reason_of(sell_id));
+  (forced_sale ? seller.sell_forced : seller.sell_voluntary) += value;
   if (t.taker_side == Side::Sell) seller.sell_aggressive += value;
   flow(buy_id).buy += value;
+  // The same trade in shares, per class and stock (this block's stocks only: see day_class_volume_).
+  const auto stocks = static_cast<std::size_t>(universe_.size());
+  auto at = [&](OrderId id) {
+    return static_cast<std::size_t>(agent_class_[static_cast<std::size_t>(agent_of(id))]) * stocks + static_cast<std::size_t>(stock);
+  };
+  day_class_volume_[forced_sale ? kSoldForced : kSoldVoluntary][at(sell_id)] += t.qty;
+  day_class_volume_[is_forced(reason_of(buy_id)) ? kBoughtForced : kBoughtVoluntary][at(buy_id)] += t.qty;
 }
 
 }  // namespace stampede

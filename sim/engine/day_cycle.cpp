@@ -1,6 +1,7 @@
 // What happens at the open and after the close of each trading day: price bands, day orders
 // expiring, T+1, daily bars, futures settlement, expiry and roll, index rebalancing.
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "sim/core/parallel.hpp"
@@ -32,6 +33,7 @@ void Simulation::begin_day() {
   });
   futures_.start_day();
   std::fill(day_flows_.begin(), day_flows_.end(), Flow{});
+  for (auto& v : day_class_volume_) std::fill(v.begin(), v.end(), 0);
   for (int k = 0; k < kFuturesSlots; ++k) {
     OrderBook& b = books_[static_cast<std::size_t>(n + k)];
     day_band_[static_cast<std::size_t>(n + k)] = {futures_.band_lower(k), futures_.band_upper(k)};
@@ -68,6 +70,12 @@ void Simulation::end_day() {
   }
   f.hedged_close = hedged_level_;
   f.microcap_close = microcap_level_;
+  // Who traded and holds what, before an expiring contract settles and the slots roll.
+  f.arrays.i64(FrameArray::class_bought_voluntary) = day_class_volume_[kBoughtVoluntary];
+  f.arrays.i64(FrameArray::class_bought_forced) = day_class_volume_[kBoughtForced];
+  f.arrays.i64(FrameArray::class_sold_voluntary) = day_class_volume_[kSoldVoluntary];
+  f.arrays.i64(FrameArray::class_sold_forced) = day_class_volume_[kSoldForced];
+  record_positions(f);
 
   // Futures: daily settlement and variation margin; an expiring front settles to the index.
   const auto settlement = futures_.settle_day(hedged_level_, hedged_prev_close_);
@@ -119,9 +127,13 @@ void Simulation::end_day() {
   apply_outboxes();
 
   f.agents.clear();
-  for (AgentId id : daily_agents_) {
-    const AgentDayRow r = agents_[static_cast<std::size_t>(id)]->day_row(view_);
+  std::vector<double>& per_unit = f.arrays.f64(FrameArray::agent_nav_per_unit);
+  per_unit.clear();
+  for (std::size_t j = 0; j < daily_agents_.size(); ++j) {
+    const AgentDayRow r = agents_[static_cast<std::size_t>(daily_agents_[j])]->day_row(view_);
     f.agents.push_back(AgentDayRecord{r.nav, r.equity, r.leverage, static_cast<std::int32_t>(r.state)});
+    const double start = daily_start_nav_[j];
+    per_unit.push_back(!std::isnan(r.nav_per_unit) ? r.nav_per_unit : start > 0 ? r.nav / start : std::nan(""));
   }
   f.flows.resize(day_flows_.size());
   auto yuan = [](Fen v) { return static_cast<double>(v) / 100.0; };

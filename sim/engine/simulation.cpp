@@ -136,6 +136,16 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   agent_metrics_.resize(agents_.size());
   class_metrics_.resize(class_names_.size());
   day_flows_.resize(class_names_.size() * 3);
+  for (auto& v : day_class_volume_) v.assign(class_names_.size() * static_cast<std::size_t>(n), 0);
+  // The first N stocks of each segment (codes are drawn at random within a segment): a sample of
+  // every segment for worlds too big to record every book every step.
+  const std::int64_t per_segment = s.get_int("output.liquidity_stocks_per_segment");
+  std::array<std::int64_t, 3> taken{};
+  for (int i = 0; i < n; ++i) {
+    std::int64_t& k = taken[static_cast<std::size_t>(universe_.segment[static_cast<std::size_t>(i)])];
+    if (per_segment < 0 || k < per_segment) liquidity_stocks_.push_back(i);
+    ++k;
+  }
   agent_orders_.resize(agents_.size());
   agent_sequence_.assign(agents_.size(), 0);
   agent_rejects_.resize(agents_.size());
@@ -151,6 +161,7 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   day_band_.assign(static_cast<std::size_t>(instruments), {kNoPrice, kNoPrice});
   if (record_step_prices_) step_frame_.last_price.resize(n);
   build_view();
+  init_liquidity_record();
 }
 
 Simulation::~Simulation() = default;
@@ -188,6 +199,10 @@ bool Simulation::step() {
   if (st.phase == StepPhase::Continuous) fundamentals_.advance(st.length, day_);
 
   build_view();
+  // The base of NAV per unit for agents without units: their NAV at the first open, valued at the
+  // previous closes (before the open the view has no prices yet). day_row only reads.
+  if (global_step_ == 0)
+    for (AgentId id : daily_agents_) daily_start_nav_.push_back(agents_[static_cast<std::size_t>(id)]->day_row(view_).nav);
   decide();
   phases.lap(0);
   route();
@@ -348,6 +363,7 @@ void Simulation::record_step() {
     row = ClassStepRow{m.nav, m.equity, m.gross_long, m.futures_notional, m.cash,
                        m.equity > 0 ? m.gross_long / m.equity : std::nan(""), m.accounts, m.in_margin_call, m.liquidating};
   }
+  record_liquidity();
 }
 
 void Simulation::add_event(const std::string& kind, AgentId agent, InstrumentId instrument, Qty qty, double price,
@@ -394,6 +410,9 @@ RunHeader Simulation::make_header(const Scenario& s, int threads) const {
   }
   h.agent_state_names = agent_state_names();
   if (market_driver_) h.driver = *market_driver_;
+  h.liquidity_recorded.assign(static_cast<std::size_t>(universe_.size()), 0);
+  for (int i : liquidity_stocks_) h.liquidity_recorded[static_cast<std::size_t>(i)] = 1;
+  h.futures_tick_points = futures_.spec().tick_points;
   return h;
 }
 

@@ -156,7 +156,11 @@ class Simulation {
   void report_agents();
   void apply_outboxes();
   void apply_transfer(AgentId agent, const CashTransfer& t);
-  void attribute_trade(const Trade& t, InstrumentId stock, std::vector<Flow>& flows) const;
+  void attribute_trade(const Trade& t, InstrumentId stock, std::vector<Flow>& flows);
+  // The run log's liquidity and position records (record_frames.cpp).
+  void init_liquidity_record();
+  void record_liquidity();
+  void record_positions(DayFrame& f) const;
   void bucket_block(std::size_t block, std::size_t stocks);
   void apply_partition(std::size_t p);
   RiskReject reserve(Order& o, AgentId agent);
@@ -211,6 +215,13 @@ class Simulation {
   std::vector<AgentId> daily_agents_;            // agents with a row per day
   // per day, per class and segment: yuan sold (forced / voluntary / as aggressor) and bought
   std::vector<Flow> day_flows_;
+  // per day, per class and stock ([class * stocks + stock]): shares bought and sold, voluntary and
+  // forced (the day arrays class_bought_voluntary ... class_sold_forced). Settlement blocks write
+  // disjoint stocks, so no two threads touch one element.
+  enum VolumeKind : std::size_t { kBoughtVoluntary, kBoughtForced, kSoldVoluntary, kSoldForced, kVolumeKinds };
+  std::array<std::vector<Qty>, kVolumeKinds> day_class_volume_;
+  std::vector<int> liquidity_stocks_;            // stocks whose per-step liquidity is recorded, ascending
+  std::vector<double> daily_start_nav_;          // per daily agent: NAV at the first open (its nav_per_unit base)
   // per-step working memory, reused
   std::vector<InstrumentQuote> quotes_;
   std::vector<Tick> stock_last_;               // quotes_[i].last of the stocks, for MarketView::stock_last

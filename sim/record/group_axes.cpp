@@ -25,14 +25,14 @@ hid_t GroupAxes::scale(Axis axis) const {
   return H5I_INVALID_HID;
 }
 
-void GroupAxes::label(hid_t ds, std::initializer_list<Axis> axes, const std::string& what) const {
+void GroupAxes::label(hid_t ds, const std::vector<Axis>& axes, const std::string& what) const {
   unsigned idx = 0;
   for (Axis a : axes) {
     const hid_t s = scale(a);
     if (s < 0) throw h5::Error(what + ": group " + path + " has no scale for axis " + std::to_string(a));
     attach(ds, s, idx++, what);
   }
-  if (axes.size() == 0) return;
+  if (axes.empty()) return;
   if (*axes.begin() == kDayAxis) write_string_attribute(ds, "coordinates", "date time");
   if (*axes.begin() == kStepAxis) write_string_attribute(ds, "coordinates", "day_of_step");
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/record/h5_write.hpp"
 #include "sim/record/run_log.hpp"
@@ -44,7 +45,10 @@ struct GroupAxes {
   hid_t scale(Axis axis) const;
   // Attaches the group's scales to every axis of `ds` (`axes` in axis order) and, for a step or
   // day first axis, lists that axis's coordinates in the CF `coordinates` attribute.
-  void label(hid_t ds, std::initializer_list<Axis> axes, const std::string& what) const;
+  void label(hid_t ds, std::initializer_list<Axis> axes, const std::string& what) const {
+    label(ds, std::vector<Axis>(axes), what);
+  }
+  void label(hid_t ds, const std::vector<Axis>& axes, const std::string& what) const;
   void append_steps(hsize_t n, const std::int64_t* steps, const std::int32_t* days, const std::string& where);
   void append_day(std::int32_t day, const std::string& date, const std::string& where);
   void reset();

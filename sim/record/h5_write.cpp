@@ -105,6 +105,8 @@ h5::Handle make_dataset(hid_t loc, const DatasetSpec& s, const std::string& wher
   if (H5Tget_class(s.type) == H5T_FLOAT) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
     h5::check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &nan), "fill value for " + what);
+  } else if (s.has_int_fill) {
+    h5::check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_INT64, &s.int_fill), "fill value for " + what);
   }
   if (!s.chunk.empty()) {
     h5::check(H5Pset_chunk(dcpl.get(), rank, s.chunk.data()), "chunking for " + what);

@@ -44,6 +44,8 @@ struct DatasetSpec {
   bool compress = true;
   const char* units = "1";
   std::string long_name;
+  bool has_int_fill = false;   // integer datasets: elements never written read as int_fill (HDF5's default: 0)
+  std::int64_t int_fill = 0;
 };
 
 // One extendible dataset whose first axis grows as rows arrive.

@@ -3,8 +3,10 @@
 // caller's thread.
 #include "sim/record/run_log.hpp"
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
+#include <ctime>
 #include <deque>
 #include <iostream>
 #include <mutex>
@@ -50,11 +52,12 @@ std::size_t estimate_bytes(const Message& m) {
   struct {
     std::size_t operator()(const StepFrame& f) const {
       return sizeof f + bytes_of(f.last_price) + bytes_of(f.futures_price) * 3 + bytes_of(f.futures_volume) * 2 +
-             bytes_of(f.classes);
+             bytes_of(f.classes) + f.arrays.bytes();
     }
     std::size_t operator()(const DayFrame& f) const {
       return sizeof f + bytes_of(f.open) * 5 + bytes_of(f.volume) + bytes_of(f.limit_up) * 2 +
-             f.futures_code.size() * 40 + bytes_of(f.futures_settlement) + bytes_of(f.agents) + bytes_of(f.flows);
+             f.futures_code.size() * 40 + bytes_of(f.futures_settlement) + bytes_of(f.agents) + bytes_of(f.flows) +
+             f.arrays.bytes();
     }
     std::size_t operator()(const EventsMsg& e) const { return sizeof e + e.rows.size() * (sizeof(EventRow) + 32); }
     std::size_t operator()(const AttributeMsg&) const { return sizeof(AttributeMsg); }
@@ -67,8 +70,15 @@ std::size_t estimate_bytes(const Message& m) {
 
 const char* const kReservedAttributes[] = {"schema", "Conventions", "version", "git_sha", "seed", "seed_text", "threads", "scenario",
                                            "complete", "wall_time_seconds", "created_utc", "steps_per_day",
-                                           "record_step_prices", "invariants_checked", "interrupted_signal", "interrupted_after_step",
+                                           "record_step_prices", "invariants_checked", "writer_cpu_seconds", "interrupted_signal", "interrupted_after_step",
                                            "interrupted_day"};
+
+// CPU time of the calling thread (the writer's: compressing and writing the log).
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument("RunLog: " + what);
@@ -94,6 +104,7 @@ void validate_header(const RunHeader& h) {
   const std::size_t agents = h.daily_agent_names.size();
   require_size(h.daily_agent_class, agents, "daily_agent_class", "daily agent");
   require_size(h.daily_agent_id, agents, "daily_agent_id", "daily agent");
+  if (!h.liquidity_recorded.empty()) require_size(h.liquidity_recorded, n, "liquidity_recorded", "stock");
   std::set<std::string> kinds;
   for (const EventKind& k : h.event_kinds) {
     require(!k.name.empty() && k.name != "." && k.name.find('/') == std::string::npos,
@@ -106,12 +117,39 @@ void validate_header(const RunHeader& h) {
                 " is not an index into agent_classes (" + std::to_string(h.agent_classes.size()) + " classes)");
 }
 
+// Elements per row of each declared frame array, from the header's dimensions.
+std::array<std::size_t, kFrameArrayCount> frame_array_sizes(const RunHeader& h) {
+  std::array<std::size_t, kFrameArrayCount> out{};
+  for (const FrameArraySpec& s : declared_frame_arrays()) {
+    std::size_t n = 1;
+    for (ArrayAxis a : s.axes)
+      n *= a == ArrayAxis::stock ? h.stocks.names.size() : a == ArrayAxis::futures_slot ? h.futures_slots.size()
+           : a == ArrayAxis::agent_class ? h.agent_classes.size() : h.daily_agent_names.size();
+    out[static_cast<std::size_t>(s.id)] = n;
+  }
+  return out;
+}
+
+// A frame gives each array of its own time axis in full or not at all (then the row reads as the
+// fill value), and none of the other axis.
+void check_frame_arrays(const FrameArrays& a, ArrayTime time, const std::array<std::size_t, kFrameArrayCount>& sizes,
+                        const char* frame) {
+  for (const FrameArraySpec& s : declared_frame_arrays()) {
+    const std::size_t n = a.size(s.id), want = sizes[static_cast<std::size_t>(s.id)];
+    if (n == 0 || (s.time == time && n == want)) continue;
+    const std::string name = std::string(frame) + ".arrays " + s.group + "/" + s.name;
+    if (s.time != time) require(false, name + " is a " + (s.time == ArrayTime::step ? "step" : "day") + " array");
+    require(false, name + " has " + std::to_string(n) + " entries, expected " + std::to_string(want) + " (or none)");
+  }
+}
+
 }  // namespace
 
 struct RunLog::Impl {
   std::filesystem::path path;
   std::size_t n_stocks = 0, n_slots = 0, n_classes = 0, n_agents = 0, n_segments = 0;
   bool record_step_prices = true;
+  std::array<std::size_t, kFrameArrayCount> array_sizes{};   // elements per row of each frame array
   std::set<std::string, std::less<>> event_kinds;   // declared in the header
 
   // caller-side state (the caller's thread only)
@@ -188,7 +226,10 @@ struct RunLog::Impl {
                 else if constexpr (std::is_same_v<T, DayFrame>) file->add_day(x);
                 else if constexpr (std::is_same_v<T, EventsMsg>) file->add_events(x.kind, x.rows);
                 else if constexpr (std::is_same_v<T, AttributeMsg>) file->set_attribute(x.name, x.value);
-                else if constexpr (std::is_same_v<T, FinishMsg>) file->finish(x.wall_seconds);
+                else if constexpr (std::is_same_v<T, FinishMsg>) {
+                  file->set_attribute("writer_cpu_seconds", thread_cpu_seconds());   // the recorder's cost, measurable per run
+                  file->finish(x.wall_seconds);
+                }
                 else if constexpr (std::is_same_v<T, InterruptMsg>) file->mark_interrupted(x.signal, x.last_step, x.day);
                 else file->close();
               },
@@ -232,6 +273,7 @@ RunLog::RunLog(const std::filesystem::path& path, RunHeader header) : impl_(std:
   s.n_agents = header.daily_agent_names.size();
   s.n_segments = header.segment_names.size();
   s.record_step_prices = header.record_step_prices;
+  s.array_sizes = frame_array_sizes(header);
   for (const EventKind& k : header.event_kinds) s.event_kinds.insert(k.name);
 
   if (path.has_parent_path()) {
@@ -287,6 +329,7 @@ void RunLog::write_step(StepFrame frame) {
   require_size(frame.futures_volume, s.n_slots, "StepFrame.futures_volume", "futures slot");
   require_size(frame.futures_open_interest, s.n_slots, "StepFrame.futures_open_interest", "futures slot");
   require_size(frame.classes, s.n_classes, "StepFrame.classes", "agent class");
+  check_frame_arrays(frame.arrays, ArrayTime::step, s.array_sizes, "StepFrame");
   if (s.any_step) {
     if (frame.step <= s.last_step) require(false, "step " + std::to_string(frame.step) + " does not follow step " + std::to_string(s.last_step));
     if (frame.day < s.last_step_day) require(false, "step " + std::to_string(frame.step) + " is on day " + std::to_string(frame.day) +
@@ -316,6 +359,7 @@ void RunLog::write_day(DayFrame frame) {
   require_size(frame.futures_settlement, k, "DayFrame.futures_settlement", "futures slot");
   require_size(frame.agents, s.n_agents, "DayFrame.agents", "daily agent");
   require_size(frame.flows, s.n_classes * s.n_segments, "DayFrame.flows", "agent class and segment");
+  check_frame_arrays(frame.arrays, ArrayTime::day, s.array_sizes, "DayFrame");
   require(record_detail::days_since_epoch(frame.date).has_value(),
           "DayFrame.date '" + frame.date + "' is not an ISO calendar date (YYYY-MM-DD)");
   if (s.any_day)

@@ -12,6 +12,7 @@
 
 #include "sim/core/types.hpp"
 #include "sim/record/event_kinds.hpp"
+#include "sim/record/frame_arrays.hpp"
 
 namespace stampede {
 
@@ -68,6 +69,10 @@ struct RunHeader {
   std::vector<std::int32_t> daily_agent_id;      // [agent] the engine's agent id
   std::vector<std::string> agent_state_names;    // meanings of AgentDayRecord::state codes 0..n-1 (flag_values/flag_meanings on /agents/daily/state)
   DriverTable driver;
+  // [stock] 1 for each stock whose per-step liquidity is written (the frame arrays recorded for
+  // `liquidity_stocks`, frame_arrays.def); empty: every stock.
+  std::vector<std::uint8_t> liquidity_recorded;
+  double futures_tick_points = 0.2;   // index points per futures tick: tick_size of the futures liquidity arrays
   // The /events tables, all created with the file (0 rows until such an event happens), so every
   // log has the same layout; write_events refuses any other kind.
   std::vector<EventKind> event_kinds = declared_event_kinds();
@@ -81,6 +86,7 @@ struct StepFrame {            // one per simulation step
   std::vector<double> futures_price, futures_basis, futures_basis_annualised;  // [slot] points, points (futures - index), fraction per year
   std::vector<std::int64_t> futures_volume, futures_open_interest;            // [slot] contracts (volume in that step)
   std::vector<ClassStepRow> classes;         // [agent_class]
+  FrameArrays arrays;                        // the step arrays of frame_arrays.def; one left empty reads as its fill value
 };
 
 struct DayFrame {             // one per trading day, after the close
@@ -95,6 +101,7 @@ struct DayFrame {             // one per trading day, after the close
   double hedged_close = 0, microcap_close = 0;
   std::vector<AgentDayRecord> agents;        // [agent] (header.daily_agent_names)
   std::vector<FlowRow> flows;                // [agent_class * segments + segment], segments = header.segment_names.size()
+  FrameArrays arrays;                        // the day arrays of frame_arrays.def; one left empty reads as its fill value
 };
 
 // agent_class and reason are stored as fixed-length strings of kEventClassBytes and

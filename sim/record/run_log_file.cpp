@@ -108,6 +108,7 @@ RunLogFile::RunLogFile(const std::filesystem::path& path, const RunHeader& heade
 RunLogFile::~RunLogFile() { close_handles_quietly(); }
 
 void RunLogFile::close_handles_quietly() {
+  frame_arrays_.reset();
   for (Series* s : {&last_price_, &hedged_, &microcap_, &f_price_, &f_basis_, &f_basis_ann_, &f_volume_, &f_oi_, &open_,
                     &high_, &low_, &close_, &volume_, &turnover_, &limit_up_, &limit_down_, &value_, &hedged_close_,
                     &microcap_close_, &f_code_, &f_settlement_, &a_nav_, &a_equity_, &a_leverage_, &a_state_})
@@ -397,6 +398,12 @@ void RunLogFile::create_layout(const RunHeader& h) {
     flow_[2] = flow("sell_aggressive", "value sold by the class in the segment's stocks as the aggressor (taker), forced or not");
     flow_[3] = flow("buy", "value bought by the class in the segment's stocks");
   }
+  // --- the declared per-frame arrays (frame_arrays.def), in the groups above or their own
+  frame_arrays_.create(root, h, chunks_, dim_ids_, str, [this](const std::string& path) -> GroupAxes* {
+    for (GroupAxes* g : all_axes())
+      if (g->path == path) return g;
+    return nullptr;
+  }, at);
   create_event_tables(h);
 }
 
@@ -446,6 +453,7 @@ void RunLogFile::add_step(const StepFrame& f) {
     b_cls_i_[1].push_back(c.in_margin_call);
     b_cls_i_[2].push_back(c.liquidating);
   }
+  frame_arrays_.add_step(f.arrays);
   if (b_step_.size() >= step_block_) flush_steps();
 }
 
@@ -472,6 +480,7 @@ void RunLogFile::flush_steps() {
     cls_i_[i].append(n, b_cls_i_[i].data(), where(std::string("/agents/classes/") + kClassFields[kClassDoubles + i]));
     b_cls_i_[i].clear();
   }
+  frame_arrays_.flush_steps(n, b_step_.data(), b_day_of_step_.data(), where(""));
   for (auto* v : {&b_last_price_, &b_hedged_, &b_microcap_, &b_f_price_, &b_f_basis_, &b_f_basis_ann_}) v->clear();
   b_step_.clear();
   b_day_of_step_.clear();
@@ -517,6 +526,7 @@ void RunLogFile::add_day(const DayFrame& f) {
     for (const FlowRow& r : f.flows) s_d_.push_back(r.*(flows[i].first));
     flow_[i].append(1, s_d_.data(), where("/agents/flows/" + std::string(flows[i].second)));
   }
+  frame_arrays_.add_day(f.day, f.date, f.arrays, where(""));
   flush_events();
   h5::check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("flush after day " + std::to_string(f.day)));
   shadow_->publish();

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/record/frame_array_writer.hpp"
 #include "sim/record/group_axes.hpp"
 #include "sim/record/h5_handle.hpp"
 #include "sim/record/h5_write.hpp"
@@ -110,6 +111,7 @@ class RunLogFile {
   std::vector<double> s_d_;
   std::vector<std::int32_t> s_i_;
 
+  FrameArrayWriter frame_arrays_;   // the datasets of frame_arrays.def
   std::map<std::string, EventSeries> events_;
   std::unique_ptr<ShadowFile> shadow_;   // declared last: outlives file_, which writes through it
 };

@@ -121,6 +121,9 @@ std::vector<ParamSpec> make_core_specs() {
 
   // [output]
   s.push_back(b("output.record_step_prices", true, "write per-step last prices of every stock"));
+  s.push_back(i("output.liquidity_stocks_per_segment", -1, -1, 1e9, "stocks",
+                "stocks per market segment whose order-book liquidity (best bid and ask, spread, depth, limit queues) is "
+                "recorded every step: the first N of each segment; -1 = every stock, 0 = none"));
   return s;
 }
 

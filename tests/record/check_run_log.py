@@ -3,7 +3,8 @@
 
 Reads the file the way users do: h5py for the raw layout, pandas for the event tables, xarray
 (engine h5netcdf) for every group, with named dimensions and the group's own coordinates. The
-event tables every log must have are read from sim/record/event_kinds.def, where they are declared.
+event tables every log must have are read from sim/record/event_kinds.def, and the per-frame
+arrays (liquidity, attribution) from sim/record/frame_arrays.def, where they are declared.
 
     python3 tests/record/check_run_log.py RUN.h5 [--allow-incomplete]
 
@@ -22,6 +23,7 @@ import xarray as xr
 
 SCHEMA = "stampede-run/2"
 EVENT_KINDS_DEF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sim", "record", "event_kinds.def")
+FRAME_ARRAYS_DEF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sim", "record", "frame_arrays.def")
 TIME_UNITS = "days since 1970-01-01"
 ROOT_ATTRS = {  # name -> numpy kind(s) accepted
     "schema": "U", "Conventions": "U", "version": "U", "git_sha": "U", "seed": "u", "seed_text": "S", "threads": "i",
@@ -80,9 +82,28 @@ FLOWS = ("sell_forced", "sell_voluntary", "sell_aggressive", "buy")
 for _name in FLOWS:
     DATASETS[f"agents/flows/{_name}"] = (("day", "agent_class", "segment"), "f")
 
+DATASETS["market/stocks/liquidity_recorded"] = (("stock",), "u")
+
+
+def declared_frame_arrays(path=FRAME_ARRAYS_DEF):
+    """The arrays of sim/record/frame_arrays.def: (group, name, dims, dtype kind, recorded, fill)."""
+    kinds = {"i32": "i", "i64": "i", "f64": "f"}
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for m in re.finditer(r'^STAMPEDE_FRAME_ARRAY\(\w+, (step|day), "([^"]+)", "([^"]+)", (\w+), "([^"]+)", (\w+), (-?\d+),',
+                             f.read(), flags=re.M):
+            time, group, name, typ, axes, recorded, fill = m.groups()
+            out.append((group, name, (time, *axes.split(",")), kinds[typ], recorded, int(fill)))
+    return out
+
+
+for _group, _name, _dims, _kind, _recorded, _fill in declared_frame_arrays():
+    DATASETS[f"{_group}/{_name}"] = (_dims, _kind)
+
 EVENT_FIELDS = [("step", "i"), ("day", "i"), ("agent_id", "i"), ("agent_class", "S"),
                 ("instrument", "i"), ("quantity", "i"), ("price", "f"), ("reason", "S")]
-XARRAY_GROUPS = ("market/stocks", "market/futures", "market/index", "agents/classes", "agents/daily", "agents/flows")
+XARRAY_GROUPS = ("market/stocks", "market/futures", "market/index", "agents/classes", "agents/daily", "agents/flows",
+                 "agents/stocks", "agents/futures")
 EVERY_GROUP = ("", "meta", "market", *XARRAY_GROUPS, "market/driver", "agents", "events")
 
 
@@ -200,6 +221,8 @@ def check_h5py(c, path, allow_incomplete):
                 c.check(ds.chunks is not None and ds.maxshape[0] is None, f"/{p} is not chunked and unlimited")
 
         check_agents(c, f, sizes)
+        check_attribution(c, f)
+        check_liquidity(c, f)
         check_driver(c, f)
         check_group_coordinates(c, f, record_step_prices)
         for name in ("stock", "futures_slot", "agent_class", "agent", "segment"):
@@ -308,6 +331,50 @@ def check_agents(c, f, sizes):
         if ds is not None and ds.size:
             values = ds[:]
             c.check(bool(np.all(np.isnan(values) | (values >= 0))), f"/agents/flows/{name} has negative values")
+
+
+def check_attribution(c, f):
+    """/agents/stocks and /agents/futures add up: every share bought was sold by someone, each day's
+    volume of a stock is what the classes bought, and the classes plus the passive float hold every
+    share outstanding; futures longs and shorts of the classes match."""
+    g = f.get("agents/stocks")
+    if g is None or not all(k in g for k in ("bought_voluntary", "bought_forced", "sold_voluntary", "sold_forced",
+                                               "holdings", "unclassed_holdings")):
+        return
+    bought = (g["bought_voluntary"][:] + g["bought_forced"][:]).sum(axis=1)
+    sold = (g["sold_voluntary"][:] + g["sold_forced"][:]).sum(axis=1)
+    c.check(np.array_equal(bought, sold), "/agents/stocks: shares bought and sold by all classes differ")
+    if f["agents/stocks/holdings"].shape[1] > 0 and "market/stocks/volume" in f:
+        c.check(np.array_equal(bought, f["market/stocks/volume"][:]), "/agents/stocks: shares bought differ from /market/stocks/volume")
+        held = g["holdings"][:].sum(axis=1) + g["unclassed_holdings"][:]
+        c.check(bool(np.all(held == f["market/stocks/shares_outstanding"][:][None, :])),
+                "/agents/stocks: holdings plus unclassed_holdings differ from shares_outstanding")
+    fut = f.get("agents/futures")
+    if fut is not None and "long" in fut and "short" in fut:
+        c.check(np.array_equal(fut["long"][:].sum(axis=1), fut["short"][:].sum(axis=1)),
+                "/agents/futures: long and short contracts of all classes differ")
+
+
+def check_liquidity(c, f):
+    """Order-book liquidity: only the stocks marked in liquidity_recorded hold values, bids below asks."""
+    g = f.get("market/stocks")
+    if g is None or "liquidity_recorded" not in g or "best_bid" not in g:
+        return
+    recorded = g["liquidity_recorded"][:].astype(bool)
+    if not recorded.any():
+        for name in ("best_bid", "best_ask", "spread", "limit_down_queue"):
+            c.check(g[name].id.get_storage_size() == 0, f"/market/stocks/{name} has data although no stock is recorded")
+        return
+    bid, ask, spread = g["best_bid"][:], g["best_ask"][:], g["spread"][:]
+    c.check(bool(np.all(bid[:, ~recorded] == -1)), "/market/stocks/best_bid: a stock not recorded has values")
+    b, a, sp = bid[:, recorded], ask[:, recorded], spread[:, recorded]
+    both = (b > 0) & (a > 0)
+    c.check(bool(np.all(sp[both] == (a - b)[both])), "/market/stocks/spread differs from best_ask - best_bid")
+    c.check(bool(np.all(sp[~both] == 0)), "/market/stocks/spread is not 0 where a side is empty")
+    c.check(bool(np.all(a[both] > b[both])), "/market/stocks: a best bid at or above the best ask")
+    for side in ("bid", "ask"):
+        d1, d2 = g[f"{side}_depth_1pct"][:][:, recorded], g[f"{side}_depth_2pct"][:][:, recorded]
+        c.check(bool(np.all((d1 >= 0) & (d1 <= d2))), f"/market/stocks/{side}_depth_1pct is negative or above the 2% depth")
 
 
 def check_event_columns(c, f, kind, table):

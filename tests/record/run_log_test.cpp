@@ -345,6 +345,13 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
     for (const char* name : {"nav", "equity", "gross_long", "futures_notional", "cash", "leverage", "accounts",
                              "in_margin_call", "liquidating"})
       all[std::string("/agents/classes/") + name] = {"/step", "/agent_class"};
+    // the declared frame arrays (frame_arrays.def), each on its own axes
+    all["/market/stocks/liquidity_recorded"] = {"/stock"};
+    for (const FrameArraySpec& a : declared_frame_arrays()) {
+      std::vector<std::string> scales{a.time == ArrayTime::step ? "/step" : "/day"};
+      for (ArrayAxis x : a.axes) scales.push_back(std::string("/") + to_string(x));
+      all["/" + a.group + "/" + a.name] = scales;
+    }
     // Each dataset's axes are attached to the scales of its own group (a copy of the root's, so
     // netCDF readers find the coordinates in the group they open).
     auto group_of = [](const std::string& path) { return path.substr(0, path.rfind('/')); };

@@ -534,7 +534,7 @@ TEST_CASE("inconsistent specs are programming bugs", "[scenario]") {
 
 TEST_CASE("core specs are consistent", "[scenario]") {
   const auto& specs = core_param_specs();
-  CHECK(specs.size() == 46);
+  CHECK(specs.size() == 47);
   for (const auto& s : specs) {
     INFO("key " << s.key);
     CHECK_FALSE(s.doc.empty());
