@@ -17,6 +17,10 @@ struct Fingerprint {
   }
   template <class T> void add(const std::vector<T>& v) { add(v.data(), v.size() * sizeof(T)); }
   void add(double x) { add(&x, sizeof x); }
+  // Every declared frame array the frame carries (liquidity, attribution, NAV per unit).
+  void add(const FrameArrays& a) {
+    for (const FrameArraySpec& s : declared_frame_arrays()) add(a.data(s.id), a.size(s.id) * (s.type == ArrayType::i32 ? 4 : 8));
+  }
 };
 
 std::uint64_t run_fingerprint(const Scenario& s, const AgentRegistry& r, int threads) {
@@ -34,11 +38,13 @@ std::uint64_t run_fingerprint(const Scenario& s, const AgentRegistry& r, int thr
       fp.add(f.microcap_index);
       fp.add(f.futures_price);
       fp.add(f.futures_open_interest);
+      fp.add(f.arrays);
       if (day_end) {
         const DayFrame& d = sim.day_frame();
         fp.add(d.close);
         fp.add(d.volume);
         fp.add(d.futures_settlement);
+        fp.add(d.arrays);
       }
     }
     for (const Account& a : sim.accounts().all()) {
