@@ -54,7 +54,9 @@ BookLiquidity book_liquidity(const OrderBook& b, Tick last) {
 // int64: they are zero nearly everywhere and cost nothing.
 std::int32_t clamped(Qty q) { return static_cast<std::int32_t>(std::min<Qty>(q, std::numeric_limits<std::int32_t>::max())); }
 
-struct LiquidityColumns {
+}  // namespace
+
+struct Simulation::LiquidityColumns {
   std::vector<std::int32_t> *bid, *ask, *spread, *bid_1pct, *ask_1pct, *bid_2pct, *ask_2pct;
   std::vector<std::int64_t> *down, *up;
   void put(std::size_t i, const BookLiquidity& l) const {
@@ -74,6 +76,10 @@ struct LiquidityColumns {
   }
 };
 
+namespace {
+
+using LiquidityColumns = Simulation::LiquidityColumns;
+
 LiquidityColumns stock_columns(FrameArrays& a) {
   using F = FrameArray;
   return {&a.i32(F::stock_best_bid),       &a.i32(F::stock_best_ask),       &a.i32(F::stock_spread),
@@ -90,29 +96,24 @@ LiquidityColumns futures_columns(FrameArrays& a) {
 
 }  // namespace
 
-// Sizes the step frame's liquidity arrays once; a run that records no stock's liquidity leaves
-// the stock arrays empty (the log then stores nothing for them).
+// Sizes the step frame's liquidity arrays once and keeps where each column is: refresh_quotes
+// fills them book by book (record_book_liquidity). A run that records no stock's liquidity
+// leaves the stock arrays empty (the log then stores nothing for them).
 void Simulation::init_liquidity_record() {
   const int n = universe_.size();
   const LiquidityColumns stocks = stock_columns(step_frame_.arrays);
   if (!liquidity_stocks_.empty()) stocks.resize(static_cast<std::size_t>(n), spec_of(FrameArray::stock_best_bid).fill);
-  futures_columns(step_frame_.arrays).resize(kFuturesSlots, 0);
+  const LiquidityColumns futures = futures_columns(step_frame_.arrays);
+  futures.resize(kFuturesSlots, 0);
+  stock_liquidity_ = std::make_shared<const LiquidityColumns>(stocks);
+  futures_liquidity_ = std::make_shared<const LiquidityColumns>(futures);
 }
 
-void Simulation::record_liquidity() {
+void Simulation::record_book_liquidity(int book, Tick last) {
   const int n = universe_.size();
-  const LiquidityColumns stocks = stock_columns(step_frame_.arrays);
-  stampede::parallel_for(tbb::blocked_range<std::size_t>(0, liquidity_stocks_.size(), 64), [&](const auto& r) {
-    for (std::size_t k = r.begin(); k < r.end(); ++k) {
-      const auto i = static_cast<std::size_t>(liquidity_stocks_[k]);
-      stocks.put(i, book_liquidity(books_[i], quotes_[i].last));
-    }
-  });
-  const LiquidityColumns futures = futures_columns(step_frame_.arrays);
-  for (int k = 0; k < kFuturesSlots; ++k) {
-    const auto i = static_cast<std::size_t>(n + k);
-    futures.put(static_cast<std::size_t>(k), book_liquidity(books_[i], quotes_[i].last));
-  }
+  const BookLiquidity l = book_liquidity(books_[static_cast<std::size_t>(book)], last);
+  if (book < n) stock_liquidity_->put(static_cast<std::size_t>(book), l);
+  else futures_liquidity_->put(static_cast<std::size_t>(book - n), l);
 }
 
 // After the close, before an expiring contract is settled and the slots roll: stock holdings and

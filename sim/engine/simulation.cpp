@@ -141,9 +141,13 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   // every segment for worlds too big to record every book every step.
   const std::int64_t per_segment = s.get_int("output.liquidity_stocks_per_segment");
   std::array<std::int64_t, 3> taken{};
+  liquidity_recorded_.assign(static_cast<std::size_t>(n), 0);
   for (int i = 0; i < n; ++i) {
     std::int64_t& k = taken[static_cast<std::size_t>(universe_.segment[static_cast<std::size_t>(i)])];
-    if (per_segment < 0 || k < per_segment) liquidity_stocks_.push_back(i);
+    if (per_segment < 0 || k < per_segment) {
+      liquidity_stocks_.push_back(i);
+      liquidity_recorded_[static_cast<std::size_t>(i)] = 1;
+    }
     ++k;
   }
   agent_orders_.resize(agents_.size());
@@ -305,6 +309,9 @@ void Simulation::refresh_quotes() {
       q.ask_qty = q.best_ask != kNoPrice ? b.volume_at(Side::Sell, q.best_ask) : 0;
       q.locked_limit_down = b.locked_limit_down();
       q.locked_limit_up = b.locked_limit_up();
+      // The run log's liquidity of this book, while its lines are in cache (the book does not
+      // change again before the step is recorded).
+      if (i >= n || liquidity_recorded_[static_cast<std::size_t>(i)]) record_book_liquidity(i, q.last);
     }
   });
   int down = 0, up = 0;
@@ -363,7 +370,6 @@ void Simulation::record_step() {
     row = ClassStepRow{m.nav, m.equity, m.gross_long, m.futures_notional, m.cash,
                        m.equity > 0 ? m.gross_long / m.equity : std::nan(""), m.accounts, m.in_margin_call, m.liquidating};
   }
-  record_liquidity();
 }
 
 void Simulation::add_event(const std::string& kind, AgentId agent, InstrumentId instrument, Qty qty, double price,

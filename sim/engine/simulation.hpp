@@ -53,6 +53,8 @@ class InvariantViolation : public std::logic_error {
 
 class Simulation {
  public:
+  // The step frame's liquidity arrays, as record_book_liquidity fills them (record_frames.cpp).
+  struct LiquidityColumns;
   Simulation(const Scenario& scenario, const AgentRegistry& registry);
   ~Simulation();
 
@@ -159,7 +161,7 @@ class Simulation {
   void attribute_trade(const Trade& t, InstrumentId stock, std::vector<Flow>& flows);
   // The run log's liquidity and position records (record_frames.cpp).
   void init_liquidity_record();
-  void record_liquidity();
+  void record_book_liquidity(int book, Tick last);
   void record_positions(DayFrame& f) const;
   void bucket_block(std::size_t block, std::size_t stocks);
   void apply_partition(std::size_t p);
@@ -221,6 +223,8 @@ class Simulation {
   enum VolumeKind : std::size_t { kBoughtVoluntary, kBoughtForced, kSoldVoluntary, kSoldForced, kVolumeKinds };
   std::array<std::vector<Qty>, kVolumeKinds> day_class_volume_;
   std::vector<int> liquidity_stocks_;            // stocks whose per-step liquidity is recorded, ascending
+  std::vector<std::uint8_t> liquidity_recorded_; // per stock: 1 if in liquidity_stocks_
+  std::shared_ptr<const LiquidityColumns> stock_liquidity_, futures_liquidity_;   // where record_book_liquidity writes
   std::vector<double> daily_start_nav_;          // per daily agent: NAV at the first open (its nav_per_unit base)
   // per-step working memory, reused
   std::vector<InstrumentQuote> quotes_;
