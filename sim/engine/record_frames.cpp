@@ -2,6 +2,7 @@
 // each close who holds which stocks and futures, per agent class. Read-only passes over the
 // books and accounts: they change nothing the simulation computes.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -96,11 +97,23 @@ LiquidityColumns futures_columns(FrameArrays& a) {
 
 }  // namespace
 
-// Sizes the step frame's liquidity arrays once and keeps where each column is: refresh_quotes
-// fills them book by book (record_book_liquidity). A run that records no stock's liquidity
-// leaves the stock arrays empty (the log then stores nothing for them).
-void Simulation::init_liquidity_record() {
+// Chooses the stocks whose liquidity is recorded: the first N of each segment (codes are drawn
+// at random within a segment), a sample of every segment for worlds too big to record every book
+// every step; N < 0: every stock. Sizes the step frame's liquidity arrays once and keeps where
+// each column is: refresh_quotes fills them book by book (record_book_liquidity). A run that
+// records no stock's liquidity leaves the stock arrays empty (the log then stores nothing).
+void Simulation::init_liquidity_record(std::int64_t stocks_per_segment) {
   const int n = universe_.size();
+  std::array<std::int64_t, 3> taken{};
+  liquidity_recorded_.assign(static_cast<std::size_t>(n), 0);
+  for (int i = 0; i < n; ++i) {
+    std::int64_t& k = taken[static_cast<std::size_t>(universe_.segment[static_cast<std::size_t>(i)])];
+    if (stocks_per_segment < 0 || k < stocks_per_segment) {
+      liquidity_stocks_.push_back(i);
+      liquidity_recorded_[static_cast<std::size_t>(i)] = 1;
+    }
+    ++k;
+  }
   const LiquidityColumns stocks = stock_columns(step_frame_.arrays);
   if (!liquidity_stocks_.empty()) stocks.resize(static_cast<std::size_t>(n), spec_of(FrameArray::stock_best_bid).fill);
   const LiquidityColumns futures = futures_columns(step_frame_.arrays);

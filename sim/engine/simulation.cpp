@@ -137,19 +137,6 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   class_metrics_.resize(class_names_.size());
   day_flows_.resize(class_names_.size() * 3);
   for (auto& v : day_class_volume_) v.assign(class_names_.size() * static_cast<std::size_t>(n), 0);
-  // The first N stocks of each segment (codes are drawn at random within a segment): a sample of
-  // every segment for worlds too big to record every book every step.
-  const std::int64_t per_segment = s.get_int("output.liquidity_stocks_per_segment");
-  std::array<std::int64_t, 3> taken{};
-  liquidity_recorded_.assign(static_cast<std::size_t>(n), 0);
-  for (int i = 0; i < n; ++i) {
-    std::int64_t& k = taken[static_cast<std::size_t>(universe_.segment[static_cast<std::size_t>(i)])];
-    if (per_segment < 0 || k < per_segment) {
-      liquidity_stocks_.push_back(i);
-      liquidity_recorded_[static_cast<std::size_t>(i)] = 1;
-    }
-    ++k;
-  }
   agent_orders_.resize(agents_.size());
   agent_sequence_.assign(agents_.size(), 0);
   agent_rejects_.resize(agents_.size());
@@ -165,7 +152,7 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   day_band_.assign(static_cast<std::size_t>(instruments), {kNoPrice, kNoPrice});
   if (record_step_prices_) step_frame_.last_price.resize(n);
   build_view();
-  init_liquidity_record();
+  init_liquidity_record(s.get_int("output.liquidity_stocks_per_segment"));
 }
 
 Simulation::~Simulation() = default;

@@ -160,7 +160,7 @@ class Simulation {
   void apply_transfer(AgentId agent, const CashTransfer& t);
   void attribute_trade(const Trade& t, InstrumentId stock, std::vector<Flow>& flows);
   // The run log's liquidity and position records (record_frames.cpp).
-  void init_liquidity_record();
+  void init_liquidity_record(std::int64_t stocks_per_segment);
   void record_book_liquidity(int book, Tick last);
   void record_positions(DayFrame& f) const;
   void bucket_block(std::size_t block, std::size_t stocks);
