@@ -11,9 +11,13 @@
 // (renameat2 RENAME_EXCHANGE; hard links where that is not supported) and copies the byte ranges
 // written since the last publish into the copy that is now the working one, so both are equal
 // again. A SIGKILL at any moment therefore leaves at `path` the file as of the last publish.
+// Before touching any file it takes the run log's lock, .<name>.lock (output_lock.hpp), so a second
+// process writing the same log fails at once instead of truncating this one's working copy.
 // Costs: the bytes of each day are written twice (no second compression), and the working copy
 // takes as much disk as the log until the run ends (it is then removed; a killed run leaves it).
 #include <hdf5.h>
+
+#include "sim/record/output_lock.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -25,7 +29,8 @@ namespace stampede::record_detail {
 
 class ShadowFile {
  public:
-  // Removes any file at `path` (and a stale working copy), creates the empty working copy.
+  // Takes the run log's lock (output_lock.hpp: OutputBusy when another process writes it), then
+  // removes any file at `path` (and a stale working copy), creates the empty working copy.
   // Throws std::runtime_error naming the path on failure.
   explicit ShadowFile(std::filesystem::path path);
   ~ShadowFile();   // closes both copies; removes the working copy; keeps what was published
@@ -53,6 +58,7 @@ class ShadowFile {
   void copy_ranges(int from, int to);
   void lock_fd(int fd) const;
 
+  OutputLock lock_;   // first: taken before any file is touched, released after the copies are closed
   std::filesystem::path path_, tmp_, prev_;
   int fd_[2] = {-1, -1};
   int work_ = 0;            // index of the working copy in fd_
@@ -62,5 +68,10 @@ class ShadowFile {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> dirty_;   // [addr, end) written since the copies were equal
   hid_t fapl_ = H5I_INVALID_HID;
 };
+
+// Removes the working copies (.NAME.tmp, .NAME.prev) of run logs in `dir` that no live process
+// writes (each checked by taking its run log's lock): what killed runs leave behind. Returns how
+// many files were removed.
+int remove_stale_temporaries(const std::filesystem::path& dir);
 
 }  // namespace stampede::record_detail

@@ -9,6 +9,9 @@ namespace stampede::cli {
 
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitRuntimeFailure = 1;
+// Another stampede process writes the same output (a run log, a sweep directory, a shard):
+// EX_TEMPFAIL, "try again later", so scripts can tell it from a failed run.
+inline constexpr int kExitBusy = 75;
 
 // Thrown for anything the user can fix: names the file, key or line, what was wrong and what is
 // allowed. main() prints every problem and exits with kExitBadInput.

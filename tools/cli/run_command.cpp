@@ -14,6 +14,7 @@
 #include "scenario_input.hpp"
 #include "sim/engine/interrupt.hpp"
 #include "sim/engine/run.hpp"
+#include "sim/record/output_lock.hpp"
 
 namespace stampede::cli {
 
@@ -64,6 +65,11 @@ void run(const RunArgs& args) {
   }
   if (!problems.empty()) throw InputError(problems);
   const Scenario& scenario = *loaded;
+  // Another process writing the same log: say so now, not after building the world (the run log
+  // takes the lock itself when it is created; this only makes the refusal immediate).
+  if (const std::string holder = current_holder(run_log_lock_path(output)); !holder.empty())
+    throw OutputBusy("run log '" + output.string() + "' is in use by another stampede process (" + holder + ", lock file " +
+                     run_log_lock_path(output).string() + "); wait for it to finish or stop it");
 
   install_interrupt_handlers();
   RunOptions options;

@@ -11,6 +11,7 @@
 #include "scenario_input.hpp"
 #include "output_check.hpp"
 #include "sim/engine/interrupt.hpp"
+#include "sim/sweep/sweep_lock.hpp"
 #include "sweep_common.hpp"
 
 namespace stampede::cli {
@@ -95,6 +96,19 @@ void plan_and_execute(const std::string& label, const SweepExecArgs& args,
   static const AgentRegistry registry = builtin_agents();
   o.registry = &registry;
   o.load = load;
+  // One sweep per directory (sweep_lock.hpp), taken before anything is written into it.
+  sweep::SweepLock lock;
+  if (world.rank() == 0) {
+    try {
+      lock = sweep::lock_sweep_dir(o.dir, o.shard, o.shards);
+    } catch (const std::exception& e) {
+      if (world.active()) {   // the other ranks would wait for rank 0 forever
+        std::fprintf(stderr, "error: %s\n", e.what());
+        world.abort(dynamic_cast<const OutputBusy*>(&e) ? kExitBusy : kExitRuntimeFailure);
+      }
+      throw;
+    }
+  }
   if (hooks.before_runs && world.rank() == 0) hooks.before_runs(o.dir);
   install_interrupt_handlers();
   o.stop = &interrupt_signal();
