@@ -82,7 +82,10 @@ std::string this_process_text() {
 }
 
 std::filesystem::path run_log_lock_path(const std::filesystem::path& log) {
-  return log.parent_path() / ("." + log.filename().string() + ".lock");
+  std::string name(".");   // not "." + string: gcc 12 warns wrongly (-Wrestrict) about that
+  name += log.filename().string();
+  name += ".lock";
+  return log.parent_path() / name;
 }
 
 OutputLock::OutputLock(std::filesystem::path lock_file, std::string what, Mode mode, bool remove_on_release)

@@ -520,6 +520,7 @@ void RunLogFile::add_day(const DayFrame& f) {
   flush_events();
   h5::check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("flush after day " + std::to_string(f.day)));
   shadow_->publish();
+  ++days_published_;
 }
 
 void RunLogFile::add_events(const std::string& kind, const std::vector<EventRow>& rows) {
@@ -562,6 +563,28 @@ void RunLogFile::finish(double wall_seconds) {
   write_double_attribute(file_.get(), "wall_time_seconds", wall_seconds);
   write_int32_attribute(file_.get(), "complete", 1);
   close();
+}
+
+std::string RunLogFile::abandon(const std::string& error) {
+  close_handles_quietly();   // the working copy's HDF5 file: whatever it still fails to write is dropped
+  h5::take_error_stack();
+  const bool in_place = !shadow_->crash_safe();
+  if (!shadow_->abandon())
+    return in_place ? "the run log '" + path_ + "' was removed (this file system made it be written in place, so it may be damaged)"
+                    : "no run log was left (nothing of it had been written)";
+  // The published copy is consistent: record the error in it, in place (a few hundred bytes of
+  // metadata; the working copy just removed freed as much space as the log takes).
+  std::string recorded = ", the error in its root attribute 'error'";
+  try {
+    h5::Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS), "file access properties");
+    h5::Handle file = h5::file(H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl.get()), where("reopen to record the error"));
+    write_string_attribute(file.get(), "error", error);
+    file.close(where("close after recording the error"));
+  } catch (const std::exception& e) {
+    recorded = "; the error could not be recorded in it: " + std::string(e.what());
+  }
+  return "the run log '" + path_ + "' keeps the " + std::to_string(days_published_) + " trading day" +
+         (days_published_ == 1 ? "" : "s") + " written before it, readable, with complete = 0" + recorded;
 }
 
 void RunLogFile::close() {

@@ -48,6 +48,10 @@ class RunLogFile {
   // Writes everything pending; finish() also sets wall_time_seconds and complete = 1. Both close.
   void finish(double wall_seconds);
   void close();
+  // After an error: closes everything without writing more, keeps the last published copy at the
+  // path (complete = 0) and records `error` in it (root attribute "error"). Returns what was
+  // left, in words, for the error message. Nothing else may be called afterwards.
+  std::string abandon(const std::string& error);
 
  private:
   static constexpr int kEventFields = 8;   // step, day, agent_id, agent_class, instrument, quantity, price, reason
@@ -68,6 +72,7 @@ class RunLogFile {
   std::string where(const std::string& what) const;
 
   std::string path_;
+  int days_published_ = 0;
   std::size_t n_stocks_ = 0, n_slots_ = 0;
   bool record_step_prices_ = true;
   hsize_t step_block_ = 1;  // steps buffered before a write (a day's worth)

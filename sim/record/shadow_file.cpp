@@ -341,12 +341,29 @@ int remove_stale_temporaries(const std::filesystem::path& dir) {
   for (const auto& log : logs) {
     try {
       OutputLock lock(run_log_lock_path(log), "run log '" + log.string() + "'");   // busy: a live writer's
-      for (const char* suffix : {".tmp", ".prev"})
-        removed += std::filesystem::remove(log.parent_path() / ("." + log.filename().string() + suffix), ec) ? 1 : 0;
+      for (const char* suffix : {".tmp", ".prev"}) {
+        std::string name(".");
+        name += log.filename().string();
+        name += suffix;
+        removed += std::filesystem::remove(log.parent_path() / name, ec) ? 1 : 0;
+      }
     } catch (const std::exception&) {
     }
   }
   return removed;
+}
+
+bool ShadowFile::abandon() {
+  for (int& fd : fd_)
+    if (fd >= 0) ::close(fd), fd = -1;
+  std::error_code ec;
+  std::filesystem::remove(tmp_, ec);
+  std::filesystem::remove(prev_, ec);
+  if (published_ && !two_copies_) {
+    std::filesystem::remove(path_, ec);
+    return false;
+  }
+  return published_;
 }
 
 void ShadowFile::publish_final() {

@@ -45,6 +45,10 @@ class ShadowFile {
   void publish();
   // Call after a successful H5Fclose: the final file becomes `path`, the other copy is removed.
   void publish_final();
+  // After a write error (the HDF5 file closed, errors ignored): closes both copies and removes the
+  // working one. True when `path` holds the last published copy, untouched since its publish; a
+  // log written in place (crash_safe() false) may be damaged and is removed.
+  bool abandon();
   // False when the file system supports neither RENAME_EXCHANGE nor hard links: the log is then
   // written in place (as plain HDF5 does) after the first publish.
   bool crash_safe() const { return two_copies_; }

@@ -37,8 +37,15 @@ def wait_for(pred, proc, what, timeout=60.0):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def has_text(path):
-    return lambda: os.path.exists(path) and os.path.getsize(path) > 0
+def held_by(path, proc):
+    """The lock file names `proc` (a file a killed process left may name another)."""
+    def check():
+        try:
+            with open(path) as f:
+                return f"pid {proc.pid}," in f.read()
+        except OSError:
+            return False
+    return check
 
 
 def refused(r, pid, what, started):
@@ -63,7 +70,7 @@ def test_two_sweeps_one_dir(exe, work):
     shutil.rmtree(d, ignore_errors=True)
     a = subprocess.Popen(sweep(exe, d), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(has_text(os.path.join(d, ".stampede-sweep.lock")), a, "the first sweep's lock")
+        wait_for(held_by(os.path.join(d, ".stampede-sweep.lock"), a), a, "the first sweep's lock")
         os.kill(a.pid, signal.SIGSTOP)   # holds the lock as long as the test needs
         t0 = time.monotonic()
         refused(subprocess.run(sweep(exe, d), capture_output=True, text=True), a.pid, "second sweep", t0)
@@ -92,7 +99,7 @@ def test_resubmitted_shard(exe, work):
     shutil.rmtree(d, ignore_errors=True)
     s0 = subprocess.Popen(sweep(exe, d, "--shard", "0/2"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(has_text(os.path.join(d, ".stampede-shard-0-of-2.lock")), s0, "shard 0/2's lock")
+        wait_for(held_by(os.path.join(d, ".stampede-shard-0-of-2.lock"), s0), s0, "shard 0/2's lock")
         os.kill(s0.pid, signal.SIGSTOP)
         t0 = time.monotonic()
         refused(subprocess.run(sweep(exe, d, "--shard", "0/2"), capture_output=True, text=True), s0.pid,
@@ -142,7 +149,7 @@ def test_two_runs_one_log(exe, work):
     run = [exe, "run", "-o", out, *SMALL[:-1], "--set", "days=60", "-q"]
     a = subprocess.Popen(run, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lock = os.path.join(work, ".one.h5.lock")
-    wait_for(has_text(lock), a, "the first run's lock")
+    wait_for(held_by(lock, a), a, "the first run's lock")
     os.kill(a.pid, signal.SIGSTOP)
     try:
         t0 = time.monotonic()

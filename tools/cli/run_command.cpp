@@ -13,6 +13,7 @@
 #include "output_check.hpp"
 #include "scenario_input.hpp"
 #include "sim/engine/interrupt.hpp"
+#include "sim/engine/resource_estimate.hpp"
 #include "sim/engine/run.hpp"
 #include "sim/record/output_lock.hpp"
 
@@ -28,6 +29,14 @@ int capped_to_cores(int requested, const char* what, bool oversubscribe) {
   return cores;
 }
 
+void check_resources(const Scenario& scenario, const std::filesystem::path& output_dir, int threads, bool force) {
+  const ResourceEstimate e = estimate_resources(scenario);
+  std::fprintf(stderr, "%s\n", estimate_line(e, output_dir, threads).c_str());
+  std::fflush(stderr);
+  if (force) return;
+  if (auto problems = resource_problems(e, output_dir); !problems.empty()) throw InputError(problems);
+}
+
 namespace {
 
 struct RunArgs {
@@ -38,6 +47,7 @@ struct RunArgs {
   bool oversubscribe = false;
   bool quiet = false;
   bool check_invariants = false;
+  bool force = false;
 };
 
 std::string clock_text(double seconds) {
@@ -70,11 +80,13 @@ void run(const RunArgs& args) {
   if (const std::string holder = current_holder(run_log_lock_path(output)); !holder.empty())
     throw OutputBusy("run log '" + output.string() + "' is in use by another stampede process (" + holder + ", lock file " +
                      run_log_lock_path(output).string() + "); wait for it to finish or stop it");
+  const int threads = capped_to_cores(args.threads, "--threads", args.oversubscribe);
+  check_resources(scenario, output.parent_path(), threads, args.force);
 
   install_interrupt_handlers();
   RunOptions options;
   options.output = output;
-  options.threads = capped_to_cores(args.threads, "--threads", args.oversubscribe);
+  options.threads = threads;
   options.stop = &interrupt_signal();
   options.check_invariants = args.check_invariants;
   const bool progress = !args.quiet && isatty(STDERR_FILENO);
@@ -116,6 +128,8 @@ void add_run_command(CLI::App& app) {
                 "Use --threads as given even above this machine's cores (else it is capped at them, with a warning)");
   add_scenario_options(*cmd, args->scenario);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress line on stderr");
+  cmd->add_flag("--force", args->force,
+                "Start even when the estimated disk or memory (printed before the run) is more than is free");
   cmd->add_flag("--check-invariants", args->check_invariants,
                 "Check every accounting and price-band invariant after every step (always on in debug builds); "
                 "a broken one stops the run with an error");
@@ -127,6 +141,7 @@ namespace {
 struct CheckArgs {
   ScenarioArgs scenario;
   bool diff = false;
+  bool force = false;
 };
 
 // `check --diff`: only the keys the scenario changes, first against the defaults (what every key is
@@ -174,8 +189,11 @@ void add_check_command(CLI::App& app) {
   add_scenario_options(*cmd, args->scenario);
   cmd->add_flag("--diff", args->diff,
                 "Print only the keys that differ from the defaults, then those that differ from the scenario's base file");
+  cmd->add_flag("--force", args->force, "Do not refuse a scenario whose estimated disk or memory is more than is free");
   cmd->callback([args] {
     const Scenario s = load_scenario(args->scenario);
+    // What `stampede run` would need, against this machine (the log in results/, as run writes it).
+    check_resources(s, "results", 0, args->force);
     if (args->diff)
       print_differences(s, args->scenario);
     else

@@ -136,6 +136,10 @@ void plan_and_execute(const std::string& label, const SweepExecArgs& args,
     throw Interrupted{sig};
   }
   if (world.rank() != 0) return;
+  if (!rep.stopped_launching.empty())
+    std::fprintf(stderr, "%s: stopped launching runs: %s; %zu runs not started (they are missing in the summary). Free "
+                         "some space and run the same command again to resume.\n",
+                 label.c_str(), rep.stopped_launching.c_str(), rep.not_started);
   if (rep.writer) {
     sweep::write_summary(o.dir, plan, rep.results);
     std::size_t ok = 0;
@@ -153,6 +157,8 @@ void plan_and_execute(const std::string& label, const SweepExecArgs& args,
     for (std::size_t k = 0; k < rep.runs_per_rank.size(); ++k) per_rank += fmt::format("{}{}", k ? " " : "", rep.runs_per_rank[k]);
     std::printf("%s: runs made by MPI rank 0..%d: %s\n", label.c_str(), world.size() - 1, per_rank.c_str());
   }
+  if (!rep.stopped_launching.empty() && rep.failed == 0)
+    throw std::runtime_error(fmt::format("the disk of {} is full: {} runs not started", o.dir.string(), rep.not_started));
   if (rep.failed > 0)
     throw std::runtime_error(fmt::format("{} of {} runs failed; their errors are in the summary and in {}/run_*.error",
                                          rep.failed, rep.ran, o.dir.string()));
