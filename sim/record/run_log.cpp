@@ -68,7 +68,7 @@ std::size_t estimate_bytes(const Message& m) {
 const char* const kReservedAttributes[] = {"schema", "Conventions", "version", "git_sha", "seed", "seed_text", "threads", "scenario",
                                            "complete", "wall_time_seconds", "created_utc", "steps_per_day",
                                            "record_step_prices", "invariants_checked", "interrupted_signal", "interrupted_after_step",
-                                           "interrupted_day", "error"};
+                                           "interrupted_day", "error", "code_hash", "scenario_hash"};
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument("RunLog: " + what);

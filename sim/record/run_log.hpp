@@ -52,6 +52,7 @@ struct DriverTable {
 
 struct RunHeader {
   std::string scenario_name, scenario_toml, scenario_resolved;  // TOML verbatim; resolved as TOML text
+  std::string scenario_hash;                 // SHA-256 hex (sim/engine/scenario_hash.hpp)
   std::uint64_t seed = 0;
   int threads = 1;
   bool record_step_prices = true;

@@ -2,6 +2,8 @@
 
 #include <hdf5_hl.h>
 
+#include "sim/record/run_log_verify.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -140,6 +142,8 @@ void RunLogFile::create_layout(const RunHeader& h) {
   write_string_attribute(root, "Conventions", kConventions);
   write_string_attribute(root, "version", STAMPEDE_VERSION);
   write_string_attribute(root, "git_sha", STAMPEDE_GIT_SHA);
+  write_string_attribute(root, "code_hash", this_build().code_hash);   // run_log_verify.hpp
+  write_string_attribute(root, "scenario_hash", h.scenario_hash);
   write_uint64_attribute(root, "seed", h.seed);
   // The seed again as text: R's rhdf5 reads a uint64 attribute as NA, Octave as a double. Fixed
   // length, because Octave's netCDF package reads no variable-length string.
@@ -572,16 +576,23 @@ std::string RunLogFile::abandon(const std::string& error) {
   if (!shadow_->abandon())
     return in_place ? "the run log '" + path_ + "' was removed (this file system made it be written in place, so it may be damaged)"
                     : "no run log was left (nothing of it had been written)";
-  // The published copy is consistent: record the error in it, in place (a few hundred bytes of
-  // metadata; the working copy just removed freed as much space as the log takes).
+  // The published copy is consistent and stays untouched: the error goes into the working copy,
+  // now equal to it, which then replaces it atomically (a few kB more; on a full disk or at the
+  // file size limit that may fail, and the log stays as published).
   std::string recorded = ", the error in its root attribute 'error'";
   try {
+    if (!shadow_->copy_ready()) throw std::runtime_error("its working copy could not be restored");
     h5::Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS), "file access properties");
-    h5::Handle file = h5::file(H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl.get()), where("reopen to record the error"));
+    h5::Handle file = h5::file(H5Fopen(shadow_->working_path().c_str(), H5F_ACC_RDWR, fapl.get()), "reopen");
     write_string_attribute(file.get(), "error", error);
-    file.close(where("close after recording the error"));
+    file.close("close");
+    shadow_->commit_copy();
   } catch (const std::exception& e) {
-    recorded = "; the error could not be recorded in it: " + std::string(e.what());
+    h5::take_error_stack();
+    std::error_code ec;
+    std::filesystem::remove(shadow_->working_path(), ec);
+    const std::string why = e.what();
+    recorded = "; the error could not be recorded in it (" + why.substr(0, std::min<std::size_t>(why.find(" ("), 120)) + ")";
   }
   return "the run log '" + path_ + "' keeps the " + std::to_string(days_published_) + " trading day" +
          (days_published_ == 1 ? "" : "s") + " written before it, readable, with complete = 0" + recorded;

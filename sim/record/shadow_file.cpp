@@ -354,16 +354,31 @@ int remove_stale_temporaries(const std::filesystem::path& dir) {
 }
 
 bool ShadowFile::abandon() {
+  copy_ready_ = false;
+  if (published_ && two_copies_ && fd_[0] >= 0 && fd_[1] >= 0) {
+    // The working copy back to the published bytes: only the ranges written since they were
+    // equal, on blocks it already holds (no new space needed on a full disk).
+    try {
+      copy_ranges(fd_[1 - work_], fd_[work_]);
+      copy_ready_ = true;
+    } catch (const std::exception&) {
+    }
+  }
   for (int& fd : fd_)
     if (fd >= 0) ::close(fd), fd = -1;
   std::error_code ec;
-  std::filesystem::remove(tmp_, ec);
+  if (!copy_ready_) std::filesystem::remove(tmp_, ec);
   std::filesystem::remove(prev_, ec);
   if (published_ && !two_copies_) {
     std::filesystem::remove(path_, ec);
     return false;
   }
   return published_;
+}
+
+void ShadowFile::commit_copy() {
+  copy_ready_ = false;
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) throw io_error("cannot publish", path_, errno);
 }
 
 void ShadowFile::publish_final() {

@@ -45,10 +45,14 @@ class ShadowFile {
   void publish();
   // Call after a successful H5Fclose: the final file becomes `path`, the other copy is removed.
   void publish_final();
-  // After a write error (the HDF5 file closed, errors ignored): closes both copies and removes the
-  // working one. True when `path` holds the last published copy, untouched since its publish; a
-  // log written in place (crash_safe() false) may be damaged and is removed.
+  // After a write error (the HDF5 file closed, errors ignored): closes both copies. True when
+  // `path` holds the last published copy, untouched since its publish (a log written in place,
+  // crash_safe() false, may be damaged and is removed). The published copy is never written
+  // again: the working copy is made equal to it (copy_ready()), so the caller can add to it and
+  // commit_copy() it over `path` atomically; otherwise it is removed.
   bool abandon();
+  bool copy_ready() const { return copy_ready_; }
+  void commit_copy();
   // False when the file system supports neither RENAME_EXCHANGE nor hard links: the log is then
   // written in place (as plain HDF5 does) after the first publish.
   bool crash_safe() const { return two_copies_; }
@@ -69,6 +73,7 @@ class ShadowFile {
   bool published_ = false;  // `path` holds a published copy (fd_[1 - work_])
   bool two_copies_ = true;
   bool use_exchange_ = true;
+  bool copy_ready_ = false;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> dirty_;   // [addr, end) written since the copies were equal
   hid_t fapl_ = H5I_INVALID_HID;
 };

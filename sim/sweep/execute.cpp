@@ -284,11 +284,14 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
     for (std::size_t i = 0; i < n; ++i) {
       if (static_cast<int>(i % static_cast<std::size_t>(o.shards)) != o.shard) continue;
       ++rep.planned;
-      RunResult r = read_run_result(o.dir, plan.runs[i]);
+      RunResult r = read_run_result(o.dir, plan.runs[i], &o.load);
       if (r.status == "ok") {
         rep.results[i] = std::move(r);
         ++rep.skipped;
       } else {
+        if (!r.error.empty() && r.status == "missing")   // a complete log that fails its checks (even with -q)
+          std::fprintf(stderr, "%s: %s is complete but %s; making it again\n", o.label.c_str(), log_name(plan.runs[i]).c_str(),
+                       r.error.c_str());
         to_run.push_back(i);
       }
     }
