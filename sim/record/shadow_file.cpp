@@ -322,7 +322,7 @@ void ShadowFile::publish() {
   copy_ranges(fd_[work], fd_[work_]);
 }
 
-int remove_stale_temporaries(const std::filesystem::path& dir) {
+int remove_stale_temporaries(const std::filesystem::path& dir, std::vector<std::string>* holders) {
   int removed = 0;
   std::error_code ec;
   std::vector<std::filesystem::path> logs;
@@ -341,6 +341,7 @@ int remove_stale_temporaries(const std::filesystem::path& dir) {
   for (const auto& log : logs) {
     try {
       OutputLock lock(run_log_lock_path(log), "run log '" + log.string() + "'");   // busy: a live writer's
+      if (holders && !lock.previous_holder().empty()) holders->push_back(lock.previous_holder());
       for (const char* suffix : {".tmp", ".prev"}) {
         std::string name(".");
         name += log.filename().string();

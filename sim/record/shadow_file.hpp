@@ -80,7 +80,7 @@ class ShadowFile {
 
 // Removes the working copies (.NAME.tmp, .NAME.prev) of run logs in `dir` that no live process
 // writes (each checked by taking its run log's lock): what killed runs leave behind. Returns how
-// many files were removed.
-int remove_stale_temporaries(const std::filesystem::path& dir);
+// many files were removed; `holders` (if given) gets the processes their lock files still named.
+int remove_stale_temporaries(const std::filesystem::path& dir, std::vector<std::string>* holders = nullptr);
 
 }  // namespace stampede::record_detail

@@ -160,16 +160,35 @@ def test_two_runs_one_log(exe, work):
     # The dead run's lock file is free: the next run takes it over and says whose it was.
     r = subprocess.run([exe, "run", "-o", out, *SMALL], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert f"is gone (host " in r.stderr and f"pid {a.pid}," in r.stderr, r.stderr
+    # Its working copy is removed first (by taking its lock), or its lock is taken over: either
+    # way the note names the dead process.
+    assert ("is gone (host " in r.stderr or "killed runs left" in r.stderr) and f"pid {a.pid}," in r.stderr, r.stderr
     if os.path.exists(lock):
         raise AssertionError("the run log's lock file outlived a clean run")
     assert not os.path.exists(os.path.join(work, ".one.h5.tmp")), "working copy left after a clean run"
     print("two runs on one log: the second refused; the killed one's lock taken over")
 
+    # A killed run whose log is never made again: the next run into the directory removes its
+    # working copy (it takes that log's lock first, so a live writer's is never touched).
+    killed = os.path.join(work, "killed.h5")
+    k = subprocess.Popen([exe, "run", "-o", killed, *SMALL[:-1], "--set", "days=60", "-q"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: os.path.exists(os.path.join(work, ".killed.h5.tmp")) and os.path.exists(killed), k,
+             "the killed run's first publish")
+    k.kill()
+    k.communicate()
+    assert os.path.exists(os.path.join(work, ".killed.h5.tmp"))
+    r = subprocess.run([exe, "run", "-o", os.path.join(work, "other.h5"), *SMALL], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "removed 1 working copy that killed runs left" in r.stderr and f"pid {k.pid}," in r.stderr, r.stderr
+    assert not os.path.exists(os.path.join(work, ".killed.h5.tmp"))
+    print("a killed run's working copy removed by the next run in its directory")
+
 
 def main():
     exe, work = os.path.abspath(sys.argv[1]), sys.argv[2]
-    os.makedirs(work, exist_ok=True)
+    shutil.rmtree(work, ignore_errors=True)   # nothing of an earlier run may pass for this one's
+    os.makedirs(work)
     test_two_sweeps_one_dir(exe, work)
     test_resubmitted_shard(exe, work)
     test_stale_locks_taken_over(exe, work)

@@ -16,6 +16,7 @@
 #include "sim/engine/resource_estimate.hpp"
 #include "sim/engine/run.hpp"
 #include "sim/record/output_lock.hpp"
+#include "sim/record/shadow_file.hpp"
 
 namespace stampede::cli {
 
@@ -80,6 +81,15 @@ void run(const RunArgs& args) {
   if (const std::string holder = current_holder(run_log_lock_path(output)); !holder.empty())
     throw OutputBusy("run log '" + output.string() + "' is in use by another stampede process (" + holder + ", lock file " +
                      run_log_lock_path(output).string() + "); wait for it to finish or stop it");
+  // Working copies that killed runs left beside it (.NAME.h5.tmp), each checked by taking its log's lock.
+  const std::filesystem::path dir = output.parent_path().empty() ? std::filesystem::path(".") : output.parent_path();
+  std::vector<std::string> gone;
+  if (const int removed = record_detail::remove_stale_temporaries(dir, &gone)) {
+    std::string who;
+    for (const auto& g : gone) who += (who.empty() ? " (" : "; ") + g;
+    std::fprintf(stderr, "stampede: note: removed %d working cop%s that killed runs left in '%s'%s\n", removed,
+                 removed == 1 ? "y" : "ies", dir.c_str(), who.empty() ? "" : (who + ")").c_str());
+  }
   const int threads = capped_to_cores(args.threads, "--threads", args.oversubscribe);
   check_resources(scenario, output.parent_path(), threads, args.force);
 
