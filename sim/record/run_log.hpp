@@ -96,6 +96,7 @@ struct DayFrame {             // one per trading day, after the close
   double hedged_close = 0, microcap_close = 0;
   std::vector<AgentDayRecord> agents;        // [agent] (header.daily_agent_names)
   std::vector<FlowRow> flows;                // [agent_class * segments + segment], segments = header.segment_names.size()
+  std::int64_t state_fingerprint = 0;        // hash of prices, positions and cash at the close (Simulation::state_fingerprint)
 };
 
 // agent_class and reason are stored as fixed-length strings of kEventClassBytes and

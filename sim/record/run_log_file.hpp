@@ -96,6 +96,7 @@ class RunLogFile {
   // day axis
   Series open_, high_, low_, close_, volume_, turnover_, limit_up_, limit_down_, value_;
   Series hedged_close_, microcap_close_, f_code_, f_settlement_;
+  Series fingerprint_;   // /state_fingerprint [day]
   // agents: /agents/classes (step axis), /agents/daily and /agents/flows (day axis)
   static constexpr int kClassDoubles = 6, kClassInts = 3, kFlowFields = 4;
   std::size_t n_classes_ = 0, n_agents_ = 0, n_segments_ = 0;

@@ -148,17 +148,22 @@ def test_output_checked_first(exe, work):
         os.chmod(ro, 0o755)
 
 
-def check_kept_log(path, stderr, cause, error_recorded=True):
+def check_kept_log(path, stderr, cause):
     """A run stopped by a write error keeps what it had published: a readable log of its completed
-    days, complete = 0, the error in its root attribute 'error' (at a file size limit the few kB
-    that takes may not fit: then the message says so); no working copy beside it."""
+    days, complete = 0, the error in its root attribute 'error' (on a full disk or at a file size
+    limit the few kB that takes may not fit: then in PATH.error beside it, and the message says
+    so); no working copy beside it."""
     m = re.search(r"keeps the (\d+) trading days? written before it", stderr)
     assert m, f"the error does not say what was kept:\n{stderr}"
     days = int(m.group(1))
     assert days >= 1, stderr
     assert "complete = 0" in stderr, stderr
     recorded = "root attribute 'error'" in stderr
-    assert recorded or (not error_recorded and "the error could not be recorded in it" in stderr), stderr
+    side = path + ".error"
+    if not recorded:   # no room left for it in the log: beside it
+        assert "the error could not be recorded in it" in stderr and f"so it is in '{side}'" in stderr, stderr
+        with open(side) as f:
+            assert cause in f.read()
     with h5py.File(path, "r") as f:
         assert int(f.attrs["complete"]) == 0
         assert ("error" in f.attrs) == recorded, (recorded, dict(f.attrs))
@@ -181,8 +186,9 @@ def check_kept_log(path, stderr, cause, error_recorded=True):
 
 def test_disk_full(exe, work):
     out = os.path.join(work, "full.h5")
-    if os.path.exists(out):
-        os.remove(out)
+    for stale in (out, out + ".error"):
+        if os.path.exists(stale):
+            os.remove(stale)
     limit = 1024 * 1024   # bytes: the layout and a few days of this run
 
     def cap():
@@ -196,7 +202,7 @@ def test_disk_full(exe, work):
     assert r.returncode == 1, f"exit {r.returncode}\n{r.stderr}"
     assert "error:" in r.stderr and out in r.stderr, r.stderr
     assert "the file size limit was reached (File too large" in r.stderr, r.stderr
-    days = check_kept_log(out, r.stderr, "File too large", error_recorded=False)
+    days = check_kept_log(out, r.stderr, "File too large")
     assert "microcap index" not in r.stdout, "a summary was printed for a failed run"
     print(f"file size limit: stopped after {secs:.1f} s, {days} days kept: {r.stderr.strip().splitlines()[-1][:200]}")
 
@@ -216,7 +222,7 @@ def test_disk_full_tmpfs(exe, work):
         assert r.returncode == 1, f"exit {r.returncode}\n{r.stderr}"
         assert "the disk is full (No space left on device)" in r.stderr and out in r.stderr, r.stderr
         days = check_kept_log(out, r.stderr, "No space left on device")
-        assert os.listdir(mnt) == ["run.h5"], f"left behind on the full disk: {os.listdir(mnt)}"
+        assert sorted(os.listdir(mnt)) in (["run.h5"], ["run.h5", "run.h5.error"]), f"left behind on the full disk: {os.listdir(mnt)}"
         print(f"disk full on tmpfs: {days} days kept: {r.stderr.strip()[:160]}")
     finally:
         subprocess.run(["umount", mnt], capture_output=True)
