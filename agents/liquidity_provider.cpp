@@ -13,7 +13,8 @@ LiquidityProvider::LiquidityProvider(const QuotingParams& p, AccountId account, 
                                      Qty target_inventory, double max_inventory_yuan, Fen starting_cash, Rng rng)
     : p_(p), account_(account), stock_(stock), target_inventory_(target_inventory),
       max_inventory_yuan_(max_inventory_yuan),
-      min_cash_(static_cast<Fen>(std::llround(p.min_cash_fraction * static_cast<double>(starting_cash)))), rng_(rng),
+      min_cash_(static_cast<Fen>(std::llround(p.min_cash_fraction * static_cast<double>(starting_cash)))),
+      skew_reference_(static_cast<double>(target_inventory)), rng_(rng),
       withdrawal_(p.withdrawal) {}
 
 void LiquidityProvider::report(const MarketView& view, ClassMetrics& into) const {
@@ -47,9 +48,25 @@ void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
   const double excess_yuan = static_cast<double>(inventory - target_inventory_) * q.last / 100.0;
   const double excess = max_inventory_yuan_ > 0 ? excess_yuan / max_inventory_yuan_ : 0.0;
   const double half = std::max<double>(p_.half_spread_ticks, p_.vol_spread_mult * vol_ticks_);
+  // With resilience, the price skew is measured from a reference that moves toward the inventory
+  // once a day (at the day's first decision); without, from the target, as the quote limits are.
+  double skew_excess = excess;
+  if (p_.inventory_skew_halflife_days > 0) {
+    if (seen_day_ != view.day && seen_day_ >= 0)
+      skew_reference_ += (static_cast<double>(inventory) - skew_reference_) * (1.0 - std::exp2(-1.0 / p_.inventory_skew_halflife_days));
+    skew_excess = max_inventory_yuan_ > 0 ? (static_cast<double>(inventory) - skew_reference_) * q.last / 100.0 / max_inventory_yuan_ : 0.0;
+  }
   // No pow() per maker and step unless the scenario asks for a convex skew.
-  const double shape = p_.inventory_skew_exponent == 1.0 ? excess : excess * std::pow(std::abs(excess), p_.inventory_skew_exponent - 1.0);
-  const double price_skew = p_.inventory_skew_price_share * shape;
+  const double shape = p_.inventory_skew_exponent == 1.0 ? skew_excess
+                                                         : skew_excess * std::pow(std::abs(skew_excess), p_.inventory_skew_exponent - 1.0);
+  double skew_share = p_.inventory_skew_price_share;
+  if (p_.inventory_skew_stress_share > 0) {
+    if (seen_day_ != view.day) locked_share_last_close_ = locked_share_today_;
+    locked_share_today_ = view.stock_count > 0 ? static_cast<double>(view.locked_limit_down_count) / view.stock_count : 0.0;
+    const double stress = std::min(1.0, std::max(locked_share_today_, locked_share_last_close_) / p_.stress_limit_down_share);
+    skew_share += p_.inventory_skew_stress_share * stress;
+  }
+  const double price_skew = skew_share * shape;
   const double centre = fair * (1.0 - price_skew) - p_.inventory_skew_ticks * excess;
 
   Tick bid = std::clamp(static_cast<Tick>(std::floor(centre - half)), q.lower, q.upper);
@@ -106,6 +123,9 @@ QuotingParams quoting_params(const Scenario& s) {
   p.inventory_skew_ticks = s.get_float("liquidity_providers.inventory_skew_ticks");
   p.inventory_skew_price_share = s.get_float("liquidity_providers.inventory_skew_pct") / 100.0;
   p.inventory_skew_exponent = s.get_float("liquidity_providers.inventory_skew_exponent");
+  p.inventory_skew_halflife_days = s.get_float("liquidity_providers.inventory_skew_halflife_days");
+  p.inventory_skew_stress_share = s.get_float("liquidity_providers.inventory_skew_stress_pct") / 100.0;
+  p.stress_limit_down_share = s.get_float("liquidity_providers.stress_limit_down_share");
   p.quote_lots = static_cast<int>(s.get_int("liquidity_providers.quote_lots"));
   p.fair_value_weight = s.get_float("liquidity_providers.fair_value_weight");
   p.fair_value_noise = s.get_float("liquidity_providers.fair_value_noise");
@@ -167,6 +187,9 @@ AgentKind liquidity_providers_kind() {
           spec("inventory_skew_ticks", T::Float, 2.0, 0, 1000, "ticks", "quote shift when inventory is one max_inventory away from target"),
           spec("inventory_skew_pct", T::Float, 0.0, 0, 100, "percent of the price", "stock makers: quote shift (on top of inventory_skew_ticks) when inventory is one max_inventory away from target: the price impact of a flow the makers absorb (0 = none)"),
           spec("inventory_skew_exponent", T::Float, 1.0, 1, 4, "", "stock makers: how the inventory_skew_pct shift grows with the excess x (a share of max_inventory): x |x|^(exponent - 1); 1 = linear, 2 = convex (everyday inventory costs little, a maker near its limit marks steeply)"),
+          spec("inventory_skew_halflife_days", T::Float, 0.0, 0, 1000, "trading days", "stock makers: resilience of the inventory_skew_pct shift: the inventory it is measured from moves halfway toward what the maker holds every this many trading days, so the gap a burst of one-sided flow opens closes over days even before buyers return (0 = never: the gap lasts as long as the inventory)"),
+          spec("inventory_skew_stress_pct", T::Float, 0.0, 0, 100, "percent of the price", "stock makers: added to inventory_skew_pct in a stressed market, in proportion to the stress (the share of all stocks locked limit-down, now or at the last close, over stress_limit_down_share, at most 1): makers' tolerance for inventory falls as the market locks up, so a fire sale moves prices far more than everyday flow of the same size (0 = none)"),
+          spec("stress_limit_down_share", T::Float, 0.1, 0.001, 1, "share of stocks", "stock makers: share of all stocks locked limit-down at which the market counts as fully stressed (see inventory_skew_stress_pct)"),
           spec("quote_lots", T::Int, std::int64_t{10}, 1, 100000, "lots (contracts for futures)", "size of each quote"),
           spec("fair_value_weight", T::Float, 0.3, 0, 1, "", "weight of the latent fundamental value (vs the last price) in the fair value"),
           spec("fair_value_noise", T::Float, 0.002, 0, 1, "", "relative noise of each maker's fair-value estimate"),

@@ -28,6 +28,21 @@ struct QuotingParams {
   // maker near its limit after a one-sided flow marks its quotes steeply (inventory risk grows
   // faster than inventory).
   double inventory_skew_exponent = 1.0;
+  // Resilience of that shift: the inventory a maker measures its skew from moves toward what it
+  // holds by half the distance every this many trading days (0 = never: the skew lasts as long as
+  // the inventory). Makers absorb a burst of one-sided flow at a discount, then come to carry it
+  // (hedge it, lay it off outside the model, raise their limits), so the gap a fire sale opens
+  // closes over days even before buyers return, and the steady drift of everyday two-sided
+  // trading costs less than a burst of the same size. Quote limits stay on the inventory itself.
+  double inventory_skew_halflife_days = 0.0;
+  // Stock makers: skew added (a share of the price, as inventory_skew_price_share) in a stressed
+  // market, in proportion to the stress: the share of all stocks locked limit-down (now, or at
+  // the last close if more), over stress_limit_down_share, capped at 1. Makers' tolerance for
+  // inventory falls as the market locks up (their risk limits and funding tighten together:
+  // Brunnermeier and Pedersen's liquidity spiral), so the same flow moves prices far more in a
+  // stampede than on an ordinary day, and the impact eases once the locks clear.
+  double inventory_skew_stress_share = 0.0;
+  double stress_limit_down_share = 0.1;
   int quote_lots = 10;
   double fair_value_weight = 0.3;
   double fair_value_noise = 0.002;
@@ -81,6 +96,12 @@ class LiquidityProvider final : public Agent {
   DayIndex seen_day_ = -1;
   Tick prev_last_ = kNoPrice;
   double vol_ticks_ = 1.0;   // EWMA of absolute price changes per step
+  // The inventory the price skew is measured from: the target at first, then (with a resilience
+  // half-life) following the inventory from one day to the next.
+  double skew_reference_ = 0;
+  // Share of all stocks locked limit-down in the last snapshot of the previous day, and today's
+  // so far (the stress level looks at the larger of the two, so it does not reset at the open).
+  double locked_share_last_close_ = 0, locked_share_today_ = 0;
   // The equity report() marked after a step: within a day, the next decide() sees the same
   // account and prices, so it reuses the mark instead of marking again.
   mutable double mark_equity_ = 0;

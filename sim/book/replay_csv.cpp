@@ -1,5 +1,6 @@
 // CSV order-stream parsing for replay: exact decimal prices, precise error messages.
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <istream>
 #include <iterator>
@@ -236,6 +237,15 @@ std::vector<OrderRow> parse_orders(std::istream& in, const std::string& name, co
 }
 
 std::vector<OrderRow> read_orders_file(const std::string& path, const PriceScale& scale) {
+  // Only a regular file, of a size the rows fit in memory: /dev/zero or a FIFO would be read
+  // without end (or block).
+  constexpr std::uintmax_t kMaxOrdersFileBytes = std::uintmax_t{1} << 30;
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+    throw ReplayError(path + ": not a regular file (a device, FIFO or socket would be read without end or block); give a CSV file path");
+  if (const auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxOrdersFileBytes)
+    throw ReplayError(path + ": it is " + std::to_string(size) + " bytes; at most 1 GiB of orders are read at once (split the file)");
   std::ifstream in(path);
   if (!in) throw ReplayError(path + ": cannot open the orders file (missing or unreadable); give a CSV file path");
   return parse_orders(in, path, scale);

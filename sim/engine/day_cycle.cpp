@@ -140,6 +140,34 @@ void Simulation::end_day() {
   for (std::size_t k = 0; k < day_flows_.size(); ++k)
     f.flows[k] = FlowRow{yuan(day_flows_[k].sell_forced), yuan(day_flows_[k].sell_voluntary),
                          yuan(day_flows_[k].sell_aggressive), yuan(day_flows_[k].buy)};
+  f.state_fingerprint = static_cast<std::int64_t>(state_fingerprint());
+}
+
+std::uint64_t Simulation::state_fingerprint() const {
+  // FNV-1a over 64-bit words, in a fixed order (stocks, then accounts by id): the same state gives
+  // the same number at any thread count; one sequential pass over the accounts and their positions.
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  auto mix = [&h](std::uint64_t x) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (x >> (8 * i)) & 0xff;
+      h *= 0x100000001b3ULL;
+    }
+  };
+  for (const StockDayStats& d : stock_day_) mix(static_cast<std::uint64_t>(d.close));
+  mix(static_cast<std::uint64_t>(accounts_.size()));
+  for (const Account& a : accounts_.all()) {
+    mix(static_cast<std::uint64_t>(a.cash));
+    mix(static_cast<std::uint64_t>(a.reserved_cash));
+    mix(a.stocks().size());
+    for (const StockPosition& p : a.stocks()) {
+      mix(static_cast<std::uint64_t>(p.stock));
+      mix(static_cast<std::uint64_t>(p.qty));
+      mix(static_cast<std::uint64_t>(p.sellable));
+    }
+  }
+  for (AccountId id : accounts_.futures_accounts())
+    for (int k = 0; k < kFuturesSlots; ++k) mix(static_cast<std::uint64_t>(accounts_[id].futures(k).qty));
+  return h;
 }
 
 }  // namespace stampede

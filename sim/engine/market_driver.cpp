@@ -43,7 +43,12 @@ bool parse_number(const std::string& text, double& out) {
 MarketDriver load_index_column(const Scenario& s, const TradingCalendar& calendar, const std::string& file,
                                const std::string& column) {
   const std::string key = fmt::format("{} = \"{}\"", kFileKey, file);
-  const auto data = read_scenario_data(file, s.source_dirs());
+  std::optional<ScenarioDataFile> data;
+  try {
+    data = read_scenario_data(file, s.source_dirs());
+  } catch (const std::runtime_error& e) {   // there, but not a regular file, or too large
+    throw ScenarioError({fmt::format("{}: {}", key, e.what())});
+  }
   if (!data)
     throw ScenarioError({fmt::format("{}: no such file next to the scenario, nor a built-in data file of that name "
                                      "(built-in: scenarios/data/*.csv as data/<file>)", key)});

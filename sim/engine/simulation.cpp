@@ -8,6 +8,7 @@
 
 #include "sim/core/parallel.hpp"
 #include "sim/engine/market_driver.hpp"
+#include "sim/engine/scenario_hash.hpp"
 
 namespace stampede {
 
@@ -376,6 +377,7 @@ RunHeader Simulation::make_header(const Scenario& s, int threads) const {
   h.scenario_name = s.name();
   h.scenario_toml = s.source_text();
   h.scenario_resolved = s.resolved_toml();
+  h.scenario_hash = scenario_hash(s);
   h.seed = seed_;
   h.threads = threads;
   h.record_step_prices = record_step_prices_;

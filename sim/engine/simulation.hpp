@@ -73,6 +73,10 @@ class Simulation {
   const TradingCalendar& calendar() const { return calendar_; }
   const SessionClock& clock() const { return clock_; }
   const AccountBook& accounts() const { return accounts_; }
+  // A cheap deterministic hash of the state at the close (as exchange-core's state hash): every
+  // stock's close, every account's cash, reserved cash, stock positions and futures positions.
+  // Recorded per day in the run log (/state_fingerprint): equal fingerprints, equal state.
+  std::uint64_t state_fingerprint() const;
   const MarketView& view() const { return view_; }
   const FuturesMarket& futures() const { return futures_; }
   const OrderBook& book(InstrumentId i) const { return books_[static_cast<std::size_t>(i)]; }

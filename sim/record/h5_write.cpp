@@ -114,6 +114,11 @@ h5::Handle make_dataset(hid_t loc, const DatasetSpec& s, const std::string& wher
       h5::check(H5Pset_shuffle(dcpl.get()), "shuffle filter for " + what);
       h5::check(H5Pset_deflate(dcpl.get(), kDeflateLevel), "deflate filter for " + what);
     }
+    // A checksum of each stored (compressed) chunk: a flipped bit fails the read instead of
+    // reading back wrong (docs/hdf5-schema.md, "Checksums"). Not on variable-length data, whose
+    // chunks hold only heap pointers.
+    if (H5Tdetect_class(s.type, H5T_VLEN) <= 0 && H5Tis_variable_str(s.type) <= 0)
+      h5::check(H5Pset_fletcher32(dcpl.get()), "checksum filter for " + what);
     // The cache holds a whole row of chunks (twice over), so a write that covers only part of a
     // chunk never reads back and inflates what it wrote a moment ago; and not much more: chunks of
     // days gone by are never touched again, and a bigger cache would keep them in memory until it

@@ -71,7 +71,7 @@ std::size_t estimate_bytes(const Message& m) {
 const char* const kReservedAttributes[] = {"schema", "Conventions", "version", "git_sha", "seed", "seed_text", "threads", "scenario",
                                            "complete", "wall_time_seconds", "created_utc", "steps_per_day",
                                            "record_step_prices", "invariants_checked", "writer_cpu_seconds", "interrupted_signal", "interrupted_after_step",
-                                           "interrupted_day"};
+                                           "interrupted_day", "error", "code_hash", "scenario_hash"};
 
 // CPU time of the calling thread (the writer's: compressing and writing the log).
 double thread_cpu_seconds() {
@@ -235,7 +235,8 @@ struct RunLog::Impl {
               },
               msg);
         } catch (const std::exception& e) {
-          // The file may be half written (a full disk): it is removed once closed, below.
+          // The working copy may be half written (a full disk): it is dropped, and the log keeps
+          // what was last published (every completed day), with complete = 0 and the error.
           const std::string what = e.what();
           std::string cause;   // the usual causes, said first and plainly
           if (what.find("No space left on device") != std::string::npos)
@@ -244,21 +245,26 @@ struct RunLog::Impl {
             cause = "the file size limit was reached (File too large; see ulimit -f): ";
           else if (what.find("Disk quota exceeded") != std::string::npos)
             cause = "the disk quota is exhausted (Disk quota exceeded): ";
-          record_error(std::make_exception_ptr(std::runtime_error(
-              cause + what + "; the incomplete run log '" + path.string() + "' was removed")));
+          record_error(std::make_exception_ptr(std::runtime_error(cause + what + "; " + abandon(cause + what))));
         } catch (...) {
+          abandon("unknown error");
           record_error(std::current_exception());
         }
       }
       batch.clear();
     }
-    // Closes whatever is still open. After an error the file is removed, so a damaged log can
-    // never be taken for a result.
+    // Closes whatever is still open (after an error, abandon() has closed the file already).
     h5::Session session;
     file.reset();
-    if (failed.load(std::memory_order_relaxed)) {
-      std::error_code ec;
-      if (std::filesystem::is_regular_file(path, ec)) std::filesystem::remove(path, ec);
+  }
+
+  // The writer thread, after an error: the log keeps its published days (never marked complete).
+  std::string abandon(const std::string& error) {
+    try {
+      std::string kept = file->abandon(error);
+      return kept;
+    } catch (const std::exception& e) {
+      return std::string("the run log could not be closed: ") + e.what();
     }
   }
 };

@@ -53,6 +53,7 @@ struct DriverTable {
 
 struct RunHeader {
   std::string scenario_name, scenario_toml, scenario_resolved;  // TOML verbatim; resolved as TOML text
+  std::string scenario_hash;                 // SHA-256 hex (sim/engine/scenario_hash.hpp)
   std::uint64_t seed = 0;
   int threads = 1;
   bool record_step_prices = true;
@@ -102,6 +103,7 @@ struct DayFrame {             // one per trading day, after the close
   std::vector<AgentDayRecord> agents;        // [agent] (header.daily_agent_names)
   std::vector<FlowRow> flows;                // [agent_class * segments + segment], segments = header.segment_names.size()
   FrameArrays arrays;                        // the day arrays of frame_arrays.def; one left empty reads as its fill value
+  std::int64_t state_fingerprint = 0;        // hash of prices, positions and cash at the close (Simulation::state_fingerprint)
 };
 
 // agent_class and reason are stored as fixed-length strings of kEventClassBytes and

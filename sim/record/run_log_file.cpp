@@ -2,12 +2,15 @@
 
 #include <hdf5_hl.h>
 
+#include "sim/record/run_log_verify.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <utility>
 
@@ -110,7 +113,7 @@ RunLogFile::~RunLogFile() { close_handles_quietly(); }
 void RunLogFile::close_handles_quietly() {
   frame_arrays_.reset();
   for (Series* s : {&last_price_, &hedged_, &microcap_, &f_price_, &f_basis_, &f_basis_ann_, &f_volume_, &f_oi_, &open_,
-                    &high_, &low_, &close_, &volume_, &turnover_, &limit_up_, &limit_down_, &value_, &hedged_close_,
+                    &high_, &low_, &close_, &volume_, &turnover_, &limit_up_, &limit_down_, &value_, &hedged_close_, &fingerprint_,
                     &microcap_close_, &f_code_, &f_settlement_, &a_nav_, &a_equity_, &a_leverage_, &a_state_})
     s->ds.reset();
   for (Series& s : cls_d_) s.ds.reset();
@@ -141,6 +144,8 @@ void RunLogFile::create_layout(const RunHeader& h) {
   write_string_attribute(root, "Conventions", kConventions);
   write_string_attribute(root, "version", STAMPEDE_VERSION);
   write_string_attribute(root, "git_sha", STAMPEDE_GIT_SHA);
+  write_string_attribute(root, "code_hash", this_build().code_hash);   // run_log_verify.hpp
+  write_string_attribute(root, "scenario_hash", h.scenario_hash);
   write_uint64_attribute(root, "seed", h.seed);
   // The seed again as text: R's rhdf5 reads a uint64 attribute as NA, Octave as a double. Fixed
   // length, because Octave's netCDF package reads no variable-length string.
@@ -303,6 +308,12 @@ void RunLogFile::create_layout(const RunHeader& h) {
   microcap_ = index_series("microcap", kStepAxis, "microcap index at the end of the step");
   hedged_close_ = index_series("hedged_close", kDayAxis, "hedged index close");
   microcap_close_ = index_series("microcap_close", kDayAxis, "microcap index close");
+  // The state at each close as one number (docs/hdf5-schema.md): two runs that agree on it agree on
+  // every price, position and cash balance at that close.
+  fingerprint_ = series(root, "/", chunks_.day_spec("state_fingerprint", H5T_STD_I64LE, kOneD, "1",
+                                                    "64-bit hash of every close price, account cash, stock and futures position at the close"),
+                        H5T_NATIVE_INT64);
+  root_axes_.label(fingerprint_.ds.get(), {kDayAxis}, where("/state_fingerprint"));
 
   // --- /market/futures
   const std::string pf = "/market/futures/";
@@ -502,6 +513,7 @@ void RunLogFile::add_day(const DayFrame& f) {
   limit_down_.append(1, f.limit_down.data(), where(ps + "limit_down"));
   value_.append(1, f.value.data(), where(ps + "value"));
   hedged_close_.append(1, &f.hedged_close, where("/market/index/hedged_close"));
+  fingerprint_.append(1, &f.state_fingerprint, where("/state_fingerprint"));
   microcap_close_.append(1, &f.microcap_close, where("/market/index/microcap_close"));
   auto codes = c_strings(f.futures_code);
   f_code_.append(1, codes.data(), where("/market/futures/code"));
@@ -530,6 +542,7 @@ void RunLogFile::add_day(const DayFrame& f) {
   flush_events();
   h5::check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("flush after day " + std::to_string(f.day)));
   shadow_->publish();
+  ++days_published_;
 }
 
 void RunLogFile::add_events(const std::string& kind, const std::vector<EventRow>& rows) {
@@ -572,6 +585,41 @@ void RunLogFile::finish(double wall_seconds) {
   write_double_attribute(file_.get(), "wall_time_seconds", wall_seconds);
   write_int32_attribute(file_.get(), "complete", 1);
   close();
+}
+
+std::string RunLogFile::abandon(const std::string& error) {
+  close_handles_quietly();   // the working copy's HDF5 file: whatever it still fails to write is dropped
+  h5::take_error_stack();
+  const bool in_place = !shadow_->crash_safe();
+  if (!shadow_->abandon())
+    return in_place ? "the run log '" + path_ + "' was removed (this file system made it be written in place, so it may be damaged)"
+                    : "no run log was left (nothing of it had been written)";
+  // The published copy is consistent and stays untouched: the error goes into the working copy,
+  // now equal to it, which then replaces it atomically (a few kB more; on a full disk or at the
+  // file size limit that may fail: the log stays as published, and the error goes beside it).
+  std::string recorded = ", the error in its root attribute 'error'";
+  try {
+    if (!shadow_->copy_ready()) throw std::runtime_error("its working copy could not be restored");
+    h5::Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS), "file access properties");
+    h5::Handle file = h5::file(H5Fopen(shadow_->working_path().c_str(), H5F_ACC_RDWR, fapl.get()), "reopen");
+    write_string_attribute(file.get(), "error", error);
+    file.close("close");
+    shadow_->commit_copy();
+  } catch (const std::exception& e) {
+    h5::take_error_stack();
+    std::error_code ec;
+    std::filesystem::remove(shadow_->working_path(), ec);
+    const std::string why = e.what();
+    recorded = "; the error could not be recorded in it (" + why.substr(0, std::min<std::size_t>(why.find(" ("), 120)) + ")";
+    // Beside it then, in a small text file (the working copy just removed made the room).
+    const std::string side = path_ + ".error";
+    std::ofstream out(side, std::ios::binary | std::ios::trunc);
+    out << error << '\n';
+    out.close();
+    if (out) recorded += ", so it is in '" + side + "'";
+  }
+  return "the run log '" + path_ + "' keeps the " + std::to_string(days_published_) + " trading day" +
+         (days_published_ == 1 ? "" : "s") + " written before it, readable, with complete = 0" + recorded;
 }
 
 void RunLogFile::close() {

@@ -49,6 +49,10 @@ class RunLogFile {
   // Writes everything pending; finish() also sets wall_time_seconds and complete = 1. Both close.
   void finish(double wall_seconds);
   void close();
+  // After an error: closes everything without writing more, keeps the last published copy at the
+  // path (complete = 0) and records `error` in it (root attribute "error"). Returns what was
+  // left, in words, for the error message. Nothing else may be called afterwards.
+  std::string abandon(const std::string& error);
 
  private:
   static constexpr int kEventFields = 8;   // step, day, agent_id, agent_class, instrument, quantity, price, reason
@@ -69,6 +73,7 @@ class RunLogFile {
   std::string where(const std::string& what) const;
 
   std::string path_;
+  int days_published_ = 0;
   std::size_t n_stocks_ = 0, n_slots_ = 0;
   bool record_step_prices_ = true;
   hsize_t step_block_ = 1;  // steps buffered before a write (a day's worth)
@@ -92,6 +97,7 @@ class RunLogFile {
   // day axis
   Series open_, high_, low_, close_, volume_, turnover_, limit_up_, limit_down_, value_;
   Series hedged_close_, microcap_close_, f_code_, f_settlement_;
+  Series fingerprint_;   // /state_fingerprint [day]
   // agents: /agents/classes (step axis), /agents/daily and /agents/flows (day axis)
   static constexpr int kClassDoubles = 6, kClassInts = 3, kFlowFields = 4;
   std::size_t n_classes_ = 0, n_agents_ = 0, n_segments_ = 0;

@@ -206,7 +206,11 @@ int open_copy(const std::filesystem::path& p) {
 
 }  // namespace
 
-ShadowFile::ShadowFile(std::filesystem::path path) : path_(std::move(path)) {
+ShadowFile::ShadowFile(std::filesystem::path path)
+    : lock_(run_log_lock_path(path), "run log '" + path.string() + "'"), path_(std::move(path)) {
+  if (!lock_.previous_holder().empty())
+    std::fprintf(stderr, "stampede: note: run log '%s': the process that wrote it last is gone (%s); starting it afresh\n",
+                 path_.c_str(), lock_.previous_holder().c_str());
   const std::string name = path_.filename().string();
   tmp_ = path_.parent_path() / ("." + name + ".tmp");
   prev_ = path_.parent_path() / ("." + name + ".prev");
@@ -316,6 +320,66 @@ void ShadowFile::publish() {
   }
   work_ = 1 - work;
   copy_ranges(fd_[work], fd_[work_]);
+}
+
+int remove_stale_temporaries(const std::filesystem::path& dir, std::vector<std::string>* holders) {
+  int removed = 0;
+  std::error_code ec;
+  std::vector<std::filesystem::path> logs;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string n = e.path().filename().string();
+    for (const char* suffix : {".tmp", ".prev"}) {
+      const std::size_t ls = std::strlen(suffix);
+      if (n.size() <= ls + 1 || n[0] != '.' || n.compare(n.size() - ls, ls, suffix) != 0) continue;
+      std::string log = n;
+      log.resize(n.size() - ls);
+      logs.push_back(dir / log.erase(0, 1));
+    }
+  }
+  std::sort(logs.begin(), logs.end());
+  logs.erase(std::unique(logs.begin(), logs.end()), logs.end());
+  for (const auto& log : logs) {
+    try {
+      OutputLock lock(run_log_lock_path(log), "run log '" + log.string() + "'");   // busy: a live writer's
+      if (holders && !lock.previous_holder().empty()) holders->push_back(lock.previous_holder());
+      for (const char* suffix : {".tmp", ".prev"}) {
+        std::string name(".");
+        name += log.filename().string();
+        name += suffix;
+        removed += std::filesystem::remove(log.parent_path() / name, ec) ? 1 : 0;
+      }
+    } catch (const std::exception&) {
+    }
+  }
+  return removed;
+}
+
+bool ShadowFile::abandon() {
+  copy_ready_ = false;
+  if (published_ && two_copies_ && fd_[0] >= 0 && fd_[1] >= 0) {
+    // The working copy back to the published bytes: only the ranges written since they were
+    // equal, on blocks it already holds (no new space needed on a full disk).
+    try {
+      copy_ranges(fd_[1 - work_], fd_[work_]);
+      copy_ready_ = true;
+    } catch (const std::exception&) {
+    }
+  }
+  for (int& fd : fd_)
+    if (fd >= 0) ::close(fd), fd = -1;
+  std::error_code ec;
+  if (!copy_ready_) std::filesystem::remove(tmp_, ec);
+  std::filesystem::remove(prev_, ec);
+  if (published_ && !two_copies_) {
+    std::filesystem::remove(path_, ec);
+    return false;
+  }
+  return published_;
+}
+
+void ShadowFile::commit_copy() {
+  copy_ready_ = false;
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) throw io_error("cannot publish", path_, errno);
 }
 
 void ShadowFile::publish_final() {

@@ -1,5 +1,6 @@
 // Scenario parsing and validation. toml11 stays inside this file; the header is toml-free.
 #include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_data.hpp"
 
 #include <fmt/format.h>
 
@@ -186,6 +187,20 @@ std::optional<std::string> run_name_problem(const std::string& name) {
   return std::nullopt;
 }
 
+// A number as it was written in the TOML text (its source region), so a problem echoes what the
+// user wrote: toml11 reads an integer beyond 64 bits as 9223372036854775807, which is not what
+// anyone typed. `fallback` when the text is not at hand.
+std::string as_written(const toml::value& v, const std::string& fallback) {
+  const toml::source_location loc = v.location();
+  const std::string& line = loc.line_str();
+  const std::size_t col = loc.column(), len = loc.region();
+  if (col >= 1 && len > 0 && col - 1 + len <= line.size()) {
+    std::string text = line.substr(col - 1, len);
+    if (!text.empty() && text.find_first_of("0123456789") != std::string::npos) return text;
+  }
+  return fallback;
+}
+
 // Converts and checks one value against its spec. On failure returns the problem text (without
 // the location prefix, starting with "key '...': ").
 std::variant<ParamValue, std::string> convert(const ParamSpec& spec, const toml::value& v) {
@@ -206,7 +221,7 @@ std::variant<ParamValue, std::string> convert(const ParamSpec& spec, const toml:
       if (v.is_floating()) return who + "integer expected, got float " + format_float(v.as_floating());
       if (!v.is_integer()) return wrong_type();
       std::int64_t x = v.as_integer();
-      if (auto p = check_range(static_cast<double>(x), std::to_string(x))) return *p;
+      if (auto p = check_range(static_cast<double>(x), as_written(v, std::to_string(x)))) return *p;
       return ParamValue{x};
     }
     case ParamType::Float: {
@@ -217,7 +232,7 @@ std::variant<ParamValue, std::string> convert(const ParamSpec& spec, const toml:
         x = static_cast<double>(v.as_integer());
       else
         return wrong_type();
-      if (auto p = check_range(x, v.is_integer() ? std::to_string(v.as_integer()) : format_float(x))) return *p;
+      if (auto p = check_range(x, as_written(v, v.is_integer() ? std::to_string(v.as_integer()) : format_float(x)))) return *p;
       return ParamValue{x};
     }
     case ParamType::String:
@@ -669,12 +684,11 @@ std::string read_scenario_file(const std::filesystem::path& file, const std::str
     throw ScenarioError({name + ": cannot read scenario file: no such file"});
   if (std::filesystem::is_directory(file, ec))
     throw ScenarioError({name + ": cannot read scenario file: it is a directory"});
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ScenarioError({name + ": cannot read scenario file: cannot open it"});
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ScenarioError({name + ": cannot read scenario file: read error"});
-  return text.str();
+  try {
+    return read_input_file(file, "scenario file", kMaxScenarioFileBytes);   // regular, at most 4 MiB
+  } catch (const std::runtime_error& e) {
+    throw ScenarioError({name + ": cannot read scenario file: " + std::string(e.what()).substr(std::string(e.what()).find("': ") + 3)});
+  }
 }
 
 // The file's top-level `base` value, if it is a string; anything else is left to parse_layers,

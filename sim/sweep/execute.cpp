@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sim/core/parallel.hpp"
+#include "sim/engine/resource_estimate.hpp"
 #include "sim/engine/run.hpp"
 
 namespace stampede::sweep {
@@ -103,6 +104,15 @@ void write_text(const std::filesystem::path& p, const std::string& text) {
   o << text << "\n";
 }
 
+// A run's error that will be every later run's too: the disk (or the file size limit) is full.
+bool out_of_space(const std::string& error) {
+  for (const char* s : {"No space left on device", "File too large", "Disk quota exceeded"})
+    if (error.find(s) != std::string::npos) return true;
+  return false;
+}
+
+constexpr const char* kNotStarted = "not started";
+
 RunResult run_one(const PlannedRun& run, const ExecuteOptions& o, int threads) {
   RunResult r;
   const auto err_file = o.dir / error_name(run);
@@ -110,6 +120,23 @@ RunResult run_one(const PlannedRun& run, const ExecuteOptions& o, int threads) {
   std::filesystem::remove(err_file, ec);
   try {
     const Scenario scenario = o.load(run.scenario_file, run.overrides);
+    // Not on a disk that cannot hold it: the sweep stops launching runs instead of failing each.
+    const double need = estimate_resources(scenario).disk_bytes;   // the log and its working copy
+    std::string mem_where;
+    const ResourceEstimate est = estimate_resources(scenario);
+    if (const auto mem = available_memory_bytes(&mem_where); mem && est.memory_bytes > *mem) {
+      std::string keys;
+      for (const auto& k : est.memory_keys) keys += (keys.empty() ? "" : ", ") + k;
+      throw std::runtime_error(fmt::format("the run needs about {} of memory but {} is {}; driven by {}",
+                                           bytes_text(est.memory_bytes), bytes_text(*mem), mem_where, keys));
+    }
+    if (const auto free = free_disk_bytes(o.dir); free && *free < need) {
+      r.status = kNotStarted;
+      r.error = fmt::format("the disk of {} has {} free and a run needs about {}", o.dir.string(), bytes_text(*free),
+                            bytes_text(need));
+      r.metrics.assign(metric_names().size(), std::numeric_limits<double>::quiet_NaN());
+      return r;
+    }
     RunOptions ro;
     ro.output = o.dir / log_name(run);
     ro.threads = threads;
@@ -195,6 +222,12 @@ std::string encode_all(std::vector<std::pair<std::size_t, RunResult>>& batch) {
   return text;
 }
 
+void count_not_started(ExecuteReport& rep) {
+  if (rep.stopped_launching.empty()) return;
+  const std::size_t accounted = rep.skipped + rep.ran + rep.interrupted;
+  rep.not_started = rep.planned > accounted ? rep.planned - accounted : 0;
+}
+
 }  // namespace
 
 std::pair<int, int> parse_shard(const std::string& text) {
@@ -251,11 +284,14 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
     for (std::size_t i = 0; i < n; ++i) {
       if (static_cast<int>(i % static_cast<std::size_t>(o.shards)) != o.shard) continue;
       ++rep.planned;
-      RunResult r = read_run_result(o.dir, plan.runs[i]);
+      RunResult r = read_run_result(o.dir, plan.runs[i], &o.load);
       if (r.status == "ok") {
         rep.results[i] = std::move(r);
         ++rep.skipped;
       } else {
+        if (!r.error.empty() && r.status == "missing")   // a complete log that fails its checks (even with -q)
+          std::fprintf(stderr, "%s: %s is complete but %s; making it again\n", o.label.c_str(), log_name(plan.runs[i]).c_str(),
+                       r.error.c_str());
         to_run.push_back(i);
       }
     }
@@ -270,11 +306,19 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
 
   Progress progress(o.progress && rank0, o.label, to_run.size());
   rep.runs_per_rank.assign(static_cast<std::size_t>(world.size()), 0);
-  auto stopped = [&] { return o.stop != nullptr && o.stop->load(std::memory_order_relaxed) != 0; };
+  std::atomic<bool> disk_full{false};
+  auto stopped = [&] {
+    return disk_full.load(std::memory_order_relaxed) || (o.stop != nullptr && o.stop->load(std::memory_order_relaxed) != 0);
+  };
   auto record = [&](std::size_t i, RunResult r, int by_rank) {
     if (r.status == "interrupted") {
       ++rep.interrupted;
       return;
+    }
+    if (r.status == kNotStarted || (r.status == "failed" && out_of_space(r.error))) {
+      if (rep.stopped_launching.empty()) rep.stopped_launching = r.error;
+      disk_full.store(true, std::memory_order_relaxed);
+      if (r.status == kNotStarted) return;   // its log was never begun: missing, not failed
     }
     ++rep.runs_per_rank[static_cast<std::size_t>(by_rank)];
     const bool failed = r.status != "ok";
@@ -302,6 +346,7 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
           record(i, std::move(r), 0);
         });
     progress.finish();
+    count_not_started(rep);
     return rep;
   }
 
@@ -402,6 +447,7 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
   pool.join();
   progress.finish();
   world.barrier();
+  count_not_started(rep);
   return rep;
 }
 

@@ -36,6 +36,10 @@ struct ExecuteReport {
   std::size_t skipped = 0;         // already complete
   std::size_t ran = 0, failed = 0; // run now (failed: of those)
   std::size_t interrupted = 0;     // runs stopped early by ExecuteOptions::stop (not in `ran`)
+  // Set when the disk of DIR filled up (a run failed for want of space or the file size limit, or
+  // the free space is less than the next run's estimated need): no run was launched after it.
+  std::string stopped_launching;
+  std::size_t not_started = 0;     // runs of this shard left unmade because of it (missing in the summary)
   std::vector<std::size_t> runs_per_rank;   // [MPI rank] runs made now (one entry without MPI)
 };
 

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "sim/engine/run.hpp"
+#include "sim/engine/scenario_hash.hpp"
 #include "sim/record/h5_handle.hpp"
+#include "sim/record/run_log_verify.hpp"
 
 namespace stampede::sweep {
 
@@ -201,7 +203,7 @@ const std::vector<std::string>& metric_names() {
   return names;
 }
 
-RunResult read_run_result(const std::filesystem::path& dir, const PlannedRun& run) {
+RunResult read_run_result(const std::filesystem::path& dir, const PlannedRun& run, const ScenarioLoader* load) {
   RunResult r;
   std::error_code ec;
   const auto err = dir / error_name(run);
@@ -215,6 +217,7 @@ RunResult read_run_result(const std::filesystem::path& dir, const PlannedRun& ru
   const auto log = dir / log_name(run);
   r.metrics.assign(metric_names().size(), kNaN);
   if (!std::filesystem::exists(log, ec)) return r;
+  {
   h5::Session session;
   hid_t f = H5Fopen(log.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) {
@@ -240,6 +243,26 @@ RunResult read_run_result(const std::filesystem::path& dir, const PlannedRun& ru
     if (read_attr("summary_" + names[m], H5T_NATIVE_DOUBLE, &v)) r.metrics[m] = v;
   }
   h5::take_error_stack();
+  }
+  // Complete: reused only if made by this code for this scenario, and intact.
+  std::string problem;
+  try {
+    if (load) {
+      const std::string hash = scenario_hash((*load)(run.scenario_file, run.overrides));
+      problem = reuse_problem(log, &hash);
+    } else {
+      problem = reuse_problem(log, nullptr);
+    }
+  } catch (const ScenarioError& e) {
+    problem = "its scenario does not load now: " + (e.problems().empty() ? std::string("?") : e.problems().front());
+  } catch (const std::exception& e) {
+    problem = std::string("its scenario does not load now: ") + e.what();
+  }
+  if (!problem.empty()) {
+    r.metrics.assign(metric_names().size(), kNaN);
+    r.error = "not reused: " + problem;
+    return r;
+  }
   r.status = "ok";
   return r;
 }

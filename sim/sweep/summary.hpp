@@ -22,9 +22,13 @@ struct RunResult {
 const std::vector<std::string>& metric_names();
 
 // What the run log says about a run, under the HDF5 library lock: "ok" with the metrics read back
-// from the root attributes when the log exists with complete = 1 and no error file; "failed" when
-// an error file lies next to it; "missing" otherwise (absent, unreadable, or incomplete).
-RunResult read_run_result(const std::filesystem::path& dir, const PlannedRun& run);
+// from the root attributes when the log exists with complete = 1, no error file, and it may be
+// reused (run_log_verify.hpp: this build's version, git_sha and code_hash, the scenario_hash of
+// the run as `load` resolves it now, every dataset reads back with its checksums); "failed" when
+// an error file lies next to it; "missing" otherwise (absent, unreadable, incomplete, or not
+// reusable: then `error` says why, starting "not reused: "). Without `load` (merge: plan.csv does
+// not record the scenario) the scenario_hash is not checked.
+RunResult read_run_result(const std::filesystem::path& dir, const PlannedRun& run, const ScenarioLoader* load);
 
 // How the planned runs ended: what a summary file says of its own completeness (runs_planned,
 // runs_ok, runs_failed, runs_missing; complete only when none is missing).

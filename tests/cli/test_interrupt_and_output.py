@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """SIGINT / SIGTERM stop a run (and a sweep) cleanly at the end of a step; output problems are found
-before any work starts; a full disk ends a run at once with a clear error and no run log.
+before any work starts; a full disk ends a run at once with a clear error and a log of the days written before it.
 
 Usage (from ctest): test_interrupt_and_output.py STAMPEDE_EXE WORKDIR
 """
@@ -9,6 +9,7 @@ import os
 # Polls run logs while they are written (the writer holds an HDF5 file lock): read without locking.
 os.environ["HDF5_USE_FILE_LOCKING"] = "FALSE"
 
+import re
 import resource
 import shutil
 import signal
@@ -17,6 +18,7 @@ import sys
 import time
 
 import h5py
+import numpy as np
 
 SMALL = ["--set", "session.step_minutes=5", "--set", "stocks.microcaps=60", "--set", "stocks.index_constituents=30",
          "--set", "stocks.large_caps=4", "--set", "indices.microcap_members=30", "--set", "noise_traders.count=300",
@@ -146,26 +148,63 @@ def test_output_checked_first(exe, work):
         os.chmod(ro, 0o755)
 
 
+def check_kept_log(path, stderr, cause):
+    """A run stopped by a write error keeps what it had published: a readable log of its completed
+    days, complete = 0, the error in its root attribute 'error' (on a full disk or at a file size
+    limit the few kB that takes may not fit: then in PATH.error beside it, and the message says
+    so); no working copy beside it."""
+    m = re.search(r"keeps the (\d+) trading days? written before it", stderr)
+    assert m, f"the error does not say what was kept:\n{stderr}"
+    days = int(m.group(1))
+    assert days >= 1, stderr
+    assert "complete = 0" in stderr, stderr
+    recorded = "root attribute 'error'" in stderr
+    side = path + ".error"
+    if not recorded:   # no room left for it in the log: beside it
+        assert "the error could not be recorded in it" in stderr and f"so it is in '{side}'" in stderr, stderr
+        with open(side) as f:
+            assert cause in f.read()
+    with h5py.File(path, "r") as f:
+        assert int(f.attrs["complete"]) == 0
+        assert ("error" in f.attrs) == recorded, (recorded, dict(f.attrs))
+        if recorded:
+            error = f.attrs["error"]
+            error = error.decode() if isinstance(error, bytes) else error
+            assert cause in error, error
+        assert f["day"].shape[0] == days, (f["day"].shape, days)
+        def read_all(name, obj):   # every dataset reads back in full
+            if isinstance(obj, h5py.Dataset):
+                obj[()]
+        f.visititems(read_all)
+        close = f["market/stocks/close"][()]
+        assert close.shape[0] == days and np.isfinite(close).all()
+    d, name = os.path.split(path)
+    assert not os.path.exists(os.path.join(d, "." + name + ".tmp")), "the working copy was left behind"
+    assert not os.path.exists(os.path.join(d, "." + name + ".lock")), "the lock file was left behind"
+    return days
+
+
 def test_disk_full(exe, work):
     out = os.path.join(work, "full.h5")
-    if os.path.exists(out):
-        os.remove(out)
-    limit = 400 * 1024   # bytes: a few days of this run
+    for stale in (out, out + ".error"):
+        if os.path.exists(stale):
+            os.remove(stale)
+    limit = 1024 * 1024   # bytes: the layout and a few days of this run
 
     def cap():
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     t0 = time.monotonic()
-    r = subprocess.run([exe, "run", "-q", "-o", out, "--set", "days=250", "--set", "fundamentals.market_driver=", *SMALL], capture_output=True, text=True,
-                       preexec_fn=cap, timeout=300)
+    # --force: the 250-day log does not fit the file size limit, which is the point
+    r = subprocess.run([exe, "run", "-q", "-o", out, "--set", "days=250", "--set", "fundamentals.market_driver=", *SMALL, "--force"],
+                       capture_output=True, text=True, preexec_fn=cap, timeout=300)
     secs = time.monotonic() - t0
     assert r.returncode == 1, f"exit {r.returncode}\n{r.stderr}"
     assert "error:" in r.stderr and out in r.stderr, r.stderr
     assert "the file size limit was reached (File too large" in r.stderr, r.stderr
-    assert "was removed" in r.stderr, r.stderr
-    assert not os.path.exists(out), "a run log cut short by a full disk was left behind"
+    days = check_kept_log(out, r.stderr, "File too large")
     assert "microcap index" not in r.stdout, "a summary was printed for a failed run"
-    print(f"disk full: stopped after {secs:.1f} s: {r.stderr.strip().splitlines()[-1][:200]}")
+    print(f"file size limit: stopped after {secs:.1f} s, {days} days kept: {r.stderr.strip().splitlines()[-1][:200]}")
 
 
 def test_disk_full_tmpfs(exe, work):
@@ -178,12 +217,13 @@ def test_disk_full_tmpfs(exe, work):
         return
     try:
         out = os.path.join(mnt, "run.h5")
-        r = subprocess.run([exe, "run", "-q", "-o", out, "--set", "days=250", "--set", "fundamentals.market_driver=", *SMALL], capture_output=True, text=True,
-                           timeout=300)
+        r = subprocess.run([exe, "run", "-q", "-o", out, "--set", "days=250", "--set", "fundamentals.market_driver=", *SMALL, "--force"],
+                           capture_output=True, text=True, timeout=300)
         assert r.returncode == 1, f"exit {r.returncode}\n{r.stderr}"
         assert "the disk is full (No space left on device)" in r.stderr and out in r.stderr, r.stderr
-        assert os.listdir(mnt) == [], f"left behind on the full disk: {os.listdir(mnt)}"
-        print(f"disk full on tmpfs: {r.stderr.strip()[:120]}")
+        days = check_kept_log(out, r.stderr, "No space left on device")
+        assert sorted(os.listdir(mnt)) in (["run.h5"], ["run.h5", "run.h5.error"]), f"left behind on the full disk: {os.listdir(mnt)}"
+        print(f"disk full on tmpfs: {days} days kept: {r.stderr.strip()[:160]}")
     finally:
         subprocess.run(["umount", mnt], capture_output=True)
 

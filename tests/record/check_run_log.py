@@ -29,7 +29,7 @@ ROOT_ATTRS = {  # name -> numpy kind(s) accepted
     "schema": "U", "Conventions": "U", "version": "U", "git_sha": "U", "seed": "u", "seed_text": "S", "threads": "i",
     "scenario": "U",
     "complete": "i", "wall_time_seconds": "f", "created_utc": "U", "steps_per_day": "i",
-    "record_step_prices": "i", "invariants_checked": "i",
+    "record_step_prices": "i", "invariants_checked": "i", "code_hash": "U", "scenario_hash": "U",
 }
 # coordinate -> (dtype kind, unlimited)
 COORDS = {
@@ -44,6 +44,7 @@ DATASETS = {
     "day_of_step": (("step",), "i"),
     "step_minute": (("intraday_step",), "i"),
     "step_phase": (("intraday_step",), "u"),
+    "state_fingerprint": (("day",), "i"),
     "market/stocks/segment": (("stock",), "u"),
     "market/stocks/shares_outstanding": (("stock",), "i"),
     "market/stocks/index_weight": (("stock",), "f"),

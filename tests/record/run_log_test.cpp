@@ -319,6 +319,7 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
         {"/market/index/hedged", {"/step"}},
         {"/market/index/microcap", {"/step"}},
         {"/market/index/hedged_close", {"/day"}},
+        {"/state_fingerprint", {"/day"}},
         {"/market/index/microcap_close", {"/day"}},
         {"/market/futures/price", {"/step", "/futures_slot"}},
         {"/market/futures/basis", {"/step", "/futures_slot"}},

@@ -62,7 +62,9 @@ def parse_param(arg, problems):
 def _check(exe, scenario, sets):
     r = subprocess.run([exe, "check", scenario, *[a for s in sets for a in ("--set", s)]], capture_output=True,
                        text=True)
-    lines = [ln[len("error: "):] if ln.startswith("error: ") else ln for ln in r.stderr.splitlines() if ln.strip()]
+    # `check` prints the run's resource estimate on stderr ("estimated: ..."): not a problem
+    lines = [ln[len("error: "):] if ln.startswith("error: ") else ln for ln in r.stderr.splitlines()
+             if ln.strip() and not ln.startswith("estimated: ")]
     return r.returncode, r.stdout, lines
 
 

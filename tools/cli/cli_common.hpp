@@ -1,6 +1,7 @@
 #pragma once
 // What every subcommand shares: how bad input is reported (exit code 2, one line per problem).
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -9,6 +10,9 @@ namespace stampede::cli {
 
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitRuntimeFailure = 1;
+// Another stampede process writes the same output (a run log, a sweep directory, a shard):
+// EX_TEMPFAIL, "try again later", so scripts can tell it from a failed run.
+inline constexpr int kExitBusy = 75;
 
 // Thrown for anything the user can fix: names the file, key or line, what was wrong and what is
 // allowed. main() prints every problem and exits with kExitBadInput.
@@ -30,6 +34,14 @@ struct Interrupted {
 // are the same at any count): it is capped at the cores, with a warning on stderr, unless
 // `oversubscribe`. 0 (the default: every core) is returned as it is.
 int capped_to_cores(int requested, const char* what, bool oversubscribe);
+}  // namespace stampede::cli
+namespace stampede {
+class Scenario;
+}
+namespace stampede::cli {
+// Prints the run's estimated disk, memory and time (resource_estimate.hpp) on stderr, then, unless
+// `force`, throws InputError naming the keys when it does not fit the free disk or memory.
+void check_resources(const Scenario& scenario, const std::filesystem::path& output_dir, int threads, bool force);
 
 // Each subcommand registers itself on the top-level app; its callback may throw InputError.
 void add_run_command(CLI::App& app);

@@ -5,6 +5,7 @@
 #include "cli_common.hpp"
 #include "command_line.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/record/output_lock.hpp"
 #include "sim/sweep/mpi.hpp"
 
 int main(int argc, char** argv) {
@@ -42,6 +43,13 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     for (const auto& p : e.problems) std::fprintf(stderr, "error: %s\n", p.c_str());
     return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "error: out of memory (std::bad_alloc): the run needs more memory than this machine gives it; "
+                         "`stampede check` prints the estimate and the keys that drive it\n");
+    return kExitRuntimeFailure;
+  } catch (const stampede::OutputBusy& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kExitBusy;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return kExitRuntimeFailure;

@@ -28,7 +28,9 @@ void add_merge_command(CLI::App& app) {
     std::vector<sweep::RunResult> results;
     std::size_t ok = 0, failed = 0;
     for (const auto& run : plan.runs) {
-      results.push_back(sweep::read_run_result(*dir, run));
+      results.push_back(sweep::read_run_result(*dir, run, nullptr));
+      if (results.back().status == "missing" && !results.back().error.empty())
+        std::fprintf(stderr, "merge: %s is complete but %s\n", sweep::log_name(run).c_str(), results.back().error.c_str());
       ok += results.back().status == "ok";
       failed += results.back().status == "failed";
     }

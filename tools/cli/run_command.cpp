@@ -13,7 +13,10 @@
 #include "output_check.hpp"
 #include "scenario_input.hpp"
 #include "sim/engine/interrupt.hpp"
+#include "sim/engine/resource_estimate.hpp"
 #include "sim/engine/run.hpp"
+#include "sim/record/output_lock.hpp"
+#include "sim/record/shadow_file.hpp"
 
 namespace stampede::cli {
 
@@ -27,6 +30,14 @@ int capped_to_cores(int requested, const char* what, bool oversubscribe) {
   return cores;
 }
 
+void check_resources(const Scenario& scenario, const std::filesystem::path& output_dir, int threads, bool force) {
+  const ResourceEstimate e = estimate_resources(scenario);
+  std::fprintf(stderr, "%s\n", estimate_line(e, output_dir, threads).c_str());
+  std::fflush(stderr);
+  if (force) return;
+  if (auto problems = resource_problems(e, output_dir); !problems.empty()) throw InputError(problems);
+}
+
 namespace {
 
 struct RunArgs {
@@ -37,6 +48,7 @@ struct RunArgs {
   bool oversubscribe = false;
   bool quiet = false;
   bool check_invariants = false;
+  bool force = false;
 };
 
 std::string clock_text(double seconds) {
@@ -64,11 +76,27 @@ void run(const RunArgs& args) {
   }
   if (!problems.empty()) throw InputError(problems);
   const Scenario& scenario = *loaded;
+  // Another process writing the same log: say so now, not after building the world (the run log
+  // takes the lock itself when it is created; this only makes the refusal immediate).
+  if (const std::string holder = current_holder(run_log_lock_path(output)); !holder.empty())
+    throw OutputBusy("run log '" + output.string() + "' is in use by another stampede process (" + holder + ", lock file " +
+                     run_log_lock_path(output).string() + "); wait for it to finish or stop it");
+  // Working copies that killed runs left beside it (.NAME.h5.tmp), each checked by taking its log's lock.
+  const std::filesystem::path dir = output.parent_path().empty() ? std::filesystem::path(".") : output.parent_path();
+  std::vector<std::string> gone;
+  if (const int removed = record_detail::remove_stale_temporaries(dir, &gone)) {
+    std::string who;
+    for (const auto& g : gone) who += (who.empty() ? " (" : "; ") + g;
+    std::fprintf(stderr, "stampede: note: removed %d working cop%s that killed runs left in '%s'%s\n", removed,
+                 removed == 1 ? "y" : "ies", dir.c_str(), who.empty() ? "" : (who + ")").c_str());
+  }
+  const int threads = capped_to_cores(args.threads, "--threads", args.oversubscribe);
+  check_resources(scenario, output.parent_path(), threads, args.force);
 
   install_interrupt_handlers();
   RunOptions options;
   options.output = output;
-  options.threads = capped_to_cores(args.threads, "--threads", args.oversubscribe);
+  options.threads = threads;
   options.stop = &interrupt_signal();
   options.check_invariants = args.check_invariants;
   const bool progress = !args.quiet && isatty(STDERR_FILENO);
@@ -110,6 +138,8 @@ void add_run_command(CLI::App& app) {
                 "Use --threads as given even above this machine's cores (else it is capped at them, with a warning)");
   add_scenario_options(*cmd, args->scenario);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress line on stderr");
+  cmd->add_flag("--force", args->force,
+                "Start even when the estimated disk or memory (printed before the run) is more than is free");
   cmd->add_flag("--check-invariants", args->check_invariants,
                 "Check every accounting and price-band invariant after every step (always on in debug builds); "
                 "a broken one stops the run with an error");
@@ -121,6 +151,7 @@ namespace {
 struct CheckArgs {
   ScenarioArgs scenario;
   bool diff = false;
+  bool force = false;
 };
 
 // `check --diff`: only the keys the scenario changes, first against the defaults (what every key is
@@ -168,8 +199,11 @@ void add_check_command(CLI::App& app) {
   add_scenario_options(*cmd, args->scenario);
   cmd->add_flag("--diff", args->diff,
                 "Print only the keys that differ from the defaults, then those that differ from the scenario's base file");
+  cmd->add_flag("--force", args->force, "Do not refuse a scenario whose estimated disk or memory is more than is free");
   cmd->callback([args] {
     const Scenario s = load_scenario(args->scenario);
+    // What `stampede run` would need, against this machine (the log in results/, as run writes it).
+    check_resources(s, "results", 0, args->force);
     if (args->diff)
       print_differences(s, args->scenario);
     else

@@ -11,6 +11,7 @@
 #include "scenario_input.hpp"
 #include "output_check.hpp"
 #include "sim/engine/interrupt.hpp"
+#include "sim/sweep/sweep_lock.hpp"
 #include "sweep_common.hpp"
 
 namespace stampede::cli {
@@ -95,6 +96,19 @@ void plan_and_execute(const std::string& label, const SweepExecArgs& args,
   static const AgentRegistry registry = builtin_agents();
   o.registry = &registry;
   o.load = load;
+  // One sweep per directory (sweep_lock.hpp), taken before anything is written into it.
+  sweep::SweepLock lock;
+  if (world.rank() == 0) {
+    try {
+      lock = sweep::lock_sweep_dir(o.dir, o.shard, o.shards);
+    } catch (const std::exception& e) {
+      if (world.active()) {   // the other ranks would wait for rank 0 forever
+        std::fprintf(stderr, "error: %s\n", e.what());
+        world.abort(dynamic_cast<const OutputBusy*>(&e) ? kExitBusy : kExitRuntimeFailure);
+      }
+      throw;
+    }
+  }
   if (hooks.before_runs && world.rank() == 0) hooks.before_runs(o.dir);
   install_interrupt_handlers();
   o.stop = &interrupt_signal();
@@ -122,6 +136,10 @@ void plan_and_execute(const std::string& label, const SweepExecArgs& args,
     throw Interrupted{sig};
   }
   if (world.rank() != 0) return;
+  if (!rep.stopped_launching.empty())
+    std::fprintf(stderr, "%s: stopped launching runs: %s; %zu runs not started (they are missing in the summary). Free "
+                         "some space and run the same command again to resume.\n",
+                 label.c_str(), rep.stopped_launching.c_str(), rep.not_started);
   if (rep.writer) {
     sweep::write_summary(o.dir, plan, rep.results);
     std::size_t ok = 0;
@@ -139,6 +157,8 @@ void plan_and_execute(const std::string& label, const SweepExecArgs& args,
     for (std::size_t k = 0; k < rep.runs_per_rank.size(); ++k) per_rank += fmt::format("{}{}", k ? " " : "", rep.runs_per_rank[k]);
     std::printf("%s: runs made by MPI rank 0..%d: %s\n", label.c_str(), world.size() - 1, per_rank.c_str());
   }
+  if (!rep.stopped_launching.empty() && rep.failed == 0)
+    throw std::runtime_error(fmt::format("the disk of {} is full: {} runs not started", o.dir.string(), rep.not_started));
   if (rep.failed > 0)
     throw std::runtime_error(fmt::format("{} of {} runs failed; their errors are in the summary and in {}/run_*.error",
                                          rep.failed, rep.ran, o.dir.string()));

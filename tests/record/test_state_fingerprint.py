@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""The per-day state fingerprint (issue 21, item 4): /state_fingerprint has one value a day, the
+same at 1 and 2 threads, different days differ, and another seed gives another series.
+
+Usage (from ctest): test_state_fingerprint.py STAMPEDE_EXE WORKDIR
+"""
+import os
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+
+SMALL = ["--set", "session.step_minutes=5", "--set", "stocks.microcaps=60", "--set", "stocks.index_constituents=30",
+         "--set", "stocks.large_caps=4", "--set", "indices.microcap_members=30", "--set", "noise_traders.count=300",
+         "--set", "retail.count=300", "--set", "index_enhanced.count=0", "--set", "fundamentals.market_driver=",
+         "--set", "days=3", "-q"]
+
+
+def fingerprints(exe, work, name, *extra):
+    out = os.path.join(work, name)
+    r = subprocess.run([exe, "run", "-o", out, *SMALL, *extra], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(out, "r") as f:
+        fp = f["state_fingerprint"][()]
+        assert f["state_fingerprint"].dtype == np.int64 and fp.shape == f["day"].shape == (3,), (fp.shape, f["day"].shape)
+        return fp
+
+
+def main():
+    exe, work = os.path.abspath(sys.argv[1]), sys.argv[2]
+    os.makedirs(work, exist_ok=True)
+    one = fingerprints(exe, work, "t1.h5", "--threads", "1")
+    two = fingerprints(exe, work, "t2.h5", "--threads", "2", "--oversubscribe")
+    np.testing.assert_array_equal(one, two)
+    assert len(set(one.tolist())) == 3 and 0 not in one, one
+    other = fingerprints(exe, work, "seed.h5", "--seed", "7")
+    assert not (other == one).any(), (one, other)
+    print(f"state fingerprints {[hex(int(x) & (2**64 - 1)) for x in one]}: equal at 1 and 2 threads, another seed differs")
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
