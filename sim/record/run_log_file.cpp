@@ -541,7 +541,15 @@ void RunLogFile::add_day(const DayFrame& f) {
   frame_arrays_.add_day(f.day, f.date, f.arrays, where(""));
   flush_events();
   h5::check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("flush after day " + std::to_string(f.day)));
-  shadow_->publish();
+  // Count the day as kept as soon as the log's name shows it, even if making the next working copy
+  // then fails (a full disk): the error message says how many days the log keeps.
+  const int visible_before = shadow_->publishes();
+  try {
+    shadow_->publish();
+  } catch (...) {
+    if (shadow_->publishes() > visible_before) ++days_published_;
+    throw;
+  }
   ++days_published_;
 }
 

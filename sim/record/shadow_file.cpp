@@ -287,6 +287,7 @@ void ShadowFile::publish() {
     // First publish: the working copy takes the name; a fresh copy of it becomes the working one.
     if (::rename(tmp_.c_str(), path_.c_str()) != 0) throw io_error("cannot publish", path_, errno);
     published_ = true;
+    ++publishes_;
     fd_[1 - work] = open_copy(tmp_);
     lock_fd(fd_[1 - work]);
   } else {
@@ -314,8 +315,11 @@ void ShadowFile::publish() {
                              "and a killed run may leave it damaged\n", path_.c_str());
         return;
       }
-      if (::rename(tmp_.c_str(), path_.c_str()) != 0 || ::rename(prev_.c_str(), tmp_.c_str()) != 0)
-        throw io_error("cannot publish", path_, errno);
+      if (::rename(tmp_.c_str(), path_.c_str()) != 0) throw io_error("cannot publish", path_, errno);
+      ++publishes_;   // the day is visible now, whatever follows
+      if (::rename(prev_.c_str(), tmp_.c_str()) != 0) throw io_error("cannot publish", path_, errno);
+    } else {
+      ++publishes_;
     }
   }
   work_ = 1 - work;

@@ -52,6 +52,9 @@ class ShadowFile {
   // commit_copy() it over `path` atomically; otherwise it is removed.
   bool abandon();
   bool copy_ready() const { return copy_ready_; }
+  // How many publish() calls made their day visible under the log's name: a publish that fails
+  // after the names were swapped (copying the day into the other copy) still published it.
+  int publishes() const { return publishes_; }
   void commit_copy();
   // False when the file system supports neither RENAME_EXCHANGE nor hard links: the log is then
   // written in place (as plain HDF5 does) after the first publish.
@@ -74,6 +77,7 @@ class ShadowFile {
   bool two_copies_ = true;
   bool use_exchange_ = true;
   bool copy_ready_ = false;
+  int publishes_ = 0;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> dirty_;   // [addr, end) written since the copies were equal
   hid_t fapl_ = H5I_INVALID_HID;
 };
