@@ -54,22 +54,18 @@ void Simulation::attribute_trade(const Trade& t, InstrumentId stock, std::vector
   const OrderId buy_id = t.taker_side == Side::Buy ? t.taker_id : t.maker_id;
   const auto segment = static_cast<std::size_t>(universe_.segment[static_cast<std::size_t>(stock)]);
   const Fen value = static_cast<Fen>(t.price) * t.qty;
-  auto flow = [&](OrderId id) -> Flow& {
-    const auto agent = static_cast<std::size_t>(agent_of(id));
-    return flows[static_cast<std::size_t>(agent_class_[agent]) * 3 + segment];
-  };
-  Flow& seller = flow(sell_id);
+  auto class_of = [&](OrderId id) { return static_cast<std::size_t>(agent_class_[static_cast<std::size_t>(agent_of(id))]); };
+  const std::size_t seller_class = class_of(sell_id), buyer_class = class_of(buy_id);
+  Flow& seller = flows[seller_class * 3 + segment];
   const bool forced_sale = is_forced(reason_of(sell_id));
   (forced_sale ? seller.sell_forced : seller.sell_voluntary) += value;
   if (t.taker_side == Side::Sell) seller.sell_aggressive += value;
-  flow(buy_id).buy += value;
+  flows[buyer_class * 3 + segment].buy += value;
   // The same trade in shares, per class and stock (this block's stocks only: see day_class_volume_).
   const auto stocks = static_cast<std::size_t>(universe_.size());
-  auto at = [&](OrderId id) {
-    return static_cast<std::size_t>(agent_class_[static_cast<std::size_t>(agent_of(id))]) * stocks + static_cast<std::size_t>(stock);
-  };
-  day_class_volume_[forced_sale ? kSoldForced : kSoldVoluntary][at(sell_id)] += t.qty;
-  day_class_volume_[is_forced(reason_of(buy_id)) ? kBoughtForced : kBoughtVoluntary][at(buy_id)] += t.qty;
+  const auto s = static_cast<std::size_t>(stock);
+  day_class_volume_[forced_sale ? kSoldForced : kSoldVoluntary][seller_class * stocks + s] += t.qty;
+  day_class_volume_[is_forced(reason_of(buy_id)) ? kBoughtForced : kBoughtVoluntary][buyer_class * stocks + s] += t.qty;
 }
 
 }  // namespace stampede

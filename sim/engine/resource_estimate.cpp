@@ -223,12 +223,17 @@ std::vector<std::string> resource_problems(const ResourceEstimate& e, const std:
                               bytes_text(e.disk_bytes), bytes_text(e.log_bytes),
                               output_dir.empty() ? std::string(".") : output_dir.string(), bytes_text(*disk),
                               joined(e.disk_keys)));
+  if (const std::string memory = memory_problem(e); !memory.empty())
+    out.push_back(memory + "; lower them, or --force to start anyway");
+  return out;
+}
+
+std::string memory_problem(const ResourceEstimate& e) {
   std::string where;
   if (const auto mem = available_memory_bytes(&where); mem && e.memory_bytes > *mem)
-    out.push_back(fmt::format("the run needs about {} of memory but {} is {}; driven by {}; lower them, or --force to "
-                              "start anyway",
-                              bytes_text(e.memory_bytes), bytes_text(*mem), where, joined(e.memory_keys)));
-  return out;
+    return fmt::format("the run needs about {} of memory but {} is {}; driven by {}", bytes_text(e.memory_bytes),
+                       bytes_text(*mem), where, joined(e.memory_keys));
+  return "";
 }
 
 }  // namespace stampede

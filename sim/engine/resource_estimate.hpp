@@ -39,5 +39,7 @@ std::string bytes_text(double bytes);
 std::string estimate_line(const ResourceEstimate& e, const std::filesystem::path& output_dir, int threads);
 // What does not fit: one problem per resource, naming the keys that drive it; empty when it fits.
 std::vector<std::string> resource_problems(const ResourceEstimate& e, const std::filesystem::path& output_dir);
+// The memory part of it alone ("the run needs about ... driven by ..."), empty when it fits.
+std::string memory_problem(const ResourceEstimate& e);
 
 }  // namespace stampede

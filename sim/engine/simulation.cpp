@@ -405,8 +405,7 @@ RunHeader Simulation::make_header(const Scenario& s, int threads) const {
   }
   h.agent_state_names = agent_state_names();
   if (market_driver_) h.driver = *market_driver_;
-  h.liquidity_recorded.assign(static_cast<std::size_t>(universe_.size()), 0);
-  for (int i : liquidity_stocks_) h.liquidity_recorded[static_cast<std::size_t>(i)] = 1;
+  h.liquidity_recorded = liquidity_recorded_;
   h.futures_tick_points = futures_.spec().tick_points;
   return h;
 }

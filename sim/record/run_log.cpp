@@ -145,6 +145,14 @@ void check_frame_arrays(const FrameArrays& a, ArrayTime time, const std::array<s
 
 }  // namespace
 
+std::string out_of_space_cause(const std::string& error) {
+  if (error.find("No space left on device") != std::string::npos) return "the disk is full (No space left on device): ";
+  if (error.find("File too large") != std::string::npos)
+    return "the file size limit was reached (File too large; see ulimit -f): ";
+  if (error.find("Disk quota exceeded") != std::string::npos) return "the disk quota is exhausted (Disk quota exceeded): ";
+  return "";
+}
+
 struct RunLog::Impl {
   std::filesystem::path path;
   std::size_t n_stocks = 0, n_slots = 0, n_classes = 0, n_agents = 0, n_segments = 0;
@@ -238,13 +246,7 @@ struct RunLog::Impl {
           // The working copy may be half written (a full disk): it is dropped, and the log keeps
           // what was last published (every completed day), with complete = 0 and the error.
           const std::string what = e.what();
-          std::string cause;   // the usual causes, said first and plainly
-          if (what.find("No space left on device") != std::string::npos)
-            cause = "the disk is full (No space left on device): ";
-          else if (what.find("File too large") != std::string::npos)
-            cause = "the file size limit was reached (File too large; see ulimit -f): ";
-          else if (what.find("Disk quota exceeded") != std::string::npos)
-            cause = "the disk quota is exhausted (Disk quota exceeded): ";
+          const std::string cause = out_of_space_cause(what);   // the usual causes, said first and plainly
           record_error(std::make_exception_ptr(std::runtime_error(cause + what + "; " + abandon(cause + what))));
         } catch (...) {
           abandon("unknown error");
@@ -261,8 +263,7 @@ struct RunLog::Impl {
   // The writer thread, after an error: the log keeps its published days (never marked complete).
   std::string abandon(const std::string& error) {
     try {
-      std::string kept = file->abandon(error);
-      return kept;
+      return file->abandon(error);
     } catch (const std::exception& e) {
       return std::string("the run log could not be closed: ") + e.what();
     }

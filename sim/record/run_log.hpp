@@ -123,6 +123,11 @@ inline constexpr std::size_t kEventReasonBytes = 96;
 
 inline constexpr const char* kRunLogSchema = "stampede-run/2";
 
+// The plain words for a write error that means the disk (or the file size limit, or the quota)
+// is full: "the disk is full (No space left on device): " and the like; "" for any other error.
+// A sweep stops launching runs on one: every later run would fail the same way.
+std::string out_of_space_cause(const std::string& error);
+
 // Frames are checked on the calling thread (sizes against the header, steps and days strictly
 // increasing): a malformed frame throws std::invalid_argument at once and is not queued.
 class RunLog {

@@ -14,12 +14,6 @@
 #include <limits>
 #include <utility>
 
-#ifndef STAMPEDE_VERSION
-#define STAMPEDE_VERSION "unknown"
-#endif
-#ifndef STAMPEDE_GIT_SHA
-#define STAMPEDE_GIT_SHA "unknown"
-#endif
 
 namespace stampede::record_detail {
 namespace {
@@ -142,9 +136,10 @@ void RunLogFile::create_layout(const RunHeader& h) {
   // --- root attributes
   write_string_attribute(root, "schema", kRunLogSchema);
   write_string_attribute(root, "Conventions", kConventions);
-  write_string_attribute(root, "version", STAMPEDE_VERSION);
-  write_string_attribute(root, "git_sha", STAMPEDE_GIT_SHA);
-  write_string_attribute(root, "code_hash", this_build().code_hash);   // run_log_verify.hpp
+  // The build's identity, as reuse_problem checks it (run_log_verify.hpp).
+  write_string_attribute(root, "version", this_build().version);
+  write_string_attribute(root, "git_sha", this_build().git_sha);
+  write_string_attribute(root, "code_hash", this_build().code_hash);
   write_string_attribute(root, "scenario_hash", h.scenario_hash);
   write_uint64_attribute(root, "seed", h.seed);
   // The seed again as text: R's rhdf5 reads a uint64 attribute as NA, Octave as a double. Fixed

@@ -20,6 +20,7 @@
 #include "sim/core/parallel.hpp"
 #include "sim/engine/resource_estimate.hpp"
 #include "sim/engine/run.hpp"
+#include "sim/record/run_log.hpp"
 
 namespace stampede::sweep {
 
@@ -104,13 +105,6 @@ void write_text(const std::filesystem::path& p, const std::string& text) {
   o << text << "\n";
 }
 
-// A run's error that will be every later run's too: the disk (or the file size limit) is full.
-bool out_of_space(const std::string& error) {
-  for (const char* s : {"No space left on device", "File too large", "Disk quota exceeded"})
-    if (error.find(s) != std::string::npos) return true;
-  return false;
-}
-
 constexpr const char* kNotStarted = "not started";
 
 RunResult run_one(const PlannedRun& run, const ExecuteOptions& o, int threads) {
@@ -121,15 +115,9 @@ RunResult run_one(const PlannedRun& run, const ExecuteOptions& o, int threads) {
   try {
     const Scenario scenario = o.load(run.scenario_file, run.overrides);
     // Not on a disk that cannot hold it: the sweep stops launching runs instead of failing each.
-    const double need = estimate_resources(scenario).disk_bytes;   // the log and its working copy
-    std::string mem_where;
     const ResourceEstimate est = estimate_resources(scenario);
-    if (const auto mem = available_memory_bytes(&mem_where); mem && est.memory_bytes > *mem) {
-      std::string keys;
-      for (const auto& k : est.memory_keys) keys += (keys.empty() ? "" : ", ") + k;
-      throw std::runtime_error(fmt::format("the run needs about {} of memory but {} is {}; driven by {}",
-                                           bytes_text(est.memory_bytes), bytes_text(*mem), mem_where, keys));
-    }
+    const double need = est.disk_bytes;   // the log and its working copy
+    if (const std::string memory = memory_problem(est); !memory.empty()) throw std::runtime_error(memory);
     if (const auto free = free_disk_bytes(o.dir); free && *free < need) {
       r.status = kNotStarted;
       r.error = fmt::format("the disk of {} has {} free and a run needs about {}", o.dir.string(), bytes_text(*free),
@@ -315,7 +303,7 @@ ExecuteReport execute_plan(const Plan& plan, const ExecuteOptions& o, const MpiW
       ++rep.interrupted;
       return;
     }
-    if (r.status == kNotStarted || (r.status == "failed" && out_of_space(r.error))) {
+    if (r.status == kNotStarted || (r.status == "failed" && !out_of_space_cause(r.error).empty())) {
       if (rep.stopped_launching.empty()) rep.stopped_launching = r.error;
       disk_full.store(true, std::memory_order_relaxed);
       if (r.status == kNotStarted) return;   // its log was never begun: missing, not failed

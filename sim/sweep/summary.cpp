@@ -247,12 +247,8 @@ RunResult read_run_result(const std::filesystem::path& dir, const PlannedRun& ru
   // Complete: reused only if made by this code for this scenario, and intact.
   std::string problem;
   try {
-    if (load) {
-      const std::string hash = scenario_hash((*load)(run.scenario_file, run.overrides));
-      problem = reuse_problem(log, &hash);
-    } else {
-      problem = reuse_problem(log, nullptr);
-    }
+    const std::string hash = load ? scenario_hash((*load)(run.scenario_file, run.overrides)) : "";
+    problem = reuse_problem(log, load ? &hash : nullptr);
   } catch (const ScenarioError& e) {
     problem = "its scenario does not load now: " + (e.problems().empty() ? std::string("?") : e.problems().front());
   } catch (const std::exception& e) {

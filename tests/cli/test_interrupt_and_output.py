@@ -20,9 +20,10 @@ import time
 import h5py
 import numpy as np
 
-SMALL = ["--set", "session.step_minutes=5", "--set", "stocks.microcaps=60", "--set", "stocks.index_constituents=30",
-         "--set", "stocks.large_caps=4", "--set", "indices.microcap_members=30", "--set", "noise_traders.count=300",
-         "--set", "retail.count=300", "--set", "index_enhanced.count=0", "--threads", "1"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from small_world_args import SMALL_WORLD  # noqa: E402
+
+SMALL = SMALL_WORLD + ["--threads", "1"]
 
 
 def wait_for_days(path, days, proc, timeout=60.0):

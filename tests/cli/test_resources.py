@@ -16,10 +16,10 @@ import time
 
 import h5py
 
-SMALL = ["--set", "session.step_minutes=5", "--set", "stocks.microcaps=60", "--set", "stocks.index_constituents=30",
-         "--set", "stocks.large_caps=4", "--set", "indices.microcap_members=30", "--set", "noise_traders.count=300",
-         "--set", "retail.count=300", "--set", "index_enhanced.count=0", "--set", "fundamentals.market_driver=",
-         "--set", "days=2"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from small_world_args import NO_DRIVER, SMALL_WORLD  # noqa: E402
+
+SMALL = SMALL_WORLD + NO_DRIVER + ["--set", "days=2"]
 MAXIMA = ["--set", "retail.count=10000000", "--set", "noise_traders.count=10000000", "--set", "dma.accounts=1000000",
           "--set", "snowball.issuers=100", "--set", "snowball.notes_per_issuer=1000000", "--set", "stocks.microcaps=20000",
           "--set", "stocks.index_constituents=20000", "--set", "stocks.large_caps=2000"]

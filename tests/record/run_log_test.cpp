@@ -500,11 +500,11 @@ TEST_CASE("run log with no stocks, no futures slots and no intraday schedule", "
   h.event_kinds = {{"nothing", "a kind that never happens"}};
   {
     RunLog log(path, h);
-    StepFrame f{0, 0, {}, 1.0, 2.0, {}, {}, {}, {}, {}, {}};
+    StepFrame f{0, 0, {}, 1.0, 2.0, {}, {}, {}, {}, {}, {}, {}};
     log.write_step(f);
     f.step = 1;
     log.write_step(f);
-    DayFrame d{0, "2024-01-02", {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 3.0, 4.0, {}, {}};
+    DayFrame d{0, "2024-01-02", {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 3.0, 4.0, {}, {}, {}, 0};
     log.write_day(d);
     log.write_events("nothing", {});
     log.finish(0.5);

@@ -16,10 +16,10 @@ import sys
 import h5py
 import numpy as np
 
-SMALL = ["--set", "session.step_minutes=5", "--set", "stocks.microcaps=60", "--set", "stocks.index_constituents=30",
-         "--set", "stocks.large_caps=4", "--set", "indices.microcap_members=30", "--set", "noise_traders.count=300",
-         "--set", "retail.count=300", "--set", "index_enhanced.count=0", "--set", "fundamentals.market_driver=",
-         "--set", "days=2", "-q"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from small_world_args import NO_DRIVER, SMALL_WORLD  # noqa: E402
+
+SMALL = SMALL_WORLD + NO_DRIVER + ["--set", "days=2", "-q"]
 GRID = ["--grid", "retail.orders_per_day=1,2,3,4,5"]
 
 
