@@ -62,6 +62,15 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
     day_ = view.day;
     basket_.begin_day(view);
     day_equity_ = equity(view);
+    if (start_equity_ == 0) start_equity_ = day_equity_;
+    // The manager's own line, checked on the morning's NAV: the product is wound up like a
+    // liquidation (the whole book sold, the hedge bought back), whatever the broker's lines say.
+    if (p_.stop_loss_nav > 0 && start_equity_ > 0 &&
+        (state_ == AgentState::Normal || state_ == AgentState::MarginCall) &&
+        (1.0 + p_.cushion) * day_equity_ / start_equity_ < p_.stop_loss_nav) {
+      start_liquidation(view, out, (1.0 + p_.cushion) * day_equity_ / start_equity_, "stop_loss");
+      return;
+    }
   }
   if (state_ == AgentState::Liquidated) return;
   const Account& a = view.account(account());
@@ -239,6 +248,8 @@ void populate(const Scenario& s, WorldSetup& setup) {
   const double cushion_spread = s.get_float("dma.cushion_spread");
   p.leverage_band = s.get_float("dma.leverage_band");
   const int families = static_cast<int>(s.get_int("dma.signal_families"));
+  const double stop_loss_nav = s.get_float("dma.stop_loss_nav");
+  const double stop_loss_spread = s.get_float("dma.stop_loss_spread");
 
   auto board = std::make_shared<SignalBoard>(setup.universe(), p.basket.reversal_days);
   const std::vector<BrokerTerms> brokers = draw_brokers(s, p, setup.seed());
@@ -266,6 +277,7 @@ void populate(const Scenario& s, WorldSetup& setup) {
     // between the initial ratio and the broker's warning line.
     q.cushion = std::max(cushion_mean + cushion_spread * uniform_pm1(terms), 0.5 * (q.warning_ratio - 1.0));
     q.family = boost::random::uniform_int_distribution<int>(0, families - 1)(terms);
+    if (stop_loss_nav > 0) q.stop_loss_nav = std::max(0.0, stop_loss_nav + stop_loss_spread * uniform_pm1(terms));
     const double gross = q.run_leverage() * equity;
     const Fen cash = static_cast<Fen>(std::llround(gross * (p.basket.hedge_ratio * margin_rate + p.broker_cash_buffer) * 100.0));
     const AccountId acc = setup.open_account(id, cash);
@@ -308,6 +320,8 @@ AgentKind dma_accounts_kind() {
       spec("leverage_band", T::Float, 0.0, 0, 10, "", "the manager re-sizes the book only when its leverage leaves run_leverage x [1, 1 + this]: below, it buys back up to run_leverage; above, it cuts to the top of the band; inside, losses are carried and leverage rises with them toward the broker's lines (0 = re-sized to run_leverage every day)"),
       spec("signal_families", T::Int, std::int64_t{1}, 1, 10000, "families", "number of signal families; each account is assigned one at random and shares that family's signal"),
       spec("family_share", T::Float, 0.0, 0, 1, "", "share of the crowded part of an account's stock score that is its family's own signal: accounts of one family correlate at crowding, of different families at crowding * (1 - family_share); 0 = one common signal"),
+      spec("stop_loss_nav", T::Float, 0.0, 0, 2, "NAV per unit", "the product's stop-loss line (in Chinese private funds' contracts, commonly 0.7-0.85): the manager winds the product up (sells the book, buys back the hedge) once its NAV per unit since inception, (1 + cushion) x equity / starting equity, is below it at a morning check (0 = no line)"),
+      spec("stop_loss_spread", T::Float, 0.0, 0, 1, "NAV per unit", "each account's stop-loss line is drawn uniformly within stop_loss_nav +- this"),
   };
   for (ParamSpec& b : basket_param_specs("dma")) specs.push_back(std::move(b));
   return AgentKind{"dma", std::move(specs), populate};

@@ -60,6 +60,10 @@ struct DmaParams {
   double leverage_band = 0.0;               // the book is re-sized only outside run_leverage x [1, 1 + this]
   int broker = 0;                           // index of the account's broker (the lines above are its)
   int family = 0;                           // index of its signal family
+  // The product's stop-loss line (止损线 in the fund contract): the manager winds the product up
+  // once its NAV per unit since inception, (1 + cushion) x equity / starting equity, is below this
+  // at a morning check (0 = no line). Each account's own line, drawn around dma.stop_loss_nav.
+  double stop_loss_nav = 0.0;
   // The leverage the book starts and is run at; the lines refer to the contract's 1/leverage.
   double run_leverage() const { return leverage / (1.0 + cushion); }
   // The gross long the manager aims for today, from the morning's book and equity: back up to
@@ -112,6 +116,7 @@ class DmaAccount final : public Agent {
   int grace_left_ = 0;
   DayIndex day_ = -1;
   double day_equity_ = 0;   // equity at the start of the day (yuan)
+  double start_equity_ = 0; // equity at the first decision of the run (yuan)
 };
 
 // The [dma] section.

@@ -142,17 +142,26 @@ void populate(const Scenario& s, WorldSetup& setup) {
   const QuotingParams p = quoting_params(s);
   const Universe& u = setup.universe();
   const int per_stock = static_cast<int>(s.get_int("liquidity_providers.per_stock"));
-  const Fen capital = static_cast<Fen>(std::llround(s.get_float("liquidity_providers.capital_yuan") * 100.0));
+  const double capital_yuan = s.get_float("liquidity_providers.capital_yuan");
   const double inventory_yuan = s.get_float("liquidity_providers.inventory_yuan");
   const double max_inventory = s.get_float("liquidity_providers.max_inventory_yuan");
-  for (int i = 0; i < u.size(); ++i)
+  const double elasticity = s.get_float("liquidity_providers.depth_cap_elasticity");
+  const double reference_cap = s.get_float("liquidity_providers.depth_reference_cap_yuan");
+  for (int i = 0; i < u.size(); ++i) {
+    // Deeper books in larger stocks: every resource of a stock's makers scales with its market cap
+    // (exactly 1 at elasticity 0, so such scenarios run as before).
+    const double depth = elasticity == 0.0 ? 1.0 : std::pow(u.first_market_cap_yuan(i) / reference_cap, elasticity);
+    QuotingParams stock_p = p;
+    stock_p.quote_lots = std::max(1, static_cast<int>(std::lround(p.quote_lots * depth)));
+    const Fen capital = static_cast<Fen>(std::llround(capital_yuan * depth * 100.0));
     for (int k = 0; k < per_stock; ++k) {
       const AgentId id = setup.next_agent_id();
       const AccountId acc = setup.open_account(id, capital);
-      const Qty target = setup.grant_shares(acc, i, static_cast<Qty>(inventory_yuan / (u.first_price[i] / 100.0)));
-      setup.add_agent(std::make_unique<LiquidityProvider>(p, acc, i, target, max_inventory, capital,
+      const Qty target = setup.grant_shares(acc, i, static_cast<Qty>(inventory_yuan * depth / (u.first_price[i] / 100.0)));
+      setup.add_agent(std::make_unique<LiquidityProvider>(stock_p, acc, i, target, max_inventory * depth, capital,
                                                           make_stream(setup.seed(), "agent", static_cast<std::uint64_t>(id))));
     }
+  }
   const int per_future = static_cast<int>(s.get_int("liquidity_providers.per_future"));
   const Fen futures_capital = static_cast<Fen>(std::llround(s.get_float("liquidity_providers.futures_capital_yuan") * 100.0));
   QuotingParams fp = p;   // futures makers absorb hedging flow in size: their own flow threshold
@@ -190,6 +199,8 @@ AgentKind liquidity_providers_kind() {
           spec("inventory_skew_halflife_days", T::Float, 0.0, 0, 1000, "trading days", "stock makers: resilience of the inventory_skew_pct shift: the inventory it is measured from moves halfway toward what the maker holds every this many trading days, so the gap a burst of one-sided flow opens closes over days even before buyers return (0 = never: the gap lasts as long as the inventory)"),
           spec("inventory_skew_stress_pct", T::Float, 0.0, 0, 100, "percent of the price", "stock makers: added to inventory_skew_pct in a stressed market, in proportion to the stress (the share of all stocks locked limit-down, now or at the last close, over stress_limit_down_share, at most 1): makers' tolerance for inventory falls as the market locks up, so a fire sale moves prices far more than everyday flow of the same size (0 = none)"),
           spec("stress_limit_down_share", T::Float, 0.1, 0.001, 1, "share of stocks", "stock makers: share of all stocks locked limit-down at which the market counts as fully stressed (see inventory_skew_stress_pct)"),
+          spec("depth_cap_elasticity", T::Float, 0.0, 0, 2, "", "stock makers: how their cash, inventory, max_inventory_yuan and quote size scale with the stock's market cap: x (cap / depth_reference_cap_yuan)^this (0 = the same in every stock; 0.5 = four times the cap, twice the depth)"),
+          spec("depth_reference_cap_yuan", T::Float, 2.5e9, 1e6, 1e13, "yuan", "stock makers: the market cap at which their resources are the section's values (see depth_cap_elasticity)"),
           spec("quote_lots", T::Int, std::int64_t{10}, 1, 100000, "lots (contracts for futures)", "size of each quote"),
           spec("fair_value_weight", T::Float, 0.3, 0, 1, "", "weight of the latent fundamental value (vs the last price) in the fair value"),
           spec("fair_value_noise", T::Float, 0.002, 0, 1, "", "relative noise of each maker's fair-value estimate"),

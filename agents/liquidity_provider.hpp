@@ -76,6 +76,7 @@ class LiquidityProvider final : public Agent {
   void prefetch_report(const MarketView& view) const override { prefetch_account(view, account_); }
   AccountId account() const { return account_; }
   InstrumentId stock() const { return stock_; }
+  int quote_lots() const { return p_.quote_lots; }
   bool withdrawn() const { return withdrawal_.withdrawn(); }
   int withdrawals() const { return withdrawal_.withdrawals(); }
 

@@ -2,6 +2,7 @@
 // the books, wait while a book is locked limit-down and trade once it opens, and a shortfall the
 // broker absorbs when equity goes below zero, with money conserved throughout.
 #include <catch2/catch.hpp>
+#include <tuple>
 
 #include "funds_world.hpp"
 
@@ -200,4 +201,44 @@ TEST_CASE("a broker liquidates in daily slices: at most forced_day_share of the 
   // What was not offered carries over: the slices go on the next days.
   CHECK(sliced[3] < sliced[2]);
   CHECK(sliced[4] < sliced[3]);
+}
+
+TEST_CASE("a DMA product whose NAV per unit falls below its stop-loss line is wound up the next morning, "
+          "whatever the broker's lines say, and without a line it is not",
+          "[dma]") {
+  // The basket locks limit-down on day 1 (about -10% at 4x: the NAV per unit near 0.6); the
+  // broker's lines are far below, so only the product's own line can end it.
+  auto run = [](const char* line) {
+    auto plan = std::make_shared<test::DumpPlan>();
+    plan->days = {1};
+    const AgentRegistry r = test::registry_with_dumper(plan);
+    Simulation sim(test::small_world(r, one_dma({"days=4", "dma.warning_ratio=0.05", "dma.liquidation_ratio=0.02",
+                                                  std::string("dma.stop_loss_nav=") + line})),
+                   r);
+    const DmaAccount& dma = *test::agents_of<DmaAccount>(sim).at(0);
+    plan->stocks = dma.basket().basket();
+    test::EventLog log;
+    std::vector<double> nav_per_unit;   // at each day's end, against the first morning's equity
+    double start_equity = 0;
+    while (!sim.finished()) {
+      const bool day_end = sim.step();
+      log.take(sim, kKinds);
+      if (start_equity == 0) start_equity = dma.equity(sim.view());
+      if (day_end) nav_per_unit.push_back(dma.equity(sim.view()) / start_equity);
+    }
+    return std::make_tuple(log.of("liquidations", "start_stop_loss"), nav_per_unit, dma.state());
+  };
+  const auto [stops, nav, state] = run("0.8");
+  REQUIRE(nav.size() == 4);
+  REQUIRE(nav[0] > 0.8);   // day 0 ends above the line
+  REQUIRE(nav[1] < 0.8);   // the locked day ends below it
+  REQUIRE(stops.size() == 1);
+  CHECK(stops[0].day == 2);          // checked on the morning's NAV, not intraday
+  CHECK(stops[0].price < 0.8);       // the event carries the NAV per unit that broke the line
+  CHECK(stops[0].price == Approx(nav[1]).epsilon(0.02));
+  CHECK(state != AgentState::Normal);
+  const auto [no_stops, no_nav, no_state] = run("0");
+  CHECK(no_stops.empty());
+  CHECK(no_state == AgentState::Normal);
+  CHECK(no_nav[1] == Approx(nav[1]).epsilon(0.01));   // the same fall, carried
 }
