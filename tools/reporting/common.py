@@ -1,0 +1,131 @@
+"""Shared pieces of the report (tools/report.py): the input error, a figure and how it is rendered
+and written (PNG embedded in the page; --fig-dir files in --format, with the figure's data as CSV),
+the day axis, and the statistics of returns. matplotlib and pandas are imported by _load_plotting(),
+once the inputs have been checked (bad input fails fast)."""
+import io
+import math
+import os
+import sys
+
+import numpy as np
+
+pd = plt = None
+COLORS = []
+FIG_FORMATS = ("png", "svg", "pdf")
+FIG_FORMAT = "png"      # format of the files written to --fig-dir (set by report.py)
+
+
+def _load_plotting():
+    global pd, plt, COLORS
+    if plt is not None:
+        return
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as pyplot
+    import pandas
+    pd, plt = pandas, pyplot
+    COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+
+def set_format(fmt):
+    global FIG_FORMAT
+    if fmt not in FIG_FORMATS:
+        raise ValueError(f"figure format {fmt!r}: one of {', '.join(FIG_FORMATS)}")
+    FIG_FORMAT = fmt
+
+
+class InputError(Exception):
+    """A problem with the input files: reported in one line, exit status 2."""
+
+
+class Png(bytes):
+    """PNG bytes of a figure (embedded in the page), with the figure in FIG_FORMAT when that is not
+    PNG (`other`, for the --fig-dir file)."""
+    other = None
+
+
+class Figure:
+    """One figure of a page: id, title, caption, the rendered PNG (or None and a note saying why
+    not), and the plotted data (a pandas DataFrame, written as <id>.csv beside the figure file)."""
+
+    def __init__(self, fid, title, caption, png=None, note=None, data=None):
+        self.fid, self.title, self.caption, self.png, self.note = fid, title, caption, png, note
+        self.data = data
+
+    def write_files(self, fig_dir, prefix=""):
+        """<id>.<format> (the PNG as embedded, or the figure in --format) and <id>.csv."""
+        if not fig_dir:
+            return
+        if self.png is not None:
+            other = getattr(self.png, "other", None)
+            data, ext = (other, FIG_FORMAT) if other is not None else (bytes(self.png), "png")
+            with open(os.path.join(fig_dir, f"{prefix}{self.fid}.{ext}"), "wb") as fh:
+                fh.write(data)
+        if self.data is not None and len(self.data.columns):
+            self.data.to_csv(os.path.join(fig_dir, f"{prefix}{self.fid}.csv"), index=False, float_format="%.10g")
+
+
+def render(fig):
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    out = Png(buf.getvalue())
+    if FIG_FORMAT != "png":
+        buf = io.BytesIO()
+        fig.savefig(buf, format=FIG_FORMAT)
+        out.other = buf.getvalue()
+    plt.close(fig)
+    return out
+
+
+def safe(make, *args):
+    """A figure that fails becomes a note on the page (and a warning on stderr), not a failed report."""
+    try:
+        return make(*args)
+    except Exception as e:  # noqa: BLE001
+        plt.close("all")
+        name = getattr(make, "__name__", "figure").replace("fig_", "").replace("<lambda>", "figure")
+        print(f"report.py: warning: figure {name} failed: {type(e).__name__}: {e}", file=sys.stderr)
+        return Figure(name, name, "", note=f"This figure could not be drawn: {type(e).__name__}: {e}")
+
+
+def day_axis(ax, dates, n=None):
+    """Ticks at the start of trading days, labelled with their dates (thinned to about 12)."""
+    n = len(dates) if n is None else n
+    if n == 0:
+        return
+    every = max(1, math.ceil(n / 12))
+    ticks = list(range(0, n, every))
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([dates[i].strftime("%m-%d") for i in ticks], rotation=0, fontsize="small")
+    ax.set_xlim(-0.02 * n, n + 0.02 * n if n > 1 else 1.05)
+    ax.set_xlabel(f"trading day ({dates[0].year})" if n else "trading day")
+    ax.grid(alpha=0.3)
+
+
+def excess_kurtosis(x):
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) < 4:
+        return float("nan")
+    c = x - x.mean()
+    m2 = np.mean(c * c)
+    return float(np.mean(c ** 4) / (m2 * m2) - 3.0) if m2 > 0 else float("nan")
+
+
+def acf(x, lags):
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    c = x - x.mean()
+    denom = np.dot(c, c)
+    if len(x) < 3 or denom <= 0:
+        return np.full(len(lags), np.nan)
+    return np.array([np.dot(c[:-k], c[k:]) / denom if k < len(x) else np.nan for k in lags])
+
+
+def step_returns(series):
+    s = np.asarray(series, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.diff(np.log(s))
+    return r[np.isfinite(r)]
+
+

@@ -1,0 +1,237 @@
+"""Reading a stampede run log for the report: class Run (what the figures need, read once; missing
+parts are None or empty), the resolved scenario's keys, and the main futures contract."""
+import datetime
+import os
+import re
+import tomllib
+
+import numpy as np
+
+try:
+    import h5py
+except ImportError:  # pragma: no cover
+    raise SystemExit("report.py needs h5py (Debian: apt-get install python3-h5py)")
+
+from calibration.measures import last_step_of_days, main_contract_slots
+
+from .common import InputError
+
+pd = None
+
+
+def _load_pandas():
+    global pd
+    if pd is None:
+        import pandas
+        pd = pandas
+
+
+SCHEMA_PREFIX = "stampede-run/"
+DMA, NEUTRAL = "dma_account", "neutral_fund"
+MAIN_CONTRACT_MIN_DAYS = 5          # as the engine: the next contract in the front's last 5 calendar days
+
+
+def _text(x):
+    return x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x)
+
+
+class Run:
+    """What the report needs from one run log, read once; missing parts are None or empty."""
+
+    def __init__(self, path, label=None):
+        self.path = path
+        if not os.path.exists(path):
+            raise InputError(f"{path}: no such file")
+        if os.path.isdir(path):
+            raise InputError(f"{path}: is a directory, not a run log")
+        try:
+            f = h5py.File(path, "r")
+        except OSError as e:
+            raise InputError(f"{path}: not an HDF5 file, so not a stampede run log ({e})") from None
+        with f:
+            schema = _text(f.attrs.get("schema", ""))
+            if not schema.startswith(SCHEMA_PREFIX):
+                raise InputError(f"{path}: not a stampede run log (root attribute schema is "
+                                 f"{schema!r}, expected '{SCHEMA_PREFIX}1' or '{SCHEMA_PREFIX}2')")
+            _load_pandas()
+            self._read(f)
+        self.label = label or self.scenario
+
+    def _read(self, f):
+        a = f.attrs
+        self.attrs = {k: (_text(v) if isinstance(v, (bytes, str)) else v) for k, v in a.items()}
+        self.schema = _text(a["schema"])
+        self.scenario = _text(a.get("scenario", os.path.basename(self.path)))
+        self.complete = int(a.get("complete", 0)) == 1
+        self.seed = int(a["seed"]) if "seed" in a else None
+        self.steps_per_day = int(a.get("steps_per_day", 0)) or None
+        self.summary = {k[len("summary_"):]: float(v) for k, v in a.items() if k.startswith("summary_")}
+
+        def get(path, default=None):
+            return f[path][:] if path in f else default
+
+        def strings(path):
+            return list(f[path].asstr()[:]) if path in f else []
+
+        self.dates = pd.to_datetime(strings("date")) if "date" in f else pd.DatetimeIndex([])
+        self.n_days = len(self.dates)
+        self.step = get("step", np.zeros(0, np.int64))
+        self.day_of_step = get("day_of_step", np.zeros(0, np.int32))
+        self.day = get("day", np.zeros(0, np.int32))
+        self.stocks = strings("stock")
+        self.segment_names = strings("segment") or ["microcap", "constituent", "large_cap"]
+        self.stock_segment = get("market/stocks/segment")
+        self.hedged = get("market/index/hedged")
+        self.microcap = get("market/index/microcap")
+        self.hedged_close = get("market/index/hedged_close")
+        self.microcap_close = get("market/index/microcap_close")
+        self.fut_price = get("market/futures/price")
+        self.fut_basis_ann = get("market/futures/basis_annualised")
+        self.fut_volume = get("market/futures/volume")
+        self.fut_code = [list(r) for r in f["market/futures/code"].asstr()[:]] if "market/futures/code" in f else []
+        self.limit_down = get("market/stocks/limit_down")   # uint8 in the file: count in int64
+        self.limit_up = get("market/stocks/limit_up")
+        if self.limit_down is not None:
+            self.limit_down = self.limit_down.astype(np.int64)
+        if self.limit_up is not None:
+            self.limit_up = self.limit_up.astype(np.int64)
+        self.close = get("market/stocks/close")
+        # present in every log, but all NaN when the run did not record step prices
+        self.last_price = get("market/stocks/last_price") if int(f.attrs.get("record_step_prices", 1)) == 1 else None
+        self.classes = strings("agent_class")
+        self.class_steps = {k: get(f"agents/classes/{k}") for k in
+                            ("nav", "equity", "gross_long", "leverage", "accounts", "in_margin_call", "liquidating")}
+        self.daily_class = get("agents/daily/agent_class", np.zeros(0, np.int32))
+        self.daily_nav = get("agents/daily/nav")
+        self.daily_equity = get("agents/daily/equity")
+        self.daily_leverage = get("agents/daily/leverage")
+        self.flows = {k: get(f"agents/flows/{k}") for k in ("sell_forced", "sell_voluntary", "sell_aggressive", "buy")}
+        self.events = {}
+        if "events" in f:
+            for kind in f["events"]:
+                df = pd.DataFrame(f["events"][kind][:])
+                for c in ("agent_class", "reason"):
+                    if c in df:
+                        df[c] = df[c].str.decode("utf-8", "replace")
+                self.events[kind] = df
+        self.scenario_toml = _text(f["meta/scenario_toml"].asstr()[()]) if "meta/scenario_toml" in f else ""
+        self.scenario_resolved = (_text(f["meta/scenario_resolved"].asstr()[()])
+                                  if "meta/scenario_resolved" in f else "")
+        self.params = parse_resolved(self.scenario_resolved)
+        try:
+            self.days_planned = int(self.params.get(("", "days"), (None,))[0])
+        except (TypeError, ValueError):
+            self.days_planned = None
+        self._positions()
+
+    def _positions(self):
+        """x position of every step: trading-day row + fraction of the day (days are 0, 1, 2, ...)."""
+        n = len(self.step)
+        if n == 0 or len(self.day) == 0:
+            self.x_step = np.zeros(0)
+            return
+        row = np.clip(np.searchsorted(self.day, self.day_of_step), 0, len(self.day) - 1)
+        first = np.zeros(n, dtype=np.int64)
+        starts = np.r_[0, np.flatnonzero(np.diff(row)) + 1]
+        for s, e in zip(starts, np.r_[starts[1:], n]):
+            first[s:e] = self.step[s]
+        per_day = self.steps_per_day or max(1, int(np.max(np.bincount(row))))
+        self.x_step = row + (self.step - first) / per_day
+        self.x_step = self.x_step[:n]
+
+    # -- derived series
+
+    def class_index(self, name):
+        return self.classes.index(name) if name in self.classes else None
+
+    def has(self, *arrays):
+        return all(a is not None and np.size(a) > 0 for a in arrays)
+
+    def main_basis(self):
+        """Annualised basis of the main contract at each step: the front, or the next contract in
+        the front's last 5 calendar days (as the run summary)."""
+        if not self.has(self.fut_basis_ann) or not self.fut_code or self.n_days == 0:
+            return None
+        use_next = np.zeros(self.n_days, dtype=bool)
+        for d, (date, codes) in enumerate(zip(self.dates, self.fut_code)):
+            expiry = third_friday_of(codes[0])
+            if expiry is not None:
+                use_next[d] = (expiry - date.date()).days < MAIN_CONTRACT_MIN_DAYS
+        row = np.clip(np.searchsorted(self.day, self.day_of_step), 0, self.n_days - 1)
+        slot = use_next[row].astype(int) if self.fut_basis_ann.shape[1] > 1 else np.zeros(len(row), int)
+        return self.fut_basis_ann[np.arange(len(row)), slot]
+
+    def daily_counts(self, kind, reason=None, prefix=None):
+        """Events of a kind per trading day (optionally only one reason or a reason prefix)."""
+        out = np.zeros(self.n_days)
+        df = self.events.get(kind)
+        if df is None or len(df) == 0 or self.n_days == 0:
+            return out
+        if reason is not None:
+            df = df[df["reason"] == reason]
+        if prefix is not None:
+            df = df[df["reason"].str.startswith(prefix)]
+        rows = np.searchsorted(self.day, df["day"].to_numpy())
+        rows = rows[(rows >= 0) & (rows < self.n_days)]
+        np.add.at(out, rows, 1)
+        return out
+
+    def incomplete_note(self):
+        if self.complete:
+            return None
+        planned = f" of {self.days_planned}" if self.days_planned else ""
+        return (f"This run did not finish (root attribute complete = 0): {self.n_days}{planned} trading days "
+                f"were written; the summary attributes are missing and the figures stop at the last day written.")
+
+
+def third_friday_of(code):
+    """Expiry date of a CFFEX-style code like IM2402 (third Friday of February 2024), or None."""
+    m = re.search(r"(\d{2})(\d{2})$", code or "")
+    if not m:
+        return None
+    year, month = 2000 + int(m.group(1)), int(m.group(2))
+    if not 1 <= month <= 12:
+        return None
+    first = datetime.date(year, month, 1)
+    return first + datetime.timedelta(days=(4 - first.weekday()) % 7 + 14)
+
+
+def parse_resolved(text):
+    """{(section, key): (value, comment)} from the resolved scenario TOML (its comments carry units
+    and meanings). Values are parsed with tomllib; a line it cannot parse keeps its text."""
+    out = {}
+    section = ""
+    for line in text.splitlines():
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        m = re.match(r"^\[([^\]]+)\]", s)
+        if m:
+            section = m.group(1).strip()
+            continue
+        m = re.match(r"^([A-Za-z0-9_\-\.]+)\s*=\s*(.*)$", s)
+        if not m:
+            continue
+        key, rest = m.group(1), m.group(2)
+        value_text, comment = rest, ""
+        for cut in [i.start() for i in re.finditer(r"\s#", rest)]:
+            try:
+                value = tomllib.loads("v = " + rest[:cut])["v"]
+            except tomllib.TOMLDecodeError:
+                continue
+            value_text, comment = rest[:cut], rest[cut:].strip()[1:].strip()
+            break
+        else:
+            try:
+                value = tomllib.loads("v = " + rest)["v"]
+            except tomllib.TOMLDecodeError:
+                value = rest
+        out[(section, key)] = (value, comment)
+        del value_text
+    return out
+
+
+def overrides_of(text):
+    return [line[len("# --set "):].strip() for line in text.splitlines() if line.startswith("# --set ")]
+
+
