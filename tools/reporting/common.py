@@ -129,3 +129,52 @@ def step_returns(series):
     return r[np.isfinite(r)]
 
 
+
+
+def clip_range(values, pct=(2.0, 98.0), min_pad=2.0, include=None):
+    """(lo, hi) of an axis that shows the bulk of `values` (percentiles `pct`, padded) and `include`;
+    values beyond it are drawn at the edge by mark_clipped. None when no value is finite."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
+        return None
+    lo, hi = np.percentile(v, pct)
+    if include is not None:
+        lo, hi = min(lo, include), max(hi, include)
+    pad = max(min_pad, 0.15 * (hi - lo))
+    return lo - pad, hi + pad
+
+
+def mark_clipped(ax, x, y, lo, hi, color="k", fmt="{:.0f}"):
+    """Points of y outside [lo, hi] as triangles on the axis edge, each labelled with its value.
+    Returns how many were clipped."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    n = 0
+    for side, mask, marker, va in ((hi, y > hi, "^", "top"), (lo, y < lo, "v", "bottom")):
+        if not mask.any():
+            continue
+        n += int(mask.sum())
+        edge = hi - 0.02 * (hi - lo) if side == hi else lo + 0.02 * (hi - lo)
+        ax.plot(x[mask], np.full(mask.sum(), edge), marker, color=color, ms=6, ls="none")
+        for xi, yi in list(zip(x[mask], y[mask]))[:12]:
+            ax.annotate(fmt.format(yi), (xi, edge), textcoords="offset points", xytext=(4, -10 if va == "top" else 4),
+                        fontsize="x-small", color=color)
+    return n
+
+
+def day_frame(run, /, **columns):
+    """DataFrame of per-day columns, led by the date (the figure's CSV)."""
+    out = pd.DataFrame({"date": [d.strftime("%Y-%m-%d") for d in run.dates]})
+    for k, v in columns.items():
+        out[k] = v
+    return out
+
+
+def step_frame(run, /, **columns):
+    """DataFrame of per-step columns, led by the step, its date and its x position on the day axis."""
+    rows = np.clip(np.searchsorted(run.day, run.day_of_step), 0, max(run.n_days - 1, 0))
+    dates = [run.dates[r].strftime("%Y-%m-%d") for r in rows] if run.n_days else [""] * len(run.step)
+    out = pd.DataFrame({"step": run.step, "date": dates, "x_day": run.x_step})
+    for k, v in columns.items():
+        out[k] = v
+    return out

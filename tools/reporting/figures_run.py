@@ -8,7 +8,8 @@ import numpy as np
 from calibration.measures import REAL_CSV, load_real
 
 from . import common
-from .common import Figure, acf, day_axis, excess_kurtosis, render, step_returns
+from .common import (Figure, acf, clip_range, day_axis, day_frame, excess_kurtosis, mark_clipped, render,
+                     step_frame, step_returns)
 from .load import DMA, NEUTRAL
 
 common._load_plotting()
@@ -65,53 +66,73 @@ def fig_indices(run):
     ax2.legend(fontsize="small")
     day_axis(ax2, run.dates)
     fig.tight_layout()
-    return Figure(fid, title, caption, render(fig))
+    cols = {"hedged": run.hedged, "microcap": run.microcap}
+    if run.has(run.fut_price):
+        for k, name in enumerate(("front", "next")[: run.fut_price.shape[1]]):
+            cols[f"futures_{name}"] = run.fut_price[:, k]
+    data = step_frame(run, **cols)
+    if real is not None:
+        last = run.close_rows()
+        ok = last >= 0
+        for name in ("hedged", "microcap"):
+            data[f"real_{name}_close_rel"] = np.nan
+            data.loc[last[ok], f"real_{name}_close_rel"] = real[name][ok]
+    return Figure(fid, title, caption, render(fig), data=data)
 
 
 def fig_basis(run):
-    fid, title = "basis", "Annualised futures basis"
-    caption = ("(futures − index) / index, annualised, in percent; negative = discount. The thick line is the "
-               "main contract (the front, or the next contract in the front's last 5 calendar days, when "
-               "annualising over a few days is meaningless): the one the summary's deepest basis is taken "
-               "from. Look for the discount deepening as the index falls through snowball knock-in "
-               "barriers (issuers dump their long futures) and as hedgers pile into shorts.")
-    main = run.main_basis()
-    if main is None or len(run.x_step) == 0:
+    fid, title = "basis", "Annualised basis of the main futures contract at each close"
+    caption = ("(futures − index) / index of the main contract at each day's last step, annualised, in percent; "
+               "negative = discount. The main contract is the one with the most open interest at the close "
+               "(the rule of the calibration check and the ensemble summary; its code is written where it "
+               "changes), so the front's last days, when annualising over a day or two is meaningless, are not "
+               "drawn. The axis is clipped to the bulk of the closes: a close beyond it is a triangle on the edge "
+               "labelled with its value. Look for the discount deepening as the index falls through snowball "
+               "knock-in barriers (issuers dump their long futures) and as hedgers pile into shorts.")
+    got = run.main_basis_close()
+    if got is None:
         return Figure(fid, title, caption, note="No futures series in this run log.")
+    main, slot, codes = got
+    note = None
     if not run.has(run.fut_volume) or run.fut_volume.sum() == 0:
         note = "No futures traded in this run: the futures prices (and so the basis) are only quotes."
-    else:
-        note = None
+    y = 100 * main
+    x = np.arange(run.n_days)
     fig, ax = plt.subplots(figsize=(10, 4))
-    x = run.x_step
-    for k, name in enumerate(("front", "next")[: run.fut_basis_ann.shape[1]]):
-        ax.plot(x, 100 * run.fut_basis_ann[:, k], lw=0.7, alpha=0.6, color=COLORS[k], label=name)
-    ax.plot(x, 100 * main, lw=1.6, color="k", label="main contract")
-    finite = 100 * main[np.isfinite(main)]
-    if len(finite):
-        lo, hi = np.percentile(finite, [0.5, 99.5])
-        pad = max(2.0, 0.15 * (hi - lo))
-        ax.set_ylim(min(lo, 0) - pad, max(hi, 0) + pad)
+    ax.plot(x, y, lw=1.6, color="k", marker="o", ms=3, label="main contract, at the close")
+    for d in range(run.n_days):
+        if codes[d] and (d == 0 or codes[d] != codes[d - 1]):
+            ax.axvline(d, color="grey", lw=0.5, ls=":")
+            ax.annotate(codes[d], (d, 1), xycoords=("data", "axes fraction"), xytext=(3, -12),
+                        textcoords="offset points", fontsize="x-small", color="grey")
+    lim = clip_range(y, (2, 98), 2.0, 0.0)
+    clipped = 0
+    if lim is not None:
+        ax.set_ylim(*lim)
+        clipped = mark_clipped(ax, x, y, *lim, fmt="{:+.0f}%")
     ax.axhline(0, color="grey", lw=0.6)
     ax.set_ylabel("annualised basis (%)")
-    ax.set_title(title)
+    ax.set_title(title + (f" ({clipped} beyond the axis)" if clipped else ""))
     ax.legend(fontsize="small", loc="lower left")
     day_axis(ax, run.dates)
+    ax.set_xlim(-0.6, run.n_days - 0.4)
     fig.tight_layout()
-    return Figure(fid, title, caption, render(fig), note)
+    data = day_frame(run, contract=codes, slot=slot, basis_annualised_pct=y)
+    return Figure(fid, title, caption, render(fig), note, data=data)
 
 
 def fig_limits(run):
     fid, title = "limits", "Stocks closing at their price limits"
     caption = ("Stocks that closed at limit-down (red, below zero) and limit-up (green) each day, split by "
                "segment (darkest: microcaps). Look for a day with a large share of microcaps locked "
-               "limit-down (5 Feb 2024: over 1,000 stocks) and, in the rebound, limit-down stocks "
+               "limit-down (in the real market on 5 Feb 2024, over 1,000 of about 5,300 stocks; a simulated world has fewer stocks, so compare the share, not the count) and, in the rebound, limit-down stocks "
                "outnumbering limit-up ones.")
     if not run.has(run.limit_down, run.limit_up) or run.n_days == 0:
         return Figure(fid, title, caption, note="No daily limit flags in this run log (no day finished).")
     seg = run.stock_segment if run.has(run.stock_segment) else np.zeros(run.limit_down.shape[1], np.uint8)
     fig, ax = plt.subplots(figsize=(10, 4))
     x = np.arange(run.n_days)
+    cols = {}
     down_base = np.zeros(run.n_days)
     up_base = np.zeros(run.n_days)
     reds, greens = ["#8b0000", "#d62728", "#f4a6a6"], ["#00561b", "#2ca02c", "#a8dba8"]
@@ -124,6 +145,7 @@ def fig_limits(run):
         ax.bar(x, -down, bottom=-down_base, color=reds[s % 3], width=0.8, label=f"limit-down: {name}")
         ax.bar(x, up, bottom=up_base, color=greens[s % 3], width=0.8, label=f"limit-up: {name}")
         down_base += down
+        cols[f"limit_down_{name}"], cols[f"limit_up_{name}"] = down, up
         up_base += up
     for i in range(run.n_days):
         if down_base[i]:
@@ -139,44 +161,64 @@ def fig_limits(run):
     day_axis(ax, run.dates)
     ax.set_xlim(-0.6, run.n_days - 0.4)
     fig.tight_layout()
-    return Figure(fid, title, caption, render(fig))
+    return Figure(fid, title, caption, render(fig), data=day_frame(run, **cols))
+
+
+LEVERAGE_AXIS = (0.1, 100.0)   # the classes panel's log axis: leverage beyond it is drawn on its edge
 
 
 def fig_classes(run):
     fid, title = "classes", "NAV and leverage by agent class"
     caption = ("Top: each class's NAV (investors' capital, summed over its agents) divided by its first value. "
-               "Bottom: the class's leverage, gross long / equity. Look for the DMA accounts' NAV collapsing "
-               "and their leverage spiking as prices fall (leverage rises before the broker cuts it), neutral "
-               "funds losing on both legs, and the classes that buy in the crash.")
+               f"Bottom: the class's leverage, gross long / equity, on a log axis clipped to "
+               f"{LEVERAGE_AXIS[0]:g}-{LEVERAGE_AXIS[1]:g}: a class whose equity nears zero has leverage without "
+               "bound (spikes to thousands), drawn as triangles on the top edge with the peak written beside them; "
+               "a class with zero or negative equity has no leverage and no point. Look for the DMA accounts' NAV "
+               "collapsing and their leverage spiking as prices fall (leverage rises before the broker cuts it), "
+               "neutral funds losing on both legs, and the classes that buy in the crash.")
     nav, lev = run.class_steps.get("nav"), run.class_steps.get("leverage")
     if not run.classes or not run.has(nav) or len(run.x_step) == 0:
         return Figure(fid, title, caption, note="No agent classes in this run log.")
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 7), sharex=True)
     x = run.x_step
     gross = run.class_steps.get("gross_long")
+    cols = {}
     for c, name in enumerate(run.classes):
         v0 = nav[0, c]
         if not np.isfinite(v0) or v0 <= 0:
             continue
+        cols[f"nav_rel_{name}"] = nav[:, c] / v0
         ax1.plot(x, nav[:, c] / v0, lw=1.6 if name in (DMA, NEUTRAL) else 0.9, label=name, color=COLORS[c % len(COLORS)])
     ax1.axhline(1.0, color="grey", lw=0.6)
     ax1.set_ylabel("NAV / first value")
     ax1.set_title(title)
     ax1.legend(fontsize="x-small", ncol=3)
     ax1.grid(alpha=0.3)
+    lo, hi = LEVERAGE_AXIS
     if run.has(lev):
         for c, name in enumerate(run.classes):
-            y = lev[:, c]
+            y = np.where(lev[:, c] > 0, lev[:, c], np.nan)
             if gross is not None and np.nanmax(np.abs(gross[:, c])) <= 0:
                 continue
             if not np.any(np.isfinite(y)):
                 continue
-            ax2.plot(x, y, lw=1.6 if name in (DMA, NEUTRAL) else 0.9, label=name, color=COLORS[c % len(COLORS)])
-        ax2.set_ylabel("gross long / equity")
+            cols[f"leverage_{name}"] = lev[:, c]
+            color = COLORS[c % len(COLORS)]
+            ax2.plot(x, np.clip(y, lo, hi), lw=1.6 if name in (DMA, NEUTRAL) else 0.9, label=name, color=color)
+            over = y > hi
+            if over.any():
+                ax2.plot(x[over], np.full(over.sum(), hi), "^", ms=5, color=color, ls="none")
+                k = int(np.nanargmax(y))
+                ax2.annotate(f"{name} peak {y[k]:,.0f}", (x[k], hi), textcoords="offset points", xytext=(4, -12),
+                             fontsize="x-small", color=color)
+        ax2.set_yscale("log")
+        ax2.set_ylim(lo, hi * 1.15)
+        ax2.set_ylabel("gross long / equity (log, clipped)")
         ax2.legend(fontsize="x-small", ncol=3)
+        ax2.grid(alpha=0.3, which="both")
     day_axis(ax2, run.dates)
     fig.tight_layout()
-    return Figure(fid, title, caption, render(fig))
+    return Figure(fid, title, caption, render(fig), data=step_frame(run, **cols))
 
 
 def fig_agent_nav(run):
@@ -190,6 +232,7 @@ def fig_agent_nav(run):
     fig, ax = plt.subplots(figsize=(10, 4))
     x = np.arange(run.n_days) + 1.0   # rows are after each close
     drawn = 0
+    table = {}
     for c, name in enumerate(run.classes):
         cols = np.flatnonzero(run.daily_class == c)
         if len(cols) == 0:
@@ -203,6 +246,7 @@ def fig_agent_nav(run):
         med = np.nanmedian(rel, axis=1)
         lo, hi = np.nanpercentile(rel, 10, axis=1), np.nanpercentile(rel, 90, axis=1)
         color = COLORS[c % len(COLORS)]
+        table.update({f"{name}_p10": lo, f"{name}_median": med, f"{name}_p90": hi})
         ax.fill_between(x, lo, hi, color=color, alpha=0.2)
         ax.plot(x, med, color=color, lw=1.5, marker="o", ms=3, label=f"{name} ({ok.sum()})")
         drawn += 1
@@ -216,7 +260,7 @@ def fig_agent_nav(run):
     day_axis(ax, run.dates)
     ax.set_xlim(0.5, run.n_days + 0.5)
     fig.tight_layout()
-    return Figure(fid, title, caption, render(fig))
+    return Figure(fid, title, caption, render(fig), data=day_frame(run, **table))
 
 
 def fig_stress(run):
@@ -267,7 +311,14 @@ def fig_stress(run):
         ax2.text(0.5, 0.5, "no DMA accounts in this run", ha="center", va="center", transform=ax2.transAxes)
     day_axis(ax2, run.dates)
     fig.tight_layout()
-    return Figure(fid, title, caption, render(fig))
+    cols = {name.replace(" ", "_").replace("(", "").replace(")", ""): y for name, y, _ in series}
+    shortfall = broker_shortfall(run)
+    if shortfall is not None:
+        cols["broker_shortfall_marked_yuan"] = shortfall
+    if dma is not None:
+        cols["dma_in_margin_call_at_close"] = run.at_close(run.class_steps["in_margin_call"][:, dma])
+        cols["dma_liquidating_at_close"] = run.at_close(run.class_steps["liquidating"][:, dma])
+    return Figure(fid, title, caption, render(fig), data=day_frame(run, **cols))
 
 
 def broker_shortfall(run):
@@ -293,14 +344,17 @@ def fig_selling(run):
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     x = np.arange(run.n_days)
     bottom = np.zeros(run.n_days)
+    cols = {}
     scale = 1e8
     for c, name in enumerate(run.classes):
         y = forced[:, c, micro] / scale
         if y.sum() <= 0:
             continue
+        cols[f"microcap_forced_{name}_yuan"] = y * scale
         ax1.bar(x, y, bottom=bottom, width=0.8, color=COLORS[c % len(COLORS)], label=f"forced: {name}")
         bottom += y
     v = vol[:, :, micro].sum(axis=1) / scale
+    cols["microcap_voluntary_yuan"] = v * scale
     ax1.bar(x, v, bottom=bottom, width=0.8, color="#bbbbbb", label="voluntary (all classes)")
     ax1.set_ylabel("yuan sold (100 million)")
     ax1.set_title(title)
@@ -310,6 +364,7 @@ def fig_selling(run):
         f_s, v_s = forced[:, :, s].sum(axis=1), vol[:, :, s].sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(f_s + v_s > 0, f_s / (f_s + v_s), np.nan)
+        cols[f"forced_share_pct_{name}"] = 100 * share
         ax2.plot(x, 100 * share, marker="o", ms=3, lw=1.5 if s == micro else 0.9, label=name)
     ax2.set_ylabel("forced share of selling (%)")
     ax2.set_ylim(bottom=0)
@@ -317,7 +372,7 @@ def fig_selling(run):
     day_axis(ax2, run.dates)
     ax2.set_xlim(-0.6, run.n_days - 0.4)
     fig.tight_layout()
-    return Figure(fid, title, caption, render(fig))
+    return Figure(fid, title, caption, render(fig), data=day_frame(run, **cols))
 
 
 def return_series(run):
@@ -350,6 +405,7 @@ def fig_returns(run, series):
         return Figure(fid, title, caption, note="Too few steps in this run log for a return distribution.")
     fig, axes = plt.subplots(1, len(series), figsize=(4.2 * len(series), 3.8))
     axes = np.atleast_1d(axes)
+    parts = []
     for ax, (name, r) in zip(axes, series):
         mu, sd = float(np.mean(r)), float(np.std(r))
         k = excess_kurtosis(r)
@@ -362,6 +418,8 @@ def fig_returns(run, series):
         bins = np.linspace(mu - span, mu + span, 61)
         dens, edges = np.histogram(r, bins=bins, density=True)
         centers = 0.5 * (edges[1:] + edges[:-1])
+        parts.append(pd.DataFrame({"series": name, "log_return": centers, "density": dens,
+                                   "normal_density": np.exp(-0.5 * ((centers - mu) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))}))
         ax.semilogy(centers[dens > 0], dens[dens > 0], "o", ms=3, label="returns")
         g = np.linspace(bins[0], bins[-1], 400)
         ax.semilogy(g, np.exp(-0.5 * ((g - mu) / sd) ** 2) / (sd * math.sqrt(2 * math.pi)), "--", color="k",
@@ -374,7 +432,8 @@ def fig_returns(run, series):
     axes[0].set_ylabel("density")
     fig.suptitle(title)
     fig.tight_layout()
-    return Figure(fid, title, caption, render(fig))
+    data = pd.concat(parts, ignore_index=True) if parts else None
+    return Figure(fid, title, caption, render(fig), data=data)
 
 
 def fig_autocorr(run, series):
@@ -389,8 +448,10 @@ def fig_autocorr(run, series):
     n_max = max(len(r) for _, r in idx)
     max_lag = int(min(max(10, (run.steps_per_day or 60) // 2), n_max // 4))
     lags = np.arange(1, max_lag + 1)
+    data = pd.DataFrame({"lag_steps": lags})
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
     for k, (name, r) in enumerate(idx):
+        data[f"acf_{name}"], data[f"acf_abs_{name}"] = acf(r, lags), acf(np.abs(r), lags)
         ax1.plot(lags, acf(r, lags), marker=".", lw=1, color=COLORS[k], label=name)
         ax2.plot(lags, acf(np.abs(r), lags), marker=".", lw=1, color=COLORS[k], label=name)
     band = 1.96 / math.sqrt(n_max)
@@ -402,4 +463,5 @@ def fig_autocorr(run, series):
         ax.grid(alpha=0.3)
     ax1.legend(fontsize="x-small")
     fig.tight_layout()
-    return Figure(fid, title, caption, render(fig))
+    data["band"] = band
+    return Figure(fid, title, caption, render(fig), data=data)

@@ -1,6 +1,5 @@
 """Reading a stampede run log for the report: class Run (what the figures need, read once; missing
 parts are None or empty), the resolved scenario's keys, and the main futures contract."""
-import datetime
 import os
 import re
 import tomllib
@@ -28,7 +27,6 @@ def _load_pandas():
 
 SCHEMA_PREFIX = "stampede-run/"
 DMA, NEUTRAL = "dma_account", "neutral_fund"
-MAIN_CONTRACT_MIN_DAYS = 5          # as the engine: the next contract in the front's last 5 calendar days
 
 
 def _text(x):
@@ -88,6 +86,7 @@ class Run:
         self.fut_price = get("market/futures/price")
         self.fut_basis_ann = get("market/futures/basis_annualised")
         self.fut_volume = get("market/futures/volume")
+        self.fut_oi = get("market/futures/open_interest")
         self.fut_code = [list(r) for r in f["market/futures/code"].asstr()[:]] if "market/futures/code" in f else []
         self.limit_down = get("market/stocks/limit_down")   # uint8 in the file: count in int64
         self.limit_up = get("market/stocks/limit_up")
@@ -147,19 +146,32 @@ class Run:
     def has(self, *arrays):
         return all(a is not None and np.size(a) > 0 for a in arrays)
 
-    def main_basis(self):
-        """Annualised basis of the main contract at each step: the front, or the next contract in
-        the front's last 5 calendar days (as the run summary)."""
-        if not self.has(self.fut_basis_ann) or not self.fut_code or self.n_days == 0:
+    def close_rows(self):
+        """Row of each trading day's last step in the step arrays (-1 for a day without steps)."""
+        return last_step_of_days(self.day_of_step, self.day)
+
+    def at_close(self, per_step):
+        """A [step, ...] array at each day's last step ([day, ...]; NaN for a day without steps)."""
+        rows = self.close_rows()
+        x = np.asarray(per_step, dtype=float)[np.maximum(rows, 0)]
+        x[rows < 0] = np.nan
+        return x
+
+    def main_basis_close(self):
+        """(annualised basis of the main contract at each day's close, its slot, its code) or None.
+        The main contract is the slot with the most open interest at the close, chosen by
+        calibration.measures.main_contract_slots, the rule of the calibration check and of the
+        ensemble summary (the front when no contract has open interest)."""
+        if not self.has(self.fut_basis_ann) or self.n_days == 0 or len(self.day_of_step) == 0:
             return None
-        use_next = np.zeros(self.n_days, dtype=bool)
-        for d, (date, codes) in enumerate(zip(self.dates, self.fut_code)):
-            expiry = third_friday_of(codes[0])
-            if expiry is not None:
-                use_next[d] = (expiry - date.date()).days < MAIN_CONTRACT_MIN_DAYS
-        row = np.clip(np.searchsorted(self.day, self.day_of_step), 0, self.n_days - 1)
-        slot = use_next[row].astype(int) if self.fut_basis_ann.shape[1] > 1 else np.zeros(len(row), int)
-        return self.fut_basis_ann[np.arange(len(row)), slot]
+        basis = self.at_close(self.fut_basis_ann)
+        if self.has(self.fut_oi):
+            slot = main_contract_slots(self.at_close(self.fut_oi))
+        else:   # an old log without open interest: the front contract
+            slot = np.zeros(self.n_days, int)
+        codes = [self.fut_code[d][k] if d < len(self.fut_code) and k < len(self.fut_code[d]) else ""
+                 for d, k in enumerate(slot)]
+        return basis[np.arange(self.n_days), slot], slot, codes
 
     def daily_counts(self, kind, reason=None, prefix=None):
         """Events of a kind per trading day (optionally only one reason or a reason prefix)."""
@@ -182,18 +194,6 @@ class Run:
         planned = f" of {self.days_planned}" if self.days_planned else ""
         return (f"This run did not finish (root attribute complete = 0): {self.n_days}{planned} trading days "
                 f"were written; the summary attributes are missing and the figures stop at the last day written.")
-
-
-def third_friday_of(code):
-    """Expiry date of a CFFEX-style code like IM2402 (third Friday of February 2024), or None."""
-    m = re.search(r"(\d{2})(\d{2})$", code or "")
-    if not m:
-        return None
-    year, month = 2000 + int(m.group(1)), int(m.group(2))
-    if not 1 <= month <= 12:
-        return None
-    first = datetime.date(year, month, 1)
-    return first + datetime.timedelta(days=(4 - first.weekday()) % 7 + 14)
 
 
 def parse_resolved(text):
