@@ -1,25 +1,28 @@
 #!/usr/bin/python3
 """HTML report of a stampede run log, or a comparison of several.
 
-    tools/report.py RUN.h5 [-o REPORT.html] [--png-dir DIR] [--title TEXT]
-    tools/report.py compare A.h5 B.h5 ... [--labels NAME ...] [-o COMPARE.html] [--png-dir DIR]
-    tools/report.py DIR [-o REPORT.html] [--png-dir DIR]    # an ensemble or sweep directory
+    tools/report.py RUN.h5 [-o REPORT.html] [--fig-dir DIR [--format png|svg|pdf]] [--title TEXT]
+    tools/report.py compare A.h5 B.h5 ... [--labels NAME ...] [-o COMPARE.html] [--fig-dir DIR]
+    tools/report.py DIR [-o REPORT.html] [--fig-dir DIR]    # an ensemble or sweep directory
 
 A report is ONE self-contained HTML page (every figure is a PNG embedded as a base64 data URI; the
 page loads nothing else): the run's summary table (the run log's `summary_*` attributes), the
-figures of the crash (indices and futures, basis, limit-down counts, NAV and leverage by agent
-class, margin calls and liquidations, forced selling, stylised facts of returns), event counts and
-the resolved scenario. A figure whose data the log lacks (no DMA accounts, no futures trades, a
-run that stopped early) is replaced by a note saying so. `compare` overlays several runs (e.g. the
-feb2024 scenario against its counterfactuals) and tabulates their summaries side by side; it refuses
-runs of different lengths or calendars (--allow-different-days overlays them anyway, with a warning).
-A directory of `stampede ensemble` or `stampede sweep` gives fan charts over the seeds and the
-paired-difference table (tools/report_ensemble.py).
+figures of the crash (indices and futures with the events marked, the main contract's basis,
+limit-down counts, a stock x day heatmap of returns, mispricing, order-book depth and the limit-down
+queue, the worst day step by step, NAV and leverage by agent class, buyers and sellers and futures
+positions by class, margin calls and liquidations, forced selling, stylised facts of returns), event
+counts and the resolved scenario. A figure whose data the log lacks (no DMA accounts, no futures
+trades, a run that stopped early) is replaced by a note saying so. `compare` overlays several runs
+(e.g. the feb2024 scenario against its counterfactuals) and tabulates their summaries side by side;
+it refuses runs of different lengths or calendars (--allow-different-days overlays them anyway, with
+a warning). A directory of `stampede ensemble` or `stampede sweep` gives fan charts over the seeds
+and the paired-difference table (tools/report_ensemble.py).
 
---png-dir also writes every figure as DIR/<figure id>.png. Exit status: 0 on success, 2 when an
-input is missing or is not a stampede run log (one line on stderr naming it). docs/report.md
-describes every figure. Needs h5py, numpy, pandas and matplotlib (Debian: python3-h5py,
-python3-numpy, python3-pandas, python3-matplotlib).
+--fig-dir (old name --png-dir) also writes every figure as DIR/<figure id>.png (or .svg, .pdf with
+--format) and the data it plots as DIR/<figure id>.csv. The code is in tools/reporting/. Exit
+status: 0 on success, 2 when an input is missing or is not a stampede run log (one line on stderr
+naming it). docs/report.md describes every figure. Needs h5py, numpy, pandas and matplotlib (Debian:
+python3-h5py, python3-numpy, python3-pandas, python3-matplotlib).
 """
 import argparse
 import os

@@ -30,7 +30,8 @@ SMALL = {"days": 3, "session.step_minutes": 5, "stocks.microcaps": 60, "stocks.i
          "snowball.maturity_months": 3, "dma.accounts": 20, "neutral_funds.count": 8,
          "index_enhanced.count": 4, "dma.leverage": 8, "dma.warning_ratio": 0.99,
          "dma.liquidation_ratio": 0.97, "dma.cure_ratio": 0.995, "dma.grace_steps": 3}
-FIGURES = ["indices", "basis", "limits", "classes", "agent_nav", "margin", "selling", "returns", "autocorrelation"]
+FIGURES = ["indices", "events", "basis", "limits", "heatmap", "mispricing", "depth", "intraday", "classes", "agent_nav",
+           "flows", "futures_positions", "margin", "selling", "returns", "autocorrelation"]
 CMP_FIGURES = ["cmp_indices", "cmp_basis", "cmp_limits", "cmp_nav"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -134,7 +135,7 @@ def main():
 
     # The report of the stressed run: every figure, embedded and in --png-dir.
     r = report("a.h5", "-o", "out/a.html", "--png-dir", "png")
-    assert "9 of 9 figures" in r.stdout, r.stdout
+    assert f"{len(FIGURES)} of {len(FIGURES)} figures" in r.stdout, r.stdout
     page = open("out/a.html", encoding="utf-8").read()
     assert page.count("data:image/png;base64,") == len(FIGURES)
     check_pngs(embedded_pngs(page), FIGURES, "a.html")
@@ -167,7 +168,9 @@ def main():
     page = open("partial.html", encoding="utf-8").read()
     assert "did not finish" in page and "No summary attributes" in page
     assert "No futures series" in page and "No agent classes" in page
-    check_pngs(embedded_pngs(page), ["indices", "limits", "returns", "autocorrelation"], "partial.html")
+    assert "No event tables" in page and "No flows by class" in page and "No futures positions by class" in page
+    check_pngs(embedded_pngs(page), ["indices", "limits", "heatmap", "mispricing", "depth", "intraday", "returns",
+                                     "autocorrelation"], "partial.html")
 
     # Compare mode.
     r = report("compare", "a.h5", "b.h5", "--labels", "stress", "no_dma", "-o", "cmp.html", "--png-dir", "cmp")

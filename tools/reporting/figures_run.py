@@ -125,8 +125,9 @@ def fig_limits(run):
     fid, title = "limits", "Stocks closing at their price limits"
     caption = ("Stocks that closed at limit-down (red, below zero) and limit-up (green) each day, split by "
                "segment (darkest: microcaps). Look for a day with a large share of microcaps locked "
-               "limit-down (in the real market on 5 Feb 2024, over 1,000 of about 5,300 stocks; a simulated world has fewer stocks, so compare the share, not the count) and, in the rebound, limit-down stocks "
-               "outnumbering limit-up ones.")
+               "limit-down (in the real market on 5 Feb 2024, over 1,000 of about 5,300 stocks; a simulated "
+               "world has fewer stocks, so compare the share, not the count) and, in the rebound, limit-down "
+               "stocks outnumbering limit-up ones.")
     if not run.has(run.limit_down, run.limit_up) or run.n_days == 0:
         return Figure(fid, title, caption, note="No daily limit flags in this run log (no day finished).")
     seg = run.stock_segment if run.has(run.stock_segment) else np.zeros(run.limit_down.shape[1], np.uint8)

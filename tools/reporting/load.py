@@ -95,6 +95,15 @@ class Run:
         if self.limit_up is not None:
             self.limit_up = self.limit_up.astype(np.int64)
         self.close = get("market/stocks/close")
+        self.open = get("market/stocks/open")
+        self.value = get("market/stocks/value")       # latent fundamental value at the close
+        self.limit_pct = get("market/stocks/limit_pct")
+        self.liquidity_recorded = get("market/stocks/liquidity_recorded")
+        self.has_liquidity = "market/stocks/bid_depth_2pct" in f and "market/stocks/limit_down_queue" in f
+        self.step_minute = get("step_minute")          # clock minute of each step of a day
+        self.fut_long = get("agents/futures/long")     # [day, class, slot] contracts
+        self.fut_short = get("agents/futures/short")
+        self.fut_slots = strings("agents/futures/futures_slot") or strings("futures_slot")
         # present in every log, but all NaN when the run did not record step prices
         self.last_price = get("market/stocks/last_price") if int(f.attrs.get("record_step_prices", 1)) == 1 else None
         self.classes = strings("agent_class")
@@ -105,6 +114,7 @@ class Run:
         self.daily_equity = get("agents/daily/equity")
         self.daily_leverage = get("agents/daily/leverage")
         self.flows = {k: get(f"agents/flows/{k}") for k in ("sell_forced", "sell_voluntary", "sell_aggressive", "buy")}
+        self.flow_classes = strings("agents/flows/agent_class") or self.classes
         self.events = {}
         if "events" in f:
             for kind in f["events"]:
@@ -137,6 +147,57 @@ class Run:
         per_day = self.steps_per_day or max(1, int(np.max(np.bincount(row))))
         self.x_step = row + (self.step - first) / per_day
         self.x_step = self.x_step[:n]
+
+    # -- read on demand (the per-step liquidity arrays are too big to hold whole)
+
+    def read(self, path, rows=slice(None), cols=None):
+        """Part of a dataset of the log: rows (a slice) and columns (increasing indices), or None
+        when the log has no such dataset."""
+        with h5py.File(self.path, "r") as f:
+            if path not in f:
+                return None
+            d = f[path]
+            if cols is None:
+                return d[rows]
+            cols = np.asarray(cols, dtype=np.int64)
+            return d[rows, cols] if len(cols) else np.zeros((len(range(*rows.indices(d.shape[0]))), 0), d.dtype)
+
+    def day_returns(self, what="microcap"):
+        """Close-to-close return of an index for every day (the first day against its first step)."""
+        close, steps = (self.microcap_close, self.microcap) if what == "microcap" else (self.hedged_close, self.hedged)
+        if not self.has(close) or not self.has(steps):
+            return None
+        prev = np.r_[steps[0], close[:-1]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return close / prev - 1.0
+
+    def worst_day(self):
+        """Row of the day with the worst microcap index return (the hedged index's, then the median
+        stock's when it is missing), or None."""
+        r = self.day_returns("microcap")
+        if r is None:
+            r = self.day_returns("hedged")
+        if r is None and self.has(self.close) and self.close.shape[0] > 1:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                r = np.r_[np.nan, np.nanmedian(self.close[1:] / self.close[:-1] - 1.0, axis=1)]
+        if r is None or not np.isfinite(r).any():
+            return None
+        return int(np.nanargmin(r))
+
+    def crash_window(self, before=2, after=3):
+        """(first, last) day rows around the worst day (every day of a short run)."""
+        w = self.worst_day()
+        if w is None or self.n_days <= before + after + 3:
+            return 0, max(self.n_days - 1, 0)
+        return max(0, w - before), min(self.n_days - 1, w + after)
+
+    def step_rows_of_days(self, first, last):
+        """slice of the step arrays covering day rows first..last."""
+        if len(self.day_of_step) == 0 or self.n_days == 0:
+            return slice(0, 0)
+        lo = np.searchsorted(self.day_of_step, self.day[first], side="left")
+        hi = np.searchsorted(self.day_of_step, self.day[last], side="right")
+        return slice(int(lo), int(hi))
 
     # -- derived series
 
