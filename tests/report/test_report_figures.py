@@ -4,7 +4,8 @@ embedded PNG, a caption, a row in docs/report.md's figure table); a log lacking 
 figure a note, never a failed report; `--fig-dir DIR --format svg` writes DIR/<id>.svg and
 DIR/<id>.csv for every figure, the CSVs holding the data plotted (checked against the log);
 `--format pdf` writes PDFs, `--png-dir` still writes PNGs; the basis panel plots the main contract
-chosen by calibration.measures (most open interest at the close).
+chosen by calibration.measures (most open interest at the close); a leverage spike is clipped on
+the classes panel and kept in its CSV.
 
 Usage (from ctest): test_report_figures.py STAMPEDE_EXE WORKDIR
 """
@@ -153,6 +154,18 @@ def main():
     report("compare", "a.h5", "a.h5", "--labels", "x", "y", "-o", "cmp.html", "--fig-dir", "cmp", "--format", "svg")
     for fid in ("cmp_indices", "cmp_basis", "cmp_limits", "cmp_nav"):
         assert os.path.exists(f"cmp/{fid}.svg") and read_csv(f"cmp/{fid}.csv")
+
+    # A leverage spike (a class whose equity nears zero): the panel's log axis is clipped, the CSV keeps the value.
+    shutil.copy("a.h5", "spike.h5")
+    with h5py.File("spike.h5", "r+") as f:
+        lev = f["agents/classes/leverage"][:]
+        dma = list(f["agent_class"].asstr()[:]).index("dma_account")
+        lev[len(lev) // 2, dma] = 3012.0
+        f["agents/classes/leverage"][...] = lev
+    report("spike.h5", "-o", "spike.html", "--fig-dir", "spike")
+    page = open("spike.html", encoding="utf-8").read()
+    assert "log axis clipped" in page and "classes" in embedded_pngs(page)
+    assert np.nanmax(col(read_csv("spike/classes.csv"), "leverage_dma_account")) == 3012.0
 
     # A log lacking a dataset: that figure is a note, the report still succeeds with the others.
     for path, fid, words in LACKING:
