@@ -11,6 +11,8 @@ packages=(
   # the run log's other readers, tested in tests/clients: netCDF-C (Python and ncdump), R, Octave
   python3-netcdf4 netcdf-bin r-cran-hdf5r r-bioc-rhdf5 octave octave-netcdf
   libopenmpi-dev openmpi-bin
+  # the Python module (python/, docs/python.md) and its tests
+  pybind11-dev python3-dev python3-pytest
 )
 
 missing=()
