@@ -4,6 +4,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "sim/record/output_lock.hpp"
+
 namespace stampede {
 
 namespace {
@@ -32,23 +34,17 @@ std::string short_hash(const std::string& h) { return h.size() > 12 ? h.substr(0
 
 }  // namespace
 
-std::filesystem::path checkpoint_path(const std::filesystem::path& log) {
-  std::string name = ".";   // (built in steps: GCC 12 warns on "." + string)
-  name += log.filename().string();
-  name += ".ckpt";
-  return log.parent_path() / name;
-}
+std::filesystem::path checkpoint_path(const std::filesystem::path& log) { return beside_log(log, ".ckpt"); }
 
-std::vector<char> encode_checkpoint(const CheckpointHeader& h, const std::vector<char>& payload) {
-  std::vector<char> out(kMagic, kMagic + kMagicBytes);
-  out.reserve(payload.size() + 256);
-  StateIo io(out);
+std::vector<char> encode_checkpoint(const CheckpointHeader& h, std::vector<char> payload) {
+  std::vector<char> head(kMagic, kMagic + kMagicBytes);
+  StateIo io(head);
   CheckpointHeader c = h;
   std::uint32_t version = kCheckpointVersion;
   std::uint64_t bytes = payload.size(), sum = checksum(payload.data(), payload.size());
   io(version, c.code_hash, c.scenario_hash, c.seed, c.days, c.steps, c.fingerprint, bytes, sum);
-  out.insert(out.end(), payload.begin(), payload.end());
-  return out;
+  payload.insert(payload.begin(), head.begin(), head.end());
+  return payload;
 }
 
 Checkpoint read_checkpoint(const std::filesystem::path& path, const CheckpointHeader& expected) {

@@ -43,7 +43,8 @@ struct Checkpoint {
 
 // `.NAME.h5.ckpt` beside the log NAME.h5.
 std::filesystem::path checkpoint_path(const std::filesystem::path& log);
-std::vector<char> encode_checkpoint(const CheckpointHeader& h, const std::vector<char>& payload);
+// The whole file: the header put in front of `payload` (in place: no second copy of the state).
+std::vector<char> encode_checkpoint(const CheckpointHeader& h, std::vector<char> payload);
 // The checkpoint at `path`, checked: readable, this format version, this build's code hash, the
 // scenario hash and seed of `expected`, the payload's checksum. Throws CheckpointError saying
 // which failed.

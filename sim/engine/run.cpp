@@ -100,7 +100,8 @@ std::optional<RunLogPrefix> load_checkpoint(const std::filesystem::path& log, co
 }
 
 // A test hook (tests/cli/test_checkpoint_resume.py): STAMPEDE_TEST_KILL_AFTER_DAY=N makes the
-// process SIGKILL itself once day N's checkpoint is on disk, as `kill -9` would at that moment.
+// run checkpoint after day N (whatever the interval) and SIGKILL itself once that checkpoint is
+// on disk, as `kill -9` would at that moment.
 int kill_after_day() {
   const char* v = std::getenv("STAMPEDE_TEST_KILL_AFTER_DAY");
   return v != nullptr && *v != '\0' ? std::atoi(v) : -1;
@@ -167,6 +168,8 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
     sum.agents = static_cast<int>(sim->agents().size());
     const RealReference real = load_real_reference(scenario, sim->calendar());
     const int kill_day = kill_after_day();
+    auto last_checkpoint = std::chrono::steady_clock::now();   // (automatic interval: the first after day 1)
+    double last_checkpoint_cost = 0;
 
     auto stop_requested = [&] { return options.stop != nullptr && options.stop->load(std::memory_order_relaxed) != 0; };
     while (!sim->finished() && !stop_requested()) {
@@ -232,8 +235,12 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
       }
       // The checkpoint of this day boundary: serialised here, written by the log's writer once
       // the day is published.
-      if (options.checkpoint_every_days > 0 && !sim->finished() && sim->day() % options.checkpoint_every_days == 0) {
-        const auto c0 = std::chrono::steady_clock::now();
+      const auto c0 = std::chrono::steady_clock::now();
+      const bool checkpoint_due =
+          options.checkpoint_every_days == RunOptions::kCheckpointAuto
+              ? std::chrono::duration<double>(c0 - last_checkpoint).count() >= RunOptions::kCheckpointAutoRatio * last_checkpoint_cost
+              : options.checkpoint_every_days > 0 && sim->day() % options.checkpoint_every_days == 0;
+      if ((checkpoint_due || sim->day() == kill_day) && !sim->finished()) {
         std::vector<char> payload;
         payload.reserve(sum.checkpoint_bytes + 4096);
         StateIo io(payload);
@@ -243,11 +250,13 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
         h.days = sim->day();
         h.steps = sim->global_step();
         h.fingerprint = d.state_fingerprint;
-        std::vector<char> bytes = encode_checkpoint(h, payload);
+        std::vector<char> bytes = encode_checkpoint(h, std::move(payload));
         sum.checkpoint_bytes = bytes.size();
         log.write_file(checkpoint_file, std::move(bytes));
         ++sum.checkpoints;
-        sum.checkpoint_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
+        last_checkpoint = std::chrono::steady_clock::now();
+        last_checkpoint_cost = std::chrono::duration<double>(last_checkpoint - c0).count();
+        sum.checkpoint_seconds += last_checkpoint_cost;
         if (sim->day() == kill_day) {
           log.sync();
           std::raise(SIGKILL);

@@ -39,9 +39,14 @@ struct RunOptions {
   // throws InvariantViolation. Debug builds always check.
   bool check_invariants = false;
   // Checkpoints (checkpoint.hpp): the whole state is saved beside the log after every this many
-  // trading days (0: never). Each costs the time to serialise the state on the simulating thread
-  // (docs/BENCHMARKS.md); the file is written by the log's writer thread.
-  int checkpoint_every_days = 1;
+  // trading days (0: never). kCheckpointAuto: after every day whose simulation since the last
+  // checkpoint took at least kCheckpointAutoRatio times what the last checkpoint cost, so they
+  // take at most about 1/kCheckpointAutoRatio of the run (every day of a long run; every few days
+  // of a small, fast one; the first after day 1). Each costs the time to serialise the state on
+  // the simulating thread (docs/BENCHMARKS.md); the file is written by the log's writer thread.
+  static constexpr int kCheckpointAuto = -1;
+  static constexpr double kCheckpointAutoRatio = 50;
+  int checkpoint_every_days = kCheckpointAuto;
   // Continue from the checkpoint beside `output` (whose day is in the log's published prefix):
   // the log keeps its first days and the run goes on from there, bit-identical to a run never
   // stopped. Without a checkpoint, or with one refused (damaged, another build, scenario or

@@ -180,12 +180,7 @@ std::string replace_file(const std::filesystem::path& path, const std::vector<ch
 
 }  // namespace
 
-std::filesystem::path run_log_resume_path(const std::filesystem::path& log) {
-  std::string name = ".";   // (built in steps: GCC 12 warns on "." + string)
-  name += log.filename().string();
-  name += ".resume";
-  return log.parent_path() / name;
-}
+std::filesystem::path run_log_resume_path(const std::filesystem::path& log) { return beside_log(log, ".resume"); }
 
 std::string out_of_space_cause(const std::string& error) {
   if (error.find("No space left on device") != std::string::npos) return "the disk is full (No space left on device): ";

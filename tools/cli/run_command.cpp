@@ -50,7 +50,7 @@ struct RunArgs {
   bool check_invariants = false;
   bool force = false;
   bool resume = false;
-  int checkpoint_every = 1;
+  int checkpoint_every = RunOptions::kCheckpointAuto;
 };
 
 std::string clock_text(double seconds) {
@@ -150,9 +150,11 @@ void add_run_command(CLI::App& app) {
                 "checkpoint (none, damaged, or from another build, scenario or seed: a warning says which) the run "
                 "starts from day 0");
   cmd->add_option("--checkpoint-every", args->checkpoint_every,
-                  "Save the whole simulation state beside the log after every N trading days (default 1; 0: never). "
+                  "Save the whole simulation state beside the log (for --resume) after every N trading days; 0: never; "
+                  "default -1: automatic, after every day once the time simulated since the last checkpoint is 50 times "
+                  "what that one cost (at most ~2% of the run: every day of a long run, every few days of a fast one). "
                   "A finished run removes it")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(-1, 1000000));
   cmd->add_flag("--check-invariants", args->check_invariants,
                 "Check every accounting and price-band invariant after every step (always on in debug builds); "
                 "a broken one stops the run with an error");
