@@ -3,7 +3,7 @@
 day k = 1, the middle day and the last but one, then `stampede run --resume`, the log equals the
 uninterrupted run's bit for bit. And a real `kill -9` from outside while the run is under way
 (whatever it was doing: between two steps, writing the log or a checkpoint), then --resume: the
-same log again. The reference is made at 1 thread: results do not depend on the thread count.
+same log again; and a resume killed while it copied the log's days. The reference is made at 1 thread: results do not depend on the thread count.
 
 Usage (from ctest): test_checkpoint_kill.py STAMPEDE_EXE WORKDIR
 """
@@ -52,12 +52,29 @@ def test_kill_from_outside(exe, work, ref):
     t.assert_same(t.reference(exe, work) if ref is None else ref, log, "kill -9 from outside")
 
 
+def test_resume_killed_while_copying(exe, work, ref):
+    """A resume killed after it moved the log aside (to .NAME.h5.resume) and before the new log
+    held the copied days: the next --resume finds the days there."""
+    log = os.path.join(work, "moved.h5")
+    moved = os.path.join(work, ".moved.h5.resume")
+    for p in (log, moved, t.checkpoint_of(log)):
+        if os.path.exists(p):
+            os.remove(p)
+    t.run(exe, log, 2, kill_after=2, expect=-signal.SIGKILL)
+    os.replace(log, moved)   # where that resume left it
+    r = t.run(exe, log, 2, "--resume")
+    assert "after day 2 of" in r.stderr, r.stderr
+    assert not os.path.exists(moved), "the copy the resume read is left behind"
+    t.assert_same(ref, log, "resumed from .resume")
+
+
 def main():
     exe, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
     ref = t.reference(exe, work)
     t.test_resume_days(exe, work, ref, 2)
     test_kill_from_outside(exe, work, ref)
+    test_resume_killed_while_copying(exe, work, ref)
     print("ok")
 
 
