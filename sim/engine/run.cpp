@@ -78,7 +78,7 @@ CheckpointHeader run_identity(const Scenario& scenario) {
 }
 
 // Loads the checkpoint beside `log` into the freshly built run; the log's prefix to keep, or
-// nothing (no checkpoint) . Throws CheckpointError saying why a checkpoint does not fit.
+// nothing (no checkpoint). Throws CheckpointError saying why a checkpoint does not fit.
 std::optional<RunLogPrefix> load_checkpoint(const std::filesystem::path& log, const CheckpointHeader& identity, Simulation& sim,
                                             RunSummary& sum, OutcomeTracker& outcomes, DriverState& driver) {
   const std::filesystem::path file = checkpoint_path(log);
