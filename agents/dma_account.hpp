@@ -79,6 +79,7 @@ class DmaAccount final : public Agent {
   DmaAccount(const DmaParams& p, std::shared_ptr<SignalBoard> board, AccountId account, AccountId broker_account,
              Rng style_rng, FamilySignal family = nullptr);
   const char* kind() const override { return "dma_account"; }
+  void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;

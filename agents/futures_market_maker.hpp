@@ -10,6 +10,7 @@ class FuturesMarketMaker final : public Agent {
  public:
   FuturesMarketMaker(const QuotingParams& p, AccountId account, int slot, double expected_basis_annual, Rng rng);
   const char* kind() const override { return "futures_market_maker"; }
+  void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;
   bool withdrawn() const { return withdrawal_.withdrawn(); }

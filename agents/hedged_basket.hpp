@@ -57,6 +57,7 @@ enum class TradeMode : std::uint8_t { Voluntary, Forced };
 
 class HedgedBasket {
  public:
+  void checkpoint(StateIo& io);   // agents/checkpoints.cpp
   // `family`: the account's signal family's scores (one per board candidate), or null for none.
   HedgedBasket(const BasketParams& p, std::shared_ptr<const SignalBoard> board, AccountId account, Rng& style_rng,
                FamilySignal family = nullptr);

@@ -56,6 +56,7 @@ class IndexEnhancedFund final : public Agent {
                     std::vector<double> weight, std::shared_ptr<const IndexEnhancedPools> pools, double initial_nav,
                     Rng rng);
   const char* kind() const override { return "index_enhanced"; }
+  void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;

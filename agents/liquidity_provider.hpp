@@ -64,6 +64,7 @@ class LiquidityProvider final : public Agent {
   LiquidityProvider(const QuotingParams& p, AccountId account, InstrumentId stock, Qty target_inventory,
                     double max_inventory_yuan, Fen starting_cash, Rng rng);
   const char* kind() const override { return "liquidity_provider"; }
+  void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;
   void prefetch_decide(const MarketView& view) const override {

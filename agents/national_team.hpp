@@ -40,6 +40,7 @@ class NationalTeam final : public Agent {
  public:
   NationalTeam(const NationalTeamParams& p, AccountId account, std::vector<InstrumentId> basket);
   const char* kind() const override { return "national_team"; }
+  void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;

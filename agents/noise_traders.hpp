@@ -24,6 +24,7 @@ class NoiseTraders final : public Agent {
 
   NoiseTraders(const NoiseParams& p, std::vector<AccountId> accounts, std::uint64_t seed, AgentId id);
   const char* kind() const override { return "noise_trader"; }
+  void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   int size() const { return static_cast<int>(accounts_.size()); }
 

@@ -20,6 +20,7 @@ struct WithdrawalParams {
 
 class QuoteWithdrawal {
  public:
+  void checkpoint(StateIo& io);   // agents/checkpoints.cpp
   explicit QuoteWithdrawal(const WithdrawalParams& p);
   // Call once per step, after cancelling the previous quotes and before quoting. `equity` is the
   // maker's marked equity (yuan), `position` its inventory (shares or contracts), `quote_size`

@@ -69,6 +69,7 @@ class RetailPopulation final : public Agent {
                    std::vector<std::int32_t> slot_stock, std::vector<Tick> slot_entry,
                    const std::vector<Tick>& first_prices, std::uint64_t seed, AgentId id);
   const char* kind() const override { return "retail_trader"; }
+  void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;

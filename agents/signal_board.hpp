@@ -15,6 +15,7 @@ namespace stampede {
 // first agent of its kind to ask (end_of_day runs sequentially), read-only while agents decide.
 class SignalBoard {
  public:
+  void checkpoint(StateIo& io);   // agents/checkpoints.cpp
   SignalBoard(const Universe& u, int reversal_days);
   void refresh(const MarketView& v);   // once per day; later calls that day do nothing
   const std::vector<InstrumentId>& candidates() const { return candidates_; }

@@ -41,6 +41,7 @@ class SnowballIssuer final : public Agent {
                  std::vector<std::shared_ptr<const SnowballSurface>> surfaces, std::vector<std::string> type_labels,
                  std::vector<SnowballNote> notes);
   const char* kind() const override { return "snowball_issuer"; }
+  void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;

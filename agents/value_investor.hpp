@@ -34,6 +34,7 @@ class ValueInvestor final : public Agent {
   ValueInvestor(const ValueInvestorParams& p, AccountId account, Fen capital, std::vector<InstrumentId> universe,
                 std::vector<float> estimate_error, int phase, Rng rng);
   const char* kind() const override { return "value_investor"; }
+  void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;
   AccountId account() const { return account_; }

@@ -1,5 +1,7 @@
 #include "sim/book/order_book.hpp"
 
+#include "sim/core/state_io.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -64,6 +66,37 @@ void OrderBook::open_day(Tick lower, Tick upper, Tick reference) {
   total_[0] = total_[1] = 0;
   count_ = 0;
   seq_ = 0;
+}
+
+void OrderBook::checkpoint(StateIo& io) {
+  io.tag("book");
+  Tick lower = lower_, upper = upper_, reference = reference_;
+  BookPhase phase = phase_;
+  std::uint32_t seq = seq_;
+  io(lower, upper, reference, phase, seq);
+  struct Saved { OrderId id; AccountId owner; Side side; Tick price; Qty qty; std::uint32_t seq; };
+  std::vector<Saved> orders;
+  if (io.saving()) {
+    orders.reserve(count_);
+    for (int s = 0; s < 2; ++s) {   // every level's queue from its head: the same FIFO when rested again
+      const detail::LevelBitmap& b = bits_[s];
+      for (std::int32_t i = b.next_up(0); i >= 0; i = b.next_up(i + 1))
+        for (std::int32_t n = levels_[s][static_cast<std::size_t>(i)].head; n >= 0; n = pool_[n].next) {
+          const Node& o = pool_[n];
+          orders.push_back(Saved{o.id, o.owner, side_of(o), price_of(o), o.qty, seqs_[static_cast<std::size_t>(n)]});
+        }
+    }
+  }
+  io(orders);
+  if (io.saving()) return;
+  open_day(lower, upper, reference);
+  phase_ = phase;
+  for (const Saved& o : orders) {
+    if (o.price < lower_ || o.price > upper_ || o.qty <= 0) throw CheckpointError("checkpoint: a resting order outside its book's band");
+    seq_ = o.seq;
+    rest(OrderRequest{o.id, o.owner, o.side, OrderType::Limit, o.price, o.qty}, o.price, o.qty);
+  }
+  seq_ = seq;
 }
 
 SubmitResult OrderBook::submit(const OrderRequest& o, std::vector<Trade>& trades) {

@@ -14,6 +14,8 @@
 
 namespace stampede {
 
+class StateIo;
+
 enum class BookPhase : std::uint8_t { Closed, CallAuction, Continuous };
 enum class RejectReason : std::uint8_t {
   None, PriceOutsideBand, BadLot, NonPositiveQuantity, DuplicateOrderId, UnknownOrder, NotOwner, BookClosed
@@ -123,6 +125,9 @@ class alignas(64) OrderBook {
   Tick upper() const { return upper_; }
   Tick reference() const { return reference_; }
   std::size_t order_count() const { return count_; }
+  // Checkpoints (sim/core/state_io.hpp): the band, phase and every resting order with its place
+  // in its queue and its arrival number.
+  void checkpoint(StateIo& io);
   // Sells rest at the lower bound and no buy rests: nobody buys at the limit-down price.
   bool locked_limit_down() const { return total_[0] == 0 && volume_at(Side::Sell, lower_) > 0; }
   // Buys rest at the upper bound and no sell rests.

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sim/core/state_io.hpp"
 #include "sim/engine/market_view.hpp"
 #include "sim/engine/order.hpp"
 
@@ -130,6 +131,14 @@ class Agent {
   // Agents with a row per day in the run log (funds, accounts, issuers) return true.
   virtual bool reports_daily() const { return false; }
   virtual AgentDayRow day_row(const MarketView& /*view*/) const { return {}; }
+  // Checkpoints (sim/core/state_io.hpp, sim/engine/checkpoint.hpp): lists, once, every member
+  // that changes during a run (positions of its own, counters, random streams, shared boards via
+  // io.shared), for saving and loading alike. Called at a day boundary; loading is given the agent
+  // as the scenario built it. Parameters fixed at construction need not be listed. A kind that
+  // does not override it cannot be checkpointed (runs with it fail at the first checkpoint).
+  virtual void checkpoint(StateIo& /*io*/) {
+    throw CheckpointError(std::string("agent kind ") + kind() + " has no checkpoint(): run it with --checkpoint-every 0");
+  }
 
   AgentId id() const { return id_; }
   void assign_id(AgentId id) { id_ = id; }   // by the engine, once

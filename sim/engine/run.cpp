@@ -2,15 +2,21 @@
 
 #include <array>
 #include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <optional>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
 
+#include "sim/engine/checkpoint.hpp"
 #include "sim/engine/market_driver.hpp"
+#include "sim/engine/scenario_hash.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/record/run_log.hpp"
+#include "sim/record/run_log_verify.hpp"
 
 namespace stampede {
 
@@ -38,6 +44,71 @@ void IndexPath::add_close(double prev, double close, const std::string& date, do
   }
 }
 
+namespace {
+
+// The run driver's running totals carried from day to day (beside RunSummary's): checkpointed
+// with the simulation.
+struct DriverState {
+  double hedged_peak = 0, microcap_peak = 0, hedged_prev = 0, microcap_prev = 0;
+  std::array<double, 2> real_peak{};               // running peaks of the real microcap and hedged closes
+  std::map<std::string, std::int64_t> event_rows;  // rows handed to the log per event kind
+};
+
+void index_path_state(StateIo& io, IndexPath& p) {
+  io(p.start, p.end, p.trough, p.max_drawdown, p.worst_day, p.worst_day_date);
+}
+
+// Everything the run driver adds up besides the simulation: the summary so far, the outcome
+// tracker, the driver's own totals.
+void driver_state(StateIo& io, RunSummary& s, OutcomeTracker& outcomes, DriverState& d) {
+  io.tag("driver");
+  for (IndexPath* p : {&s.hedged, &s.microcap, &s.real_hedged, &s.real_microcap}) index_path_state(io, *p);
+  io(s.deepest_basis_annualised, s.deepest_basis_date, s.max_limit_down, s.max_limit_up, s.max_limit_down_date);
+  io(s.microcap_sold, s.microcap_sold_forced, s.worst_day_forced_share, s.worst_day_forced_share_date);
+  io(d.hedged_peak, d.microcap_peak, d.hedged_prev, d.microcap_prev, d.real_peak, d.event_rows);
+  outcomes.checkpoint(io);
+}
+
+CheckpointHeader run_identity(const Scenario& scenario) {
+  CheckpointHeader h;
+  h.code_hash = this_build().code_hash;
+  h.scenario_hash = scenario_hash(scenario);
+  h.seed = static_cast<std::uint64_t>(scenario.get_int("seed"));
+  return h;
+}
+
+// Loads the checkpoint beside `log` into the freshly built run; the log's prefix to keep, or
+// nothing (no checkpoint). Throws CheckpointError saying why a checkpoint does not fit.
+std::optional<RunLogPrefix> load_checkpoint(const std::filesystem::path& log, const CheckpointHeader& identity, Simulation& sim,
+                                            RunSummary& sum, OutcomeTracker& outcomes, DriverState& driver) {
+  const std::filesystem::path file = checkpoint_path(log);
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return std::nullopt;
+  const Checkpoint c = read_checkpoint(file, identity);
+  // The log it continues: the published log, or the copy a resume killed early left.
+  std::filesystem::path source = log;
+  if (!std::filesystem::is_regular_file(source, ec)) source = run_log_resume_path(log);
+  if (!std::filesystem::is_regular_file(source, ec)) throw CheckpointError("its run log " + log.string() + " is gone");
+  if (const std::string why = resume_problem(source, identity.scenario_hash, c.header.days, c.header.fingerprint); !why.empty())
+    throw CheckpointError("its run log " + source.string() + " does not fit: " + why);
+  StateIo io(c.payload.data(), c.payload.size());
+  driver_state(io, sum, outcomes, driver);
+  sim.checkpoint(io);
+  if (io.remaining() != 0 || sim.day() != c.header.days || sim.global_step() != c.header.steps)
+    throw CheckpointError("its contents do not match its header");
+  return RunLogPrefix{source, c.header.days, c.header.steps, driver.event_rows};
+}
+
+// A test hook (tests/cli/test_checkpoint_resume.py): STAMPEDE_TEST_KILL_AFTER_DAY=N makes the
+// run checkpoint after day N (whatever the interval) and SIGKILL itself once that checkpoint is
+// on disk, as `kill -9` would at that moment.
+int kill_after_day() {
+  const char* v = std::getenv("STAMPEDE_TEST_KILL_AFTER_DAY");
+  return v != nullptr && *v != '\0' ? std::atoi(v) : -1;
+}
+
+}  // namespace
+
 RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registry, const RunOptions& options) {
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
   std::optional<tbb::global_control> workers;
@@ -47,52 +118,89 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
   RunSummary sum;
   arena.execute([&] {
     const auto t0 = std::chrono::steady_clock::now();
-    Simulation sim(scenario, registry);
-    if (options.check_invariants) sim.set_check_invariants(true);   // before the header, which records it
-    RunLog log(options.output, sim.make_header(scenario, threads));
+    auto sim = std::make_unique<Simulation>(scenario, registry);
+    const CheckpointHeader identity = run_identity(scenario);
+    const std::filesystem::path checkpoint_file = checkpoint_path(options.output);
+    DriverState driver;
+    std::optional<OutcomeTracker> outcomes;
+    // The summary's start, before the first day (a resumed run then loads what it had reached).
+    auto start = [&] {
+      sum = RunSummary{};
+      sum.hedged.start = sum.hedged.end = sum.hedged.trough = sim->view().hedged_index;
+      sum.microcap.start = sum.microcap.end = sum.microcap.trough = sim->view().microcap_index;
+      driver = DriverState{};
+      driver.hedged_peak = driver.hedged_prev = sum.hedged.start;
+      driver.microcap_peak = driver.microcap_prev = sum.microcap.start;
+      outcomes.emplace(daily_agents(*sim));
+    };
+    start();
+    std::optional<RunLogPrefix> prefix;
+    if (options.resume) {
+      try {
+        prefix = load_checkpoint(options.output, identity, *sim, sum, *outcomes, driver);
+        std::error_code ec;
+        if (!prefix && std::filesystem::exists(options.output, ec))
+          std::fprintf(stderr, "stampede: note: no checkpoint beside %s: the run starts from day 0\n", options.output.c_str());
+      } catch (const CheckpointError& e) {
+        std::fprintf(stderr, "stampede: warning: checkpoint %s refused: %s; the run starts from day 0\n", checkpoint_file.c_str(),
+                     e.what());
+        sim = std::make_unique<Simulation>(scenario, registry);   // nothing of the refused checkpoint stays
+        start();
+      }
+      if (prefix) {
+        sum.resumed_after_day = sim->day();
+        std::fprintf(stderr, "stampede: resuming %s after day %d of %d (%s), from its checkpoint\n", options.output.c_str(),
+                     sim->day(), sim->calendar().size(), sim->calendar().iso(sim->day() - 1).c_str());
+      }
+    }
+    if (options.check_invariants) sim->set_check_invariants(true);   // before the header, which records it
+    RunLog log(options.output, sim->make_header(scenario, threads), prefix ? &*prefix : nullptr);
+    if (!prefix) {   // a fresh log: an old checkpoint beside it belongs to a log that is gone
+      std::error_code ec;
+      std::filesystem::remove(checkpoint_file, ec);
+      std::filesystem::remove(checkpoint_file.string() + ".tmp", ec);   // what a kill while writing one left
+    }
     sum.scenario = scenario.name();
-    sum.seed = static_cast<std::uint64_t>(scenario.get_int("seed"));
+    sum.seed = identity.seed;
     sum.threads = threads;
-    sum.days = sim.calendar().size();
-    sum.stocks = sim.stock_count();
-    sum.agents = static_cast<int>(sim.agents().size());
-    sum.hedged.start = sum.hedged.end = sum.hedged.trough = sim.view().hedged_index;
-    sum.microcap.start = sum.microcap.end = sum.microcap.trough = sim.view().microcap_index;
-    double hedged_peak = sum.hedged.start, microcap_peak = sum.microcap.start;
-    double hedged_prev = sum.hedged.start, microcap_prev = sum.microcap.start;
-    OutcomeTracker outcomes(daily_agents(sim));
-    const RealReference real = load_real_reference(scenario, sim.calendar());
-    std::array<double, 2> real_peak{};   // running peaks of the real microcap and hedged closes
+    sum.days = sim->calendar().size();
+    sum.stocks = sim->stock_count();
+    sum.agents = static_cast<int>(sim->agents().size());
+    const RealReference real = load_real_reference(scenario, sim->calendar());
+    const int kill_day = kill_after_day();
+    auto last_checkpoint = std::chrono::steady_clock::now();   // (automatic interval: the first after day 1)
+    double last_checkpoint_cost = 0;
 
     auto stop_requested = [&] { return options.stop != nullptr && options.stop->load(std::memory_order_relaxed) != 0; };
-    while (!sim.finished() && !stop_requested()) {
-      const int front_days = sim.view().futures[0].days_to_expiry;   // of the contract about to trade
-      const bool day_closed = sim.step();
-      const StepFrame& f = sim.step_frame();
+    while (!sim->finished() && !stop_requested()) {
+      const int front_days = sim->view().futures[0].days_to_expiry;   // of the contract about to trade
+      const bool day_closed = sim->step();
+      const StepFrame& f = sim->step_frame();
       // The main contract: the front, or the next one in the front's last days, when annualising
       // a basis over a day or two gives meaningless numbers.
       // The view before a day's first step still counts from the previous trading day (a
       // holiday can hide an expiry), so the smaller of the counts before and after the step.
-      const int days_after = day_closed ? front_days : sim.view().futures[0].days_to_expiry;
+      const int days_after = day_closed ? front_days : sim->view().futures[0].days_to_expiry;
       const int main_slot = std::min(front_days, days_after) < kMainContractMinDays ? 1 : 0;
       const double basis = f.futures_basis_annualised[static_cast<std::size_t>(main_slot)];
       if (basis < sum.deepest_basis_annualised) {
         sum.deepest_basis_annualised = basis;
-        sum.deepest_basis_date = sim.calendar().iso(f.day);
+        sum.deepest_basis_date = sim->calendar().iso(f.day);
       }
       log.write_step(f);
-      for (auto& [kind, rows] : sim.take_events()) {
-        outcomes.observe_events(kind, rows);
+      for (auto& [kind, rows] : sim->take_events()) {
+        outcomes->observe_events(kind, rows);
+        driver.event_rows[kind] += static_cast<std::int64_t>(rows.size());
         log.write_events(kind, std::move(rows));
       }
       if (!day_closed) continue;
-      const DayFrame& d = sim.day_frame();
-      outcomes.observe_day(d.date, d.agents);
+      const DayFrame& d = sim->day_frame();
+      outcomes->observe_day(d.date, d.agents);
       log.write_day(d);
-      sum.hedged.add_close(hedged_prev, d.hedged_close, d.date, hedged_peak);
-      sum.microcap.add_close(microcap_prev, d.microcap_close, d.date, microcap_peak);
-      hedged_prev = d.hedged_close;
-      microcap_prev = d.microcap_close;
+      sum.hedged.add_close(driver.hedged_prev, d.hedged_close, d.date, driver.hedged_peak);
+      sum.microcap.add_close(driver.microcap_prev, d.microcap_close, d.date, driver.microcap_peak);
+      driver.hedged_prev = d.hedged_close;
+      driver.microcap_prev = d.microcap_close;
       // The real index over the same days, where the scenario's data covers them.
       auto add_real = [&](const std::optional<MarketDriver>& series, IndexPath& path, double& peak) {
         if (!series) return;
@@ -101,8 +209,8 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
         if (k == 0) path.start = path.end = path.trough = peak = prev;
         path.add_close(prev, series->close[k], d.date, peak);
       };
-      add_real(real.microcap, sum.real_microcap, real_peak[0]);
-      add_real(real.hedged, sum.real_hedged, real_peak[1]);
+      add_real(real.microcap, sum.real_microcap, driver.real_peak[0]);
+      add_real(real.hedged, sum.real_hedged, driver.real_peak[1]);
       int down = 0, up = 0;
       for (std::size_t i = 0; i < d.limit_down.size(); ++i) {
         down += d.limit_down[i];
@@ -125,32 +233,64 @@ RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registr
         sum.worst_day_forced_share = forced / sold;
         sum.worst_day_forced_share_date = d.date;
       }
+      // The checkpoint of this day boundary: serialised here, written by the log's writer once
+      // the day is published.
+      const auto c0 = std::chrono::steady_clock::now();
+      const bool checkpoint_due =
+          options.checkpoint_every_days == RunOptions::kCheckpointAuto
+              ? std::chrono::duration<double>(c0 - last_checkpoint).count() >= RunOptions::kCheckpointAutoRatio * last_checkpoint_cost
+              : options.checkpoint_every_days > 0 && sim->day() % options.checkpoint_every_days == 0;
+      if ((checkpoint_due || sim->day() == kill_day) && !sim->finished()) {
+        std::vector<char> payload;
+        payload.reserve(sum.checkpoint_bytes + 4096);
+        StateIo io(payload);
+        driver_state(io, sum, *outcomes, driver);
+        sim->checkpoint(io);
+        CheckpointHeader h = identity;
+        h.days = sim->day();
+        h.steps = sim->global_step();
+        h.fingerprint = d.state_fingerprint;
+        std::vector<char> bytes = encode_checkpoint(h, std::move(payload));
+        sum.checkpoint_bytes = bytes.size();
+        log.write_file(checkpoint_file, std::move(bytes));
+        ++sum.checkpoints;
+        last_checkpoint = std::chrono::steady_clock::now();
+        last_checkpoint_cost = std::chrono::duration<double>(last_checkpoint - c0).count();
+        sum.checkpoint_seconds += last_checkpoint_cost;
+        if (sim->day() == kill_day) {
+          log.sync();
+          std::raise(SIGKILL);
+        }
+      }
       if (options.on_day_done) {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        options.on_day_done(RunProgress{sim.day(), sum.days, d.date, secs, secs > 0 ? sim.global_step() / secs : 0.0});
+        options.on_day_done(RunProgress{sim->day(), sum.days, d.date, secs, secs > 0 ? sim->global_step() / secs : 0.0});
       }
     }
-    sum.steps = sim.global_step();
-    sum.orders = sim.totals().orders;
-    sum.trades = sim.totals().trades;
-    sum.rejections = sim.totals().rejections;
-    sum.conservation_problems = sim.conservation_problems();
-    sum.outcomes = outcomes.result();
+    sum.steps = sim->global_step();
+    sum.orders = sim->totals().orders;
+    sum.trades = sim->totals().trades;
+    sum.rejections = sim->totals().rejections;
+    sum.conservation_problems = sim->conservation_problems();
+    sum.outcomes = outcomes->result();
     sum.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    sum.days_done = sim.day();
-    if (!sim.finished()) {   // stopped by a signal: flush what is done, leave complete = 0
+    sum.days_done = sim->day();
+    if (!sim->finished()) {   // stopped by a signal: flush what is done, leave complete = 0
       sum.interrupted_by = options.stop->load();
-      log.mark_interrupted(sum.interrupted_by, sim.global_step() - 1, sim.global_step() > 0 ? sim.step_frame().day : -1);
+      log.mark_interrupted(sum.interrupted_by, sim->global_step() - 1, sim->global_step() > 0 ? sim->step_frame().day : -1);
       log.close();
       return;
     }
+    std::error_code ec;
     if (!sum.conservation_problems.empty()) {   // a bug: keep the log for the report, never as complete
       log.set_attribute("conservation_problems", static_cast<double>(sum.conservation_problems.size()));
       log.close();
+      std::filesystem::remove(checkpoint_file, ec);
       return;
     }
     for (const auto& [name, value] : summary_metrics(sum)) log.set_attribute("summary_" + name, value);
     log.finish(sum.wall_seconds);
+    std::filesystem::remove(checkpoint_file, ec);   // a finished run needs none
   });
   return sum;
 }
@@ -251,6 +391,11 @@ std::string format_summary(const RunSummary& s, const std::filesystem::path& out
   line("money, shares, futures conserved", s.conservation_problems.empty() ? std::string("yes")
                                                                            : "NO: " + s.conservation_problems.front());
   line("wall time", fmt::format("{:.1f} s ({:.0f} steps/s)", s.wall_seconds, s.wall_seconds > 0 ? s.steps / s.wall_seconds : 0.0));
+  if (s.checkpoints > 0 || s.resumed_after_day > 0)
+    line("checkpoints", fmt::format("{}{}", s.checkpoints > 0 ? fmt::format("{}, {:.3f} s each, {:.1f} MB the last", s.checkpoints,
+                                                                        s.checkpoint_seconds / s.checkpoints, s.checkpoint_bytes / 1e6)
+                                                           : std::string("none written"),
+                                    s.resumed_after_day > 0 ? fmt::format("; resumed after day {}", s.resumed_after_day) : ""));
   line("run log", output.string());
   return out;
 }

@@ -38,6 +38,20 @@ struct RunOptions {
   // Check every invariant after every step (Simulation::conservation_problems); a broken one
   // throws InvariantViolation. Debug builds always check.
   bool check_invariants = false;
+  // Checkpoints (checkpoint.hpp): the whole state is saved beside the log after every this many
+  // trading days (0: never). kCheckpointAuto: after every day whose simulation since the last
+  // checkpoint took at least kCheckpointAutoRatio times what the last checkpoint cost, so they
+  // take at most about 1/kCheckpointAutoRatio of the run (every day of a long run; every few days
+  // of a small, fast one; the first after day 1). Each costs the time to serialise the state on
+  // the simulating thread (docs/BENCHMARKS.md); the file is written by the log's writer thread.
+  static constexpr int kCheckpointAuto = -1;
+  static constexpr double kCheckpointAutoRatio = 50;
+  int checkpoint_every_days = kCheckpointAuto;
+  // Continue from the checkpoint beside `output` (whose day is in the log's published prefix):
+  // the log keeps its first days and the run goes on from there, bit-identical to a run never
+  // stopped. Without a checkpoint, or with one refused (damaged, another build, scenario or
+  // seed: a warning says why), the run starts from day 0.
+  bool resume = false;
 };
 
 struct IndexPath {
@@ -72,6 +86,10 @@ struct RunSummary {
   double wall_seconds = 0;
   int interrupted_by = 0;   // the signal that stopped the run early (RunOptions::stop), else 0
   int days_done = 0;        // trading days completed (= days unless interrupted)
+  int resumed_after_day = 0;     // trading days taken from a checkpoint (0: started from day 0)
+  int checkpoints = 0;           // checkpoints written by this process
+  double checkpoint_seconds = 0; // time spent serialising them (simulating thread)
+  std::size_t checkpoint_bytes = 0;   // size of the last one
 };
 
 // The run's outcome as named numbers, in a fixed order: what sweeps tabulate and run logs keep as

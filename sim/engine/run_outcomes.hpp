@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/state_io.hpp"
 #include "sim/record/run_log.hpp"
 
 namespace stampede {
@@ -64,6 +65,7 @@ class OutcomeTracker {
   // Rows in the order of the agents given to the constructor.
   void observe_day(const std::string& date, const std::vector<AgentDayRecord>& rows);
   AgentOutcomes result() const;
+  void checkpoint(StateIo& io);   // everything observed so far (sim/core/state_io.hpp)
 
  private:
   struct Path {

@@ -67,6 +67,12 @@ class Simulation {
   // Events of kinds recorded since the last call, moved out.
   std::map<std::string, std::vector<EventRow>> take_events();
   RunHeader make_header(const Scenario& scenario, int threads) const;
+  // Every member that changes during a run, the agents' included, for checkpoints
+  // (simulation_checkpoint.cpp, sim/core/state_io.hpp). Only at a day boundary (between a step
+  // that closed a day and the next), loading into a Simulation freshly built from the same
+  // scenario; throws CheckpointError when the checkpoint does not fit it.
+  void checkpoint(StateIo& io);
+  bool at_day_boundary() const { return step_in_day_ == 0; }
 
   // Read access for drivers, summaries and tests.
   const Universe& universe() const { return universe_; }

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "sim/core/parallel.hpp"
+#include "sim/core/state_io.hpp"
 
 namespace stampede {
 
@@ -45,6 +46,37 @@ StockPosition& AccountBook::position(AccountId id, InstrumentId stock) {
   ++a.count_;
   a.positions_[at] = StockPosition{.stock = static_cast<std::uint32_t>(stock)};
   return a.positions_[at];
+}
+
+void AccountBook::checkpoint(StateIo& io) {
+  io.tag("accounts");
+  std::uint64_t n = io.size(accounts_.size());
+  if (n != accounts_.size()) throw CheckpointError("checkpoint has " + std::to_string(n) + " accounts, this world " +
+                                                   std::to_string(accounts_.size()));
+  std::vector<StockPosition> held;
+  for (std::size_t i = 0; i < accounts_.size(); ++i) {
+    Account& a = accounts_[i];
+    io(a.cash, a.reserved_cash, a.owner);
+    if (io.saving()) held.assign(a.positions_, a.positions_ + a.count_);
+    io(held);
+    if (io.loading()) {
+      resize_block(static_cast<AccountId>(i), static_cast<std::uint32_t>(held.size()));
+      a.count_ = static_cast<std::uint32_t>(held.size());
+      if (!held.empty()) std::memcpy(static_cast<void*>(a.positions_), held.data(), held.size() * sizeof(StockPosition));
+    }
+  }
+  std::vector<AccountId> ids = futures_ids_;
+  std::vector<FuturesAccount> parts;
+  for (AccountId id : ids) parts.push_back(*(*this)[id].futures_);
+  io(ids, parts);
+  if (io.saving()) return;
+  for (Account& a : accounts_) a.futures_ = nullptr;
+  futures_parts_.clear();
+  futures_ids_.clear();
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    if (!valid(ids[k]) || k >= parts.size()) throw CheckpointError("checkpoint names a futures account this world lacks");
+    futures_account(ids[k]) = parts[k];
+  }
 }
 
 FuturesAccount& AccountBook::futures_account(AccountId id) {

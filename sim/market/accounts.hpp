@@ -20,6 +20,8 @@
 
 namespace stampede {
 
+class StateIo;
+
 inline constexpr int kFuturesSlots = 2;   // front and next contract
 
 struct FuturesPosition {
@@ -169,6 +171,10 @@ class AccountBook {
 
   // End of day: open orders have expired, today's purchases become sellable.
   void start_new_day();
+  // Checkpoints (sim/core/state_io.hpp): every account's cash, reservations, positions and
+  // futures, and the order in which accounts opened futures accounts. Loads into a book with the
+  // same accounts.
+  void checkpoint(StateIo& io);
 
   Fen total_cash() const;
   Qty total_shares(InstrumentId stock) const;

@@ -10,6 +10,8 @@
 
 namespace stampede {
 
+class StateIo;
+
 struct FactorParams {
   double market_vol = 0.18, size_vol = 0.10, idio_vol = 0.35;   // per sqrt(year)
   double market_drift = 0.0, size_drift = 0.0;                  // per year
@@ -36,6 +38,7 @@ class Fundamentals {
   const std::vector<double>& expected_returns_annual() const { return alpha_; }
   double market_factor() const { return cum_market_; }
   double size_factor() const { return cum_size_; }
+  void checkpoint(StateIo& io);   // values, alphas, factors, every stream (sim/core/state_io.hpp)
 
  private:
   FactorParams p_;

@@ -13,6 +13,8 @@
 
 namespace stampede {
 
+class StateIo;
+
 struct FuturesSpec {
   int multiplier = 200;                 // yuan per index point
   double tick_points = 0.2;
@@ -68,6 +70,7 @@ class FuturesMarket {
   Tick final_settlement() const;
   // The next contract becomes the front; a new next contract is listed off the index close.
   void roll(Date today, double index_close);
+  void checkpoint(StateIo& io);   // the contracts and the final settlement's samples (sim/core/state_io.hpp)
 
  private:
   FuturesContract make_contract(std::chrono::year_month ym, Date today, double index_level) const;

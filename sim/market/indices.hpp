@@ -10,6 +10,8 @@
 
 namespace stampede {
 
+class StateIo;
+
 class HedgedIndex {
  public:
   HedgedIndex(const Universe& u, double base);
@@ -30,6 +32,7 @@ class MicrocapIndex {
   void rebalance(const std::vector<Tick>& price);
   double level(const std::vector<Tick>& price) const;
   const std::vector<int>& members() const { return members_; }
+  void checkpoint(StateIo& io);   // members and the chain link (sim/core/state_io.hpp)
 
  private:
   void choose_members(const std::vector<Tick>& price);

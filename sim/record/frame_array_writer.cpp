@@ -211,6 +211,7 @@ void FrameArrayWriter::append(Array& a, hsize_t rows, const void* data, bool has
     return;
   }
   Series& s = a.series;
+  s.sync_rows(what);
   hsize_t dims[2] = {s.rows + rows, a.cols};
   h5::check(H5Dset_extent(s.ds.get(), dims), "extend " + what);
   h5::Handle fspace = h5::space(H5Dget_space(s.ds.get()), "dataspace of " + what);

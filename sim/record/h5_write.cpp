@@ -158,8 +158,18 @@ std::vector<const char*> c_strings(const std::vector<std::string>& v) {
   return out;
 }
 
+void Series::sync_rows(const std::string& what) {
+  if (synced) return;
+  h5::Handle space = h5::space(H5Dget_space(ds.get()), "dataspace of " + what);
+  hsize_t dims[3] = {0, 0, 0};
+  h5::check(H5Sget_simple_extent_dims(space.get(), dims, nullptr), "size of " + what);
+  rows = dims[0];
+  synced = true;
+}
+
 void Series::append(hsize_t n, const void* data, const std::string& what) {
   if (n == 0) return;
+  sync_rows(what);
   hsize_t dims[3] = {rows + n, tail[0], tail[1]};
   h5::check(H5Dset_extent(ds.get(), dims), "extend " + what);
   if (rank >= 2 && cols == 0) {
@@ -177,6 +187,7 @@ void Series::append(hsize_t n, const void* data, const std::string& what) {
 
 void Series::extend(hsize_t n, const std::string& what) {
   if (n == 0) return;
+  sync_rows(what);
   hsize_t dims[3] = {rows + n, tail[0], tail[1]};
   h5::check(H5Dset_extent(ds.get(), dims), "extend " + what);
   rows += n;

@@ -56,6 +56,9 @@ struct Series {
   hsize_t tail[2] = {0, 0};          // sizes of the fixed axes after the first (rank - 1 of them)
   hsize_t cols = 0;                  // elements per row: product of tail (rank >= 2 only)
   hsize_t rows = 0;                  // rows written so far
+  bool synced = false;               // rows read from the file once (a resumed log starts with rows)
+  // Before the first write: rows as the file has them (copied by a resume, log_prefix.hpp).
+  void sync_rows(const std::string& what);
   void append(hsize_t n, const void* data, const std::string& what);
   // Grows by n rows without writing them: they read as the fill value and take no disk space.
   void extend(hsize_t n, const std::string& what);

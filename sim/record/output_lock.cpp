@@ -81,12 +81,14 @@ std::string this_process_text() {
   return text;
 }
 
-std::filesystem::path run_log_lock_path(const std::filesystem::path& log) {
+std::filesystem::path beside_log(const std::filesystem::path& log, const char* suffix) {
   std::string name(".");   // not "." + string: gcc 12 warns wrongly (-Wrestrict) about that
   name += log.filename().string();
-  name += ".lock";
+  name += suffix;
   return log.parent_path() / name;
 }
+
+std::filesystem::path run_log_lock_path(const std::filesystem::path& log) { return beside_log(log, ".lock"); }
 
 OutputLock::OutputLock(std::filesystem::path lock_file, std::string what, Mode mode, bool remove_on_release)
     : path_(std::move(lock_file)), remove_(remove_on_release && mode == Mode::Exclusive), exclusive_(mode == Mode::Exclusive) {

@@ -54,6 +54,9 @@ class OutputLock {
 
 // "host H, pid P, started T" for this process (what a holder writes into its lock file).
 std::string this_process_text();
+// A hidden file beside a run log: `.NAME<suffix>` in the log's directory (the lock, the working
+// copies, the copy a resume reads, the checkpoint).
+std::filesystem::path beside_log(const std::filesystem::path& log, const char* suffix);
 // The run log's lock file: .NAME.lock beside it.
 std::filesystem::path run_log_lock_path(const std::filesystem::path& log);
 // The holder named in `lock_file` if a live process holds it now, else empty (free or absent).

@@ -6,8 +6,11 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <ctime>
 #include <deque>
+#include <fstream>
+#include <future>
 #include <iostream>
 #include <mutex>
 #include <set>
@@ -39,7 +42,14 @@ struct InterruptMsg {
   StepIndex last_step;
   DayIndex day;
 };
-using Message = std::variant<StepFrame, DayFrame, EventsMsg, AttributeMsg, FinishMsg, CloseMsg, InterruptMsg>;
+struct FileMsg {
+  std::filesystem::path path;
+  std::vector<char> bytes;
+};
+struct SyncMsg {
+  std::shared_ptr<std::promise<void>> done;
+};
+using Message = std::variant<StepFrame, DayFrame, EventsMsg, AttributeMsg, FinishMsg, CloseMsg, InterruptMsg, FileMsg, SyncMsg>;
 
 // The queue holds at most this much (estimated) frame data; a producer waits beyond it.
 constexpr std::size_t kMaxQueuedBytes = std::size_t{32} << 20;   // a few days of a large world: memory stays bounded
@@ -64,6 +74,8 @@ std::size_t estimate_bytes(const Message& m) {
     std::size_t operator()(const FinishMsg&) const { return 0; }
     std::size_t operator()(const CloseMsg&) const { return 0; }
     std::size_t operator()(const InterruptMsg&) const { return 0; }
+    std::size_t operator()(const FileMsg& f) const { return sizeof f + f.bytes.size(); }
+    std::size_t operator()(const SyncMsg&) const { return 0; }
   } visitor;
   return std::visit(visitor, m);
 }
@@ -143,7 +155,32 @@ void check_frame_arrays(const FrameArrays& a, ArrayTime time, const std::array<s
   }
 }
 
+// `bytes` to `path` through a temporary file beside it and a rename: `path` is the old file or
+// the new one, never a part. "" or what failed.
+std::string replace_file(const std::filesystem::path& path, const std::vector<char>& bytes) {
+  const std::filesystem::path tmp = path.parent_path() / (path.filename().string() + ".tmp");
+  {
+    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+    o.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    o.flush();
+    if (!o) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return "cannot write '" + tmp.string() + "'";
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return "cannot rename '" + tmp.string() + "': " + ec.message();
+  }
+  return "";
+}
+
 }  // namespace
+
+std::filesystem::path run_log_resume_path(const std::filesystem::path& log) { return beside_log(log, ".resume"); }
 
 std::string out_of_space_cause(const std::string& error) {
   if (error.find("No space left on device") != std::string::npos) return "the disk is full (No space left on device): ";
@@ -178,6 +215,7 @@ struct RunLog::Impl {
   bool error_reported = false;   // rethrown to the caller at least once (caller's thread)
 
   std::thread writer;
+  bool file_warned = false;   // the writer thread's: one warning for files it could not write
 
   void push(Message msg) {
     const std::size_t bytes = estimate_bytes(msg);
@@ -225,6 +263,18 @@ struct RunLog::Impl {
       h5::Session session;
       for (Message& msg : batch) {
         if (std::holds_alternative<FinishMsg>(msg) || std::holds_alternative<CloseMsg>(msg)) done = true;
+        if (auto* sync = std::get_if<SyncMsg>(&msg)) {
+          sync->done->set_value();
+          continue;
+        }
+        if (auto* f = std::get_if<FileMsg>(&msg)) {   // after the days queued before it: published
+          if (failed.load(std::memory_order_relaxed)) continue;
+          if (const std::string why = replace_file(f->path, f->bytes); !why.empty() && !file_warned) {
+            file_warned = true;
+            std::fprintf(stderr, "stampede: warning: %s (%s); the run goes on without it\n", f->path.c_str(), why.c_str());
+          }
+          continue;
+        }
         if (failed.load(std::memory_order_relaxed) || !file) continue;  // after an error: drain only
         try {
           std::visit(
@@ -239,7 +289,7 @@ struct RunLog::Impl {
                   file->finish(x.wall_seconds);
                 }
                 else if constexpr (std::is_same_v<T, InterruptMsg>) file->mark_interrupted(x.signal, x.last_step, x.day);
-                else file->close();
+                else if constexpr (std::is_same_v<T, CloseMsg>) file->close();
               },
               msg);
         } catch (const std::exception& e) {
@@ -270,7 +320,7 @@ struct RunLog::Impl {
   }
 };
 
-RunLog::RunLog(const std::filesystem::path& path, RunHeader header) : impl_(std::make_unique<Impl>()) {
+RunLog::RunLog(const std::filesystem::path& path, RunHeader header, const RunLogPrefix* prefix) : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
   s.path = path;
   validate_header(header);
@@ -292,7 +342,7 @@ RunLog::RunLog(const std::filesystem::path& path, RunHeader header) : impl_(std:
   }
   {
     h5::Session session;
-    s.file = std::make_unique<record_detail::RunLogFile>(path, header);  // h5::Error is a runtime_error
+    s.file = std::make_unique<record_detail::RunLogFile>(path, header, prefix);  // h5::Error is a runtime_error
   }
   try {
     s.writer = std::thread([&s] { s.run(); });
@@ -392,6 +442,21 @@ void RunLog::set_attribute(const std::string& name, double value) {
   for (const char* r : kReservedAttributes)
     require(name != r, "attribute '" + name + "' is reserved by the run log schema");
   s.push(AttributeMsg{name, value});
+}
+
+void RunLog::write_file(const std::filesystem::path& path, std::vector<char> bytes) {
+  Impl& s = *impl_;
+  s.check_open("write_file");
+  s.push(FileMsg{path, std::move(bytes)});
+}
+
+void RunLog::sync() {
+  Impl& s = *impl_;
+  s.check_open("sync");
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> f = done->get_future();
+  s.push(SyncMsg{std::move(done)});
+  f.wait();
 }
 
 void RunLog::mark_interrupted(int signal, StepIndex last_step, DayIndex day) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -128,6 +129,20 @@ inline constexpr const char* kRunLogSchema = "stampede-run/2";
 // A sweep stops launching runs on one: every later run would fail the same way.
 std::string out_of_space_cause(const std::string& error);
 
+// Where a resumed run's log starts (stampede run --resume, sim/engine/checkpoint.hpp): the first
+// `days` trading days of the log it continues, their `steps` steps and, per event kind, the first
+// `event_rows` rows, copied into the new log before the run adds to it. `source` is where that
+// log was found (the log itself, or run_log_resume_path); RunLog copies from the resume path.
+struct RunLogPrefix {
+  std::filesystem::path source;
+  std::int64_t days = 0, steps = 0;
+  std::map<std::string, std::int64_t> event_rows;
+};
+
+// Where a resumed log's previous copy waits while it is copied from: `.NAME.h5.resume` beside it.
+// It is removed once the new log holds the prefix; a run killed before that resumes from it.
+std::filesystem::path run_log_resume_path(const std::filesystem::path& log);
+
 // Frames are checked on the calling thread (sizes against the header, steps and days strictly
 // increasing): a malformed frame throws std::invalid_argument at once and is not queued.
 class RunLog {
@@ -136,7 +151,9 @@ class RunLog {
   // complete = 0, /meta, static tables and the per-day-independent coordinates. Throws
   // std::runtime_error naming the path if the file cannot be created. Starts ONE writer thread:
   // all HDF5 calls after construction happen on that thread only.
-  RunLog(const std::filesystem::path& path, RunHeader header);
+  // With `prefix`: the previous log at `path` is kept (moved to run_log_resume_path) and the new
+  // one starts with its prefix, published before the constructor returns.
+  RunLog(const std::filesystem::path& path, RunHeader header, const RunLogPrefix* prefix = nullptr);
   RunLog(const RunLog&) = delete;
   RunLog& operator=(const RunLog&) = delete;
 
@@ -145,6 +162,12 @@ class RunLog {
   // Appends to /events/<kind>; a kind not in the header's event_kinds throws std::invalid_argument.
   void write_events(const std::string& kind, std::vector<EventRow> rows);
   void set_attribute(const std::string& name, double value);   // extra root attribute (queued too)
+  // Queued: once everything queued before it is written (the last day queued is published),
+  // writes `bytes` to `path` crash-safely (a temporary file beside it, then rename). A failure is
+  // a warning on stderr, not an error of the log. For checkpoints.
+  void write_file(const std::filesystem::path& path, std::vector<char> bytes);
+  // Waits until everything queued so far is written (tests stop a run at a known point).
+  void sync();
 
   // Drains the queue, writes wall_time_seconds, sets complete = 1, closes the file. Rethrows any
   // error the writer met. Calling anything but the destructor afterwards throws std::logic_error.

@@ -1,5 +1,7 @@
 #include "sim/record/run_log_file.hpp"
 
+#include "sim/record/log_prefix.hpp"
+
 #include <hdf5_hl.h>
 
 #include "sim/record/run_log_verify.hpp"
@@ -49,7 +51,7 @@ void copy_fixed(char* dst, std::size_t bytes, const std::string& s) {
 
 std::string RunLogFile::where(const std::string& what) const { return "run log '" + path_ + "': " + what; }
 
-RunLogFile::RunLogFile(const std::filesystem::path& path, const RunHeader& header)
+RunLogFile::RunLogFile(const std::filesystem::path& path, const RunHeader& header, const RunLogPrefix* prefix)
     : path_(path.string()),
       n_stocks_(header.stocks.names.size()),
       n_slots_(header.futures_slots.size()),
@@ -68,7 +70,7 @@ RunLogFile::RunLogFile(const std::filesystem::path& path, const RunHeader& heade
   // Crash safety: the file is written through ShadowFile (shadow_file.hpp), which keeps the copy at
   // `path` exactly as of the last publish() (after each flush): a kill at any moment leaves a
   // readable log there, and no half-made one while the layout is created.
-  shadow_ = std::make_unique<ShadowFile>(path);
+  shadow_ = std::make_unique<ShadowFile>(path, prefix != nullptr);
   hid_t id = H5Fcreate(shadow_->working_path().c_str(), H5F_ACC_TRUNC, fcpl.get(), shadow_->fapl());
   if (id < 0) {
     std::string stack = h5::take_error_stack();
@@ -90,8 +92,18 @@ RunLogFile::RunLogFile(const std::filesystem::path& path, const RunHeader& heade
                                      kFreeListBytes, kFreeListBytes / 4),
               where("limit HDF5 free lists"));
     create_layout(header);
+    if (prefix) {   // a resumed run: the days before its checkpoint, from the log it resumes
+      RunLogPrefix from = *prefix;
+      from.source = run_log_resume_path(path);   // where ShadowFile moved the log it resumes
+      copy_log_prefix(file_.get(), from);
+      days_published_ = static_cast<int>(prefix->days);
+    }
     h5::check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("flush"));
     shadow_->publish();
+    if (prefix) {
+      std::error_code ec;
+      std::filesystem::remove(run_log_resume_path(path), ec);   // the new log holds the prefix now
+    }
   } catch (const std::exception& e) {
     close_handles_quietly();
     shadow_.reset();   // removes the working copy; nothing was published

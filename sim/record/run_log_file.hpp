@@ -35,7 +35,8 @@ struct PackedEvent {
 
 class RunLogFile {
  public:
-  RunLogFile(const std::filesystem::path& path, const RunHeader& header);
+  // With `prefix` (a resumed run): starts with the prefix's days (log_prefix.hpp).
+  RunLogFile(const std::filesystem::path& path, const RunHeader& header, const RunLogPrefix* prefix = nullptr);
   ~RunLogFile();  // closes whatever is still open, ignoring errors
   RunLogFile(const RunLogFile&) = delete;
   RunLogFile& operator=(const RunLogFile&) = delete;

@@ -98,10 +98,9 @@ const LogIdentity& this_build() {
   return id;
 }
 
-std::string reuse_problem(const std::filesystem::path& path, const std::string* scenario_hash) {
-  h5::Session session;
-  h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!file.valid()) return "it cannot be opened (HDF5: " + h5::take_error_stack() + ")";
+namespace {
+// "" when the log's version, git_sha, code_hash (and scenario_hash, unless null) are this build's and run's.
+std::string identity_problem(hid_t file, const std::string* scenario_hash) {
   const LogIdentity& me = this_build();
   const struct {
     const char* name;
@@ -110,7 +109,7 @@ std::string reuse_problem(const std::filesystem::path& path, const std::string* 
   for (const auto& c : checks) {
     if (c.want == nullptr) continue;
     std::string got;
-    if (!read_string_attribute(file.get(), c.name, got)) {
+    if (!read_string_attribute(file, c.name, got)) {
       h5::take_error_stack();
       return std::string("it has no ") + c.name + " (written by an older stampede)";
     }
@@ -118,11 +117,46 @@ std::string reuse_problem(const std::filesystem::path& path, const std::string* 
       return std::string("its ") + c.name + " " + shortened(got) + " is not " +
              (std::string(c.name) == "scenario_hash" ? "this run's " : "this build's ") + shortened(*c.want);
   }
+  return "";
+}
+}  // namespace
+
+std::string reuse_problem(const std::filesystem::path& path, const std::string* scenario_hash) {
+  h5::Session session;
+  h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!file.valid()) return "it cannot be opened (HDF5: " + h5::take_error_stack() + ")";
+  if (std::string why = identity_problem(file.get(), scenario_hash); !why.empty()) return why;
   Visit v;
   if (H5Ovisit2(file.get(), H5_INDEX_NAME, H5_ITER_NATIVE, read_dataset, &v, H5O_INFO_BASIC) < 0 && v.problem.empty())
     v.problem = "its objects cannot be listed (HDF5: " + h5::take_error_stack() + ")";
   h5::take_error_stack();
   return v.problem;
+}
+
+std::string resume_problem(const std::filesystem::path& path, const std::string& scenario_hash, std::int64_t days,
+                           std::int64_t fingerprint) {
+  h5::Session session;
+  h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!file.valid()) return "it cannot be opened (HDF5: " + h5::take_error_stack() + ")";
+  if (std::string why = identity_problem(file.get(), &scenario_hash); !why.empty()) return why;
+  h5::Handle ds(H5Dopen2(file.get(), "state_fingerprint", H5P_DEFAULT), H5Dclose);
+  if (!ds.valid()) return "it has no /state_fingerprint (HDF5: " + h5::take_error_stack() + ")";
+  h5::Handle space(H5Dget_space(ds.get()), H5Sclose);
+  hsize_t n = 0;
+  if (!space.valid() || H5Sget_simple_extent_ndims(space.get()) != 1 || H5Sget_simple_extent_dims(space.get(), &n, nullptr) < 0)
+    return "its /state_fingerprint is not a list of days";
+  if (days < 1) return "";
+  if (n < static_cast<hsize_t>(days))
+    return "it holds " + std::to_string(n) + " days, fewer than the checkpoint's " + std::to_string(days);
+  const hsize_t at = static_cast<hsize_t>(days - 1), one = 1;
+  std::int64_t got = 0;
+  h5::Handle mem(H5Screate_simple(1, &one, nullptr), H5Sclose);
+  if (H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &at, nullptr, &one, nullptr) < 0 ||
+      H5Dread(ds.get(), H5T_NATIVE_INT64, mem.get(), space.get(), H5P_DEFAULT, &got) < 0)
+    return "its /state_fingerprint fails to read (HDF5: " + h5::take_error_stack() + ")";
+  if (got != fingerprint)
+    return "its state fingerprint of day " + std::to_string(days - 1) + " differs from the checkpoint's (another run's log)";
+  return "";
 }
 
 }  // namespace stampede

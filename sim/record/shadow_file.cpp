@@ -1,5 +1,7 @@
 #include "sim/record/shadow_file.hpp"
 
+#include "sim/record/run_log.hpp"
+
 #include <H5FDpublic.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -206,7 +208,7 @@ int open_copy(const std::filesystem::path& p) {
 
 }  // namespace
 
-ShadowFile::ShadowFile(std::filesystem::path path)
+ShadowFile::ShadowFile(std::filesystem::path path, bool keep_previous)
     : lock_(run_log_lock_path(path), "run log '" + path.string() + "'"), path_(std::move(path)) {
   if (!lock_.previous_holder().empty())
     std::fprintf(stderr, "stampede: note: run log '%s': the process that wrote it last is gone (%s); starting it afresh\n",
@@ -216,7 +218,13 @@ ShadowFile::ShadowFile(std::filesystem::path path)
   prev_ = path_.parent_path() / ("." + name + ".prev");
   std::error_code ec;
   // An older log at `path` must not pass for this run's if this run is killed before it publishes.
-  if (std::filesystem::is_regular_file(path_, ec)) std::filesystem::remove(path_, ec);
+  if (keep_previous) {
+    if (std::filesystem::is_regular_file(path_, ec) && ::rename(path_.c_str(), run_log_resume_path(path_).c_str()) != 0)
+      throw io_error("cannot keep the log to resume as '" + run_log_resume_path(path_).string() + "'", path_, errno);
+  } else {
+    if (std::filesystem::is_regular_file(path_, ec)) std::filesystem::remove(path_, ec);
+    std::filesystem::remove(run_log_resume_path(path_), ec);
+  }
   std::filesystem::remove(prev_, ec);
   fd_[0] = open_copy(tmp_);
   const hid_t id = driver_id();

@@ -32,7 +32,9 @@ class ShadowFile {
   // Takes the run log's lock (output_lock.hpp: OutputBusy when another process writes it), then
   // removes any file at `path` (and a stale working copy), creates the empty working copy.
   // Throws std::runtime_error naming the path on failure.
-  explicit ShadowFile(std::filesystem::path path);
+  // With keep_previous (a resumed run), a file at `path` is moved to run_log_resume_path(path)
+  // instead (replacing an older one there), to copy the resumed days from.
+  explicit ShadowFile(std::filesystem::path path, bool keep_previous = false);
   ~ShadowFile();   // closes both copies; removes the working copy; keeps what was published
   ShadowFile(const ShadowFile&) = delete;
   ShadowFile& operator=(const ShadowFile&) = delete;

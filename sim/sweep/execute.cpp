@@ -130,8 +130,9 @@ RunResult run_one(const PlannedRun& run, const ExecuteOptions& o, int threads) {
     ro.threads = threads;
     ro.limit_global_parallelism = false;   // other runs share the process
     ro.stop = o.stop;
+    ro.resume = true;   // an unfinished log from an earlier attempt goes on from its checkpoint
     const RunSummary sum = run_simulation(scenario, *o.registry, ro);
-    if (sum.interrupted_by != 0) {   // its log stays incomplete: a rerun of the sweep makes it again
+    if (sum.interrupted_by != 0) {   // its log stays incomplete: a rerun of the sweep continues it from its checkpoint
       r.status = "interrupted";
       r.metrics.assign(metric_names().size(), std::numeric_limits<double>::quiet_NaN());
       return r;

@@ -25,7 +25,8 @@ struct ExecuteOptions {
   const AgentRegistry* registry = nullptr;
   ScenarioLoader load;
   // Once non-zero (a signal number; interrupt.hpp), runs under way stop at the end of their
-  // current step (their logs stay incomplete, so a rerun makes them again) and no run starts.
+  // current step (their logs stay incomplete: a rerun continues them from their last checkpoints,
+  // sim/engine/checkpoint.hpp) and no run starts.
   const std::atomic<int>* stop = nullptr;
 };
 

@@ -49,6 +49,8 @@ struct RunArgs {
   bool quiet = false;
   bool check_invariants = false;
   bool force = false;
+  bool resume = false;
+  int checkpoint_every = RunOptions::kCheckpointAuto;
 };
 
 std::string clock_text(double seconds) {
@@ -99,6 +101,8 @@ void run(const RunArgs& args) {
   options.threads = threads;
   options.stop = &interrupt_signal();
   options.check_invariants = args.check_invariants;
+  options.resume = args.resume;
+  options.checkpoint_every_days = args.checkpoint_every;
   const bool progress = !args.quiet && isatty(STDERR_FILENO);
   if (progress)
     options.on_day_done = [](const RunProgress& p) {
@@ -140,6 +144,17 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("-q,--quiet", args->quiet, "No progress line on stderr");
   cmd->add_flag("--force", args->force,
                 "Start even when the estimated disk or memory (printed before the run) is more than is free");
+  cmd->add_flag("--resume", args->resume,
+                "Continue a killed or interrupted run from its last checkpoint (.NAME.h5.ckpt beside the log): the log "
+                "keeps the days before it and the result is bit-identical to a run never stopped. Without a usable "
+                "checkpoint (none, damaged, or from another build, scenario or seed: a warning says which) the run "
+                "starts from day 0");
+  cmd->add_option("--checkpoint-every", args->checkpoint_every,
+                  "Save the whole simulation state beside the log (for --resume) after every N trading days; 0: never; "
+                  "default -1: automatic, after every day once the time simulated since the last checkpoint is 50 times "
+                  "what that one cost (at most ~2% of the run: every day of a long run, every few days of a fast one). "
+                  "A finished run removes it")
+      ->check(CLI::Range(-1, 1000000));
   cmd->add_flag("--check-invariants", args->check_invariants,
                 "Check every accounting and price-band invariant after every step (always on in debug builds); "
                 "a broken one stops the run with an error");
