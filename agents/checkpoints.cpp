@@ -47,7 +47,7 @@ void NeutralFund::checkpoint(StateIo& io) {
 
 void DmaAccount::checkpoint(StateIo& io) {
   io.shared(board_);
-  io(basket_, loan_, shortfall_, written_off_, state_, grace_left_, day_, day_equity_);
+  io(basket_, loan_, shortfall_, written_off_, state_, grace_left_, day_, day_equity_, start_equity_);
 }
 
 void IndexEnhancedFund::checkpoint(StateIo& io) {
