@@ -55,7 +55,8 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
     // quantity = broker index, price = contract leverage.
     if (day_ < 0) {
       char terms[96];
-      std::snprintf(terms, sizeof terms, "broker %d family %d cushion %+.3f run_leverage %.3f liquidation %.3f grace %d",
+      std::snprintf(terms, sizeof terms, "broker %d family %d cushion %+.3f run_leverage %.3f liquidation %.3f grace "
+                                         "%d",
                     p_.broker, p_.family, p_.cushion, p_.run_leverage(), p_.liquidation_ratio, p_.grace_steps);
       out.event("dma_terms", -1, p_.broker, p_.leverage, terms);
     }
@@ -186,7 +187,100 @@ AgentDayRow DmaAccount::day_row(const MarketView& view) const {
 
 namespace {
 
-const SectionSpec spec{"dma"};
+// The [dma] section: the terms every account starts from, and how the accounts, their brokers and
+// their signal families are drawn around them.
+struct DmaSection {
+  int accounts = 100;
+  double equity_yuan_median = 2.0e6;
+  double equity_dispersion = 0.5;
+  DmaParams account;   // cushion, broker and family are drawn per account (populate)
+  double leverage_spread = 0.0;
+  int brokers = 1;
+  double broker_line_spread = 0.0;
+  double broker_grace_spread = 0.0;
+  double broker_pace_spread = 0.0;
+  double cushion_mean = 0.0;
+  double cushion_spread = 0.0;
+  int signal_families = 1;
+  double stop_loss_spread = 0.0;
+};
+
+ParamBinder<DmaSection> section_binder() {
+  using S = DmaSection;
+  using P = DmaParams;
+  auto account = [](auto member) { return path(&S::account, member); };
+  ParamBinder<S> b{"dma"};
+  b.bind(&S::accounts, "accounts", 0, 1000000, "accounts", "number of DMA accounts");
+  b.bind(&S::equity_yuan_median, "equity_yuan_median", 0, 1e13, "yuan",
+         "median manager equity (margin posted) per account at the start (lognormal)");
+  b.bind(&S::equity_dispersion, "equity_dispersion", 0, 5, "", "lognormal sigma of account equities");
+  b.bind(account(&P::leverage), "leverage", 0.1, 100, "",
+         "gross long / equity the manager runs at (the futures short matches the long)");
+  b.bind(account(&P::warning_ratio), "warning_ratio", 0, 1, "of initial ratio",
+         "warning line: margin ratio (equity / gross long) as a share of the initial 1/leverage");
+  b.bind(account(&P::liquidation_ratio), "liquidation_ratio", 0, 1, "of initial ratio",
+         "liquidation line, as a share of the initial margin ratio");
+  b.bind(account(&P::cure_ratio), "cure_ratio", 0, 1, "of initial ratio",
+         "a margin call is met once the ratio is back at this share of the initial ratio");
+  b.bind(account(&P::grace_steps), "grace_steps", 0, 1000000, "steps",
+         "steps the manager has to meet a margin call before the broker liquidates");
+  b.bind(account(&P::margin_call_pace), "margin_call_pace", 0.001, 1, "1/step",
+         "share of each position a margin-call (or leverage-cap) sale offers per step");
+  b.bind(account(&P::margin_call_aggressiveness_ticks), "margin_call_aggressiveness_ticks", 0, 10000, "ticks",
+         "margin-call sales are priced this far below the best bid (never below limit-down)");
+  b.bind(account(&P::liquidation_pace), "liquidation_pace", 0.001, 1, "1/step",
+         "share of each position (stocks and futures) the broker offers per step when liquidating");
+  b.bind(account(&P::liquidation_aggressiveness_ticks), "liquidation_aggressiveness_ticks", 0, 1000000, "ticks",
+         "liquidation orders are priced this far through the best quote: 0 = at the best bid, large = at the "
+         "limit-down price");
+  b.bind(account(&P::broker_cash_buffer), "broker_cash_buffer", 0, 1, "",
+         "cash the broker lends beyond the futures margin, as a share of the gross long");
+  b.bind(account(&P::forced_band), "forced_band", 0, 1, "",
+         "under the regulator's leverage cap, the account cuts once above the cap by more than this share");
+  b.bind(&S::leverage_spread, "leverage_spread", 0, 100, "",
+         "each account's leverage is drawn uniformly within leverage +- this (at least 0.1); 0 = every account at "
+         "leverage");
+  b.bind(&S::brokers, "brokers", 1, 1000, "brokers",
+         "number of brokers; each account is assigned one at random, and each broker draws its own lines, grace and "
+         "liquidation pace around this section's values");
+  b.bind(&S::broker_line_spread, "broker_line_spread", 0, 1, "",
+         "each broker scales warning_ratio, liquidation_ratio and cure_ratio by one factor drawn uniformly within 1 "
+         "+- this (lines capped at 1)");
+  b.bind(&S::broker_grace_spread, "broker_grace_spread", 0, 1, "",
+         "each broker scales grace_steps by a factor drawn uniformly within 1 +- this");
+  b.bind(&S::broker_pace_spread, "broker_pace_spread", 0, 1, "",
+         "each broker scales liquidation_pace and liquidation_aggressiveness_ticks by one factor drawn uniformly "
+         "within 1 +- this");
+  b.bind(&S::cushion_mean, "cushion_mean", -0.5, 10, "of margin posted",
+         "mean gain (+) or loss (-) since the accounts opened, as a share of the margin posted: the lines stay "
+         "shares of 1/leverage, the book starts and runs at leverage / (1 + cushion)");
+  b.bind(&S::cushion_spread, "cushion_spread", 0, 10, "of margin posted",
+         "each account's cushion is drawn uniformly within cushion_mean +- this, and at least halfway from the "
+         "initial ratio to its broker's warning line; 0 = every account at cushion_mean");
+  b.bind(account(&P::leverage_band), "leverage_band", 0, 10, "",
+         "the manager re-sizes the book only when its leverage leaves run_leverage x [1, 1 + this]: below, it buys "
+         "back up to run_leverage; above, it cuts to the top of the band; inside, losses are carried and leverage "
+         "rises with them toward the broker's lines (0 = re-sized to run_leverage every day)");
+  b.bind(&S::signal_families, "signal_families", 1, 10000, "families",
+         "number of signal families; each account is assigned one at random and shares that family's signal");
+  b.bind(path(&S::account, &P::basket, &BasketParams::family_share), "family_share", 0, 1, "",
+         "share of the crowded part of an account's stock score that is its family's own signal: accounts of one "
+         "family correlate at crowding, of different families at crowding * (1 - family_share); 0 = one common signal");
+  b.bind(path(&S::account, &P::stop_loss_nav), "stop_loss_nav", 0, 2, "NAV per unit",
+         "the product's stop-loss line (in Chinese private funds' contracts, commonly 0.7-0.85): the manager winds the "
+         "product up (sells the book, buys back the hedge) once its NAV per unit since inception, (1 + cushion) x "
+         "equity / starting equity, is below it at a morning check (0 = no line)")
+      .long_doc("the product's stop-loss line (止损线 in a Chinese private fund's contract, commonly 0.7-0.85): the "
+                "manager winds the product up (sells the book, buys back the hedge, like a liquidation; event "
+                "`liquidations` `start_stop_loss`) once its NAV per unit since inception, (1 + cushion) × equity / "
+                "starting equity, is below it at a morning check. 0 = no line");
+  b.bind(&S::stop_loss_spread, "stop_loss_spread", 0, 1, "NAV per unit",
+         "each account's stop-loss line is drawn uniformly within stop_loss_nav +- this")
+      .long_doc("each account's stop-loss line is drawn uniformly within `stop_loss_nav` ± this (from its own terms "
+                "stream)");
+  b.include(account(&P::basket), basket_binder("dma"));
+  return b;
+}
 
 // The terms a broker offers: its lines, grace and liquidation pace.
 struct BrokerTerms {
@@ -202,11 +296,12 @@ double uniform_pm1(Rng& rng) { return boost::random::uniform_real_distribution<d
 // ("dma_broker", b): a stricter broker has all three lines higher (ordered as the section's are),
 // an aggressive one liquidates both faster and deeper through the book. A spread of 0 gives every
 // broker the section's values exactly.
-std::vector<BrokerTerms> draw_brokers(const Scenario& s, const DmaParams& p, std::uint64_t seed) {
-  const int n = static_cast<int>(s.get_int("dma.brokers"));
-  const double line_spread = s.get_float("dma.broker_line_spread");
-  const double grace_spread = s.get_float("dma.broker_grace_spread");
-  const double pace_spread = s.get_float("dma.broker_pace_spread");
+std::vector<BrokerTerms> draw_brokers(const DmaSection& sec, std::uint64_t seed) {
+  const DmaParams& p = sec.account;
+  const int n = sec.brokers;
+  const double line_spread = sec.broker_line_spread;
+  const double grace_spread = sec.broker_grace_spread;
+  const double pace_spread = sec.broker_pace_spread;
   std::vector<BrokerTerms> out;
   for (int b = 0; b < n; ++b) {
     Rng rng = make_stream(seed, "dma_broker", static_cast<std::uint64_t>(b));
@@ -223,36 +318,20 @@ std::vector<BrokerTerms> draw_brokers(const Scenario& s, const DmaParams& p, std
   return out;
 }
 
-void populate(const Scenario& s, WorldSetup& setup) {
-  const int count = static_cast<int>(s.get_int("dma.accounts"));
+void populate(const DmaSection& sec, const Scenario& s, WorldSetup& setup) {
+  const int count = sec.accounts;
   if (count == 0) return;
-  DmaParams p;
-  p.basket = basket_params(s, "dma");
-  p.basket.family_share = s.get_float("dma.family_share");
-  p.leverage = s.get_float("dma.leverage");
-  p.warning_ratio = s.get_float("dma.warning_ratio");
-  p.liquidation_ratio = s.get_float("dma.liquidation_ratio");
-  p.cure_ratio = s.get_float("dma.cure_ratio");
-  p.grace_steps = static_cast<int>(s.get_int("dma.grace_steps"));
-  p.margin_call_pace = s.get_float("dma.margin_call_pace");
-  p.margin_call_aggressiveness_ticks = static_cast<int>(s.get_int("dma.margin_call_aggressiveness_ticks"));
-  p.liquidation_pace = s.get_float("dma.liquidation_pace");
-  p.liquidation_aggressiveness_ticks = static_cast<int>(s.get_int("dma.liquidation_aggressiveness_ticks"));
-  p.broker_cash_buffer = s.get_float("dma.broker_cash_buffer");
-  p.forced_band = s.get_float("dma.forced_band");
-  const double median = s.get_float("dma.equity_yuan_median");
-  const double dispersion = s.get_float("dma.equity_dispersion");
+  const DmaParams& p = sec.account;
+  const double median = sec.equity_yuan_median;
+  const double dispersion = sec.equity_dispersion;
   const double margin_rate = s.get_float("futures.margin_rate");
-  const double leverage_spread = s.get_float("dma.leverage_spread");
-  const double cushion_mean = s.get_float("dma.cushion_mean");
-  const double cushion_spread = s.get_float("dma.cushion_spread");
-  p.leverage_band = s.get_float("dma.leverage_band");
-  const int families = static_cast<int>(s.get_int("dma.signal_families"));
-  const double stop_loss_nav = s.get_float("dma.stop_loss_nav");
-  const double stop_loss_spread = s.get_float("dma.stop_loss_spread");
+  const double leverage_spread = sec.leverage_spread;
+  const double cushion_mean = sec.cushion_mean;
+  const double cushion_spread = sec.cushion_spread;
+  const int families = sec.signal_families;
 
   auto board = std::make_shared<SignalBoard>(setup.universe(), p.basket.reversal_days);
-  const std::vector<BrokerTerms> brokers = draw_brokers(s, p, setup.seed());
+  const std::vector<BrokerTerms> brokers = draw_brokers(sec, setup.seed());
   // No family signal at all while family_share is 0 (nothing to draw or store).
   const std::vector<FamilySignal> family =
       p.basket.family_share > 0 ? family_signals(*board, setup.seed(), families) : std::vector<FamilySignal>{};
@@ -277,7 +356,7 @@ void populate(const Scenario& s, WorldSetup& setup) {
     // between the initial ratio and the broker's warning line.
     q.cushion = std::max(cushion_mean + cushion_spread * uniform_pm1(terms), 0.5 * (q.warning_ratio - 1.0));
     q.family = boost::random::uniform_int_distribution<int>(0, families - 1)(terms);
-    if (stop_loss_nav > 0) q.stop_loss_nav = std::max(0.0, stop_loss_nav + stop_loss_spread * uniform_pm1(terms));
+    if (p.stop_loss_nav > 0) q.stop_loss_nav = std::max(0.0, p.stop_loss_nav + sec.stop_loss_spread * uniform_pm1(terms));
     const double gross = q.run_leverage() * equity;
     const Fen cash = static_cast<Fen>(std::llround(gross * (p.basket.hedge_ratio * margin_rate + p.broker_cash_buffer) * 100.0));
     const AccountId acc = setup.open_account(id, cash);
@@ -293,38 +372,6 @@ void populate(const Scenario& s, WorldSetup& setup) {
 
 }  // namespace
 
-AgentKind dma_accounts_kind() {
-  using T = ParamType;
-  std::vector<ParamSpec> specs{
-      spec("accounts", T::Int, std::int64_t{100}, 0, 1000000, "accounts", "number of DMA accounts"),
-      spec("equity_yuan_median", T::Float, 2.0e6, 0, 1e13, "yuan", "median manager equity (margin posted) per account at the start (lognormal)"),
-      spec("equity_dispersion", T::Float, 0.5, 0, 5, "", "lognormal sigma of account equities"),
-      spec("leverage", T::Float, 4.0, 0.1, 100, "", "gross long / equity the manager runs at (the futures short matches the long)"),
-      spec("warning_ratio", T::Float, 0.6, 0, 1, "of initial ratio", "warning line: margin ratio (equity / gross long) as a share of the initial 1/leverage"),
-      spec("liquidation_ratio", T::Float, 0.4, 0, 1, "of initial ratio", "liquidation line, as a share of the initial margin ratio"),
-      spec("cure_ratio", T::Float, 0.8, 0, 1, "of initial ratio", "a margin call is met once the ratio is back at this share of the initial ratio"),
-      spec("grace_steps", T::Int, std::int64_t{60}, 0, 1000000, "steps", "steps the manager has to meet a margin call before the broker liquidates"),
-      spec("margin_call_pace", T::Float, 0.05, 0.001, 1, "1/step", "share of each position a margin-call (or leverage-cap) sale offers per step"),
-      spec("margin_call_aggressiveness_ticks", T::Int, std::int64_t{5}, 0, 10000, "ticks", "margin-call sales are priced this far below the best bid (never below limit-down)"),
-      spec("liquidation_pace", T::Float, 0.1, 0.001, 1, "1/step", "share of each position (stocks and futures) the broker offers per step when liquidating"),
-      spec("liquidation_aggressiveness_ticks", T::Int, std::int64_t{20}, 0, 1000000, "ticks", "liquidation orders are priced this far through the best quote: 0 = at the best bid, large = at the limit-down price"),
-      spec("broker_cash_buffer", T::Float, 0.05, 0, 1, "", "cash the broker lends beyond the futures margin, as a share of the gross long"),
-      spec("forced_band", T::Float, 0.02, 0, 1, "", "under the regulator's leverage cap, the account cuts once above the cap by more than this share"),
-      spec("leverage_spread", T::Float, 0.0, 0, 100, "", "each account's leverage is drawn uniformly within leverage +- this (at least 0.1); 0 = every account at leverage"),
-      spec("brokers", T::Int, std::int64_t{1}, 1, 1000, "brokers", "number of brokers; each account is assigned one at random, and each broker draws its own lines, grace and liquidation pace around this section's values"),
-      spec("broker_line_spread", T::Float, 0.0, 0, 1, "", "each broker scales warning_ratio, liquidation_ratio and cure_ratio by one factor drawn uniformly within 1 +- this (lines capped at 1)"),
-      spec("broker_grace_spread", T::Float, 0.0, 0, 1, "", "each broker scales grace_steps by a factor drawn uniformly within 1 +- this"),
-      spec("broker_pace_spread", T::Float, 0.0, 0, 1, "", "each broker scales liquidation_pace and liquidation_aggressiveness_ticks by one factor drawn uniformly within 1 +- this"),
-      spec("cushion_mean", T::Float, 0.0, -0.5, 10, "of margin posted", "mean gain (+) or loss (-) since the accounts opened, as a share of the margin posted: the lines stay shares of 1/leverage, the book starts and runs at leverage / (1 + cushion)"),
-      spec("cushion_spread", T::Float, 0.0, 0, 10, "of margin posted", "each account's cushion is drawn uniformly within cushion_mean +- this, and at least halfway from the initial ratio to its broker's warning line; 0 = every account at cushion_mean"),
-      spec("leverage_band", T::Float, 0.0, 0, 10, "", "the manager re-sizes the book only when its leverage leaves run_leverage x [1, 1 + this]: below, it buys back up to run_leverage; above, it cuts to the top of the band; inside, losses are carried and leverage rises with them toward the broker's lines (0 = re-sized to run_leverage every day)"),
-      spec("signal_families", T::Int, std::int64_t{1}, 1, 10000, "families", "number of signal families; each account is assigned one at random and shares that family's signal"),
-      spec("family_share", T::Float, 0.0, 0, 1, "", "share of the crowded part of an account's stock score that is its family's own signal: accounts of one family correlate at crowding, of different families at crowding * (1 - family_share); 0 = one common signal"),
-      spec("stop_loss_nav", T::Float, 0.0, 0, 2, "NAV per unit", "the product's stop-loss line (in Chinese private funds' contracts, commonly 0.7-0.85): the manager winds the product up (sells the book, buys back the hedge) once its NAV per unit since inception, (1 + cushion) x equity / starting equity, is below it at a morning check (0 = no line)"),
-      spec("stop_loss_spread", T::Float, 0.0, 0, 1, "NAV per unit", "each account's stop-loss line is drawn uniformly within stop_loss_nav +- this"),
-  };
-  for (ParamSpec& b : basket_param_specs("dma")) specs.push_back(std::move(b));
-  return AgentKind{"dma", std::move(specs), populate};
-}
+AgentKind dma_accounts_kind() { return bound_agent_kind(section_binder(), populate); }
 
 }  // namespace stampede

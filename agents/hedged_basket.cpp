@@ -16,56 +16,47 @@ double yuan(Tick t) { return static_cast<double>(t) / 100.0; }
 // ---------------------------------------------------------------------------------------------
 // Parameters shared by every section that runs the strategy.
 
-std::vector<ParamSpec> basket_param_specs(const std::string& section) {
-  using T = ParamType;
-  auto spec = [&](std::string key, T t, ParamValue def, double lo, double hi, std::string unit, std::string doc) {
-    return ParamSpec{section + "." + std::move(key), t, std::move(def), lo, hi, std::move(unit), std::move(doc)};
-  };
-  return {
-      spec("basket_size", T::Int, std::int64_t{100}, 1, 5000, "stocks", "stocks in each long basket (equal weights)"),
-      spec("crowding", T::Float, 0.7, 0, 1, "", "correlation of two accounts' stock scores: weight of the common signal vs each account's own noise"),
-      spec("size_weight", T::Float, 1.0, 0, 100, "", "weight of smallness (-log market cap, standardised) in the common signal"),
-      spec("reversal_weight", T::Float, 0.5, 0, 100, "", "weight of short-term reversal (-return over reversal_days, standardised) in the common signal"),
-      spec("alpha_weight", T::Float, 0.0, 0, 100, "", "weight of the stocks' alphas (standardised; fundamentals.alpha_dispersion_annual) in the common signal: the funds' stock-picking skill"),
-      spec("reversal_days", T::Int, std::int64_t{5}, 1, 250, "trading days", "look-back of the reversal signal"),
-      spec("style_dispersion", T::Float, 0.3, 0, 5, "", "lognormal sigma of each account's own size, reversal and alpha weights"),
-      spec("turnover_per_day", T::Float, 0.1, 0, 10, "1/day", "voluntary trading per day, buys plus sells, as a share of the long basket"),
-      spec("rebalance_every_steps", T::Int, std::int64_t{30}, 1, 100000, "steps", "continuous steps between voluntary rebalancing rounds (the first continuous step of a day always is one)"),
-      spec("orders_per_round", T::Int, std::int64_t{10}, 1, 100000, "orders", "a voluntary round trades at most this many stocks per side, the largest deviations from target first"),
-      spec("trade_band", T::Float, 0.1, 0, 10, "", "a holding is traded only when it is off its target by more than this share of the per-stock target"),
-      spec("forced_reprice_steps", T::Int, std::int64_t{5}, 1, 100000, "steps", "a forced sell rests at least this many steps before it is re-priced to the market (one at the price wanted stays)"),
-      spec("roll_days_before_expiry", T::Int, std::int64_t{5}, 0, 60, "calendar days", "the futures short moves from the front to the next contract this close to the front's expiry"),
-      spec("aggressiveness_ticks", T::Int, std::int64_t{2}, 0, 10000, "ticks", "voluntary orders are priced this far through the best opposite quote (stocks: 0.01 yuan; futures: one futures tick)"),
-      spec("hedge_ratio", T::Float, 1.0, 0, 10, "", "futures short notional per yuan of long basket (beta hedge)"),
-      spec("hedge_tolerance", T::Float, 0.05, 0, 1, "", "the short is re-sized when it is off the exact hedge by more than half a contract plus this share of it"),
-      spec("cash_buffer", T::Float, 0.03, 0, 1, "", "cash kept free beyond futures margin, as a share of the long target (buys stop there)"),
-      spec("forced_day_share", T::Float, 1.0, 0.01, 1, "1/day", "most of a position (as held at the day's start) that forced selling (margin call, liquidation, redemption, risk cut) offers in one day; the rest carries over to the next days (1 = no daily limit)"),
-  };
-}
-
-BasketParams basket_params(const Scenario& s, const std::string& section) {
-  auto f = [&](const char* k) { return s.get_float(section + "." + k); };
-  auto i = [&](const char* k) { return static_cast<int>(s.get_int(section + "." + k)); };
-  BasketParams p;
-  p.basket_size = i("basket_size");
-  p.crowding = f("crowding");
-  p.size_weight = f("size_weight");
-  p.reversal_weight = f("reversal_weight");
-  p.alpha_weight = f("alpha_weight");
-  p.reversal_days = i("reversal_days");
-  p.style_dispersion = f("style_dispersion");
-  p.turnover_per_day = f("turnover_per_day");
-  p.rebalance_every_steps = i("rebalance_every_steps");
-  p.trade_band = f("trade_band");
-  p.orders_per_round = i("orders_per_round");
-  p.roll_days_before_expiry = i("roll_days_before_expiry");
-  p.forced_reprice_steps = i("forced_reprice_steps");
-  p.aggressiveness_ticks = i("aggressiveness_ticks");
-  p.hedge_ratio = f("hedge_ratio");
-  p.hedge_tolerance = f("hedge_tolerance");
-  p.cash_buffer = f("cash_buffer");
-  p.forced_day_share = f("forced_day_share");
-  return p;
+ParamBinder<BasketParams> basket_binder(const std::string& section) {
+  using P = BasketParams;
+  ParamBinder<P> b{section};
+  b.bind(&P::basket_size, "basket_size", 1, 5000, "stocks", "stocks in each long basket (equal weights)");
+  b.bind(&P::crowding, "crowding", 0, 1, "",
+         "correlation of two accounts' stock scores: weight of the common signal vs each account's own noise");
+  b.bind(&P::size_weight, "size_weight", 0, 100, "",
+         "weight of smallness (-log market cap, standardised) in the common signal");
+  b.bind(&P::reversal_weight, "reversal_weight", 0, 100, "",
+         "weight of short-term reversal (-return over reversal_days, standardised) in the common signal");
+  b.bind(&P::alpha_weight, "alpha_weight", 0, 100, "",
+         "weight of the stocks' alphas (standardised; fundamentals.alpha_dispersion_annual) in the common signal: "
+         "the funds' stock-picking skill");
+  b.bind(&P::reversal_days, "reversal_days", 1, 250, "trading days", "look-back of the reversal signal");
+  b.bind(&P::style_dispersion, "style_dispersion", 0, 5, "",
+         "lognormal sigma of each account's own size, reversal and alpha weights");
+  b.bind(&P::turnover_per_day, "turnover_per_day", 0, 10, "1/day",
+         "voluntary trading per day, buys plus sells, as a share of the long basket");
+  b.bind(&P::rebalance_every_steps, "rebalance_every_steps", 1, 100000, "steps",
+         "continuous steps between voluntary rebalancing rounds (the first continuous step of a day always is one)");
+  b.bind(&P::orders_per_round, "orders_per_round", 1, 100000, "orders",
+         "a voluntary round trades at most this many stocks per side, the largest deviations from target first");
+  b.bind(&P::trade_band, "trade_band", 0, 10, "",
+         "a holding is traded only when it is off its target by more than this share of the per-stock target");
+  b.bind(&P::forced_reprice_steps, "forced_reprice_steps", 1, 100000, "steps",
+         "a forced sell rests at least this many steps before it is re-priced to the market (one at the price wanted "
+         "stays)");
+  b.bind(&P::roll_days_before_expiry, "roll_days_before_expiry", 0, 60, "calendar days",
+         "the futures short moves from the front to the next contract this close to the front's expiry");
+  b.bind(&P::aggressiveness_ticks, "aggressiveness_ticks", 0, 10000, "ticks",
+         "voluntary orders are priced this far through the best opposite quote (stocks: 0.01 yuan; futures: one "
+         "futures tick)");
+  b.bind(&P::hedge_ratio, "hedge_ratio", 0, 10, "", "futures short notional per yuan of long basket (beta hedge)");
+  b.bind(&P::hedge_tolerance, "hedge_tolerance", 0, 1, "",
+         "the short is re-sized when it is off the exact hedge by more than half a contract plus this share of it");
+  b.bind(&P::cash_buffer, "cash_buffer", 0, 1, "",
+         "cash kept free beyond futures margin, as a share of the long target (buys stop there)");
+  b.bind(&P::forced_day_share, "forced_day_share", 0.01, 1, "1/day",
+         "most of a position (as held at the day's start) that forced selling (margin call, liquidation, redemption, "
+         "risk cut) offers in one day; the rest carries over to the next days (1 = no daily limit)");
+  return b;
 }
 
 // ---------------------------------------------------------------------------------------------

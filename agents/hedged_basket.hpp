@@ -21,6 +21,7 @@
 #include "sim/engine/agent.hpp"
 #include "sim/engine/agent_registry.hpp"
 #include "sim/engine/valuation.hpp"
+#include "sim/scenario/param_binder.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace stampede {
@@ -49,9 +50,9 @@ struct BasketParams {
   double family_share = 0.0;
 };
 
-// Keys shared by the sections that run this strategy ("neutral_funds", "dma").
-std::vector<ParamSpec> basket_param_specs(const std::string& section);
-BasketParams basket_params(const Scenario& s, const std::string& section);
+// The keys shared by the sections that run this strategy ("neutral_funds", "dma"), each section
+// including them after its own (family_share is bound by the sections that have it).
+ParamBinder<BasketParams> basket_binder(const std::string& section);
 
 enum class TradeMode : std::uint8_t { Voluntary, Forced };
 

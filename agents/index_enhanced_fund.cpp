@@ -231,25 +231,55 @@ AgentDayRow IndexEnhancedFund::day_row(const MarketView& view) const {
 
 namespace {
 
-const SectionSpec spec{"index_enhanced"};
+// The [index_enhanced] section: the funds' rules and how their capital is drawn.
+struct IndexEnhancedSection {
+  int count = 20;
+  double capital_yuan_median = 2.5e7;
+  double capital_dispersion = 0.5;
+  IndexEnhancedParams fund;
+};
 
-void populate(const Scenario& s, WorldSetup& setup) {
-  const int count = static_cast<int>(s.get_int("index_enhanced.count"));
+ParamBinder<IndexEnhancedSection> section_binder() {
+  using S = IndexEnhancedSection;
+  using P = IndexEnhancedParams;
+  ParamBinder<S> b{"index_enhanced"};
+  b.bind(&S::count, "count", 0, 100000, "funds", "number of index-enhanced long-only funds");
+  b.bind(&S::capital_yuan_median, "capital_yuan_median", 0, 1e13, "yuan",
+         "median capital of a fund at the start (lognormal)");
+  b.bind(&S::capital_dispersion, "capital_dispersion", 0, 5, "", "lognormal sigma of fund capitals");
+  b.bind(path(&S::fund, &P::basket_size), "basket_size", 1, 20000, "stocks", "names held");
+  b.bind(path(&S::fund, &P::microcap_tilt), "microcap_tilt", 0, 1, "share",
+         "share of the book (and of the names) in microcaps; the rest in index constituents")
+      .long_doc("share of the book (and of the names) in microcaps, equal-weighted; the rest in index constituents, "
+                "cap-weighted");
+  b.bind(path(&S::fund, &P::turnover_per_day), "turnover_per_day", 0, 1, "1/day",
+         "share of the basket's names replaced each day");
+  b.bind(path(&S::fund, &P::pick_candidates), "pick_candidates", 1, 1000, "stocks",
+         "names compared by latent value / price for each name sold and each bought in the rotation (1 = random)")
+      .long_doc("names compared by latent value / price for each name sold (the dearest goes) and each bought (the "
+                "cheapest comes) in the rotation; 1 = random picks");
+  b.bind(path(&S::fund, &P::rebalance_band), "rebalance_band", 0, 10, "share",
+         "a holding is traded back to target when off by more than this share of its target");
+  b.bind(path(&S::fund, &P::cash_buffer), "cash_buffer", 0, 1, "share", "share of NAV kept in cash");
+  b.bind(path(&S::fund, &P::redemption_relative_drawdown), "redemption_relative_drawdown", 0, 1, "share",
+         "drawdown of NAV per unit relative to the hedged index (from its running peak) beyond which investors redeem");
+  b.bind(path(&S::fund, &P::redemption_sensitivity), "redemption_sensitivity", 0, 100, "",
+         "share of NAV requested per day per unit of relative drawdown beyond the threshold");
+  b.bind(path(&S::fund, &P::redemption_max_share), "redemption_max_share", 0, 1, "share",
+         "largest share of NAV requested on one day");
+  b.bind(path(&S::fund, &P::redemption_lag_days), "redemption_lag_days", 0, 250, "trading days",
+         "days from a redemption request (at a close) to its payment (at a close)");
+  b.bind(path(&S::fund, &P::aggressiveness_ticks), "aggressiveness_ticks", 0, 10000, "ticks",
+         "orders are priced this far through the best opposite quote (within the price band)");
+  return b;
+}
+
+void populate(const IndexEnhancedSection& sec, const Scenario&, WorldSetup& setup) {
+  const int count = sec.count;
   if (count == 0) return;
-  IndexEnhancedParams p;
-  p.basket_size = static_cast<int>(s.get_int("index_enhanced.basket_size"));
-  p.microcap_tilt = s.get_float("index_enhanced.microcap_tilt");
-  p.turnover_per_day = s.get_float("index_enhanced.turnover_per_day");
-  p.rebalance_band = s.get_float("index_enhanced.rebalance_band");
-  p.cash_buffer = s.get_float("index_enhanced.cash_buffer");
-  p.redemption_relative_drawdown = s.get_float("index_enhanced.redemption_relative_drawdown");
-  p.redemption_sensitivity = s.get_float("index_enhanced.redemption_sensitivity");
-  p.redemption_max_share = s.get_float("index_enhanced.redemption_max_share");
-  p.redemption_lag_days = static_cast<int>(s.get_int("index_enhanced.redemption_lag_days"));
-  p.aggressiveness_ticks = static_cast<int>(s.get_int("index_enhanced.aggressiveness_ticks"));
-  p.pick_candidates = static_cast<int>(s.get_int("index_enhanced.pick_candidates"));
-  const double capital_median = s.get_float("index_enhanced.capital_yuan_median");
-  const double dispersion = s.get_float("index_enhanced.capital_dispersion");
+  const IndexEnhancedParams& p = sec.fund;
+  const double capital_median = sec.capital_yuan_median;
+  const double dispersion = sec.capital_dispersion;
 
   const Universe& u = setup.universe();
   auto pools = std::make_shared<IndexEnhancedPools>();
@@ -307,34 +337,6 @@ void populate(const Scenario& s, WorldSetup& setup) {
 
 }  // namespace
 
-AgentKind index_enhanced_kind() {
-  using T = ParamType;
-  return AgentKind{
-      "index_enhanced",
-      {
-          spec("count", T::Int, std::int64_t{20}, 0, 100000, "funds", "number of index-enhanced long-only funds"),
-          spec("capital_yuan_median", T::Float, 2.5e7, 0, 1e13, "yuan", "median capital of a fund at the start (lognormal)"),
-          spec("capital_dispersion", T::Float, 0.5, 0, 5, "", "lognormal sigma of fund capitals"),
-          spec("basket_size", T::Int, std::int64_t{100}, 1, 20000, "stocks", "names held"),
-          spec("microcap_tilt", T::Float, 0.5, 0, 1, "share",
-               "share of the book (and of the names) in microcaps; the rest in index constituents"),
-          spec("turnover_per_day", T::Float, 0.02, 0, 1, "1/day", "share of the basket's names replaced each day"),
-          spec("pick_candidates", T::Int, std::int64_t{3}, 1, 1000, "stocks",
-               "names compared by latent value / price for each name sold and each bought in the rotation (1 = random)"),
-          spec("rebalance_band", T::Float, 0.25, 0, 10, "share",
-               "a holding is traded back to target when off by more than this share of its target"),
-          spec("cash_buffer", T::Float, 0.05, 0, 1, "share", "share of NAV kept in cash"),
-          spec("redemption_relative_drawdown", T::Float, 0.05, 0, 1, "share",
-               "drawdown of NAV per unit relative to the hedged index (from its running peak) beyond which investors redeem"),
-          spec("redemption_sensitivity", T::Float, 1.0, 0, 100, "",
-               "share of NAV requested per day per unit of relative drawdown beyond the threshold"),
-          spec("redemption_max_share", T::Float, 0.2, 0, 1, "share", "largest share of NAV requested on one day"),
-          spec("redemption_lag_days", T::Int, std::int64_t{2}, 0, 250, "trading days",
-               "days from a redemption request (at a close) to its payment (at a close)"),
-          spec("aggressiveness_ticks", T::Int, std::int64_t{1}, 0, 10000, "ticks",
-               "orders are priced this far through the best opposite quote (within the price band)"),
-      },
-      populate};
-}
+AgentKind index_enhanced_kind() { return bound_agent_kind(section_binder(), populate); }
 
 }  // namespace stampede

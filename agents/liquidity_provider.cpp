@@ -114,62 +114,190 @@ void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
 
 namespace {
 
-const SectionSpec spec{"liquidity_providers"};
+// The [liquidity_providers] section: the stock makers' quoting rules, the futures makers' own
+// terms on top of them, and how both are endowed. Percent keys stay in percent here; populate
+// turns them into the shares QuotingParams holds.
+struct LiquidityProvidersSection {
+  int per_stock = 2;
+  int per_future = 4;
+  double capital_yuan = 5.0e6;
+  double inventory_yuan = 2.0e6;
+  double futures_capital_yuan = 2.0e8;
+  // The scenario default of requote_threshold_ticks (2) is not QuotingParams' own (0, the model
+  // before the key), which the tests that build makers directly keep.
+  QuotingParams quoting = [] {
+    QuotingParams q;
+    q.requote_threshold_ticks = 2;
+    return q;
+  }();
+  double inventory_skew_pct = 0.0;
+  double inventory_skew_stress_pct = 0.0;
+  double max_inventory_yuan = 4.0e6;
+  double depth_cap_elasticity = 0.0;
+  double depth_reference_cap_yuan = 2.5e9;
+  double futures_withdraw_flow_threshold = 30.0;
+  double futures_fair_value_weight = 0.9;
+  double futures_fair_value_noise = 0.0005;
+  double futures_inventory_skew_pct = 1.0;
+  double futures_locked_markdown = 0.0;
+};
 
-QuotingParams quoting_params(const Scenario& s) {
-  QuotingParams p;
-  p.half_spread_ticks = static_cast<int>(s.get_int("liquidity_providers.half_spread_ticks"));
-  p.vol_spread_mult = s.get_float("liquidity_providers.vol_spread_mult");
-  p.inventory_skew_ticks = s.get_float("liquidity_providers.inventory_skew_ticks");
-  p.inventory_skew_price_share = s.get_float("liquidity_providers.inventory_skew_pct") / 100.0;
-  p.inventory_skew_exponent = s.get_float("liquidity_providers.inventory_skew_exponent");
-  p.inventory_skew_halflife_days = s.get_float("liquidity_providers.inventory_skew_halflife_days");
-  p.inventory_skew_stress_share = s.get_float("liquidity_providers.inventory_skew_stress_pct") / 100.0;
-  p.stress_limit_down_share = s.get_float("liquidity_providers.stress_limit_down_share");
-  p.quote_lots = static_cast<int>(s.get_int("liquidity_providers.quote_lots"));
-  p.fair_value_weight = s.get_float("liquidity_providers.fair_value_weight");
-  p.fair_value_noise = s.get_float("liquidity_providers.fair_value_noise");
-  p.min_cash_fraction = s.get_float("liquidity_providers.min_cash_fraction");
-  p.requote_threshold_ticks = static_cast<int>(s.get_int("liquidity_providers.requote_threshold_ticks"));
-  p.withdrawal.loss_fraction = s.get_float("liquidity_providers.withdraw_loss_fraction");
-  p.withdrawal.flow_window_steps = static_cast<int>(s.get_int("liquidity_providers.withdraw_flow_window_steps"));
-  p.withdrawal.flow_threshold = s.get_float("liquidity_providers.withdraw_flow_threshold");
-  p.withdrawal.cooldown_minutes = s.get_float("liquidity_providers.withdraw_cooldown_minutes");
-  return p;
+ParamBinder<LiquidityProvidersSection> section_binder() {
+  using S = LiquidityProvidersSection;
+  using Q = QuotingParams;
+  using W = WithdrawalParams;
+  auto quoting = [](auto member) { return path(&S::quoting, member); };
+  auto withdrawal = [](auto member) { return path(&S::quoting, &Q::withdrawal, member); };
+  ParamBinder<S> b{"liquidity_providers"};
+  b.bind(&S::per_stock, "per_stock", 0, 20, "", "market makers quoting each stock");
+  b.bind(&S::per_future, "per_future", 0, 50, "", "market makers quoting each futures contract");
+  b.bind(&S::capital_yuan, "capital_yuan", 0, 1e12, "yuan", "cash of each stock market maker");
+  b.bind(&S::inventory_yuan, "inventory_yuan", 0, 1e12, "yuan",
+         "value of shares each stock market maker holds at the start");
+  b.bind(&S::futures_capital_yuan, "futures_capital_yuan", 0, 1e13, "yuan", "cash of each futures market maker");
+  b.bind(quoting(&Q::half_spread_ticks), "half_spread_ticks", 1, 1000, "ticks", "minimum half spread");
+  b.bind(quoting(&Q::vol_spread_mult), "vol_spread_mult", 0, 100, "", "half spread added per tick of recent volatility")
+      .long_doc("half spread added per unit of recent volatility measured in ticks");
+  b.bind(quoting(&Q::inventory_skew_ticks), "inventory_skew_ticks", 0, 1000, "ticks",
+         "quote shift when inventory is one max_inventory away from target")
+      .long_doc("how far quotes shift when inventory is one max_inventory away from target");
+  b.bind(&S::inventory_skew_pct, "inventory_skew_pct", 0, 100, "percent of the price",
+         "stock makers: quote shift (on top of inventory_skew_ticks) when inventory is one max_inventory away from "
+         "target: the price impact of a flow the makers absorb (0 = none)")
+      .long_doc("stock makers: how far quotes shift, as a share of the fair price, when inventory is one "
+                "max_inventory above target (down) or below it (up), on top of `inventory_skew_ticks`: the price "
+                "impact of a flow the makers absorb. A fire sale leaves the makers long and prices below value until "
+                "other buyers take the stock off their hands (0 = none)");
+  b.bind(quoting(&Q::inventory_skew_exponent), "inventory_skew_exponent", 1, 4, "",
+         "stock makers: how the inventory_skew_pct shift grows with the excess x (a share of max_inventory): x "
+         "|x|^(exponent - 1); 1 = linear, 2 = convex (everyday inventory costs little, a maker near its limit marks "
+         "steeply)")
+      .long_doc("stock makers: how the `inventory_skew_pct` shift grows with the excess x (inventory off target as a "
+                "share of max_inventory): x·|x|^(exponent − 1). 1 = linear; 2 = convex: the everyday inventory of "
+                "two-sided trading costs little, while a maker near its limit after a one-sided flow marks its "
+                "quotes steeply");
+  b.bind(quoting(&Q::inventory_skew_halflife_days), "inventory_skew_halflife_days", 0, 1000, "trading days",
+         "stock makers: resilience of the inventory_skew_pct shift: the inventory it is measured from moves halfway "
+         "toward what the maker holds every this many trading days, so the gap a burst of one-sided flow opens closes "
+         "over days even before buyers return (0 = never: the gap lasts as long as the inventory)")
+      .long_doc("stock makers: resilience of the `inventory_skew_pct` (and stress) shift: the inventory it is "
+                "measured from moves halfway toward what the maker holds every this many trading days, so the gap a "
+                "burst of one-sided flow opens closes over days even before buyers return (0 = never: the gap lasts "
+                "as long as the inventory). Quote limits stay on the inventory itself");
+  b.bind(&S::inventory_skew_stress_pct, "inventory_skew_stress_pct", 0, 100, "percent of the price",
+         "stock makers: added to inventory_skew_pct in a stressed market, in proportion to the stress (the share of "
+         "all stocks locked limit-down, now or at the last close, over stress_limit_down_share, at most 1): makers' "
+         "tolerance for inventory falls as the market locks up, so a fire sale moves prices far more than everyday "
+         "flow of the same size (0 = none)")
+      .long_doc("stock makers: added to `inventory_skew_pct` in a stressed market, in proportion to the stress: the "
+                "share of all stocks locked limit-down (now, or at the last close if more) over "
+                "`stress_limit_down_share`, at most 1. Makers' tolerance for inventory falls as the market locks up, "
+                "so a fire sale moves prices far more than everyday flow of the same size (0 = none)");
+  b.bind(quoting(&Q::stress_limit_down_share), "stress_limit_down_share", 0.001, 1, "share of stocks",
+         "stock makers: share of all stocks locked limit-down at which the market counts as fully stressed (see "
+         "inventory_skew_stress_pct)")
+      .long_doc("stock makers: share of all stocks locked limit-down at which the market counts as fully stressed "
+                "(see `inventory_skew_stress_pct`)");
+  b.bind(&S::depth_cap_elasticity, "depth_cap_elasticity", 0, 2, "",
+         "stock makers: how their cash, inventory, max_inventory_yuan and quote size scale with the stock's market "
+         "cap: x (cap / depth_reference_cap_yuan)^this (0 = the same in every stock; 0.5 = four times the cap, twice "
+         "the depth)")
+      .long_doc("stock makers: their cash, inventory, `max_inventory_yuan` and quote size scale with the stock's "
+                "market cap as (cap / `depth_reference_cap_yuan`)^this, so larger stocks have deeper books (0.5: "
+                "four times the cap, twice the depth). 0 = the same makers in every stock");
+  b.bind(&S::depth_reference_cap_yuan, "depth_reference_cap_yuan", 1e6, 1e13, "yuan",
+         "stock makers: the market cap at which their resources are the section's values (see depth_cap_elasticity)")
+      .long_doc("stock makers: the market cap at which their resources are the section's values (see "
+                "`depth_cap_elasticity`)");
+  b.bind(quoting(&Q::quote_lots), "quote_lots", 1, 100000, "lots (contracts for futures)", "size of each quote");
+  b.bind(quoting(&Q::fair_value_weight), "fair_value_weight", 0, 1, "",
+         "weight of the latent fundamental value (vs the last price) in the fair value")
+      .long_doc("weight of the latent fundamental value (vs the last price) in the fair-value estimate");
+  b.bind(quoting(&Q::fair_value_noise), "fair_value_noise", 0, 1, "",
+         "relative noise of each maker's fair-value estimate")
+      .long_doc("noise of each maker's fair-value estimate");
+  b.bind(&S::max_inventory_yuan, "max_inventory_yuan", 0, 1e12, "yuan",
+         "inventory beyond which a maker quotes one side only");
+  b.bind(quoting(&Q::min_cash_fraction), "min_cash_fraction", 0, 1, "",
+         "share of its starting cash a stock maker keeps free: no bid that would spend it")
+      .long_doc("share of its starting cash a stock maker keeps free: it sends no bid that would spend it (capital "
+                "limit)");
+  b.bind(quoting(&Q::requote_threshold_ticks), "requote_threshold_ticks", 0, 1000, "ticks",
+         "a stock maker's quote that nothing filled since the last step stays in the book (keeping its time priority) "
+         "until its target price moves this many ticks away from it (0 = cancel and re-send both quotes every step)")
+      .long_doc("a stock maker's quote that nothing has filled since the last step stays in the book, keeping its "
+                "time priority, until the maker's target price for it moves this many ticks away (2: quotes within a "
+                "tick of the target stay); any fill, a new day or a withdrawal re-sends both quotes. 0 = cancel and "
+                "re-send both quotes every step (the model before this key)");
+  b.bind(withdrawal(&W::loss_fraction), "withdraw_loss_fraction", 0, 1, "",
+         "a maker stops quoting when its marked loss since the day's open (or its return) passes this share of its "
+         "equity then (0 = never)")
+      .long_doc("a maker (stock or futures) cancels its quotes and quotes nothing when its marked loss since the "
+                "day's open, or since it last came back, passes this share of its equity at that point (0 = never)");
+  b.bind(withdrawal(&W::flow_window_steps), "withdraw_flow_window_steps", 1, 1000, "steps",
+         "window over which one-sided flow is measured")
+      .long_doc("window over which a maker's one-sided flow is measured");
+  b.bind(withdrawal(&W::flow_threshold), "withdraw_flow_threshold", 0, 1e6, "quote sizes",
+         "a maker stops quoting when its net fills over the window pass this many quote sizes (0 = never)")
+      .long_doc("a maker also withdraws when its net fills over the window (shares or contracts bought minus sold) "
+                "pass this many quote sizes (0 = never)");
+  b.bind(&S::futures_withdraw_flow_threshold, "futures_withdraw_flow_threshold", 0, 1e6, "quote sizes",
+         "the same for futures makers, in their quote sizes (0 = never)")
+      .long_doc("the same for futures makers, in their quote sizes (contracts): they absorb hedging flow in size (0 "
+                "= never)");
+  b.bind(&S::futures_fair_value_weight, "futures_fair_value_weight", 0, 1, "",
+         "futures makers: weight of the index-implied price (index x carry at futures.initial_basis_annual) vs the "
+         "last futures price in the fair value")
+      .long_doc("futures makers: weight of the index-implied price (index × carry at `futures.initial_basis_annual`) "
+                "vs the last futures price in the fair value");
+  b.bind(&S::futures_fair_value_noise, "futures_fair_value_noise", 0, 1, "",
+         "futures makers: relative noise of the fair-value estimate");
+  b.bind(&S::futures_inventory_skew_pct, "futures_inventory_skew_pct", 0, 100, "percent of the index",
+         "futures makers: quote shift when the position reaches the maker's limit (a third of its cash as margin); "
+         "sets how far hedging imbalance moves the basis")
+      .long_doc("futures makers: quote shift when the position reaches the maker's limit (a third of its cash as "
+                "margin). A-share short-selling limits keep arbitrageurs from closing a discount, so this sets how "
+                "far a hedging imbalance moves the basis");
+  b.bind(&S::futures_locked_markdown, "futures_locked_markdown", 0, 1, "of a member's level",
+         "futures makers: how far below its last price they value a hedged-index member locked limit-down (the index "
+         "is stale: its locked members cannot be sold at their quoted limit); 0 = trust the index");
+  b.bind(withdrawal(&W::cooldown_minutes), "withdraw_cooldown_minutes", 0, 1e5, "minutes",
+         "continuous trading minutes a withdrawn maker stays away")
+      .long_doc("minutes of continuous trading a withdrawn maker stays away (carried into the next day)");
+  return b;
 }
 
-void populate(const Scenario& s, WorldSetup& setup) {
-  const QuotingParams p = quoting_params(s);
+void populate(const LiquidityProvidersSection& sec, const Scenario& s, WorldSetup& setup) {
+  QuotingParams p = sec.quoting;
+  p.inventory_skew_price_share = sec.inventory_skew_pct / 100.0;
+  p.inventory_skew_stress_share = sec.inventory_skew_stress_pct / 100.0;
   const Universe& u = setup.universe();
-  const int per_stock = static_cast<int>(s.get_int("liquidity_providers.per_stock"));
-  const double capital_yuan = s.get_float("liquidity_providers.capital_yuan");
-  const double inventory_yuan = s.get_float("liquidity_providers.inventory_yuan");
-  const double max_inventory = s.get_float("liquidity_providers.max_inventory_yuan");
-  const double elasticity = s.get_float("liquidity_providers.depth_cap_elasticity");
-  const double reference_cap = s.get_float("liquidity_providers.depth_reference_cap_yuan");
   for (int i = 0; i < u.size(); ++i) {
     // Deeper books in larger stocks: every resource of a stock's makers scales with its market cap
     // (exactly 1 at elasticity 0, so such scenarios run as before).
-    const double depth = elasticity == 0.0 ? 1.0 : std::pow(u.first_market_cap_yuan(i) / reference_cap, elasticity);
+    const double depth = sec.depth_cap_elasticity == 0.0
+                             ? 1.0
+                             : std::pow(u.first_market_cap_yuan(i) / sec.depth_reference_cap_yuan, sec.depth_cap_elasticity);
     QuotingParams stock_p = p;
     stock_p.quote_lots = std::max(1, static_cast<int>(std::lround(p.quote_lots * depth)));
-    const Fen capital = static_cast<Fen>(std::llround(capital_yuan * depth * 100.0));
-    for (int k = 0; k < per_stock; ++k) {
+    const Fen capital = static_cast<Fen>(std::llround(sec.capital_yuan * depth * 100.0));
+    for (int k = 0; k < sec.per_stock; ++k) {
       const AgentId id = setup.next_agent_id();
       const AccountId acc = setup.open_account(id, capital);
-      const Qty target = setup.grant_shares(acc, i, static_cast<Qty>(inventory_yuan * depth / (u.first_price[i] / 100.0)));
-      setup.add_agent(std::make_unique<LiquidityProvider>(stock_p, acc, i, target, max_inventory * depth, capital,
+      const Qty target =
+          setup.grant_shares(acc, i, static_cast<Qty>(sec.inventory_yuan * depth / (u.first_price[i] / 100.0)));
+      setup.add_agent(std::make_unique<LiquidityProvider>(stock_p, acc, i, target, sec.max_inventory_yuan * depth, capital,
                                                           make_stream(setup.seed(), "agent", static_cast<std::uint64_t>(id))));
     }
   }
-  const int per_future = static_cast<int>(s.get_int("liquidity_providers.per_future"));
-  const Fen futures_capital = static_cast<Fen>(std::llround(s.get_float("liquidity_providers.futures_capital_yuan") * 100.0));
+  const int per_future = sec.per_future;
+  const Fen futures_capital = static_cast<Fen>(std::llround(sec.futures_capital_yuan * 100.0));
   QuotingParams fp = p;   // futures makers absorb hedging flow in size: their own flow threshold
-  fp.withdrawal.flow_threshold = s.get_float("liquidity_providers.futures_withdraw_flow_threshold");
-  fp.fair_value_weight = s.get_float("liquidity_providers.futures_fair_value_weight");
-  fp.fair_value_noise = s.get_float("liquidity_providers.futures_fair_value_noise");
-  fp.inventory_skew_index_share = s.get_float("liquidity_providers.futures_inventory_skew_pct") / 100.0;
-  fp.locked_markdown = s.get_float("liquidity_providers.futures_locked_markdown");
+  fp.withdrawal.flow_threshold = sec.futures_withdraw_flow_threshold;
+  fp.fair_value_weight = sec.futures_fair_value_weight;
+  fp.fair_value_noise = sec.futures_fair_value_noise;
+  fp.inventory_skew_index_share = sec.futures_inventory_skew_pct / 100.0;
+  fp.locked_markdown = sec.futures_locked_markdown;
   for (int slot = 0; slot < kFuturesSlots; ++slot)
     for (int k = 0; k < per_future; ++k) {
       const AgentId id = setup.next_agent_id();
@@ -181,43 +309,6 @@ void populate(const Scenario& s, WorldSetup& setup) {
 
 }  // namespace
 
-AgentKind liquidity_providers_kind() {
-  using T = ParamType;
-  return AgentKind{
-      "liquidity_providers",
-      {
-          spec("per_stock", T::Int, std::int64_t{2}, 0, 20, "", "market makers quoting each stock"),
-          spec("per_future", T::Int, std::int64_t{4}, 0, 50, "", "market makers quoting each futures contract"),
-          spec("capital_yuan", T::Float, 5.0e6, 0, 1e12, "yuan", "cash of each stock market maker"),
-          spec("inventory_yuan", T::Float, 2.0e6, 0, 1e12, "yuan", "value of shares each stock market maker holds at the start"),
-          spec("futures_capital_yuan", T::Float, 2.0e8, 0, 1e13, "yuan", "cash of each futures market maker"),
-          spec("half_spread_ticks", T::Int, std::int64_t{2}, 1, 1000, "ticks", "minimum half spread"),
-          spec("vol_spread_mult", T::Float, 1.5, 0, 100, "", "half spread added per tick of recent volatility"),
-          spec("inventory_skew_ticks", T::Float, 2.0, 0, 1000, "ticks", "quote shift when inventory is one max_inventory away from target"),
-          spec("inventory_skew_pct", T::Float, 0.0, 0, 100, "percent of the price", "stock makers: quote shift (on top of inventory_skew_ticks) when inventory is one max_inventory away from target: the price impact of a flow the makers absorb (0 = none)"),
-          spec("inventory_skew_exponent", T::Float, 1.0, 1, 4, "", "stock makers: how the inventory_skew_pct shift grows with the excess x (a share of max_inventory): x |x|^(exponent - 1); 1 = linear, 2 = convex (everyday inventory costs little, a maker near its limit marks steeply)"),
-          spec("inventory_skew_halflife_days", T::Float, 0.0, 0, 1000, "trading days", "stock makers: resilience of the inventory_skew_pct shift: the inventory it is measured from moves halfway toward what the maker holds every this many trading days, so the gap a burst of one-sided flow opens closes over days even before buyers return (0 = never: the gap lasts as long as the inventory)"),
-          spec("inventory_skew_stress_pct", T::Float, 0.0, 0, 100, "percent of the price", "stock makers: added to inventory_skew_pct in a stressed market, in proportion to the stress (the share of all stocks locked limit-down, now or at the last close, over stress_limit_down_share, at most 1): makers' tolerance for inventory falls as the market locks up, so a fire sale moves prices far more than everyday flow of the same size (0 = none)"),
-          spec("stress_limit_down_share", T::Float, 0.1, 0.001, 1, "share of stocks", "stock makers: share of all stocks locked limit-down at which the market counts as fully stressed (see inventory_skew_stress_pct)"),
-          spec("depth_cap_elasticity", T::Float, 0.0, 0, 2, "", "stock makers: how their cash, inventory, max_inventory_yuan and quote size scale with the stock's market cap: x (cap / depth_reference_cap_yuan)^this (0 = the same in every stock; 0.5 = four times the cap, twice the depth)"),
-          spec("depth_reference_cap_yuan", T::Float, 2.5e9, 1e6, 1e13, "yuan", "stock makers: the market cap at which their resources are the section's values (see depth_cap_elasticity)"),
-          spec("quote_lots", T::Int, std::int64_t{10}, 1, 100000, "lots (contracts for futures)", "size of each quote"),
-          spec("fair_value_weight", T::Float, 0.3, 0, 1, "", "weight of the latent fundamental value (vs the last price) in the fair value"),
-          spec("fair_value_noise", T::Float, 0.002, 0, 1, "", "relative noise of each maker's fair-value estimate"),
-          spec("max_inventory_yuan", T::Float, 4.0e6, 0, 1e12, "yuan", "inventory beyond which a maker quotes one side only"),
-          spec("min_cash_fraction", T::Float, 0.1, 0, 1, "", "share of its starting cash a stock maker keeps free: no bid that would spend it"),
-          spec("requote_threshold_ticks", T::Int, std::int64_t{2}, 0, 1000, "ticks", "a stock maker's quote that nothing filled since the last step stays in the book (keeping its time priority) until its target price moves this many ticks away from it (0 = cancel and re-send both quotes every step)"),
-          spec("withdraw_loss_fraction", T::Float, 0.03, 0, 1, "", "a maker stops quoting when its marked loss since the day's open (or its return) passes this share of its equity then (0 = never)"),
-          spec("withdraw_flow_window_steps", T::Int, std::int64_t{20}, 1, 1000, "steps", "window over which one-sided flow is measured"),
-          spec("withdraw_flow_threshold", T::Float, 10.0, 0, 1e6, "quote sizes", "a maker stops quoting when its net fills over the window pass this many quote sizes (0 = never)"),
-          spec("futures_withdraw_flow_threshold", T::Float, 30.0, 0, 1e6, "quote sizes", "the same for futures makers, in their quote sizes (0 = never)"),
-          spec("futures_fair_value_weight", T::Float, 0.9, 0, 1, "", "futures makers: weight of the index-implied price (index x carry at futures.initial_basis_annual) vs the last futures price in the fair value"),
-          spec("futures_fair_value_noise", T::Float, 0.0005, 0, 1, "", "futures makers: relative noise of the fair-value estimate"),
-          spec("futures_inventory_skew_pct", T::Float, 1.0, 0, 100, "percent of the index", "futures makers: quote shift when the position reaches the maker's limit (a third of its cash as margin); sets how far hedging imbalance moves the basis"),
-          spec("futures_locked_markdown", T::Float, 0.0, 0, 1, "of a member's level", "futures makers: how far below its last price they value a hedged-index member locked limit-down (the index is stale: its locked members cannot be sold at their quoted limit); 0 = trust the index"),
-          spec("withdraw_cooldown_minutes", T::Float, 30.0, 0, 1e5, "minutes", "continuous trading minutes a withdrawn maker stays away"),
-      },
-      populate};
-}
+AgentKind liquidity_providers_kind() { return bound_agent_kind(section_binder(), populate); }
 
 }  // namespace stampede

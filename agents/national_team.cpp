@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <limits>
 
 #include "sim/engine/valuation.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -178,7 +177,38 @@ AgentDayRow NationalTeam::day_row(const MarketView& view) const {
 
 namespace {
 
-const SectionSpec spec{"national_team"};
+// The [national_team] section: the buyer's terms, its basket named by text, and whether it exists.
+struct NationalTeamSection {
+  bool enabled = true;
+  NationalTeamParams buyer;
+  std::string target = "constituents";   // read into buyer.constituent_share by parse_target
+};
+
+ParamBinder<NationalTeamSection> section_binder() {
+  using S = NationalTeamSection;
+  using P = NationalTeamParams;
+  ParamBinder<S> b{"national_team"};
+  b.bind(&S::enabled, "enabled", "", "whether the state buyer exists");
+  b.bind(path(&S::buyer, &P::budget_yuan), "budget_yuan", 0, 1e13, "yuan",
+         "cash the state buyer may spend in the whole run");
+  b.bind(path(&S::buyer, &P::trigger_drawdown), "trigger_drawdown", 0, 1, "share",
+         "fall of the hedged index from its running peak (the start level at first) that starts the buying")
+      .long_doc("fall of the hedged index from its running peak (the start level at first) that starts the buying; 0 "
+                "= buy from the first step");
+  b.bind(path(&S::buyer, &P::pace_yuan_per_day), "pace_yuan_per_day", 0, 1e13, "yuan/day",
+         "most it spends per day, spread evenly over the day's continuous steps");
+  b.bind(&S::target, "target", "",
+         "basket: \"constituents\", \"large_caps\", \"both\" (cap-weighted) or a share in 0..1 on constituents")
+      .long_doc("basket: the hedged index's constituents, the large caps, both cap-weighted together, or this share "
+                "of the spending on constituents and the rest on large caps (each cap-weighted)");
+  b.bind(path(&S::buyer, &P::aggressiveness_ticks), "aggressiveness_ticks", 0, 10000, "ticks",
+         "buy limit price above the best ask (never above limit-up)");
+  b.bind(path(&S::buyer, &P::stop_recovery), "stop_recovery", 0, 10, "share",
+         "rise of the hedged index from its trough that stops the buying (0 = never stops)")
+      .long_doc("rise of the hedged index from its trough that stops the buying (0 = never stops on a recovery)");
+  b.bind(path(&S::buyer, &P::from_day), "from_day", 0, 100000, "trading day", "first day (0-based) it may act");
+  return b;
+}
 
 // "constituents" -> 1, "large_caps" -> 0, "both" -> -1 (cap-weighted over both), or a number in
 // [0, 1]: the share of the spending on constituents.
@@ -195,16 +225,10 @@ double parse_target(const std::string& t) {
   return x;
 }
 
-void populate(const Scenario& s, WorldSetup& setup) {
-  if (!s.get_bool("national_team.enabled")) return;
-  NationalTeamParams p;
-  p.budget_yuan = s.get_float("national_team.budget_yuan");
-  p.trigger_drawdown = s.get_float("national_team.trigger_drawdown");
-  p.pace_yuan_per_day = s.get_float("national_team.pace_yuan_per_day");
-  p.constituent_share = parse_target(s.get_string("national_team.target"));
-  p.aggressiveness_ticks = static_cast<int>(s.get_int("national_team.aggressiveness_ticks"));
-  p.stop_recovery = s.get_float("national_team.stop_recovery");
-  p.from_day = static_cast<int>(s.get_int("national_team.from_day"));
+void populate(const NationalTeamSection& sec, const Scenario&, WorldSetup& setup) {
+  if (!sec.enabled) return;
+  NationalTeamParams p = sec.buyer;
+  p.constituent_share = parse_target(sec.target);
 
   const Universe& u = setup.universe();
   std::vector<InstrumentId> basket;
@@ -221,27 +245,6 @@ void populate(const Scenario& s, WorldSetup& setup) {
 
 }  // namespace
 
-AgentKind national_team_kind() {
-  using T = ParamType;
-  constexpr double kInf1 = std::numeric_limits<double>::infinity(), kInf0 = -kInf1;
-  return AgentKind{
-      "national_team",
-      {
-          spec("enabled", T::Bool, true, kInf0, kInf1, "", "whether the state buyer exists"),
-          spec("budget_yuan", T::Float, 1.0e9, 0, 1e13, "yuan", "cash the state buyer may spend in the whole run"),
-          spec("trigger_drawdown", T::Float, 0.10, 0, 1, "share",
-               "fall of the hedged index from its running peak (the start level at first) that starts the buying"),
-          spec("pace_yuan_per_day", T::Float, 1.0e8, 0, 1e13, "yuan/day",
-               "most it spends per day, spread evenly over the day's continuous steps"),
-          spec("target", T::String, std::string("constituents"), kInf0, kInf1, "",
-               "basket: \"constituents\", \"large_caps\", \"both\" (cap-weighted) or a share in 0..1 on constituents"),
-          spec("aggressiveness_ticks", T::Int, std::int64_t{3}, 0, 10000, "ticks",
-               "buy limit price above the best ask (never above limit-up)"),
-          spec("stop_recovery", T::Float, 0.08, 0, 10, "share",
-               "rise of the hedged index from its trough that stops the buying (0 = never stops)"),
-          spec("from_day", T::Int, std::int64_t{0}, 0, 100000, "trading day", "first day (0-based) it may act"),
-      },
-      populate};
-}
+AgentKind national_team_kind() { return bound_agent_kind(section_binder(), populate); }
 
 }  // namespace stampede

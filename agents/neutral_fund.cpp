@@ -143,28 +143,58 @@ AgentDayRow NeutralFund::day_row(const MarketView& view) const {
 
 namespace {
 
-const SectionSpec spec{"neutral_funds"};
+// The [neutral_funds] section: the funds' rules and how their capital is drawn.
+struct NeutralFundsSection {
+  int count = 40;
+  double capital_yuan_median = 2.5e7;
+  double capital_dispersion = 0.5;
+  NeutralFundParams fund;
+};
 
-void populate(const Scenario& s, WorldSetup& setup) {
-  const int count = static_cast<int>(s.get_int("neutral_funds.count"));
+ParamBinder<NeutralFundsSection> section_binder() {
+  using S = NeutralFundsSection;
+  using P = NeutralFundParams;
+  auto fund = [](auto member) { return path(&S::fund, member); };
+  ParamBinder<S> b{"neutral_funds"};
+  b.bind(&S::count, "count", 0, 100000, "funds", "number of market-neutral funds");
+  b.bind(&S::capital_yuan_median, "capital_yuan_median", 0, 1e13, "yuan",
+         "median capital of a fund at the start (lognormal)");
+  b.bind(&S::capital_dispersion, "capital_dispersion", 0, 5, "", "lognormal sigma of fund capitals");
+  b.bind(fund(&P::long_share), "long_share", 0, 1, "",
+         "long basket / NAV; the rest is cash margining the futures short");
+  b.bind(fund(&P::redemption_drawdown), "redemption_drawdown", 0, 1, "",
+         "drawdown of NAV per unit from its peak beyond which a losing day brings redemption requests");
+  b.bind(fund(&P::redemption_sensitivity), "redemption_sensitivity", 0, 100, "",
+         "share of NAV requested per unit of drawdown beyond redemption_drawdown");
+  b.bind(fund(&P::redemption_max_share), "redemption_max_share", 0, 1, "", "largest share of NAV requested on one day");
+  b.bind(fund(&P::redemption_lag_days), "redemption_lag_days", 0, 250, "trading days",
+         "days from a redemption request (at a close) to its payment (at a close)");
+  b.bind(fund(&P::risk_drawdown_limit), "risk_drawdown_limit", 0, 1, "",
+         "drawdown from the risk peak that makes the manager cut gross exposure");
+  b.bind(fund(&P::risk_vol_limit), "risk_vol_limit", 0, 100, "1/sqrt(year)",
+         "annualised volatility of daily NAV returns that makes the manager cut");
+  b.bind(fund(&P::risk_vol_window_days), "risk_vol_window_days", 2, 250, "trading days",
+         "window of the volatility estimate");
+  b.bind(fund(&P::risk_cut_fraction), "risk_cut_fraction", 0, 1, "",
+         "share of gross exposure (long and short) cut by a risk limit");
+  b.bind(fund(&P::risk_cut_days), "risk_cut_days", 1, 250, "trading days",
+         "days a risk cut lasts before the fund re-levers (the risk peak restarts then)");
+  b.bind(fund(&P::forced_pace), "forced_pace", 0.001, 1, "1/step",
+         "share of each position a redemption or risk sale offers per step");
+  b.bind(fund(&P::forced_aggressiveness_ticks), "forced_aggressiveness_ticks", 0, 10000, "ticks",
+         "redemption and risk sales are priced this far below the best bid (never below limit-down)");
+  b.bind(fund(&P::forced_band), "forced_band", 0, 1, "",
+         "forced selling starts when the long exceeds its target by more than this share");
+  b.include(fund(&P::basket), basket_binder("neutral_funds"));
+  return b;
+}
+
+void populate(const NeutralFundsSection& sec, const Scenario&, WorldSetup& setup) {
+  const int count = sec.count;
   if (count == 0) return;
-  NeutralFundParams p;
-  p.basket = basket_params(s, "neutral_funds");
-  p.long_share = s.get_float("neutral_funds.long_share");
-  p.redemption_drawdown = s.get_float("neutral_funds.redemption_drawdown");
-  p.redemption_sensitivity = s.get_float("neutral_funds.redemption_sensitivity");
-  p.redemption_max_share = s.get_float("neutral_funds.redemption_max_share");
-  p.redemption_lag_days = static_cast<int>(s.get_int("neutral_funds.redemption_lag_days"));
-  p.risk_drawdown_limit = s.get_float("neutral_funds.risk_drawdown_limit");
-  p.risk_vol_limit = s.get_float("neutral_funds.risk_vol_limit");
-  p.risk_vol_window_days = static_cast<int>(s.get_int("neutral_funds.risk_vol_window_days"));
-  p.risk_cut_fraction = s.get_float("neutral_funds.risk_cut_fraction");
-  p.risk_cut_days = static_cast<int>(s.get_int("neutral_funds.risk_cut_days"));
-  p.forced_pace = s.get_float("neutral_funds.forced_pace");
-  p.forced_aggressiveness_ticks = static_cast<int>(s.get_int("neutral_funds.forced_aggressiveness_ticks"));
-  p.forced_band = s.get_float("neutral_funds.forced_band");
-  const double median = s.get_float("neutral_funds.capital_yuan_median");
-  const double dispersion = s.get_float("neutral_funds.capital_dispersion");
+  const NeutralFundParams& p = sec.fund;
+  const double median = sec.capital_yuan_median;
+  const double dispersion = sec.capital_dispersion;
 
   auto board = std::make_shared<SignalBoard>(setup.universe(), p.basket.reversal_days);
   for (int f = 0; f < count; ++f) {
@@ -183,28 +213,6 @@ void populate(const Scenario& s, WorldSetup& setup) {
 
 }  // namespace
 
-AgentKind neutral_funds_kind() {
-  using T = ParamType;
-  std::vector<ParamSpec> specs{
-      spec("count", T::Int, std::int64_t{40}, 0, 100000, "funds", "number of market-neutral funds"),
-      spec("capital_yuan_median", T::Float, 2.5e7, 0, 1e13, "yuan", "median capital of a fund at the start (lognormal)"),
-      spec("capital_dispersion", T::Float, 0.5, 0, 5, "", "lognormal sigma of fund capitals"),
-      spec("long_share", T::Float, 0.8, 0, 1, "", "long basket / NAV; the rest is cash margining the futures short"),
-      spec("redemption_drawdown", T::Float, 0.03, 0, 1, "", "drawdown of NAV per unit from its peak beyond which a losing day brings redemption requests"),
-      spec("redemption_sensitivity", T::Float, 0.5, 0, 100, "", "share of NAV requested per unit of drawdown beyond redemption_drawdown"),
-      spec("redemption_max_share", T::Float, 0.05, 0, 1, "", "largest share of NAV requested on one day"),
-      spec("redemption_lag_days", T::Int, std::int64_t{3}, 0, 250, "trading days", "days from a redemption request (at a close) to its payment (at a close)"),
-      spec("risk_drawdown_limit", T::Float, 0.06, 0, 1, "", "drawdown from the risk peak that makes the manager cut gross exposure"),
-      spec("risk_vol_limit", T::Float, 0.2, 0, 100, "1/sqrt(year)", "annualised volatility of daily NAV returns that makes the manager cut"),
-      spec("risk_vol_window_days", T::Int, std::int64_t{10}, 2, 250, "trading days", "window of the volatility estimate"),
-      spec("risk_cut_fraction", T::Float, 0.5, 0, 1, "", "share of gross exposure (long and short) cut by a risk limit"),
-      spec("risk_cut_days", T::Int, std::int64_t{5}, 1, 250, "trading days", "days a risk cut lasts before the fund re-levers (the risk peak restarts then)"),
-      spec("forced_pace", T::Float, 0.05, 0.001, 1, "1/step", "share of each position a redemption or risk sale offers per step"),
-      spec("forced_aggressiveness_ticks", T::Int, std::int64_t{5}, 0, 10000, "ticks", "redemption and risk sales are priced this far below the best bid (never below limit-down)"),
-      spec("forced_band", T::Float, 0.02, 0, 1, "", "forced selling starts when the long exceeds its target by more than this share"),
-  };
-  for (ParamSpec& b : basket_param_specs("neutral_funds")) specs.push_back(std::move(b));
-  return AgentKind{"neutral_funds", std::move(specs), populate};
-}
+AgentKind neutral_funds_kind() { return bound_agent_kind(section_binder(), populate); }
 
 }  // namespace stampede

@@ -103,20 +103,44 @@ void NoiseTraders::decide_one(const MarketView& view, AccountId account, Rng& rn
 
 namespace {
 
-const SectionSpec spec{"noise_traders"};
+// The [noise_traders] section: the traders' behaviour and how they are endowed.
+struct NoiseTradersSection {
+  int count = 20000;
+  NoiseParams behaviour;
+  double cash_yuan = 3.0e5;
+  double holdings_yuan = 3.0e5;
+  int stocks_held = 5;
+};
 
-void populate(const Scenario& s, WorldSetup& setup) {
-  const int count = static_cast<int>(s.get_int("noise_traders.count"));
+ParamBinder<NoiseTradersSection> section_binder() {
+  using S = NoiseTradersSection;
+  ParamBinder<S> b{"noise_traders"};
+  b.bind(&S::count, "count", 0, 10000000, "traders", "number of noise traders");
+  b.bind(path(&S::behaviour, &NoiseParams::orders_per_day), "orders_per_day", 0, 1000, "1/day",
+         "mean (Poisson) orders per trader per day")
+      .long_doc("mean (Poisson) order rate of each trader");
+  b.bind(path(&S::behaviour, &NoiseParams::market_order_share), "market_order_share", 0, 1, "",
+         "share of orders sent marketable, at the opposite best quote")
+      .long_doc("share of orders sent marketable: limit orders at the opposite best quote");
+  b.bind(path(&S::behaviour, &NoiseParams::limit_offset_ticks), "limit_offset_ticks", 0, 10000, "ticks",
+         "mean distance (exponential) of a limit order from the mid");
+  b.bind(&S::cash_yuan, "cash_yuan", 0, 1e12, "yuan", "cash per trader at the start");
+  b.bind(&S::holdings_yuan, "holdings_yuan", 0, 1e12, "yuan", "value of shares per trader at the start");
+  b.bind(&S::stocks_held, "stocks_held", 1, 100, "stocks", "stocks each trader starts with");
+  b.bind(path(&S::behaviour, &NoiseParams::order_size_lots), "order_size_lots", 1, 100000, "lots", "mean order size");
+  b.bind(path(&S::behaviour, &NoiseParams::fundamental_tilt), "fundamental_tilt", 0, 1, "",
+         "probability a trader only trades in the direction of (fundamental - price)")
+      .long_doc("probability a trader's side follows the sign of (fundamental - price) rather than a coin flip");
+  return b;
+}
+
+void populate(const NoiseTradersSection& sec, const Scenario&, WorldSetup& setup) {
+  const int count = sec.count;
   if (count == 0) return;
-  NoiseParams p;
-  p.orders_per_day = s.get_float("noise_traders.orders_per_day");
-  p.market_order_share = s.get_float("noise_traders.market_order_share");
-  p.limit_offset_ticks = s.get_float("noise_traders.limit_offset_ticks");
-  p.order_size_lots = s.get_float("noise_traders.order_size_lots");
-  p.fundamental_tilt = s.get_float("noise_traders.fundamental_tilt");
-  const Fen cash = static_cast<Fen>(std::llround(s.get_float("noise_traders.cash_yuan") * 100.0));
-  const double holdings_yuan = s.get_float("noise_traders.holdings_yuan");
-  const int stocks_held = static_cast<int>(s.get_int("noise_traders.stocks_held"));
+  const NoiseParams& p = sec.behaviour;
+  const Fen cash = static_cast<Fen>(std::llround(sec.cash_yuan * 100.0));
+  const double holdings_yuan = sec.holdings_yuan;
+  const int stocks_held = sec.stocks_held;
 
   const Universe& u = setup.universe();
   const AgentId id = setup.next_agent_id();
@@ -137,22 +161,6 @@ void populate(const Scenario& s, WorldSetup& setup) {
 
 }  // namespace
 
-AgentKind noise_traders_kind() {
-  using T = ParamType;
-  return AgentKind{
-      "noise_traders",
-      {
-          spec("count", T::Int, std::int64_t{20000}, 0, 10000000, "traders", "number of noise traders"),
-          spec("orders_per_day", T::Float, 3.0, 0, 1000, "1/day", "mean (Poisson) orders per trader per day"),
-          spec("market_order_share", T::Float, 0.2, 0, 1, "", "share of orders sent marketable, at the opposite best quote"),
-          spec("limit_offset_ticks", T::Float, 5.0, 0, 10000, "ticks", "mean distance (exponential) of a limit order from the mid"),
-          spec("cash_yuan", T::Float, 3.0e5, 0, 1e12, "yuan", "cash per trader at the start"),
-          spec("holdings_yuan", T::Float, 3.0e5, 0, 1e12, "yuan", "value of shares per trader at the start"),
-          spec("stocks_held", T::Int, std::int64_t{5}, 1, 100, "stocks", "stocks each trader starts with"),
-          spec("order_size_lots", T::Float, 5.0, 1, 100000, "lots", "mean order size"),
-          spec("fundamental_tilt", T::Float, 0.1, 0, 1, "", "probability a trader only trades in the direction of (fundamental - price)"),
-      },
-      populate};
-}
+AgentKind noise_traders_kind() { return bound_agent_kind(section_binder(), populate); }
 
 }  // namespace stampede

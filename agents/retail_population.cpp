@@ -30,7 +30,8 @@ RetailPopulation::RetailPopulation(const RetailParams& p, AccountId first_accoun
                                    const std::vector<Tick>& first_prices, std::uint64_t seed, AgentId id)
     : p_(p), first_account_(first_account), k_(p.max_stocks), style_(std::move(styles)),
       slot_stock_(std::move(slot_stock)), slot_entry_(std::move(slot_entry)) {
-  if (k_ < 1 || k_ > kMaxSlots) throw std::invalid_argument("retail.max_stocks must be 1.." + std::to_string(kMaxSlots));
+  if (k_ < 1 || k_ > kMaxSlots) throw std::invalid_argument("retail.max_stocks must be "
+                                                            "1.." + std::to_string(kMaxSlots));
   if (slot_stock_.size() != style_.size() * static_cast<std::size_t>(k_) || slot_entry_.size() != slot_stock_.size())
     throw std::invalid_argument("retail population: slot arrays do not match the trader count");
   live_.assign(style_.size(), 0);
@@ -436,44 +437,17 @@ void RetailPopulation::report(const MarketView& view, ClassMetrics& into) const 
 
 namespace {
 
-const SectionSpec spec{"retail"};
-
-RetailParams retail_params(const Scenario& s) {
-  RetailParams p;
-  p.orders_per_day = s.get_float("retail.orders_per_day");
-  p.style_share = {s.get_float("retail.noise_share"), s.get_float("retail.momentum_share"),
-                   s.get_float("retail.attention_share"), s.get_float("retail.panic_share")};
-  p.max_stocks = static_cast<int>(s.get_int("retail.max_stocks"));
-  p.order_size_lots = s.get_float("retail.order_size_lots");
-  p.marketable_share = s.get_float("retail.marketable_share");
-  p.limit_offset_ticks = s.get_float("retail.limit_offset_ticks");
-  p.momentum_lookback_days = static_cast<int>(s.get_int("retail.momentum_lookback_days"));
-  p.momentum_candidates = static_cast<int>(s.get_int("retail.momentum_candidates"));
-  p.momentum_threshold = s.get_float("retail.momentum_threshold");
-  p.attention_list_size = static_cast<int>(s.get_int("retail.attention_list_size"));
-  p.attention_volume_weight = s.get_float("retail.attention_volume_weight");
-  p.attention_volume_days = s.get_float("retail.attention_volume_days");
-  p.attention_buy_share = s.get_float("retail.attention_buy_share");
-  p.panic_loss_threshold = s.get_float("retail.panic_loss_threshold");
-  p.panic_day_loss_threshold = s.get_float("retail.panic_day_loss_threshold");
-  p.panic_base_prob = s.get_float("retail.panic_base_prob");
-  p.panic_limit_down_sensitivity = s.get_float("retail.panic_limit_down_sensitivity");
-  p.panic_contagion = s.get_float("retail.panic_contagion");
-  p.report_every_steps = static_cast<int>(s.get_int("retail.report_every_steps"));
-  return p;
-}
-
-void populate(const Scenario& s, WorldSetup& setup) {
-  const int count = static_cast<int>(s.get_int("retail.count"));
+void populate(const RetailSection& sec, const Scenario&, WorldSetup& setup) {
+  const int count = sec.count;
   if (count == 0) return;
-  const RetailParams p = retail_params(s);
-  const int stocks_held = static_cast<int>(s.get_int("retail.stocks_held"));
+  const RetailParams& p = sec.trader;
+  const int stocks_held = sec.stocks_held;
   if (stocks_held > p.max_stocks)
     throw std::invalid_argument("retail.stocks_held (" + std::to_string(stocks_held) + ") exceeds retail.max_stocks (" +
                                 std::to_string(p.max_stocks) + ")");
-  const double cash_median = s.get_float("retail.cash_yuan_median");
-  const double holdings_median = s.get_float("retail.holdings_yuan_median");
-  const double dispersion = s.get_float("retail.wealth_dispersion");
+  const double cash_median = sec.cash_yuan_median;
+  const double holdings_median = sec.holdings_yuan_median;
+  const double dispersion = sec.wealth_dispersion;
 
   const Universe& u = setup.universe();
   const AgentId id = setup.next_agent_id();
@@ -521,40 +495,6 @@ void populate(const Scenario& s, WorldSetup& setup) {
 
 }  // namespace
 
-AgentKind retail_population_kind() {
-  using T = ParamType;
-  return AgentKind{
-      "retail",
-      {
-          spec("count", T::Int, std::int64_t{20000}, 0, 10000000, "traders", "number of retail traders"),
-          spec("orders_per_day", T::Float, 3.0, 0, 100, "1/day", "mean (Poisson) decisions per trader per day"),
-          spec("noise_share", T::Float, 0.4, 0, 1, "weight", "weight of noise traders in the style mix (weights are normalised by their sum)"),
-          spec("momentum_share", T::Float, 0.25, 0, 1, "weight", "weight of momentum traders (chase recent winners, dump losers)"),
-          spec("attention_share", T::Float, 0.25, 0, 1, "weight", "weight of attention traders (buy the stocks with the biggest moves or volume today)"),
-          spec("panic_share", T::Float, 0.1, 0, 1, "weight", "weight of panic-prone traders (noise traders who dump fallen holdings even without market stress)"),
-          spec("cash_yuan_median", T::Float, 1.0e5, 0, 1e12, "yuan", "median cash per trader at the start"),
-          spec("holdings_yuan_median", T::Float, 2.0e5, 0, 1e12, "yuan", "median value of shares per trader at the start"),
-          spec("wealth_dispersion", T::Float, 1.0, 0, 5, "", "lognormal sigma of a trader's wealth (scales both cash and holdings)"),
-          spec("stocks_held", T::Int, std::int64_t{3}, 1, 16, "stocks", "distinct stocks each trader starts with (at most max_stocks)"),
-          spec("max_stocks", T::Int, std::int64_t{6}, 1, 16, "stocks", "distinct stocks a trader may hold at once (holding slots)"),
-          spec("order_size_lots", T::Float, 3.0, 1, 100000, "lots", "mean size of a buy or a partial sell (1 + geometric)"),
-          spec("marketable_share", T::Float, 0.3, 0, 1, "", "share of orders sent at the opposite best quote; the rest join their own side's best"),
-          spec("limit_offset_ticks", T::Float, 2.0, 0, 10000, "ticks", "mean distance (geometric) of a passive order behind its own side's best quote"),
-          spec("momentum_lookback_days", T::Int, std::int64_t{5}, 1, 250, "trading days", "momentum return: last price over the close this many days ago"),
-          spec("momentum_candidates", T::Int, std::int64_t{5}, 1, 1000, "stocks", "random stocks a momentum trader compares before buying the best"),
-          spec("momentum_threshold", T::Float, 0.02, 0, 10, "", "lookback return beyond which a stock is a winner to buy (or a held loser to sell)"),
-          spec("attention_list_size", T::Int, std::int64_t{30}, 0, 100000, "stocks", "stocks on the attention list, refreshed every step"),
-          spec("attention_volume_weight", T::Float, 1.0, 0, 1000, "", "attention score = |move today| / price limit + this * relative volume today"),
-          spec("attention_volume_days", T::Float, 5.0, 1, 250, "trading days", "span of the moving average of daily volume that relative volume is measured against"),
-          spec("attention_buy_share", T::Float, 0.8, 0, 1, "", "probability an active attention trader buys from the list (else sells a holding)"),
-          spec("panic_loss_threshold", T::Float, 0.10, 0, 1, "", "loss since purchase from which a holding counts as fallen"),
-          spec("panic_day_loss_threshold", T::Float, 0.06, 0, 1, "", "loss since the previous close from which a holding counts as fallen"),
-          spec("panic_base_prob", T::Float, 0.3, 0, 1, "", "probability a panic-prone trader dumps a fallen holding when active, without market stress"),
-          spec("panic_limit_down_sensitivity", T::Float, 2.0, 0, 100, "", "panic probability added per unit share of stocks locked limit-down"),
-          spec("panic_contagion", T::Float, 0.5, 0, 1, "", "factor on that added probability for traders who are not panic-prone"),
-          spec("report_every_steps", T::Int, std::int64_t{30}, 1, 100000, "steps", "class totals count cash and shares every this many steps (and each day), marked every step"),
-      },
-      populate};
-}
+AgentKind retail_population_kind() { return bound_agent_kind(retail_section_binder(), populate); }
 
 }  // namespace stampede

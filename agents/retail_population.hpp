@@ -129,7 +129,16 @@ class RetailPopulation final : public Agent {
   mutable std::vector<Fen> census_part_cash_;
 };
 
-// The [retail] section.
+// The [retail] section: the traders' behaviour and how they are endowed.
+struct RetailSection {
+  int count = 20000;
+  RetailParams trader;
+  double cash_yuan_median = 1.0e5;
+  double holdings_yuan_median = 2.0e5;
+  double wealth_dispersion = 1.0;
+  int stocks_held = 3;
+};
+ParamBinder<RetailSection> retail_section_binder();   // agents/retail_section.cpp
 AgentKind retail_population_kind();
 
 }  // namespace stampede

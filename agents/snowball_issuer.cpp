@@ -203,36 +203,105 @@ AgentDayRow SnowballIssuer::day_row(const MarketView& view) const {
 
 namespace {
 
-const SectionSpec spec{"snowball"};
+// The [snowball] section: how the issuers' books are drawn, the pricing model and the hedging rules.
+struct SnowballSection {
+  int issuers = 4;
+  int notes_per_issuer = 1250;
+  double notional_yuan_median = 1.5e5;
+  double notional_dispersion = 0.5;
+  double ko_barrier_min = 1.00;
+  double ko_barrier_max = 1.03;
+  double ki_barrier_min = 0.75;
+  double ki_barrier_max = 0.80;
+  double barrier_step = 0.01;
+  double ki_distance_mean = 0.88;
+  double ki_distance_spread = 0.05;
+  double coupon_annual = 0.15;
+  int maturity_months = 24;
+  SnowballModel model;   // its days_per_year follows from observation_days (populate)
+  SnowballHedgeParams hedge;
+  double capital_yuan = 2.0e9;
+};
 
-double get(const Scenario& s, const char* key) { return s.get_float(std::string("snowball.") + key); }
-std::int64_t get_int(const Scenario& s, const char* key) { return s.get_int(std::string("snowball.") + key); }
+ParamBinder<SnowballSection> section_binder() {
+  using S = SnowballSection;
+  using H = SnowballHedgeParams;
+  ParamBinder<S> b{"snowball"};
+  b.bind(&S::issuers, "issuers", 0, 100, "issuers", "brokers that issued snowball notes and hedge them");
+  b.bind(&S::notes_per_issuer, "notes_per_issuer", 0, 1000000, "notes", "outstanding notes in each issuer's book");
+  b.bind(&S::notional_yuan_median, "notional_yuan_median", 0, 1e12, "yuan", "median notional of a note (lognormal)")
+      .long_doc("median notional of a note (lognormal); the default makes the issuers' hedge about two thirds of the "
+                "default neutral funds' and DMA accounts' futures shorts");
+  b.bind(&S::notional_dispersion, "notional_dispersion", 0, 3, "", "lognormal sigma of note notionals");
+  b.bind(&S::ko_barrier_min, "ko_barrier_min", 1, 1.5, "of initial level",
+         "lowest knock-out barrier (uniform between min and max)")
+      .long_doc("lowest knock-out barrier (uniform between min and max), observed at monthly closes");
+  b.bind(&S::ko_barrier_max, "ko_barrier_max", 1, 1.5, "of initial level", "highest knock-out barrier");
+  b.bind(&S::ki_barrier_min, "ki_barrier_min", 0.5, 0.99, "of initial level",
+         "lowest knock-in barrier (uniform between min and max)")
+      .long_doc("lowest knock-in barrier (uniform between min and max), observed at every close");
+  b.bind(&S::ki_barrier_max, "ki_barrier_max", 0.5, 0.99, "of initial level", "highest knock-in barrier");
+  b.bind(&S::barrier_step, "barrier_step", 0, 0.5, "of initial level",
+         "barriers are rounded to this step; notes with equal barriers share a pricing surface (0 = no rounding)");
+  b.bind(&S::ki_distance_mean, "ki_distance_mean", 0.3, 1.5, "of today's index",
+         "mean KI barrier level / index at the start (normal across notes; >= 1: already knocked in)")
+      .long_doc("mean of KI barrier level / index at the start, across notes (normal, clipped to 0.3..1.5); a note "
+                "drawn at 1 or above starts knocked in");
+  b.bind(&S::ki_distance_spread, "ki_distance_spread", 0, 1, "of today's index",
+         "standard deviation of KI barrier level / index at the start");
+  b.bind(&S::coupon_annual, "coupon_annual", 0, 2, "1/year",
+         "coupon paid at knock-out, or at maturity if never knocked in")
+      .long_doc("coupon paid at knock-out, or at maturity if never knocked in (simple interest)");
+  b.bind(&S::maturity_months, "maturity_months", 1, 120, "months",
+         "note maturity; remaining lives are uniform over it");
+  b.bind(path(&S::model, &SnowballModel::observation_days), "observation_days", 1, 250, "trading days",
+         "trading days per month: KO is observed every this many closes")
+      .long_doc("trading days per month: KO is observed every this many closes counted back from maturity (a year is "
+                "12 months)");
+  b.bind(path(&S::model, &SnowballModel::vol), "vol_annual", 0.01, 3, "1/sqrt(year)",
+         "pricing volatility of the hedged index");
+  b.bind(path(&S::model, &SnowballModel::rate), "rate", -0.1, 1, "1/year", "risk-free rate of the pricing model")
+      .long_doc("risk-free rate of the pricing model (drift and discount)");
+  b.bind(path(&S::hedge, &H::delta_cap), "delta_cap", 0, 100, "per yuan of notional",
+         "the hedge delta of a note is clipped to this (risk limit near the barriers)")
+      .long_doc("a note's hedge delta is clipped to this (risk limit near the barriers, where it spikes before "
+                "maturity)");
+  b.bind(path(&S::hedge, &H::hedge_band), "hedge_band", 0, 1, "of target",
+         "rebalance when the hedge is off its target by more than this share (and one contract)")
+      .long_doc("rebalance when the hedge is off its target by more than this share (and more than one contract)");
+  b.bind(path(&S::hedge, &H::hedge_every_steps), "hedge_every_steps", 1, 10000, "steps",
+         "steps between rebalancing checks (every step while catching up)")
+      .long_doc("steps between rebalancing checks (every step while catching up after a rebalance, a knock-in or a "
+                "knock-out)");
+  b.bind(path(&S::hedge, &H::aggressiveness_ticks), "aggressiveness_ticks", 0, 1000, "ticks",
+         "hedge orders are priced this far beyond the opposite best quote")
+      .long_doc("hedge orders are limit orders this far beyond the opposite best quote");
+  b.bind(path(&S::hedge, &H::max_order_contracts), "max_order_contracts", 1, 1000000, "contracts",
+         "largest hedge or roll order per step and contract");
+  b.bind(path(&S::hedge, &H::roll_days_before_expiry), "roll_days_before_expiry", 0, 30, "calendar days",
+         "the hedge moves to the next contract this close to the front's expiry")
+      .long_doc("the hedge moves to the next contract when the front expires within this many days");
+  b.bind(&S::capital_yuan, "capital_yuan", 0, 1e13, "yuan", "cash of each issuer's hedging account")
+      .long_doc("cash of each issuer's hedging account (futures margin)");
+  return b;
+}
 
-void populate(const Scenario& s, WorldSetup& setup) {
-  const int issuers = static_cast<int>(get_int(s, "issuers"));
-  const int per_issuer = static_cast<int>(get_int(s, "notes_per_issuer"));
+void populate(const SnowballSection& sec, const Scenario&, WorldSetup& setup) {
+  const int issuers = sec.issuers;
+  const int per_issuer = sec.notes_per_issuer;
   if (issuers == 0) return;
 
-  SnowballHedgeParams hp;
-  hp.hedge_band = get(s, "hedge_band");
-  hp.hedge_every_steps = static_cast<int>(get_int(s, "hedge_every_steps"));
-  hp.aggressiveness_ticks = static_cast<int>(get_int(s, "aggressiveness_ticks"));
-  hp.max_order_contracts = get_int(s, "max_order_contracts");
-  hp.roll_days_before_expiry = static_cast<int>(get_int(s, "roll_days_before_expiry"));
-  hp.delta_cap = get(s, "delta_cap");
-  SnowballModel model;
-  model.vol = get(s, "vol_annual");
-  model.rate = get(s, "rate");
-  model.observation_days = static_cast<int>(get_int(s, "observation_days"));
+  const SnowballHedgeParams& hp = sec.hedge;
+  SnowballModel model = sec.model;
   model.days_per_year = 12 * model.observation_days;
-  const int months = static_cast<int>(get_int(s, "maturity_months"));
-  const double coupon = get(s, "coupon_annual");
-  const double step = get(s, "barrier_step");
-  const double ko_lo = get(s, "ko_barrier_min"), ko_hi = std::max(ko_lo, get(s, "ko_barrier_max"));
-  const double ki_lo = get(s, "ki_barrier_min"), ki_hi = std::max(ki_lo, get(s, "ki_barrier_max"));
-  const double dist_mean = get(s, "ki_distance_mean"), dist_spread = get(s, "ki_distance_spread");
-  const double notional_median = get(s, "notional_yuan_median"), notional_disp = get(s, "notional_dispersion");
-  const Fen capital = static_cast<Fen>(std::llround(get(s, "capital_yuan") * 100.0));
+  const int months = sec.maturity_months;
+  const double coupon = sec.coupon_annual;
+  const double step = sec.barrier_step;
+  const double ko_lo = sec.ko_barrier_min, ko_hi = std::max(ko_lo, sec.ko_barrier_max);
+  const double ki_lo = sec.ki_barrier_min, ki_hi = std::max(ki_lo, sec.ki_barrier_max);
+  const double dist_mean = sec.ki_distance_mean, dist_spread = sec.ki_distance_spread;
+  const double notional_median = sec.notional_yuan_median, notional_disp = sec.notional_dispersion;
+  const Fen capital = static_cast<Fen>(std::llround(sec.capital_yuan * 100.0));
   const int days = months * model.observation_days;
   auto snap = [step](double v) { return step > 0 ? std::round(v / step) * step : v; };
 
@@ -281,36 +350,6 @@ void populate(const Scenario& s, WorldSetup& setup) {
 
 }  // namespace
 
-AgentKind snowball_kind() {
-  using T = ParamType;
-  return AgentKind{
-      "snowball",
-      {
-          spec("issuers", T::Int, std::int64_t{4}, 0, 100, "issuers", "brokers that issued snowball notes and hedge them"),
-          spec("notes_per_issuer", T::Int, std::int64_t{1250}, 0, 1000000, "notes", "outstanding notes in each issuer's book"),
-          spec("notional_yuan_median", T::Float, 1.5e5, 0, 1e12, "yuan", "median notional of a note (lognormal)"),
-          spec("notional_dispersion", T::Float, 0.5, 0, 3, "", "lognormal sigma of note notionals"),
-          spec("ko_barrier_min", T::Float, 1.00, 1, 1.5, "of initial level", "lowest knock-out barrier (uniform between min and max)"),
-          spec("ko_barrier_max", T::Float, 1.03, 1, 1.5, "of initial level", "highest knock-out barrier"),
-          spec("ki_barrier_min", T::Float, 0.75, 0.5, 0.99, "of initial level", "lowest knock-in barrier (uniform between min and max)"),
-          spec("ki_barrier_max", T::Float, 0.80, 0.5, 0.99, "of initial level", "highest knock-in barrier"),
-          spec("barrier_step", T::Float, 0.01, 0, 0.5, "of initial level", "barriers are rounded to this step; notes with equal barriers share a pricing surface (0 = no rounding)"),
-          spec("ki_distance_mean", T::Float, 0.88, 0.3, 1.5, "of today's index", "mean KI barrier level / index at the start (normal across notes; >= 1: already knocked in)"),
-          spec("ki_distance_spread", T::Float, 0.05, 0, 1, "of today's index", "standard deviation of KI barrier level / index at the start"),
-          spec("coupon_annual", T::Float, 0.15, 0, 2, "1/year", "coupon paid at knock-out, or at maturity if never knocked in"),
-          spec("maturity_months", T::Int, std::int64_t{24}, 1, 120, "months", "note maturity; remaining lives are uniform over it"),
-          spec("observation_days", T::Int, std::int64_t{21}, 1, 250, "trading days", "trading days per month: KO is observed every this many closes"),
-          spec("vol_annual", T::Float, 0.22, 0.01, 3, "1/sqrt(year)", "pricing volatility of the hedged index"),
-          spec("rate", T::Float, 0.02, -0.1, 1, "1/year", "risk-free rate of the pricing model"),
-          spec("delta_cap", T::Float, 3.0, 0, 100, "per yuan of notional", "the hedge delta of a note is clipped to this (risk limit near the barriers)"),
-          spec("hedge_band", T::Float, 0.05, 0, 1, "of target", "rebalance when the hedge is off its target by more than this share (and one contract)"),
-          spec("hedge_every_steps", T::Int, std::int64_t{5}, 1, 10000, "steps", "steps between rebalancing checks (every step while catching up)"),
-          spec("aggressiveness_ticks", T::Int, std::int64_t{2}, 0, 1000, "ticks", "hedge orders are priced this far beyond the opposite best quote"),
-          spec("max_order_contracts", T::Int, std::int64_t{100}, 1, 1000000, "contracts", "largest hedge or roll order per step and contract"),
-          spec("roll_days_before_expiry", T::Int, std::int64_t{3}, 0, 30, "calendar days", "the hedge moves to the next contract this close to the front's expiry"),
-          spec("capital_yuan", T::Float, 2.0e9, 0, 1e13, "yuan", "cash of each issuer's hedging account"),
-      },
-      populate};
-}
+AgentKind snowball_kind() { return bound_agent_kind(section_binder(), populate); }
 
 }  // namespace stampede

@@ -4,7 +4,6 @@
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
-#include <limits>
 
 #include "sim/engine/valuation.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -91,24 +90,53 @@ void ValueInvestor::buy_round(const MarketView& view, OrderSink& out) {
 
 namespace {
 
-const SectionSpec spec{"value_investors"};
+// The [value_investors] section: the funds' rules and how their capital and estimates are drawn.
+struct ValueInvestorsSection {
+  int count = 0;
+  double capital_yuan_median = 2.0e8;
+  double capital_dispersion = 0.5;
+  double estimate_noise = 0.05;
+  ValueInvestorParams fund;
+};
 
-void populate(const Scenario& s, WorldSetup& setup) {
-  const int count = static_cast<int>(s.get_int("value_investors.count"));
+ParamBinder<ValueInvestorsSection> section_binder() {
+  using S = ValueInvestorsSection;
+  using P = ValueInvestorParams;
+  ParamBinder<S> b{"value_investors"};
+  b.bind(&S::count, "count", 0, 100000, "funds", "number of value investors (slow-moving long-only capital)")
+      .long_doc("number of value investors");
+  b.bind(&S::capital_yuan_median, "capital_yuan_median", 0, 1e13, "yuan",
+         "median capital of a fund at the start (lognormal), all in cash");
+  b.bind(&S::capital_dispersion, "capital_dispersion", 0, 5, "", "lognormal sigma of fund capitals");
+  b.bind(&S::estimate_noise, "estimate_noise", 0, 1, "",
+         "standard deviation of each fund's persistent relative error in its value estimate of each stock");
+  b.bind(path(&S::fund, &P::entry_discount), "entry_discount", 0, 10, "",
+         "buy when estimated value / best ask - 1 exceeds this");
+  b.bind(path(&S::fund, &P::exit_discount), "exit_discount", -1, 10, "",
+         "sell a holding when estimated value / best bid - 1 falls below this");
+  b.bind(path(&S::fund, &P::max_position_share), "max_position_share", 0, 1, "",
+         "largest holding of one stock, as a share of starting capital");
+  b.bind(path(&S::fund, &P::daily_budget_share), "daily_budget_share", 0, 1, "1/day",
+         "most committed to buy orders per day, as a share of starting capital (slow-moving capital)")
+      .long_doc("most committed to buy orders per day, as a share of starting capital");
+  b.bind(path(&S::fund, &P::order_share), "order_share", 0, 1, "",
+         "size of one buy order, as a share of starting capital");
+  b.bind(path(&S::fund, &P::candidates), "candidates", 1, 100000, "stocks", "random stocks looked at per round");
+  b.bind(path(&S::fund, &P::every_steps), "every_steps", 1, 100000, "steps",
+         "continuous steps between rounds (funds are staggered)");
+  b.bind(path(&S::fund, &P::aggressiveness_ticks), "aggressiveness_ticks", 0, 10000, "ticks",
+         "orders are priced this far through the best opposite quote (within the price band)");
+  b.bind(path(&S::fund, &P::microcaps_only), "microcaps_only", "", "look only at microcaps (else at every stock)");
+  return b;
+}
+
+void populate(const ValueInvestorsSection& sec, const Scenario&, WorldSetup& setup) {
+  const int count = sec.count;
   if (count == 0) return;
-  ValueInvestorParams p;
-  p.entry_discount = s.get_float("value_investors.entry_discount");
-  p.exit_discount = s.get_float("value_investors.exit_discount");
-  p.max_position_share = s.get_float("value_investors.max_position_share");
-  p.daily_budget_share = s.get_float("value_investors.daily_budget_share");
-  p.order_share = s.get_float("value_investors.order_share");
-  p.candidates = static_cast<int>(s.get_int("value_investors.candidates"));
-  p.every_steps = static_cast<int>(s.get_int("value_investors.every_steps"));
-  p.aggressiveness_ticks = static_cast<int>(s.get_int("value_investors.aggressiveness_ticks"));
-  p.microcaps_only = s.get_bool("value_investors.microcaps_only");
-  const double median = s.get_float("value_investors.capital_yuan_median");
-  const double dispersion = s.get_float("value_investors.capital_dispersion");
-  const double error_sd = s.get_float("value_investors.estimate_noise");
+  const ValueInvestorParams& p = sec.fund;
+  const double median = sec.capital_yuan_median;
+  const double dispersion = sec.capital_dispersion;
+  const double error_sd = sec.estimate_noise;
 
   const Universe& u = setup.universe();
   std::vector<InstrumentId> universe;
@@ -128,27 +156,6 @@ void populate(const Scenario& s, WorldSetup& setup) {
 
 }  // namespace
 
-AgentKind value_investors_kind() {
-  using T = ParamType;
-  constexpr double kInf1 = std::numeric_limits<double>::infinity(), kInf0 = -kInf1;
-  return AgentKind{
-      "value_investors",
-      {
-          spec("count", T::Int, std::int64_t{0}, 0, 100000, "funds", "number of value investors (slow-moving long-only capital)"),
-          spec("capital_yuan_median", T::Float, 2.0e8, 0, 1e13, "yuan", "median capital of a fund at the start (lognormal), all in cash"),
-          spec("capital_dispersion", T::Float, 0.5, 0, 5, "", "lognormal sigma of fund capitals"),
-          spec("estimate_noise", T::Float, 0.05, 0, 1, "", "standard deviation of each fund's persistent relative error in its value estimate of each stock"),
-          spec("entry_discount", T::Float, 0.15, 0, 10, "", "buy when estimated value / best ask - 1 exceeds this"),
-          spec("exit_discount", T::Float, 0.0, -1, 10, "", "sell a holding when estimated value / best bid - 1 falls below this"),
-          spec("max_position_share", T::Float, 0.04, 0, 1, "", "largest holding of one stock, as a share of starting capital"),
-          spec("daily_budget_share", T::Float, 0.1, 0, 1, "1/day", "most committed to buy orders per day, as a share of starting capital (slow-moving capital)"),
-          spec("order_share", T::Float, 0.01, 0, 1, "", "size of one buy order, as a share of starting capital"),
-          spec("candidates", T::Int, std::int64_t{10}, 1, 100000, "stocks", "random stocks looked at per round"),
-          spec("every_steps", T::Int, std::int64_t{10}, 1, 100000, "steps", "continuous steps between rounds (funds are staggered)"),
-          spec("aggressiveness_ticks", T::Int, std::int64_t{1}, 0, 10000, "ticks", "orders are priced this far through the best opposite quote (within the price band)"),
-          spec("microcaps_only", T::Bool, true, kInf0, kInf1, "", "look only at microcaps (else at every stock)"),
-      },
-      populate};
-}
+AgentKind value_investors_kind() { return bound_agent_kind(section_binder(), populate); }
 
 }  // namespace stampede

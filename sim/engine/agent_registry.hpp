@@ -4,11 +4,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "sim/engine/agent.hpp"
 #include "sim/market/accounts.hpp"
 #include "sim/market/universe.hpp"
+#include "sim/scenario/param_binder.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace stampede {
@@ -40,20 +42,29 @@ class WorldSetup {
   std::vector<std::string>& agent_kinds_;
 };
 
-// Builds the specs of one scenario section: `spec("count", ...)` gives the key "section.count".
-struct SectionSpec {
-  std::string section;
-  ParamSpec operator()(std::string key, ParamType type, ParamValue def, double lo, double hi, std::string unit,
-                       std::string doc) const {
-    return ParamSpec{section + "." + std::move(key), type, std::move(def), lo, hi, std::move(unit), std::move(doc)};
-  }
-};
-
 struct AgentKind {
   std::string section;                       // scenario section, e.g. "noise_traders"
   std::vector<ParamSpec> params;             // every key of that section
   std::function<void(const Scenario&, WorldSetup&)> populate;
 };
+
+// What a bound section's kind does to the world, given the section loaded.
+template <class Section>
+using PopulateSection = std::function<void(const Section&, const Scenario&, WorldSetup&)>;
+
+// The kind of a section bound to a struct (sim/scenario/param_binder.hpp): its keys are the
+// binder's, and `populate` receives the section loaded (the scenario too, for core keys such as
+// futures.margin_rate that an agent also reads). Section is deduced from the binder alone
+// (type_identity), so a plain function converts to `populate`.
+template <class Section>
+AgentKind bound_agent_kind(ParamBinder<Section> binder, std::type_identity_t<PopulateSection<Section>> populate) {
+  auto specs = binder.specs();
+  std::string section = binder.section();
+  return AgentKind{std::move(section), std::move(specs),
+                   [binder = std::move(binder), populate = std::move(populate)](const Scenario& s, WorldSetup& setup) {
+                     populate(binder.load(s), s, setup);
+                   }};
+}
 
 class AgentRegistry {
  public:

@@ -9,55 +9,9 @@
 #include "sim/core/parallel.hpp"
 #include "sim/engine/market_driver.hpp"
 #include "sim/engine/scenario_hash.hpp"
+#include "sim/scenario/core_params.hpp"
 
 namespace stampede {
-
-namespace {
-
-UniverseParams universe_params(const Scenario& s) {
-  UniverseParams p;
-  p.microcaps = static_cast<int>(s.get_int("stocks.microcaps"));
-  p.constituents = static_cast<int>(s.get_int("stocks.index_constituents"));
-  p.large_caps = static_cast<int>(s.get_int("stocks.large_caps"));
-  p.board_20pct_share = s.get_float("stocks.board_20pct_share");
-  p.board_5pct_share = s.get_float("stocks.board_5pct_share");
-  p.microcap_cap_median = s.get_float("stocks.microcap_cap_median_yuan");
-  p.constituent_cap_median = s.get_float("stocks.constituent_cap_median_yuan");
-  p.large_cap_median = s.get_float("stocks.large_cap_median_yuan");
-  p.cap_dispersion = s.get_float("stocks.cap_dispersion");
-  p.price_median = s.get_float("stocks.price_median_yuan");
-  p.price_dispersion = s.get_float("stocks.price_dispersion");
-  p.size_loading_microcap = s.get_float("fundamentals.size_loading_microcap");
-  p.size_loading_constituent = s.get_float("fundamentals.size_loading_constituent");
-  p.size_loading_large_cap = s.get_float("fundamentals.size_loading_large_cap");
-  return p;
-}
-
-FactorParams factor_params(const Scenario& s) {
-  FactorParams p;
-  p.market_vol = s.get_float("fundamentals.market_vol_annual");
-  p.size_vol = s.get_float("fundamentals.size_vol_annual");
-  p.idio_vol = s.get_float("fundamentals.idio_vol_annual");
-  p.market_drift = s.get_float("fundamentals.market_drift_annual");
-  p.size_drift = s.get_float("fundamentals.size_drift_annual");
-  p.alpha_dispersion = s.get_float("fundamentals.alpha_dispersion_annual");
-  p.alpha_halflife_days = s.get_float("fundamentals.alpha_halflife_days");
-  return p;
-}
-
-FuturesSpec futures_spec(const Scenario& s) {
-  FuturesSpec f;
-  f.multiplier = static_cast<int>(s.get_int("futures.multiplier"));
-  f.tick_points = s.get_float("futures.tick_points");
-  f.limit_pct = s.get_float("futures.limit_pct");
-  f.margin_rate = s.get_float("futures.margin_rate");
-  f.listing_basis_annual = s.get_float("futures.initial_basis_annual");
-  f.settlement_window_minutes = static_cast<int>(s.get_int("futures.settlement_window_minutes"));
-  f.final_settlement_window_minutes = static_cast<int>(s.get_int("futures.final_settlement_window_minutes"));
-  return f;
-}
-
-}  // namespace
 
 const char* to_string(RiskReject r) {
   switch (r) {
@@ -82,12 +36,12 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
                      static_cast<int>(s.get_int("regulator.dma_ban_from_day")),
                      static_cast<int>(s.get_int("regulator.dma_leverage_cap_from_day")),
                      s.get_float("regulator.sell_cap_fraction_per_day"), s.get_float("regulator.dma_leverage_cap")},
-      universe_(make_universe(universe_params(s), seed_)),
+      universe_(make_universe(universe_binder().load(s), seed_)),
       clock_(static_cast<int>(s.get_int("session.step_minutes"))),
       calendar_(scenario_calendar(s)),
-      fundamentals_(universe_, factor_params(s), seed_),
+      fundamentals_(universe_, factor_binder().load(s), seed_),
       hedged_(universe_, s.get_float("indices.hedged_base")),
-      futures_(futures_spec(s), calendar_),
+      futures_(futures_binder().load(s), calendar_),
       market_driver_(load_market_driver(s, calendar_)) {
   if (market_driver_) {
     double minutes = 0;

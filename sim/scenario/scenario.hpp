@@ -3,6 +3,8 @@
 // declared by a ParamSpec (type, default, range, unit, one-line doc); parsing validates the
 // text against the specs and collects every problem before failing, so a user sees all
 // mistakes at once. Core keys are declared in core_param_specs(); agents add their own specs.
+// A key whose value lives in a struct is declared by binding it to the member
+// (sim/scenario/param_binder.hpp), which gives its spec and its loading from one line.
 // See docs/scenario.md for the user-facing reference.
 #include <cstdint>
 #include <filesystem>
@@ -31,6 +33,10 @@ struct ParamSpec {
   double max = std::numeric_limits<double>::infinity();   // inclusive, Int/Float only
   std::string unit;            // e.g. "yuan", "1/year", "trading days", "" when dimensionless
   std::string doc;             // one line: what it means
+  // The key's wording in docs/scenario.md when the one-line doc leaves out too much (examples,
+  // costs, history); empty: the doc. Not part of the resolved scenario, so run logs and
+  // `stampede check` do not change with it.
+  std::string long_doc = {};
 };
 
 // Everything the user can fix, one message per problem; what() joins them with newlines.

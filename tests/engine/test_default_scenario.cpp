@@ -1,12 +1,14 @@
 // The shipped scenarios and the scenario reference stay true to the code: every key the built-in
 // agents and the market read is in scenarios/feb2024.toml (the built-in default, with its
-// calibrated values) and in docs/scenario.md (with the value a key takes when a file leaves it out).
+// calibrated values), and docs/scenario.md's tables are the specs (with the value a key takes
+// when a file leaves it out).
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "agents/builtin_agents.hpp"
+#include "sim/scenario/param_docs.hpp"
 
 using namespace stampede;
 
@@ -43,11 +45,24 @@ TEST_CASE("the shipped scenario files parse, and feb2024 (the built-in default) 
   }
 }
 
-TEST_CASE("docs/scenario.md documents every key", "[scenario]") {
-  const std::string doc = read("docs/scenario.md");
+TEST_CASE("docs/scenario.md's parameter tables are the code's, cell by cell", "[scenario]") {
+  // Every key's key, type, default, unit, range and meaning; a stale cell is named with its
+  // section, key and column. `stampede check --doc docs/scenario.md` rewrites the tables.
+  const auto differences = parameter_table_differences(read("docs/scenario.md"), builtin_agents().all_params());
+  std::string listed;
+  for (const auto& d : differences) listed += "\n  " + d;
+  INFO("docs/scenario.md differs from the code (run stampede check --doc docs/scenario.md):" << listed);
+  CHECK(differences.empty());
+}
+
+TEST_CASE("the scenario fuzzer's dictionary has every key, as a leaf, a --set prefix and its section", "[scenario]") {
+  // tests/fuzz/scenario.dict (docs/fuzzing.md): a key missing there is a key the fuzzer rarely writes.
+  const std::string dict = read("tests/fuzz/scenario.dict");
   for (const ParamSpec& s : builtin_agents().all_params()) {
     INFO("key " << s.key);
-    CHECK(doc.find("| `" + leaf(s.key) + "` |") != std::string::npos);
-    if (!section(s.key).empty()) CHECK(doc.find("### `[" + section(s.key) + "]`") != std::string::npos);
+    CHECK(dict.find("\n\"" + leaf(s.key) + "\"\n") != std::string::npos);
+    if (section(s.key).empty()) continue;
+    CHECK(dict.find("\n\"" + s.key + "=\"\n") != std::string::npos);
+    CHECK(dict.find("\n\"[" + section(s.key) + "]\"\n") != std::string::npos);
   }
 }

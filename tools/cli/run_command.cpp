@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <thread>
 #include <fmt/format.h>
@@ -17,6 +18,8 @@
 #include "sim/engine/run.hpp"
 #include "sim/record/output_lock.hpp"
 #include "sim/record/shadow_file.hpp"
+#include "sim/scenario/param_docs.hpp"
+#include "sim/scenario/scenario_data.hpp"
 
 namespace stampede::cli {
 
@@ -167,7 +170,37 @@ struct CheckArgs {
   ScenarioArgs scenario;
   bool diff = false;
   bool force = false;
+  std::string doc;   // --doc: the markdown page whose parameter tables to rewrite
 };
+
+// `check --doc PAGE`: rewrites the page's marked parameter tables from the specs (docs/scenario.md;
+// sim/scenario/param_docs.hpp), leaving its prose alone. A section with no marked table is an
+// error, so a new section cannot go undocumented.
+void write_parameter_docs(const std::string& page) {
+  std::string text;
+  try {
+    text = read_input_file(page, "documentation page", 16 << 20);
+  } catch (const std::runtime_error& e) {
+    throw InputError(e.what());
+  }
+  const auto& specs = builtin_agents().all_params();
+  std::string updated;
+  try {
+    updated = with_parameter_tables(text, specs);
+  } catch (const std::runtime_error& e) {
+    throw InputError(page + ": " + e.what());
+  }
+  if (updated != text) {
+    std::ofstream out(page, std::ios::binary | std::ios::trunc);
+    out << updated;
+    if (!out.flush()) throw std::runtime_error("cannot write " + page);
+  }
+  std::vector<std::string> problems;
+  for (const auto& d : parameter_table_differences(updated, specs)) problems.push_back(page + ": " + d);
+  if (!problems.empty()) throw InputError(problems);
+  std::printf("%s: parameter tables %s (%zu keys)\n", page.c_str(), updated == text ? "already up to date" : "rewritten",
+              specs.size());
+}
 
 // `check --diff`: only the keys the scenario changes, first against the defaults (what every key is
 // when no file sets it), then against the file it builds on (`base`), each with the other value.
@@ -210,12 +243,22 @@ void print_differences(const Scenario& s, const ScenarioArgs& args) {
 void add_check_command(CLI::App& app) {
   auto args = std::make_shared<CheckArgs>();
   CLI::App* cmd = app.add_subcommand("check", "Validate a scenario and print it resolved: every key after defaults and overrides");
-  cmd->add_option("scenario", args->scenario.file, "Scenario TOML file")->required();
+  // Required unless --doc (checked in the callback, in CLI11's words).
+  cmd->add_option("scenario", args->scenario.file, "Scenario TOML file");
   add_scenario_options(*cmd, args->scenario);
   cmd->add_flag("--diff", args->diff,
                 "Print only the keys that differ from the defaults, then those that differ from the scenario's base file");
   cmd->add_flag("--force", args->force, "Do not refuse a scenario whose estimated disk or memory is more than is free");
+  cmd->add_option("--doc", args->doc,
+                  "Rewrite the parameter tables of this markdown page (docs/scenario.md) from the code's keys, "
+                  "then check the page against them; no scenario needed");
   cmd->callback([args] {
+    if (!args->doc.empty()) {
+      if (!args->scenario.file.empty() || args->diff) throw InputError("stampede check: --doc takes no scenario and no --diff");
+      write_parameter_docs(args->doc);
+      return;
+    }
+    if (args->scenario.file.empty()) throw CLI::RequiredError("scenario");
     const Scenario s = load_scenario(args->scenario);
     // What `stampede run` would need, against this machine (the log in results/, as run writes it).
     check_resources(s, "results", 0, args->force);
