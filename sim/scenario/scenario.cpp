@@ -439,6 +439,23 @@ std::string at_line(const std::string& source, const toml::value& v) {
 // most, so text nesting deeper than this is refused before toml11 sees it.
 constexpr int kMaxTomlNesting = 64;
 
+// toml11 copies a value's whole source line into each value it parses, so one long line of many
+// values (a 20,000-date holiday list written on one line: a minute of CPU) parses in time
+// quadratic in its length; the same list over several lines takes a quarter of a second.
+constexpr std::size_t kMaxTomlLineBytes = 20000;
+
+// The 1-based line of `text` longer than kMaxTomlLineBytes, or 0.
+std::size_t too_long_line(std::string_view text) {
+  std::size_t line = 1, start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i)
+    if (i == text.size() || text[i] == '\n') {
+      if (i - start > kMaxTomlLineBytes) return line;
+      ++line;
+      start = i + 1;
+    }
+  return 0;
+}
+
 // The 1-based line where `text` opens its (kMaxTomlNesting+1)-th nested '[' or '{', or has more
 // than kMaxTomlNesting dots in one key (dots since the last newline, '=', ',', '[' or '{'),
 // outside strings and comments; 0 if it never nests that deep.
@@ -505,7 +522,7 @@ std::size_t invalid_utf8_line(std::string_view text) {
 // Parses an override's value text as a TOML value; text that is not one is taken as a string.
 toml::value parse_override_value(const std::string& text) {
   std::string t = trim(text);
-  if (!t.empty() && t.find_first_of("\n\r") == std::string::npos && !too_deep_line(t)) {
+  if (!t.empty() && t.find_first_of("\n\r") == std::string::npos && !too_deep_line(t) && !too_long_line(t)) {
     try {
       std::istringstream in("v = " + t + "\n");
       toml::value doc = toml::parse(in, "--set");
@@ -574,6 +591,9 @@ Scenario Scenario::parse_layers(const std::vector<ScenarioLayer>& layers, bool b
     std::optional<toml::value> doc;
     if (const std::size_t bad_line = invalid_utf8_line(layer.text))
       problems.push_back(fmt::format("{}:{}: not UTF-8 text (a scenario file must be UTF-8)", source, bad_line));
+    else if (const std::size_t line = too_long_line(layer.text))
+      problems.push_back(fmt::format("{}:{}: a line longer than {} bytes (write a long list over several lines, a few "
+                                     "values a line)", source, line, kMaxTomlLineBytes));
     else if (const std::size_t line = too_deep_line(layer.text))
       problems.push_back(fmt::format("{}:{}: arrays, inline tables or dotted keys nested more than {} levels deep (a scenario needs 2)",
                                      source, line, kMaxTomlNesting));
@@ -694,7 +714,7 @@ std::string read_scenario_file(const std::filesystem::path& file, const std::str
 // The file's top-level `base` value, if it is a string; anything else is left to parse_layers,
 // which reports syntax errors with their line.
 std::optional<std::pair<std::string, toml::source_location>> base_of(const std::string& text, const std::string& name) {
-  if (too_deep_line(text) || invalid_utf8_line(text)) return std::nullopt;  // parse_layers reports it
+  if (too_deep_line(text) || too_long_line(text) || invalid_utf8_line(text)) return std::nullopt;  // parse_layers reports it
   try {
     std::istringstream in(text);
     toml::value doc = toml::parse(in, name);

@@ -2,8 +2,9 @@
 """File inputs are read only when they are regular files of a bounded size (issue 21, item 5):
 `check /dev/zero`, a FIFO, `base = "/dev/zero"`, a market-driver CSV on /dev/zero, `replay
 /dev/zero` and an oversized scenario each fail at once with one clear line, exit 2, instead of
-reading until memory runs out (or blocking). And a number out of range is echoed as written
-(issue 21, item 6), not as the 64-bit integer it was clamped to.
+reading until memory runs out (or blocking). A number out of range is echoed as written
+(issue 21, item 6), not as the 64-bit integer it was clamped to, and a line too long to parse in
+reasonable time is refused naming it.
 
 Usage (from ctest): test_input_guards.py STAMPEDE_EXE WORKDIR
 """
@@ -61,6 +62,21 @@ def main():
     refused(exe, ["check", "huge.toml", "--set", "days=12345678901234567890123"], "12345678901234567890123 is out of range")
     r = subprocess.run([exe, "check", "huge.toml"], capture_output=True, text=True)
     assert "9223372036854775807" not in r.stderr, r.stderr
+
+    # A very long line (here 20,000 holidays on one line) is refused at once, naming the line;
+    # the same list written over several lines is read (toml11's parse of one long line is
+    # quadratic in its length: about a minute of CPU for this one).
+    import datetime
+    dates = [f'"{datetime.date(2000, 1, 1) + datetime.timedelta(days=i)}"' for i in range(20000)]
+    with open("one_line.toml", "w") as f:
+        f.write('name = "one_line"\nholidays = [' + ", ".join(dates) + "]\n")
+    refused(exe, ["check", "one_line.toml"], "one_line.toml:2:", "longer than 20000 bytes", "several lines")
+    with open("many_lines.toml", "w") as f:
+        f.write('name = "many_lines"\nholidays = [\n' + "".join(f"  {d},\n" for d in dates) + "]\n")
+    t0 = time.monotonic()
+    r = subprocess.run([exe, "check", "many_lines.toml"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "2000-01-01" in r.stdout, r.stderr
+    print(f"a 20000-date list over lines: read in {time.monotonic() - t0:.2f} s")
     print("ok")
 
 
