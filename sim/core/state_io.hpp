@@ -110,6 +110,7 @@ class StateIo {
   }
 
   void bytes(void* p, std::size_t n) {
+    if (n == 0) return;   // an empty container's data() may be null, which memcpy must not see
     if (saving()) {
       const char* c = static_cast<const char*>(p);
       out_->insert(out_->end(), c, c + n);

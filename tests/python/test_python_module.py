@@ -156,6 +156,12 @@ def test_a_value_python_cannot_write_as_toml_is_refused(stampede):
         stampede.check({"days": object()})
 
 
+def sanitized(library):
+    """True when `library` links a sanitizer runtime (an ASan or TSan build)."""
+    r = subprocess.run(["ldd", library], capture_output=True, text=True)
+    return any(name in r.stdout for name in ("libasan", "libtsan", "libubsan"))
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: test_python_module.py STAMPEDE_BINARY WORK_DIR")
@@ -163,6 +169,10 @@ def main():
     package = os.path.join(os.path.dirname(os.path.dirname(binary)), "python")
     if not glob.glob(os.path.join(package, "stampede", "_stampede*.so")):
         print(f"skipped: the Python module was not built ({package}/stampede; apt-get install pybind11-dev python3-dev)")
+        sys.exit(77)
+    if sanitized(glob.glob(os.path.join(package, "stampede", "_stampede*.so"))[0]):
+        print("skipped: a sanitizer build's module cannot be loaded into an uninstrumented python3 "
+              "(the Release build's test runs it)")
         sys.exit(77)
     os.makedirs(work, exist_ok=True)
     os.environ.update(STAMPEDE_BIN=binary, STAMPEDE_WORK=work)
