@@ -67,10 +67,12 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
     // The manager's own line, checked on the morning's NAV: the product is wound up like a
     // liquidation (the whole book sold, the hedge bought back), whatever the broker's lines say.
     if (p_.stop_loss_nav > 0 && start_equity_ > 0 &&
-        (state_ == AgentState::Normal || state_ == AgentState::MarginCall) &&
-        (1.0 + p_.cushion) * day_equity_ / start_equity_ < p_.stop_loss_nav) {
-      start_liquidation(view, out, (1.0 + p_.cushion) * day_equity_ / start_equity_, "stop_loss");
-      return;
+        (state_ == AgentState::Normal || state_ == AgentState::MarginCall)) {
+      const double nav_per_unit = (1.0 + p_.cushion) * day_equity_ / start_equity_;   // since inception
+      if (nav_per_unit < p_.stop_loss_nav) {
+        start_liquidation(view, out, nav_per_unit, "stop_loss");
+        return;
+      }
     }
   }
   if (state_ == AgentState::Liquidated) return;

@@ -17,6 +17,7 @@ import time
 import h5py
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from build_tree import sanitized  # noqa: E402
 from small_world_args import NO_DRIVER, SMALL_WORLD  # noqa: E402
 
 SMALL = SMALL_WORLD + NO_DRIVER + ["--set", "days=2"]
@@ -81,7 +82,7 @@ def test_memory_refused(exe, work):
     assert not os.path.exists(out), "a refused run wrote a log"
     # A machine (or job) with little memory: ulimit -v 3 GB, 4 million traders. An AddressSanitizer
     # build cannot start at all under ulimit -v (it reserves terabytes of shadow address space).
-    if "libasan" in subprocess.run(["ldd", exe], capture_output=True, text=True).stdout:
+    if sanitized(exe, ("libasan",)):
         print("check under ulimit -v: skipped (AddressSanitizer build: no start under ulimit -v)")
         return
     cap = limit(resource.RLIMIT_AS, 3 << 30)

@@ -18,6 +18,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "clients"))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from build_tree import python_module, python_package, sanitized  # noqa: E402
 from short_run import SKIP, short_run  # noqa: E402
 
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
@@ -74,16 +76,14 @@ def main():
     shutil.copytree(os.path.join(ROOT, "scenarios"), scenarios)
     env = dict(os.environ, MPLBACKEND="Agg")
     # `import stampede` (docs/python.md) finds the module built beside this binary (build/python).
-    package = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(exe))), "python")
-    env["PYTHONPATH"] = package + os.pathsep + env.get("PYTHONPATH", "")
-    modules = glob.glob(os.path.join(package, "stampede", "_stampede*.so"))
-    no_module = None if modules else \
+    env["PYTHONPATH"] = python_package(exe) + os.pathsep + env.get("PYTHONPATH", "")
+    module = python_module(exe)
+    no_module = None if module else \
         "the Python module was not built (apt-get install pybind11-dev python3-dev; tools/install_deps.sh)"
     # A sanitizer build's module cannot be loaded into an uninstrumented python3: those snippets
     # are left out there without calling the whole test skipped (the Release build runs them).
     left_out = None
-    if modules and any(n in subprocess.run(["ldd", modules[0]], capture_output=True, text=True).stdout
-                       for n in ("libasan", "libtsan", "libubsan")):
+    if module and sanitized(module):
         no_module = left_out = "a sanitizer build's module, which python3 cannot load"
     no_r, no_netcdf4 = r_missing(), netcdf4_missing()
 

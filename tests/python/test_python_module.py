@@ -6,7 +6,6 @@ scenario or raises ScenarioError with every problem, each naming its file, line 
 ctest runs this file as `test_python_module.py STAMPEDE_BINARY WORK_DIR`; it then runs pytest on
 itself with build/python (next to the binary's build/tools) on sys.path. Exit 77 (skipped) when
 the module was not built (no pybind11: tools/install_deps.sh installs it)."""
-import glob
 import os
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
+from build_tree import python_module, python_package, sanitized  # noqa: E402
 from small_world_args import SMALL_WORLD  # noqa: E402
 
 BIN = os.environ.get("STAMPEDE_BIN", "")
@@ -156,21 +156,15 @@ def test_a_value_python_cannot_write_as_toml_is_refused(stampede):
         stampede.check({"days": object()})
 
 
-def sanitized(library):
-    """True when `library` links a sanitizer runtime (an ASan or TSan build)."""
-    r = subprocess.run(["ldd", library], capture_output=True, text=True)
-    return any(name in r.stdout for name in ("libasan", "libtsan", "libubsan"))
-
-
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: test_python_module.py STAMPEDE_BINARY WORK_DIR")
     binary, work = map(os.path.abspath, sys.argv[1:])
-    package = os.path.join(os.path.dirname(os.path.dirname(binary)), "python")
-    if not glob.glob(os.path.join(package, "stampede", "_stampede*.so")):
+    package, module = python_package(binary), python_module(binary)
+    if module is None:
         print(f"skipped: the Python module was not built ({package}/stampede; apt-get install pybind11-dev python3-dev)")
         sys.exit(77)
-    if sanitized(glob.glob(os.path.join(package, "stampede", "_stampede*.so"))[0]):
+    if sanitized(module):
         print("skipped: a sanitizer build's module cannot be loaded into an uninstrumented python3 "
               "(the Release build's test runs it)")
         sys.exit(77)
