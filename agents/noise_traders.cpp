@@ -12,8 +12,9 @@
 
 namespace stampede {
 
-NoiseTraders::NoiseTraders(const NoiseParams& p, std::vector<AccountId> accounts, std::uint64_t seed, AgentId id)
-    : p_(p), accounts_(std::move(accounts)) {
+NoiseTraders::NoiseTraders(const NoiseParams& p, std::vector<AccountId> accounts, StockPicker picker,
+                           std::uint64_t seed, AgentId id)
+    : p_(p), accounts_(std::move(accounts)), picker_(std::move(picker)) {
   const int blocks = (size() + kBlockSize - 1) / kBlockSize;
   for (int b = 0; b < blocks; ++b) {
     block_rng_.push_back(make_stream(seed, "noise_block", (static_cast<std::uint64_t>(id) << 32) | static_cast<std::uint64_t>(b)));
@@ -67,7 +68,7 @@ void NoiseTraders::decide_one(const MarketView& view, AccountId account, Rng& rn
         }
     }
   }
-  if (side == Side::Buy) stock = boost::random::uniform_int_distribution<InstrumentId>(0, view.stock_count - 1)(rng);
+  if (side == Side::Buy) stock = picker_.pick(rng, view.stock_count);
   const InstrumentQuote& q = view.quote(stock);
   if (informed(rng)) {
     const double value = (*view.fundamental_yuan)[static_cast<std::size_t>(stock)] * 100.0;
@@ -131,6 +132,10 @@ ParamBinder<NoiseTradersSection> section_binder() {
   b.bind(path(&S::behaviour, &NoiseParams::fundamental_tilt), "fundamental_tilt", 0, 1, "",
          "probability a trader only trades in the direction of (fundamental - price)")
       .long_doc("probability a trader's side follows the sign of (fundamental - price) rather than a coin flip");
+  b.bind(path(&S::behaviour, &NoiseParams::cap_weight_exponent), "cap_weight_exponent", 0, 2, "",
+         "buys and start holdings pick a stock with probability proportional to (market cap)^this")
+      .long_doc("buys and the holdings a trader starts with pick a stock with probability proportional to (its market "
+                "cap at the start)^this: 0 picks uniformly, so every stock gets the same yuan turnover");
   return b;
 }
 
@@ -145,18 +150,18 @@ void populate(const NoiseTradersSection& sec, const Scenario&, WorldSetup& setup
   const Universe& u = setup.universe();
   const AgentId id = setup.next_agent_id();
   Rng rng = make_stream(setup.seed(), "noise_setup", static_cast<std::uint64_t>(id));
-  boost::random::uniform_int_distribution<int> pick(0, u.size() - 1);
+  StockPicker picker(u, p.cap_weight_exponent);
   std::vector<AccountId> accounts;
   accounts.reserve(static_cast<std::size_t>(count));
   for (int t = 0; t < count; ++t) {
     const AccountId acc = setup.open_account(id, cash);
     for (int k = 0; k < stocks_held; ++k) {
-      const int stock = pick(rng);
+      const int stock = picker.pick(rng, u.size());
       setup.grant_shares(acc, stock, static_cast<Qty>(holdings_yuan / stocks_held / (u.first_price[stock] / 100.0)));
     }
     accounts.push_back(acc);
   }
-  setup.add_agent(std::make_unique<NoiseTraders>(p, std::move(accounts), setup.seed(), id));
+  setup.add_agent(std::make_unique<NoiseTraders>(p, std::move(accounts), std::move(picker), setup.seed(), id));
 }
 
 }  // namespace

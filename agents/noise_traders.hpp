@@ -4,6 +4,7 @@
 // decide in parallel, each block drawing from its own random stream.
 #include <vector>
 
+#include "agents/stock_picker.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/engine/agent.hpp"
 #include "sim/engine/agent_registry.hpp"
@@ -16,13 +17,15 @@ struct NoiseParams {
   double limit_offset_ticks = 5.0;
   double order_size_lots = 5.0;
   double fundamental_tilt = 0.1;
+  double cap_weight_exponent = 0.0;   // buys and start holdings weighted by (market cap)^this; 0 = uniform
 };
 
 class NoiseTraders final : public Agent {
  public:
   static constexpr int kBlockSize = 1024;
 
-  NoiseTraders(const NoiseParams& p, std::vector<AccountId> accounts, std::uint64_t seed, AgentId id);
+  NoiseTraders(const NoiseParams& p, std::vector<AccountId> accounts, StockPicker picker, std::uint64_t seed,
+               AgentId id);
   const char* kind() const override { return "noise_trader"; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
@@ -33,6 +36,7 @@ class NoiseTraders final : public Agent {
 
   NoiseParams p_;
   std::vector<AccountId> accounts_;           // per trader
+  StockPicker picker_;                        // the stock a buy goes to
   std::vector<Rng> block_rng_;                // per block of kBlockSize traders
   std::vector<std::vector<Order>> block_orders_;
   std::vector<std::uint64_t> block_sequence_;

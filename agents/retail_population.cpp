@@ -27,9 +27,9 @@ constexpr int kPositionsAhead = 8;
 
 RetailPopulation::RetailPopulation(const RetailParams& p, AccountId first_account, std::vector<std::uint8_t> styles,
                                    std::vector<std::int32_t> slot_stock, std::vector<Tick> slot_entry,
-                                   const std::vector<Tick>& first_prices, std::uint64_t seed, AgentId id)
+                                   const std::vector<Tick>& first_prices, std::uint64_t seed, AgentId id, StockPicker picker)
     : p_(p), first_account_(first_account), k_(p.max_stocks), style_(std::move(styles)),
-      slot_stock_(std::move(slot_stock)), slot_entry_(std::move(slot_entry)) {
+      slot_stock_(std::move(slot_stock)), slot_entry_(std::move(slot_entry)), picker_(std::move(picker)) {
   if (k_ < 1 || k_ > kMaxSlots) throw std::invalid_argument("retail.max_stocks must be "
                                                             "1.." + std::to_string(kMaxSlots));
   if (slot_stock_.size() != style_.size() * static_cast<std::size_t>(k_) || slot_entry_.size() != slot_stock_.size())
@@ -201,7 +201,7 @@ RetailIntent RetailPopulation::intent(const MarketView& v, int t, Rng& rng) cons
       if (can_sell(k) && pick-- == 0) return sell_some(k);
     return in;
   };
-  auto random_stock = [&]() { return static_cast<InstrumentId>(uniform_int(rng, 0, v.stock_count - 1)); };
+  auto random_stock = [&]() { return static_cast<InstrumentId>(picker_.pick(rng, v.stock_count)); };
 
   switch (st) {
     case RetailStyle::Noise:
@@ -460,6 +460,7 @@ void populate(const RetailSection& sec, const Scenario&, WorldSetup& setup) {
   boost::random::normal_distribution<double> normal(0.0, 1.0);
   const int n = u.size();
   const int held = std::min(stocks_held, n);
+  StockPicker picker(u, p.cap_weight_exponent);
 
   std::vector<std::uint8_t> styles(static_cast<std::size_t>(count));
   std::vector<std::int32_t> slot_stock(static_cast<std::size_t>(count) * static_cast<std::size_t>(p.max_stocks), -1);
@@ -476,7 +477,7 @@ void populate(const RetailSection& sec, const Scenario&, WorldSetup& setup) {
       InstrumentId stock;
       bool fresh;
       do {   // distinct stocks
-        stock = uniform_int(rng, 0, n - 1);
+        stock = picker.pick(rng, n);
         fresh = true;
         for (int j = 0; j < k; ++j) fresh = fresh && slot_stock[row + static_cast<std::size_t>(j)] != stock;
       } while (!fresh);
@@ -490,7 +491,8 @@ void populate(const RetailSection& sec, const Scenario&, WorldSetup& setup) {
       if (slot_entry[row + static_cast<std::size_t>(k)] == 0) slot_stock[row + static_cast<std::size_t>(k)] = -1;
   }
   setup.add_agent(std::make_unique<RetailPopulation>(p, first, std::move(styles), std::move(slot_stock),
-                                                     std::move(slot_entry), u.first_price, setup.seed(), id));
+                                                     std::move(slot_entry), u.first_price, setup.seed(), id,
+                                                     std::move(picker)));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "agents/stock_picker.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/engine/agent.hpp"
 #include "sim/engine/agent_registry.hpp"
@@ -44,6 +45,7 @@ struct RetailParams {
   double panic_limit_down_sensitivity = 2.0;
   double panic_contagion = 0.5;
   int report_every_steps = 30;
+  double cap_weight_exponent = 0.0;      // random picks weighted by (market cap)^this; 0 = uniform
 };
 
 // What one active trader wants to do this step (at most one order).
@@ -67,7 +69,7 @@ class RetailPopulation final : public Agent {
   // slot_stock/slot_entry: max_stocks entries per trader (stock -1 = free slot).
   RetailPopulation(const RetailParams& p, AccountId first_account, std::vector<std::uint8_t> styles,
                    std::vector<std::int32_t> slot_stock, std::vector<Tick> slot_entry,
-                   const std::vector<Tick>& first_prices, std::uint64_t seed, AgentId id);
+                   const std::vector<Tick>& first_prices, std::uint64_t seed, AgentId id, StockPicker picker = {});
   const char* kind() const override { return "retail_trader"; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
@@ -118,6 +120,7 @@ class RetailPopulation final : public Agent {
   std::vector<Tick> close_ring_;            // momentum_lookback_days x stocks: closes, ring by day
   std::vector<double> volume_ewma_;         // daily volume, EWMA
   std::vector<InstrumentId> attention_;     // today's attention list
+  StockPicker picker_;                      // a random stock for noise buys and momentum candidates
   std::vector<std::pair<double, InstrumentId>> attention_scratch_;
   std::int64_t panic_orders_total_ = 0;
   // report: a census of cash and shares every report_every_steps steps, marked every step

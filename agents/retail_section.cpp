@@ -77,6 +77,11 @@ ParamBinder<RetailSection> retail_section_binder() {
          "panic probability added per unit share of stocks locked limit-down");
   b.bind(trader(&P::panic_contagion), "panic_contagion", 0, 1, "",
          "factor on that added probability for traders who are not panic-prone");
+  b.bind(trader(&P::cap_weight_exponent), "cap_weight_exponent", 0, 2, "",
+         "a random pick (start holdings, noise buys, momentum candidates) weights stocks by (market cap)^this")
+      .long_doc("a trader's random picks (the holdings it starts with, a noise-style buy, the candidates a momentum "
+                "trader compares) choose a stock with probability proportional to (its market cap at the start)^this: "
+                "0 picks uniformly, so every stock gets the same yuan turnover; real turnover in yuan grows with size");
   b.bind(trader(&P::report_every_steps), "report_every_steps", 1, 100000, "steps",
          "class totals count cash and shares every this many steps (and each day), marked every step")
       .long_doc("the class totals count the traders' cash and shares every this many steps (and at each day's first "
