@@ -107,7 +107,7 @@ def calibration_model(params: Sequence[str], series: str | Sequence[str] = "micr
     params[i] (scenario keys, e.g. "dma.leverage"; integer keys get theta rounded), N the trading
     days to simulate, seed the run's seed; the columns are the daily series named (SERIES) in
     order. Same theta, N and seed: the same array, bit for bit."""
-    from . import ScenarioError, run
+    from . import ScenarioError, _flatten, _overrides, run
     params = list(params)
     names = [series] if isinstance(series, str) else list(series)
     problems = [f"series {s!r}: not one of {', '.join(SERIES)}" for s in names if s not in SERIES]
@@ -135,7 +135,7 @@ def calibration_model(params: Sequence[str], series: str | Sequence[str] = "micr
             raise ValueError(f"theta has {theta.size} values; the model takes {len(params)} ({', '.join(params)})")
         keys = {p: (int(round(v)) if kinds[p] is int else float(v)) for p, v in zip(params, theta)}
         keys["days"] = int(N)
-        r = run(base, seed=int(seed), threads=threads, set=[*_as_list(set), *_flat(keys)])
+        r = run(base, seed=int(seed), threads=threads, set=[*_overrides(set), *_flatten(keys)])
         import h5py
         columns = []
         with h5py.File(r.path, "r") as f:
@@ -149,12 +149,3 @@ def calibration_model(params: Sequence[str], series: str | Sequence[str] = "micr
     model.series = names
     return model
 
-
-def _as_list(set) -> list[str]:
-    from . import _overrides
-    return _overrides(set)
-
-
-def _flat(keys: dict) -> list[str]:
-    from . import _flatten
-    return _flatten(keys)
