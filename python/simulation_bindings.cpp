@@ -33,6 +33,9 @@ class SteppedSimulation {
     RunOptions options;
     options.output = output;
     options.threads = threads;
+    // The run's own arena bounds its threads. A process-wide cap held for the simulation's
+    // lifetime would also cap every other run made meanwhile (stampede.run, another Simulation).
+    options.limit_global_parallelism = false;
     py::gil_scoped_release release;
     run_ = std::make_unique<SteppedRun>(scenario, builtin_agents(), options);
   }
@@ -42,7 +45,7 @@ class SteppedSimulation {
   // and raises KeyboardInterrupt (the simulation stays usable). Returns the steps made.
   std::int64_t advance(std::int64_t days, std::int64_t steps) {
     Busy busy(*this);
-    if (ended_) throw std::logic_error("the simulation has been finished or closed: it takes no more steps");
+    if (ended_) throw std::logic_error("the simulation has been finished or stopped: it takes no more steps");
     std::int64_t made = 0, closed = 0;
     bool interrupted = false;
     {
@@ -67,7 +70,7 @@ class SteppedSimulation {
   // dict of a complete run, None otherwise.
   py::object finish() {
     Busy busy(*this);
-    if (ended_) throw std::logic_error("the simulation has already been finished or closed");
+    if (ended_) throw std::logic_error("the simulation has already been finished or stopped");
     ended_ = true;
     RunSummary summary;
     {

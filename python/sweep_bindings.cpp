@@ -5,6 +5,9 @@
 #include <pybind11/stl.h>
 
 #include <atomic>
+#include <chrono>
+#include <exception>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -30,7 +33,7 @@ sweep::ScenarioLoader loader() {
 }
 
 // Plans (every problem at once, as ScenarioErrorBase), then runs what is not complete in `dir`
-// and writes DIR/summary.h5 and summary.csv. Returns {"ran", "skipped", "failed", "ok"}.
+// and writes DIR/summary.h5 and summary.csv. Returns {"ran", "skipped", "failed"}.
 py::dict execute(const std::function<sweep::Plan(const sweep::ScenarioLoader&)>& make_plan, const std::string& dir, int jobs,
                  const std::function<void()>& before_runs, const std::function<void(const sweep::Plan&, const std::vector<sweep::RunResult>&)>& after) {
   const sweep::ScenarioLoader load = loader();
@@ -47,19 +50,48 @@ py::dict execute(const std::function<sweep::Plan(const sweep::ScenarioLoader&)>&
   o.progress = false;
   o.registry = &registry;
   o.load = load;
+  // The sweep runs on a thread of its own while this (Python's main) thread watches for Ctrl-C:
+  // Python runs signal handlers only here. On one, the runs under way stop at the end of their
+  // step, their logs stay incomplete and no summary is written, as `stampede sweep` on SIGINT;
+  // the same call again resumes.
+  std::atomic<int> stop{0};
+  o.stop = &stop;
   sweep::ExecuteReport rep;
-  {
-    py::gil_scoped_release release;
-    // One sweep per directory, as the command line takes it (sweep_lock.hpp).
-    const sweep::SweepLock lock = sweep::lock_sweep_dir(o.dir, 0, 1);
-    if (before_runs) before_runs();
-    const sweep::MpiWorld world;   // not launched by mpirun: no MPI, one process
-    rep = sweep::execute_plan(plan, o, world);
-    if (rep.writer) {
-      sweep::write_summary(o.dir, plan, rep.results);
-      if (after) after(plan, rep.results);
+  std::exception_ptr failure;
+  std::atomic<bool> done{false};
+  std::thread worker([&] {
+    try {
+      // One sweep per directory, as the command line takes it (sweep_lock.hpp).
+      const sweep::SweepLock lock = sweep::lock_sweep_dir(o.dir, 0, 1);
+      if (before_runs) before_runs();
+      const sweep::MpiWorld world;   // not launched by mpirun: no MPI, one process
+      rep = sweep::execute_plan(plan, o, world);
+      if (rep.writer && stop == 0) {
+        sweep::write_summary(o.dir, plan, rep.results);
+        if (after) after(plan, rep.results);
+      }
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    done = true;
+  });
+  bool interrupted = false;
+  while (!done) {
+    {
+      py::gil_scoped_release release;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!interrupted && PyErr_CheckSignals() != 0) {
+      interrupted = true;   // the KeyboardInterrupt stays set until the runs have stopped
+      stop = 2;             // SIGINT
     }
   }
+  {
+    py::gil_scoped_release release;
+    worker.join();
+  }
+  if (interrupted) throw py::error_already_set();
+  if (failure) std::rethrow_exception(failure);
   if (!rep.stopped_launching.empty())
     throw std::runtime_error("stopped launching runs: " + rep.stopped_launching + "; " + std::to_string(rep.not_started) +
                              " runs not started. Free some space and call again to resume.");
