@@ -7,6 +7,7 @@ wrong and what is allowed.
 ctest runs this file as `test_python_stepping.py STAMPEDE_BINARY WORK_DIR` (as
 test_python_module.py: exit 77, skipped, without the module or with a sanitizer build's)."""
 import os
+import signal
 import subprocess
 import sys
 
@@ -18,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from build_tree import python_module, python_package, sanitized  # noqa: E402
-from small_world_args import SMALL_WORLD  # noqa: E402
+from small_world_args import NO_DRIVER, SMALL_WORLD  # noqa: E402
 
 BIN = os.environ.get("STAMPEDE_BIN", "")
 WORK = os.environ.get("STAMPEDE_WORK", "")
@@ -206,6 +207,24 @@ def test_a_closed_simulation_leaves_an_incomplete_log(stampede):
         sim.run_days(1)
     with h5py.File(out) as f:
         assert f.attrs["complete"] == 0 and f["market/stocks/close"].shape[0] == 1
+
+
+def test_ctrl_c_stops_at_the_end_of_a_day_and_the_simulation_goes_on(stampede):
+    days = 40   # about 0.2 s a day: far longer than the half second before the interrupt
+    sim = stampede.Simulation(seed=SEED, set=[*SMALL_WORLD[1::2], *NO_DRIVER[1::2], f"days={days}"])
+    previous = signal.signal(signal.SIGALRM, lambda *_: os.kill(os.getpid(), signal.SIGINT))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with pytest.raises(KeyboardInterrupt):
+            sim.run_days(days)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    stopped_at = sim.day
+    assert 0 < stopped_at < days and sim.step_in_day == 0
+    sim.run_days(1)
+    assert sim.day == stopped_at + 1
+    sim.stop()
 
 
 def main():
