@@ -1,7 +1,8 @@
 // The compiled half of the Python package `stampede` (python/stampede/__init__.py is the other):
 // the same scenario loader and run_simulation() the command line uses, so a run from Python is
 // the CLI's run, bit for bit. Python-facing conveniences (dicts, xarray, structured errors) live
-// in the Python half; this file only crosses the language boundary.
+// in the Python half; this file and its two siblings (simulation_bindings.cpp: stepping and
+// views; sweep_bindings.cpp: sweeps and ensembles) only cross the language boundary.
 #include <pybind11/functional.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "agents/builtin_agents.hpp"
+#include "bindings.hpp"
 #include "scenario_input.hpp"
 #include "sim/engine/run.hpp"
 
@@ -20,9 +22,11 @@ namespace py = pybind11;
 using namespace stampede;
 
 namespace {
-
 // Raised with the loader's problems, one string each ("file:line: key: what is wrong").
 PyObject* scenario_error_type = nullptr;
+}  // namespace
+
+namespace stampede::python {
 
 [[noreturn]] void raise_scenario_error(const std::vector<std::string>& problems) {
   py::list items;
@@ -38,6 +42,30 @@ Scenario load(const std::string& file, const std::vector<std::string>& overrides
     raise_scenario_error(e.problems());
   }
 }
+
+py::dict summary_dict(const RunSummary& summary, const std::filesystem::path& output) {
+  if (!summary.conservation_problems.empty())
+    throw std::runtime_error("the run broke conservation of money or shares (a bug: please report it): " +
+                             summary.conservation_problems.front());
+  py::dict metrics;
+  for (const auto& [name, value] : summary_metrics(summary)) metrics[py::str(name)] = value;
+  py::dict out;
+  out["scenario"] = summary.scenario;
+  out["seed"] = summary.seed;
+  out["days"] = summary.days;
+  out["stocks"] = summary.stocks;
+  out["agents"] = summary.agents;
+  out["threads"] = summary.threads;
+  out["wall_seconds"] = summary.wall_seconds;
+  out["metrics"] = metrics;
+  out["text"] = format_summary(summary, output);
+  return out;
+}
+
+}  // namespace stampede::python
+
+namespace {
+using stampede::python::load;
 
 // Every key after defaults and overrides, as `stampede check` prints it.
 py::dict check(const std::string& file, const std::vector<std::string>& overrides) {
@@ -81,22 +109,7 @@ py::dict run(const std::string& file, const std::vector<std::string>& overrides,
                                                   .c_str());
     throw py::error_already_set();
   }
-  if (!summary.conservation_problems.empty())
-    throw std::runtime_error("the run broke conservation of money or shares (a bug: please report it): " +
-                             summary.conservation_problems.front());
-  py::dict metrics;
-  for (const auto& [name, value] : summary_metrics(summary)) metrics[py::str(name)] = value;
-  py::dict out;
-  out["scenario"] = summary.scenario;
-  out["seed"] = summary.seed;
-  out["days"] = summary.days;
-  out["stocks"] = summary.stocks;
-  out["agents"] = summary.agents;
-  out["threads"] = summary.threads;
-  out["wall_seconds"] = summary.wall_seconds;
-  out["metrics"] = metrics;
-  out["text"] = format_summary(summary, output);
-  return out;
+  return python::summary_dict(summary, output);
 }
 
 }  // namespace
@@ -111,4 +124,6 @@ PYBIND11_MODULE(_stampede, m) {
   m.def("run", &run, py::arg("file"), py::arg("overrides"), py::arg("output"), py::arg("threads"),
         py::arg("on_day_done") = nullptr);
   m.attr("version") = STAMPEDE_VERSION;
+  python::bind_simulation(m);
+  python::bind_sweeps(m);
 }

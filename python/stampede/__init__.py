@@ -5,6 +5,9 @@
     run.summary["microcap_max_drawdown"]                   # the figures `stampede run` prints
     stocks = run.dataset("market/stocks")                  # an xarray Dataset of the run log
     stampede.check("scenarios/no_dma.toml")                # every key, resolved; or ScenarioError
+    sim = stampede.Simulation(seed=1, set={"days": 5})      # the same run, one step at a time
+    stampede.sweep(grid={"dma.leverage": [2, 3]}, out="results/lev")   # a DataFrame, one row a run
+    model = stampede.calibration_model(["dma.leverage"])   # model(theta, N, seed) -> (N, k) array
 
 A scenario is None (the built-in default, scenarios/feb2024.toml), a path to a TOML file, or a
 dict shaped like one ({"days": 5, "dma": {"leverage": 2.0}}): the dict's keys are applied on top
@@ -27,7 +30,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 from . import _stampede
 
-__all__ = ["run", "check", "Run", "ScenarioError", "Problem", "version"]
+__all__ = ["run", "check", "Run", "ScenarioError", "Problem", "version", "Simulation", "SimulationFinished",
+           "sweep", "ensemble", "calibration_model"]
 version = _stampede.version
 
 BUILT_IN = "feb2024"
@@ -191,3 +195,8 @@ def run(scenario: Any = None, seed: int | None = None, threads: int = 1,
             shutil.rmtree(owned, ignore_errors=True)
         raise
     return Run(result, path, owned)
+
+
+# Stepping, sweeps and calibration (they use the helpers above).
+from .simulation import Simulation, SimulationFinished  # noqa: E402
+from .ensembles import calibration_model, ensemble, sweep  # noqa: E402

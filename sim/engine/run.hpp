@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -95,6 +96,41 @@ struct RunSummary {
 // The run's outcome as named numbers, in a fixed order: what sweeps tabulate and run logs keep as
 // root attributes (prefixed "summary_"). New outcome measures are added here, once.
 std::vector<std::pair<std::string, double>> summary_metrics(const RunSummary& s);
+
+class Simulation;
+
+// A run made one step at a time by its caller: what run_simulation does (it is a loop over this
+// class), so a run stepped from Python writes the same log, bit for bit, as `stampede run`.
+// The simulation is built, and every step made, inside the run's own task arena of
+// RunOptions::threads; the run log is opened by the constructor (resuming from a checkpoint when
+// options.resume says so). Not thread-safe: one caller steps it.
+class SteppedRun {
+ public:
+  SteppedRun(const Scenario& scenario, const AgentRegistry& registry, RunOptions options);
+  // Without finish(): the log is closed incomplete (complete = 0).
+  ~SteppedRun();
+  SteppedRun(const SteppedRun&) = delete;
+  SteppedRun& operator=(const SteppedRun&) = delete;
+
+  // Every trading day is done (step() would throw).
+  bool finished() const;
+  // One step, its frames to the log and its figures to the summary; true when it closed a
+  // trading day (then on_day_done has been called). Throws std::logic_error once finished() or
+  // after finish().
+  bool step();
+  // Ends the run: with every day done, the summary figures are written and the log is finished
+  // (complete = 1); otherwise the log is closed incomplete, marked interrupted when
+  // RunOptions::stop holds a signal. Returns the summary; a second call throws std::logic_error.
+  RunSummary finish();
+
+  // The simulation as of the last step (read only; valid until the SteppedRun is destroyed).
+  const Simulation& simulation() const;
+  int threads() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 RunSummary run_simulation(const Scenario& scenario, const AgentRegistry& registry, const RunOptions& options);
 std::string format_summary(const RunSummary& s, const std::filesystem::path& output);

@@ -86,6 +86,11 @@ class Simulation {
   const MarketView& view() const { return view_; }
   const FuturesMarket& futures() const { return futures_; }
   const OrderBook& book(InstrumentId i) const { return books_[static_cast<std::size_t>(i)]; }
+  // Today's figures per stock ([stock]; close is kNoPrice until the day closes). Sized once when
+  // built (loading a checkpoint keeps the size, so the storage): the Python module's views point
+  // into it, as into view().stock_last.
+  const std::vector<StockDayStats>& day_stats() const { return stock_day_; }
+  int step_in_day() const { return step_in_day_; }
   const std::vector<std::unique_ptr<Agent>>& agents() const { return agents_; }
   const RunTotals& totals() const { return totals_; }
   DayIndex day() const { return day_; }

@@ -1,0 +1,28 @@
+#pragma once
+// What the compiled module's files share (module.cpp, simulation_bindings.cpp,
+// sweep_bindings.cpp): scenario loading with the loader's problems raised as ScenarioErrorBase,
+// and a finished run's summary as the dict the Python half turns into a Run.
+#include <pybind11/pybind11.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "sim/engine/run.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace stampede::python {
+
+// Loads `file` ("" = built-in) with `overrides`, as `stampede run` does; a scenario with problems
+// raises ScenarioErrorBase (args[0]: every problem, one string each).
+Scenario load(const std::string& file, const std::vector<std::string>& overrides);
+[[noreturn]] void raise_scenario_error(const std::vector<std::string>& problems);
+
+// {"scenario", "seed", "days", "stocks", "agents", "threads", "wall_seconds", "metrics", "text"}
+// of a run that ended with every day done; a run that broke conservation raises RuntimeError.
+pybind11::dict summary_dict(const RunSummary& summary, const std::filesystem::path& output);
+
+void bind_simulation(pybind11::module_& m);
+void bind_sweeps(pybind11::module_& m);
+
+}  // namespace stampede::python
