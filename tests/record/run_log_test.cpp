@@ -484,7 +484,7 @@ TEST_CASE("two run logs can be written at the same time", "[record]") {
 }
 
 TEST_CASE("sample run log for check_run_log.py", "[record]") {
-  // Left in the build tree: python3 tests/record/check_run_log.py <build>/record_sample_run.h5
+  // Left in the build tree: python3 tests/record/check_run_log.py <build>/record_sample_run.h5 --extra-event-kind trades
   const std::filesystem::path path = std::filesystem::path(STAMPEDE_BINARY_DIR) / "record_sample_run.h5";
   RunLog log(path, sample_header());
   write_sample_run(log);
