@@ -17,10 +17,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAGE = os.path.normpath(os.path.join(HERE, "..", "..", "docs", "hdf5-schema.md"))
-# Groups whose hand-written tables describe each dataset (the root's and /meta's coordinates are
-# described by rule and in the generated table).
-HAND_GROUPS = ("market/stocks", "market/index", "market/futures", "market/driver",
-               "agents/classes", "agents/daily", "agents/flows", "agents/stocks", "agents/futures")
+# The groups whose datasets are described only by rule and in the generated table; every other
+# group (a new one too) has a section whose table describes each of its datasets.
+RULE_GROUPS = ("", "meta")
 
 
 def sections(text):
@@ -66,7 +65,7 @@ def main():
     tables = sections(text)
     for d in schema["datasets"]:
         group, _, name = d["path"].rpartition("/")
-        if group not in HAND_GROUPS:
+        if group in RULE_GROUPS:
             continue
         rows = [r for r in tables.get(group, []) if re.search(rf"`{re.escape(name)}`", r.get("path", ""))]
         if not rows:
