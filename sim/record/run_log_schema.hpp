@@ -17,7 +17,7 @@ struct SchemaDataset {
   std::string units, long_name;    // the dataset's attributes
   std::string declared_in;         // frame_fields.def, frame_arrays.def or layout (run_log_layout.cpp, group_axes.cpp)
   std::string filled_from;         // "DayFrame.open", "StepFrame.arrays", "RunHeader.stocks.segment"; "" for the layout's
-  bool coordinate = false;         // a dimension scale of the root (each group has its own copy)
+  bool coordinate = false;         // a dimension scale: the root's (each group has its own copy), or /market/driver/driver_day
   bool unlimited = false;          // grows with the run (its first axis is step or day)
 };
 

@@ -67,9 +67,11 @@ def load_schema(stampede=None, schema_json=None):
     DATASETS.clear()
     for d in schema["datasets"]:
         kind = DTYPE_KINDS[d["dtype"]]
+        if d["path"].startswith(("meta/", "market/driver/")):
+            continue
         if d["coordinate"]:
             COORDS[d["path"]] = (kind, d["unlimited"])
-        elif not d["path"].startswith(("meta/", "market/driver/")):
+        else:
             DATASETS[d["path"]] = (tuple(d["dims"]), kind)
     EVENT_KINDS[:] = [k["name"] for k in schema["event_kinds"]]
     return schema
