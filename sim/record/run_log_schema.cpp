@@ -173,7 +173,7 @@ std::string run_log_schema_markdown() {
   for (const SchemaDataset& d : run_log_datasets()) {
     std::string dims;
     for (const auto& x : d.dims) dims += (dims.empty() ? "" : ", ") + x;
-    out += "| `/" + d.path + "` | `[" + dims + "]` | " + d.dtype + " | " + (d.units.empty() ? "—" : cell(d.units)) + " | " +
+    out += "| `/" + d.path + "` | " + (d.dims.empty() ? std::string("scalar") : "`[" + dims + "]`") + " | " + d.dtype + " | " + (d.units.empty() ? "—" : cell(d.units)) + " | " +
            cell(d.long_name) + " | " + d.declared_in + (d.filled_from.empty() ? "" : ", `" + d.filled_from + "`") + " |\n";
   }
   return out;
