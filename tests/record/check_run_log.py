@@ -295,7 +295,7 @@ def check_agents(c, f, sizes):
             c.check(fv.dtype == ds.dtype, f"/{p} flag_values dtype {fv.dtype} differs from the dataset's {ds.dtype}")
             c.check(len(fv) == len(as_text(ds.attrs["flag_meanings"]).split()),
                     f"/{p} flag_values and flag_meanings differ in length")
-    for name in FLOWS:
+    for name in (p.rpartition("/")[2] for p in DATASETS if p.startswith("agents/flows/")):
         ds = f.get(f"agents/flows/{name}")
         if ds is not None and ds.size:
             values = ds[:]

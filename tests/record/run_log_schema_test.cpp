@@ -15,8 +15,9 @@ using namespace stampede::test;
 
 namespace {
 
-std::filesystem::path sample_log() {
-  const auto path = temp_dir() / "schema_sample.h5";
+// Each test case its own file: ctest runs them in parallel.
+std::filesystem::path sample_log(const std::string& name) {
+  const auto path = temp_dir() / name;
   std::filesystem::remove(path);
   RunLog log(path, sample_header());
   write_sample_run(log);
@@ -67,7 +68,7 @@ std::string scale_name(hid_t ds, unsigned axis) {
 }  // namespace
 
 TEST_CASE("every dataset of the schema is in a written log, as the schema says", "[record][schema]") {
-  const auto path = sample_log();
+  const auto path = sample_log("schema_declared.h5");
   H5Closer f{must(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path.string()), H5Fclose};
   for (const SchemaDataset& d : run_log_datasets()) {
     INFO("/" << d.path);
@@ -93,7 +94,7 @@ TEST_CASE("every dataset of the schema is in a written log, as the schema says",
 }
 
 TEST_CASE("every dataset of a written log is in the schema", "[record][schema]") {
-  const auto path = sample_log();
+  const auto path = sample_log("schema_written.h5");
   H5Closer f{must(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path.string()), H5Fclose};
   std::set<std::string> declared, coordinates, groups;
   for (const SchemaDataset& d : run_log_datasets()) {
