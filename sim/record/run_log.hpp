@@ -1,8 +1,9 @@
 #pragma once
 // The run log: one HDF5 file per simulation run, written by a background thread so the simulation
 // never waits on disk. The file layout is documented in docs/hdf5-schema.md (schema
-// "stampede-run/2"; `stampede schema` lists every dataset, sim/record/run_log_schema.hpp); it is readable by h5py, pandas, xarray (engines h5netcdf and netcdf4),
-// netCDF-C tools, R (hdf5r, rhdf5) and MATLAB.
+// "stampede-run/2"; `stampede schema` lists every dataset, sim/record/run_log_schema.hpp); it is
+// readable by h5py, pandas, xarray (engines h5netcdf and netcdf4), netCDF-C tools, R (hdf5r,
+// rhdf5) and MATLAB.
 #include <cstdint>
 #include <filesystem>
 #include <limits>
