@@ -1,21 +1,16 @@
+// The run log's HDF5 file over a run (RunLogFile, run_log_file.hpp): created crash-safe, rows
+// appended a day at a time, published after each day, closed or abandoned. The layout itself is
+// run_log_layout.cpp; the event tables event_tables.cpp.
 #include "sim/record/run_log_file.hpp"
 
-#include "sim/record/log_prefix.hpp"
-
-#include <hdf5_hl.h>
-
-#include "sim/record/run_log_verify.hpp"
-
 #include <algorithm>
-#include <chrono>
 #include <cstddef>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <utility>
 
+#include "sim/record/log_prefix.hpp"
 
 namespace stampede::record_detail {
 namespace {
