@@ -1,5 +1,7 @@
 #include "sim/record/frame_array_writer.hpp"
 
+#include "sim/record/frame_fields.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -12,26 +14,6 @@ constexpr double kStockTickYuan = 0.01;
 // axis as fit in this: the file is flushed every day, and a chunk written once is compressed once.
 constexpr hsize_t kDayBlockChunkBytes = hsize_t{1} << 20;
 constexpr hsize_t kSubsetChunkCols = 64;
-
-Axis axis_bit(ArrayAxis a) {
-  switch (a) {
-    case ArrayAxis::stock: return kStockAxis;
-    case ArrayAxis::futures_slot: return kSlotAxis;
-    case ArrayAxis::agent_class: return kClassAxis;
-    case ArrayAxis::agent: return kAgentAxis;
-  }
-  return kStockAxis;
-}
-
-hsize_t extent(ArrayAxis a, const RunHeader& h) {
-  switch (a) {
-    case ArrayAxis::stock: return h.stocks.names.size();
-    case ArrayAxis::futures_slot: return h.futures_slots.size();
-    case ArrayAxis::agent_class: return h.agent_classes.size();
-    case ArrayAxis::agent: return h.daily_agent_names.size();
-  }
-  return 0;
-}
 
 struct TypeInfo {
   hid_t file, mem;
@@ -87,7 +69,7 @@ void FrameArrayWriter::create(hid_t file, const RunHeader& h, const ChunkShapes&
     if (axes_of(path) != nullptr) continue;
     unsigned& bits = new_groups[path];
     bits |= s.time == ArrayTime::step ? kStepAxis : kDayAxis;
-    for (ArrayAxis a : s.axes) bits |= axis_bit(a);
+    for (ArrayAxis a : s.axes) bits |= axis_of(a);
   }
   h5::Handle lcpl = h5::plist(H5Pcreate(H5P_LINK_CREATE), "link creation properties");
   h5::check(H5Pset_create_intermediate_group(lcpl.get(), 1), "intermediate groups");
@@ -109,7 +91,7 @@ void FrameArrayWriter::create(hid_t file, const RunHeader& h, const ChunkShapes&
     const std::string what = where + path + s.name;
 
     std::vector<hsize_t> tail;
-    for (ArrayAxis a : s.axes) tail.push_back(extent(a, h));
+    for (ArrayAxis a : s.axes) tail.push_back(axis_extent(a, h));
     DatasetSpec spec;
     if (tail.size() == 1 && s.time == ArrayTime::step) {
       spec = chunks.step_spec(s.name, t.file, tail[0], s.units.c_str(), s.long_name);
@@ -142,7 +124,7 @@ void FrameArrayWriter::create(hid_t file, const RunHeader& h, const ChunkShapes&
       throw h5::Error(what + ": only [time, stock] arrays can record a subset of stocks");
 
     std::vector<Axis> dims{s.time == ArrayTime::step ? kStepAxis : kDayAxis};
-    for (ArrayAxis a : s.axes) dims.push_back(axis_bit(a));
+    for (ArrayAxis a : s.axes) dims.push_back(axis_of(a));
     axes->label(arr.series.ds.get(), dims, what);
     if (s.units == "tick") {
       const bool futures = s.group == "market/futures";

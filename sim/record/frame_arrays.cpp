@@ -3,9 +3,7 @@
 #include <sstream>
 
 namespace stampede {
-namespace {
-
-std::vector<ArrayAxis> parse_axes(const std::string& text) {
+std::vector<ArrayAxis> parse_axes(const std::string& text, const char* def_file) {
   std::vector<ArrayAxis> out;
   std::stringstream in(text);
   std::string name;
@@ -14,17 +12,16 @@ std::vector<ArrayAxis> parse_axes(const std::string& text) {
     else if (name == "futures_slot") out.push_back(ArrayAxis::futures_slot);
     else if (name == "agent_class") out.push_back(ArrayAxis::agent_class);
     else if (name == "agent") out.push_back(ArrayAxis::agent);
-    else throw std::logic_error("frame_arrays.def: unknown axis '" + name + "'");
+    else if (name == "segment") out.push_back(ArrayAxis::segment);
+    else throw std::logic_error(std::string(def_file) + ": unknown axis '" + name + "'");
   }
   return out;
 }
 
-}  // namespace
-
 const std::vector<FrameArraySpec>& declared_frame_arrays() {
   static const std::vector<FrameArraySpec> specs{
 #define STAMPEDE_FRAME_ARRAY(id, time, group, name, type, axes, recorded, fill, units, long_name)                     \
-  FrameArraySpec{FrameArray::id, ArrayTime::time, group,  name, ArrayType::type, parse_axes(axes), ArrayRecorded::recorded, \
+  FrameArraySpec{FrameArray::id, ArrayTime::time, group,  name, ArrayType::type, parse_axes(axes, "frame_arrays.def"), ArrayRecorded::recorded, \
                  fill,           units,          long_name},
 #include "sim/record/frame_arrays.def"
 #undef STAMPEDE_FRAME_ARRAY
@@ -38,6 +35,7 @@ const char* to_string(ArrayAxis axis) {
     case ArrayAxis::futures_slot: return "futures_slot";
     case ArrayAxis::agent_class: return "agent_class";
     case ArrayAxis::agent: return "agent";
+    case ArrayAxis::segment: return "segment";
   }
   return "?";
 }

@@ -25,7 +25,7 @@ enum class ArrayTime : std::uint8_t { step, day };
 enum class ArrayType : std::uint8_t { i32, i64, f64 };
 enum class ArrayRecorded : std::uint8_t { always, liquidity_stocks };
 // The axes an array can have after its first (time) one.
-enum class ArrayAxis : std::uint8_t { stock, futures_slot, agent_class, agent };
+enum class ArrayAxis : std::uint8_t { stock, futures_slot, agent_class, agent, segment };
 
 struct FrameArraySpec {
   FrameArray id;
@@ -43,6 +43,8 @@ struct FrameArraySpec {
 const std::vector<FrameArraySpec>& declared_frame_arrays();
 inline const FrameArraySpec& spec_of(FrameArray a) { return declared_frame_arrays()[static_cast<std::size_t>(a)]; }
 const char* to_string(ArrayAxis axis);   // the dimension's name: "stock", "futures_slot", ...
+// The axes named in a .def line: "stock", "agent_class,futures_slot", "" (none).
+std::vector<ArrayAxis> parse_axes(const std::string& text, const char* def_file);
 
 // One frame's values of the declared arrays, row-major over the axes after the time axis. A
 // StepFrame carries the step arrays, a DayFrame the day arrays; the others stay empty. The typed

@@ -12,6 +12,17 @@ std::optional<std::int32_t> days_since_epoch(std::string_view iso) {
   return static_cast<std::int32_t>(std::chrono::sys_days{*date}.time_since_epoch().count());
 }
 
+Axis axis_of(ArrayAxis a) {
+  switch (a) {
+    case ArrayAxis::stock: return kStockAxis;
+    case ArrayAxis::futures_slot: return kSlotAxis;
+    case ArrayAxis::agent_class: return kClassAxis;
+    case ArrayAxis::agent: return kAgentAxis;
+    case ArrayAxis::segment: return kSegmentAxis;
+  }
+  return kStockAxis;
+}
+
 hid_t GroupAxes::scale(Axis axis) const {
   switch (axis) {
     case kStepAxis: return step.ds.get();

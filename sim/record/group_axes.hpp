@@ -25,6 +25,9 @@ enum Axis : unsigned {
   kSegmentAxis = 1u << 6,
 };
 
+// The scale of a declared axis (frame_arrays.def, frame_fields.def).
+Axis axis_of(ArrayAxis a);
+
 // The CF time coordinate: whole days since this date, which xarray decodes to datetime64.
 inline constexpr const char* kTimeUnits = "days since 1970-01-01";
 

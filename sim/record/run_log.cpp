@@ -19,6 +19,7 @@
 #include <thread>
 #include <variant>
 
+#include "sim/record/frame_fields.hpp"
 #include "sim/record/h5_handle.hpp"
 #include "sim/record/run_log_file.hpp"
 
@@ -55,20 +56,11 @@ using Message = std::variant<StepFrame, DayFrame, EventsMsg, AttributeMsg, Finis
 constexpr std::size_t kMaxQueuedBytes = std::size_t{32} << 20;   // a few days of a large world: memory stays bounded
 constexpr std::size_t kMaxQueuedMessages = std::size_t{1} << 16;
 
-template <class T>
-std::size_t bytes_of(const std::vector<T>& v) { return v.size() * sizeof(T); }
-
 std::size_t estimate_bytes(const Message& m) {
   struct {
-    std::size_t operator()(const StepFrame& f) const {
-      return sizeof f + bytes_of(f.last_price) + bytes_of(f.futures_price) * 3 + bytes_of(f.futures_volume) * 2 +
-             bytes_of(f.classes) + f.arrays.bytes();
-    }
-    std::size_t operator()(const DayFrame& f) const {
-      return sizeof f + bytes_of(f.open) * 5 + bytes_of(f.volume) + bytes_of(f.limit_up) * 2 +
-             f.futures_code.size() * 40 + bytes_of(f.futures_settlement) + bytes_of(f.agents) + bytes_of(f.flows) +
-             f.arrays.bytes();
-    }
+    // by the declared fields and arrays (frame_fields.hpp), so a new dataset is counted too
+    std::size_t operator()(const StepFrame& f) const { return sizeof f + queued_bytes(f); }
+    std::size_t operator()(const DayFrame& f) const { return sizeof f + queued_bytes(f); }
     std::size_t operator()(const EventsMsg& e) const { return sizeof e + e.rows.size() * (sizeof(EventRow) + 32); }
     std::size_t operator()(const AttributeMsg&) const { return sizeof(AttributeMsg); }
     std::size_t operator()(const FinishMsg&) const { return 0; }
@@ -92,6 +84,8 @@ double thread_cpu_seconds() {
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
+constexpr std::size_t kUnchecked = ~std::size_t{0};
+
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument("RunLog: " + what);
 }
@@ -105,17 +99,15 @@ void require_size(const std::vector<T>& v, std::size_t n, const char* field, con
 
 void validate_header(const RunHeader& h) {
   const std::size_t n = h.stocks.names.size();
-  require_size(h.stocks.segment, n, "stocks.segment", "stock");
-  require_size(h.stocks.shares_outstanding, n, "stocks.shares_outstanding", "stock");
-  require_size(h.stocks.index_weight, n, "stocks.index_weight", "stock");
-  require_size(h.stocks.limit_pct, n, "stocks.limit_pct", "stock");
+  for (const FrameFieldSpec& s : declared_frame_fields())   // the header's datasets (frame_fields.def)
+    if (s.of_header != nullptr && s.of_header(h).count != row_elements(s.axes, h))
+      require(false, s.member + " has " + std::to_string(s.of_header(h).count) + " entries, expected " +
+                         std::to_string(row_elements(s.axes, h)) + " (one per " + per_element_words(s.axes) + ")");
   require(h.steps_per_day >= 0, "steps_per_day is negative");
   const auto spd = static_cast<std::size_t>(h.steps_per_day);
   require_size(h.step_minute, spd, "step_minute", "intraday step");
   require_size(h.step_phase, spd, "step_phase", "intraday step");
   const std::size_t agents = h.daily_agent_names.size();
-  require_size(h.daily_agent_class, agents, "daily_agent_class", "daily agent");
-  require_size(h.daily_agent_id, agents, "daily_agent_id", "daily agent");
   if (!h.liquidity_recorded.empty()) require_size(h.liquidity_recorded, n, "liquidity_recorded", "stock");
   std::set<std::string> kinds;
   for (const EventKind& k : h.event_kinds) {
@@ -132,14 +124,33 @@ void validate_header(const RunHeader& h) {
 // Elements per row of each declared frame array, from the header's dimensions.
 std::array<std::size_t, kFrameArrayCount> frame_array_sizes(const RunHeader& h) {
   std::array<std::size_t, kFrameArrayCount> out{};
-  for (const FrameArraySpec& s : declared_frame_arrays()) {
-    std::size_t n = 1;
-    for (ArrayAxis a : s.axes)
-      n *= a == ArrayAxis::stock ? h.stocks.names.size() : a == ArrayAxis::futures_slot ? h.futures_slots.size()
-           : a == ArrayAxis::agent_class ? h.agent_classes.size() : h.daily_agent_names.size();
-    out[static_cast<std::size_t>(s.id)] = n;
-  }
+  for (const FrameArraySpec& s : declared_frame_arrays()) out[static_cast<std::size_t>(s.id)] = row_elements(s.axes, h);
   return out;
+}
+
+// Elements per frame of each declared field (frame_fields.def), in its order; a STEP_PRICES
+// field of a log without step prices is not checked (its values are dropped).
+std::vector<std::size_t> frame_field_sizes(const RunHeader& h) {
+  std::vector<std::size_t> out;
+  for (const FrameFieldSpec& s : declared_frame_fields())
+    out.push_back(s.option == FieldOption::step_prices && !h.record_step_prices ? kUnchecked : row_elements(s.axes, h));
+  return out;
+}
+
+// Every field a frame fills has one value per element of its axes ("DayFrame.open has 2 entries,
+// expected 3 (one per stock)").
+template <class Frame>
+void check_frame_fields(const Frame& f, FieldView (*FrameFieldSpec::*of)(const Frame&), const std::vector<std::size_t>& sizes,
+                        const char* frame) {
+  const auto& fields = declared_frame_fields();
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const FrameFieldSpec& s = fields[i];
+    if (s.*of == nullptr || sizes[i] == kUnchecked) continue;
+    const std::size_t n = (s.*of)(f).count;
+    if (n == sizes[i]) continue;   // the message is built only when needed: this runs for every frame
+    require(false, std::string(frame) + "." + s.member + " has " + std::to_string(n) + " entries, expected " +
+                       std::to_string(sizes[i]) + " (one per " + per_element_words(s.axes) + ")");
+  }
 }
 
 // A frame gives each array of its own time axis in full or not at all (then the row reads as the
@@ -192,8 +203,8 @@ std::string out_of_space_cause(const std::string& error) {
 
 struct RunLog::Impl {
   std::filesystem::path path;
-  std::size_t n_stocks = 0, n_slots = 0, n_classes = 0, n_agents = 0, n_segments = 0;
   bool record_step_prices = true;
+  std::vector<std::size_t> field_sizes;                      // elements per frame of each frame field
   std::array<std::size_t, kFrameArrayCount> array_sizes{};   // elements per row of each frame array
   std::set<std::string, std::less<>> event_kinds;   // declared in the header
 
@@ -324,12 +335,8 @@ RunLog::RunLog(const std::filesystem::path& path, RunHeader header, const RunLog
   Impl& s = *impl_;
   s.path = path;
   validate_header(header);
-  s.n_stocks = header.stocks.names.size();
-  s.n_slots = header.futures_slots.size();
-  s.n_classes = header.agent_classes.size();
-  s.n_agents = header.daily_agent_names.size();
-  s.n_segments = header.segment_names.size();
   s.record_step_prices = header.record_step_prices;
+  s.field_sizes = frame_field_sizes(header);
   s.array_sizes = frame_array_sizes(header);
   for (const EventKind& k : header.event_kinds) s.event_kinds.insert(k.name);
 
@@ -379,13 +386,7 @@ const std::filesystem::path& RunLog::path() const { return impl_->path; }
 void RunLog::write_step(StepFrame frame) {
   Impl& s = *impl_;
   s.check_open("write_step");
-  if (s.record_step_prices) require_size(frame.last_price, s.n_stocks, "StepFrame.last_price", "stock");
-  require_size(frame.futures_price, s.n_slots, "StepFrame.futures_price", "futures slot");
-  require_size(frame.futures_basis, s.n_slots, "StepFrame.futures_basis", "futures slot");
-  require_size(frame.futures_basis_annualised, s.n_slots, "StepFrame.futures_basis_annualised", "futures slot");
-  require_size(frame.futures_volume, s.n_slots, "StepFrame.futures_volume", "futures slot");
-  require_size(frame.futures_open_interest, s.n_slots, "StepFrame.futures_open_interest", "futures slot");
-  require_size(frame.classes, s.n_classes, "StepFrame.classes", "agent class");
+  check_frame_fields(frame, &FrameFieldSpec::of_step, s.field_sizes, "StepFrame");
   check_frame_arrays(frame.arrays, ArrayTime::step, s.array_sizes, "StepFrame");
   if (s.any_step) {
     if (frame.step <= s.last_step) require(false, "step " + std::to_string(frame.step) + " does not follow step " + std::to_string(s.last_step));
@@ -402,20 +403,7 @@ void RunLog::write_step(StepFrame frame) {
 void RunLog::write_day(DayFrame frame) {
   Impl& s = *impl_;
   s.check_open("write_day");
-  const std::size_t n = s.n_stocks, k = s.n_slots;
-  require_size(frame.open, n, "DayFrame.open", "stock");
-  require_size(frame.high, n, "DayFrame.high", "stock");
-  require_size(frame.low, n, "DayFrame.low", "stock");
-  require_size(frame.close, n, "DayFrame.close", "stock");
-  require_size(frame.turnover, n, "DayFrame.turnover", "stock");
-  require_size(frame.volume, n, "DayFrame.volume", "stock");
-  require_size(frame.limit_up, n, "DayFrame.limit_up", "stock");
-  require_size(frame.limit_down, n, "DayFrame.limit_down", "stock");
-  require_size(frame.value, n, "DayFrame.value", "stock");
-  require_size(frame.futures_code, k, "DayFrame.futures_code", "futures slot");
-  require_size(frame.futures_settlement, k, "DayFrame.futures_settlement", "futures slot");
-  require_size(frame.agents, s.n_agents, "DayFrame.agents", "daily agent");
-  require_size(frame.flows, s.n_classes * s.n_segments, "DayFrame.flows", "agent class and segment");
+  check_frame_fields(frame, &FrameFieldSpec::of_day, s.field_sizes, "DayFrame");
   check_frame_arrays(frame.arrays, ArrayTime::day, s.array_sizes, "DayFrame");
   require(record_detail::days_since_epoch(frame.date).has_value(),
           "DayFrame.date '" + frame.date + "' is not an ISO calendar date (YYYY-MM-DD)");

@@ -1,8 +1,9 @@
 #pragma once
 // The run log: one HDF5 file per simulation run, written by a background thread so the simulation
 // never waits on disk. The file layout is documented in docs/hdf5-schema.md (schema
-// "stampede-run/2"); it is readable by h5py, pandas, xarray (engines h5netcdf and netcdf4),
-// netCDF-C tools, R (hdf5r, rhdf5) and MATLAB.
+// "stampede-run/2"; `stampede schema` lists every dataset, sim/record/run_log_schema.hpp); it is
+// readable by h5py, pandas, xarray (engines h5netcdf and netcdf4), netCDF-C tools, R (hdf5r,
+// rhdf5) and MATLAB.
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -80,6 +81,10 @@ struct RunHeader {
   std::vector<EventKind> event_kinds = declared_event_kinds();
 };
 
+// StepFrame and DayFrame: each member the log writes is declared by a line of
+// sim/record/frame_fields.def, which the writer, the size checks and the queue estimate walk; a
+// member without one is never written. A new dataset is best an entry of frame_arrays.def, filled
+// through `arrays` by id (docs/CONTRIBUTING.md, "New run-log dataset").
 struct StepFrame {            // one per simulation step
   StepIndex step;
   DayIndex day;

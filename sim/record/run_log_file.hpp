@@ -1,6 +1,7 @@
 #pragma once
 // Internal to stampede_record: the HDF5 side of the run log. RunLogFile knows the file layout
-// (docs/hdf5-schema.md) and buffers rows so the file is written in few, large hyperslabs: step
+// (docs/hdf5-schema.md; created in run_log_layout.cpp, the declared datasets by their writers)
+// and buffers rows so the file is written in few, large hyperslabs: step
 // rows a day at a time, events per kind until the day ends. It is not thread-safe: the RunLog
 // constructor builds it, then only the writer thread touches it; every call must be made with an
 // h5::Session held.
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "sim/record/frame_array_writer.hpp"
+#include "sim/record/frame_field_writer.hpp"
 #include "sim/record/group_axes.hpp"
 #include "sim/record/h5_handle.hpp"
 #include "sim/record/h5_write.hpp"
@@ -75,8 +77,6 @@ class RunLogFile {
 
   std::string path_;
   int days_published_ = 0;
-  std::size_t n_stocks_ = 0, n_slots_ = 0;
-  bool record_step_prices_ = true;
   hsize_t step_block_ = 1;  // steps buffered before a write (a day's worth)
   ChunkShapes chunks_;
   DimensionIds dim_ids_;
@@ -92,32 +92,11 @@ class RunLogFile {
     return {&root_axes_, &stocks_axes_, &index_axes_, &futures_axes_, &classes_axes_, &daily_axes_, &flows_axes_};
   }
 
-  // step axis
-  Series last_price_, hedged_, microcap_;
-  Series f_price_, f_basis_, f_basis_ann_, f_volume_, f_oi_;
-  // day axis
-  Series open_, high_, low_, close_, volume_, turnover_, limit_up_, limit_down_, value_;
-  Series hedged_close_, microcap_close_, f_code_, f_settlement_;
-  Series fingerprint_;   // /state_fingerprint [day]
-  // agents: /agents/classes (step axis), /agents/daily and /agents/flows (day axis)
-  static constexpr int kClassDoubles = 6, kClassInts = 3, kFlowFields = 4;
-  std::size_t n_classes_ = 0, n_agents_ = 0, n_segments_ = 0;
-  Series cls_d_[kClassDoubles], cls_i_[kClassInts];
-  Series a_nav_, a_equity_, a_leverage_, a_state_;
-  Series flow_[kFlowFields];
-
-  // pending step rows
+  // the step coordinates of the pending step rows
   std::vector<std::int64_t> b_step_;
   std::vector<std::int32_t> b_day_of_step_;
-  std::vector<double> b_last_price_, b_hedged_, b_microcap_;
-  std::vector<double> b_f_price_, b_f_basis_, b_f_basis_ann_;
-  std::vector<std::int64_t> b_f_volume_, b_f_oi_;
-  std::vector<double> b_cls_d_[kClassDoubles];
-  std::vector<std::int64_t> b_cls_i_[kClassInts];
-  // scratch for a day's agent rows (column by column)
-  std::vector<double> s_d_;
-  std::vector<std::int32_t> s_i_;
 
+  FrameFieldWriter fields_;         // the datasets of frame_fields.def
   FrameArrayWriter frame_arrays_;   // the datasets of frame_arrays.def
   std::map<std::string, EventSeries> events_;
   std::unique_ptr<ShadowFile> shadow_;   // declared last: outlives file_, which writes through it

@@ -3,17 +3,20 @@
 
 Reads the file the way users do: h5py for the raw layout, pandas for the event tables, xarray
 (engine h5netcdf) for every group, with named dimensions and the group's own coordinates. The
-event tables every log must have are read from sim/record/event_kinds.def, and the per-frame
-arrays (liquidity, attribution) from sim/record/frame_arrays.def, where they are declared.
+datasets and event tables every log must have come from the schema the writer itself walks, as
+`stampede schema` prints it (sim/record/run_log_schema.hpp): the binary is --stampede, $STAMPEDE
+or this checkout's build/tools/stampede; --schema reads a file of its output instead.
 
-    python3 tests/record/check_run_log.py RUN.h5 [--allow-incomplete]
+    python3 tests/record/check_run_log.py RUN.h5 [--allow-incomplete] [--stampede EXE | --schema FILE]
 
 Exits 0 if every check passes; otherwise prints each failure and exits 1 (2 if the file cannot be
 opened at all).
 """
 import argparse
+import json
 import os
 import re
+import subprocess
 import sys
 
 import h5py
@@ -22,8 +25,7 @@ import pandas as pd
 import xarray as xr
 
 SCHEMA = "stampede-run/2"
-EVENT_KINDS_DEF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sim", "record", "event_kinds.def")
-FRAME_ARRAYS_DEF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sim", "record", "frame_arrays.def")
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 TIME_UNITS = "days since 1970-01-01"
 ROOT_ATTRS = {  # name -> numpy kind(s) accepted
     "schema": "U", "Conventions": "U", "version": "U", "git_sha": "U", "seed": "u", "seed_text": "S", "threads": "i",
@@ -31,87 +33,53 @@ ROOT_ATTRS = {  # name -> numpy kind(s) accepted
     "complete": "i", "wall_time_seconds": "f", "created_utc": "U", "steps_per_day": "i",
     "record_step_prices": "i", "invariants_checked": "i", "code_hash": "U", "scenario_hash": "U",
 }
-# coordinate -> (dtype kind, unlimited)
-COORDS = {
-    "step": ("i", True), "day": ("i", True), "stock": ("O", False),
-    "futures_slot": ("O", False), "intraday_step": ("i", False),
-    "agent_class": ("O", False), "agent": ("O", False), "segment": ("O", False),
-}
-# dataset path -> (dims, dtype kind: f float, i signed int, u unsigned int, O string)
-DATASETS = {
-    "date": (("day",), "O"),
-    "time": (("day",), "i"),
-    "day_of_step": (("step",), "i"),
-    "step_minute": (("intraday_step",), "i"),
-    "step_phase": (("intraday_step",), "u"),
-    "state_fingerprint": (("day",), "i"),
-    "market/stocks/segment": (("stock",), "u"),
-    "market/stocks/shares_outstanding": (("stock",), "i"),
-    "market/stocks/index_weight": (("stock",), "f"),
-    "market/stocks/limit_pct": (("stock",), "f"),
-    "market/stocks/last_price": (("step", "stock"), "f"),  # NaN, nothing stored, if record_step_prices = 0
-    "market/index/hedged": (("step",), "f"),
-    "market/index/microcap": (("step",), "f"),
-    "market/index/hedged_close": (("day",), "f"),
-    "market/index/microcap_close": (("day",), "f"),
-    "market/futures/price": (("step", "futures_slot"), "f"),
-    "market/futures/basis": (("step", "futures_slot"), "f"),
-    "market/futures/basis_annualised": (("step", "futures_slot"), "f"),
-    "market/futures/volume": (("step", "futures_slot"), "i"),
-    "market/futures/open_interest": (("step", "futures_slot"), "i"),
-    "market/futures/code": (("day", "futures_slot"), "O"),
-    "market/futures/settlement": (("day", "futures_slot"), "f"),
-}
-for _name in ("open", "high", "low", "close", "turnover"):
-    DATASETS[f"market/stocks/{_name}"] = (("day", "stock"), "f")
-DATASETS["market/stocks/volume"] = (("day", "stock"), "i")
-DATASETS["market/stocks/limit_up"] = (("day", "stock"), "u")
-DATASETS["market/stocks/limit_down"] = (("day", "stock"), "u")
-DATASETS["market/stocks/value"] = (("day", "stock"), "f")
-CLASS_FLOATS = ("nav", "equity", "gross_long", "futures_notional", "cash", "leverage")
-CLASS_COUNTS = ("accounts", "in_margin_call", "liquidating")
-for _name in CLASS_FLOATS:
-    DATASETS[f"agents/classes/{_name}"] = (("step", "agent_class"), "f")
-for _name in CLASS_COUNTS:
-    DATASETS[f"agents/classes/{_name}"] = (("step", "agent_class"), "i")
-DATASETS["agents/daily/agent_class"] = (("agent",), "i")
-DATASETS["agents/daily/agent_id"] = (("agent",), "i")
-for _name in ("nav", "equity", "leverage"):
-    DATASETS[f"agents/daily/{_name}"] = (("day", "agent"), "f")
-DATASETS["agents/daily/state"] = (("day", "agent"), "i")
-FLOWS = ("sell_forced", "sell_voluntary", "sell_aggressive", "buy")
-for _name in FLOWS:
-    DATASETS[f"agents/flows/{_name}"] = (("day", "agent_class", "segment"), "f")
-
-DATASETS["market/stocks/liquidity_recorded"] = (("stock",), "u")
-
-
-def declared_frame_arrays(path=FRAME_ARRAYS_DEF):
-    """The arrays of sim/record/frame_arrays.def: (group, name, dims, dtype kind, recorded, fill)."""
-    kinds = {"i32": "i", "i64": "i", "f64": "f"}
-    out = []
-    with open(path, encoding="utf-8") as f:
-        for m in re.finditer(r'^STAMPEDE_FRAME_ARRAY\(\w+, (step|day), "([^"]+)", "([^"]+)", (\w+), "([^"]+)", (\w+), (-?\d+),',
-                             f.read(), flags=re.M):
-            time, group, name, typ, axes, recorded, fill = m.groups()
-            out.append((group, name, (time, *axes.split(",")), kinds[typ], recorded, int(fill)))
-    return out
-
-
-for _group, _name, _dims, _kind, _recorded, _fill in declared_frame_arrays():
-    DATASETS[f"{_group}/{_name}"] = (_dims, _kind)
-
+# dtype of `stampede schema` -> numpy kind as h5py reads it (O: a string)
+DTYPE_KINDS = {"uint8": "u", "int32": "i", "int64": "i", "float64": "f", "string": "O"}
 EVENT_FIELDS = [("step", "i"), ("day", "i"), ("agent_id", "i"), ("agent_class", "S"),
                 ("instrument", "i"), ("quantity", "i"), ("price", "f"), ("reason", "S")]
 XARRAY_GROUPS = ("market/stocks", "market/futures", "market/index", "agents/classes", "agents/daily", "agents/flows",
                  "agents/stocks", "agents/futures")
 EVERY_GROUP = ("", "meta", "market", *XARRAY_GROUPS, "market/driver", "agents", "events")
 
+# Filled from the schema by load_schema (the declarations the writer walks, as `stampede schema`
+# prints them), so this script holds no copy of the dataset list:
+COORDS = {}      # coordinate -> (dtype kind, unlimited)
+DATASETS = {}    # dataset path -> (dims, dtype kind: f float, i signed int, u unsigned int, O string)
+EVENT_KINDS = []
 
-def declared_event_kinds(path=EVENT_KINDS_DEF):
-    """The event kinds of sim/record/event_kinds.def, in order: every log has one table per kind."""
-    with open(path, encoding="utf-8") as f:
-        return re.findall(r"^STAMPEDE_EVENT_KIND\((\w+),", f.read(), flags=re.M)
+
+def default_stampede():
+    """The binary to ask for the schema: $STAMPEDE, else this checkout's build/tools/stampede."""
+    return os.environ.get("STAMPEDE") or os.path.join(REPO, "build", "tools", "stampede")
+
+
+def load_schema(stampede=None, schema_json=None):
+    """Reads the schema (`stampede schema` of the binary, or a file it wrote) into COORDS, DATASETS
+    and EVENT_KINDS. /market/driver has its own dimension, checked by check_driver."""
+    if schema_json is None:
+        exe = stampede or default_stampede()
+        out = subprocess.run([exe, "schema"], capture_output=True, text=True, check=True)
+        schema = json.loads(out.stdout)
+    else:
+        with open(schema_json, encoding="utf-8") as f:
+            schema = json.load(f)
+    COORDS.clear()
+    DATASETS.clear()
+    for d in schema["datasets"]:
+        kind = DTYPE_KINDS[d["dtype"]]
+        if d["path"].startswith(("meta/", "market/driver/")):
+            continue
+        if d["coordinate"]:
+            COORDS[d["path"]] = (kind, d["unlimited"])
+        else:
+            DATASETS[d["path"]] = (tuple(d["dims"]), kind)
+    EVENT_KINDS[:] = [k["name"] for k in schema["event_kinds"]]
+    return schema
+
+
+def declared_event_kinds():
+    """The event kinds of the schema, in order: every log has one table per kind."""
+    return EVENT_KINDS
 
 
 def group_dims(group):
@@ -249,7 +217,7 @@ def check_h5py(c, path, allow_incomplete):
             for kind in kinds:
                 c.check(kind in f["events"], f"/events/{kind} is missing (every log has every declared table)")
             for kind, ds in f["events"].items():
-                c.check(kind in kinds, f"/events/{kind} is not declared in sim/record/event_kinds.def")
+                c.check(kind in kinds, f"/events/{kind} is not a declared event kind (sim/record/event_kinds.def)")
                 check_events(c, kind, ds, sizes)
                 check_event_columns(c, f, kind, ds)
         return record_step_prices
@@ -327,7 +295,7 @@ def check_agents(c, f, sizes):
             c.check(fv.dtype == ds.dtype, f"/{p} flag_values dtype {fv.dtype} differs from the dataset's {ds.dtype}")
             c.check(len(fv) == len(as_text(ds.attrs["flag_meanings"]).split()),
                     f"/{p} flag_values and flag_meanings differ in length")
-    for name in FLOWS:
+    for name in (p.rpartition("/")[2] for p in DATASETS if p.startswith("agents/flows/")):
         ds = f.get(f"agents/flows/{name}")
         if ds is not None and ds.size:
             values = ds[:]
@@ -498,7 +466,18 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", help="run log (.h5)")
     parser.add_argument("--allow-incomplete", action="store_true", help="accept complete = 0 (an aborted run)")
+    parser.add_argument("--stampede", help="the binary whose `stampede schema` to check against (default: $STAMPEDE, "
+                                           "else build/tools/stampede of this checkout)")
+    parser.add_argument("--schema", help="a file holding `stampede schema` output, instead of running the binary")
+    parser.add_argument("--extra-event-kind", action="append", default=[],
+                        help="an event kind the log may have beyond the schema's (a test header's own)")
     args = parser.parse_args(argv)
+    try:
+        load_schema(args.stampede, args.schema)
+    except (OSError, subprocess.CalledProcessError, ValueError, KeyError) as e:
+        print(f"check_run_log: cannot read the schema ({e}); pass --stampede EXE or --schema FILE", file=sys.stderr)
+        return 2
+    EVENT_KINDS.extend(args.extra_event_kind)
     c = Checker()
     try:
         h5py.File(args.path, "r").close()

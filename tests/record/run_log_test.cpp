@@ -484,7 +484,7 @@ TEST_CASE("two run logs can be written at the same time", "[record]") {
 }
 
 TEST_CASE("sample run log for check_run_log.py", "[record]") {
-  // Left in the build tree: python3 tests/record/check_run_log.py <build>/record_sample_run.h5
+  // Left in the build tree: python3 tests/record/check_run_log.py <build>/record_sample_run.h5 --extra-event-kind trades
   const std::filesystem::path path = std::filesystem::path(STAMPEDE_BINARY_DIR) / "record_sample_run.h5";
   RunLog log(path, sample_header());
   write_sample_run(log);
@@ -500,11 +500,19 @@ TEST_CASE("run log with no stocks, no futures slots and no intraday schedule", "
   h.event_kinds = {{"nothing", "a kind that never happens"}};
   {
     RunLog log(path, h);
-    StepFrame f{0, 0, {}, 1.0, 2.0, {}, {}, {}, {}, {}, {}, {}};
+    StepFrame f;   // by name: a positional initializer would shift silently when StepFrame gains a member
+    f.step = 0;
+    f.day = 0;
+    f.hedged_index = 1.0;
+    f.microcap_index = 2.0;
     log.write_step(f);
     f.step = 1;
     log.write_step(f);
-    DayFrame d{0, "2024-01-02", {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 3.0, 4.0, {}, {}, {}, 0};
+    DayFrame d;
+    d.day = 0;
+    d.date = "2024-01-02";
+    d.hedged_close = 3.0;
+    d.microcap_close = 4.0;
     log.write_day(d);
     log.write_events("nothing", {});
     log.finish(0.5);

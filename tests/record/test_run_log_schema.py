@@ -25,7 +25,8 @@ def main():
     assert run.returncode == 0, f"stampede run failed ({run.returncode}): {run.stderr}"
     assert "microcap index" in run.stdout, f"no summary printed: {run.stdout!r}"
 
-    check = subprocess.run([sys.executable, os.path.join(HERE, "check_run_log.py"), out], capture_output=True, text=True)
+    check = subprocess.run([sys.executable, os.path.join(HERE, "check_run_log.py"), out, "--stampede", exe],
+                           capture_output=True, text=True)
     assert check.returncode == 0, f"schema check failed:\n{check.stdout}\n{check.stderr}"
 
     with h5py.File(out, "r") as f:

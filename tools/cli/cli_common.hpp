@@ -52,5 +52,6 @@ void add_batch_command(CLI::App& app);
 void add_ensemble_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);   // hands over to tools/calibrate.py
+void add_schema_command(CLI::App& app);
 
 }  // namespace stampede::cli

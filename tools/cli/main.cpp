@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add_ensemble_command(app);
   add_merge_command(app);
   add_calibrate_command(app);
+  add_schema_command(app);
   try {
     check_command_line(app, argc, argv);
     app.parse(argc, argv);
