@@ -42,7 +42,9 @@ std::vector<ParamSpec> make_core_specs() {
   s.back().long_doc = "scenario name: the run log is written to `results/<name>.h5`; a file name: no `/` or NUL, not "
                       "starting with `.`, 1-200 bytes";
   s.push_back(i("days", 20, 1, 5000, "trading days", "number of trading days to simulate"));
-  s.push_back(i("seed", 20240105, 0, 9.2e18, "", "base seed of every random stream"));
+  // Up to the largest TOML integer: a sweep or ensemble derives 63-bit seeds for its runs.
+  s.push_back(i("seed", 20240105, 0, static_cast<double>(std::numeric_limits<std::int64_t>::max()), "",
+                "base seed of every random stream"));
   s.back().long_doc = "base seed of every random stream (same seed, same run)";
   s.push_back(ParamSpec{"start_date", ParamType::Date, std::string("2024-01-02"), -inf, inf, "date",
                         "first calendar day considered (weekends and holidays skipped)"});

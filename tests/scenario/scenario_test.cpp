@@ -280,6 +280,10 @@ TEST_CASE("out of range values name the allowed range and unit", "[scenario]") {
   auto sc = Scenario::parse("days = 5000\n[stocks]\nmicrocaps = 0\nboard_20pct_share = 1.0\n", "x", specs);
   CHECK(sc.get_int("days") == 5000);
   CHECK(sc.get_float("stocks.board_20pct_share") == 1.0);
+  // Any seed a sweep or ensemble derives (63 bits) is a valid seed, up to the largest TOML integer.
+  CHECK(Scenario::parse("seed = 9211737291177135858\n", "x", specs).get_int("seed") == 9211737291177135858);
+  CHECK(Scenario::parse("seed = 9223372036854775807\n", "x", specs).get_int("seed") == 9223372036854775807);
+  CHECK_THAT(only_problem("seed = -1\n", specs), Contains("out of range"));
   // Open-ended ranges are described as such.
   auto toy = toy_specs();
   toy.push_back(fspec("lo_only", 1.0, 0, kInf, "yuan"));
