@@ -18,7 +18,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from build_tree import python_module, python_package, sanitized  # noqa: E402
+from build_tree import run_module_tests  # noqa: E402
 from small_world_args import NO_DRIVER, SMALL_WORLD  # noqa: E402
 
 BIN = os.environ.get("STAMPEDE_BIN", "")
@@ -228,21 +228,7 @@ def test_ctrl_c_stops_at_the_end_of_a_day_and_the_simulation_goes_on(stampede):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: test_python_stepping.py STAMPEDE_BINARY WORK_DIR")
-    binary, work = map(os.path.abspath, sys.argv[1:])
-    package, module = python_package(binary), python_module(binary)
-    if module is None:
-        print(f"skipped: the Python module was not built ({package}/stampede; apt-get install pybind11-dev python3-dev)")
-        sys.exit(77)
-    if sanitized(module):
-        print("skipped: a sanitizer build's module cannot be loaded into an uninstrumented python3 "
-              "(the Release build's test runs it)")
-        sys.exit(77)
-    os.makedirs(work, exist_ok=True)
-    os.environ.update(STAMPEDE_BIN=binary, STAMPEDE_WORK=work)
-    sys.path.insert(0, package)
-    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
+    run_module_tests(__file__, sys.argv)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.dirname(HERE))
-from build_tree import python_module, python_package, sanitized  # noqa: E402
+from build_tree import run_module_tests  # noqa: E402
 from small_world_args import SMALL_WORLD  # noqa: E402
 
 BIN = os.environ.get("STAMPEDE_BIN", "")
@@ -113,21 +113,7 @@ def test_the_scipy_calibration_example_runs():
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: test_python_sweeps.py STAMPEDE_BINARY WORK_DIR")
-    binary, work = map(os.path.abspath, sys.argv[1:])
-    package, module = python_package(binary), python_module(binary)
-    if module is None:
-        print(f"skipped: the Python module was not built ({package}/stampede; apt-get install pybind11-dev python3-dev)")
-        sys.exit(77)
-    if sanitized(module):
-        print("skipped: a sanitizer build's module cannot be loaded into an uninstrumented python3 "
-              "(the Release build's test runs it)")
-        sys.exit(77)
-    os.makedirs(work, exist_ok=True)
-    os.environ.update(STAMPEDE_BIN=binary, STAMPEDE_WORK=work, STAMPEDE_PACKAGE=package)
-    sys.path.insert(0, package)
-    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
+    run_module_tests(__file__, sys.argv)
 
 
 if __name__ == "__main__":
