@@ -27,7 +27,8 @@ constexpr int kPositionsAhead = 8;
 
 RetailPopulation::RetailPopulation(const RetailParams& p, AccountId first_account, std::vector<std::uint8_t> styles,
                                    std::vector<std::int32_t> slot_stock, std::vector<Tick> slot_entry,
-                                   const std::vector<Tick>& first_prices, std::uint64_t seed, AgentId id, StockPicker picker)
+                                   const std::vector<Tick>& first_prices, std::uint64_t seed, AgentId id,
+                                   StockPicker picker)
     : p_(p), first_account_(first_account), k_(p.max_stocks), style_(std::move(styles)),
       slot_stock_(std::move(slot_stock)), slot_entry_(std::move(slot_entry)), picker_(std::move(picker)) {
   if (k_ < 1 || k_ > kMaxSlots) throw std::invalid_argument("retail.max_stocks must be "

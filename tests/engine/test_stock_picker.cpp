@@ -59,8 +59,10 @@ namespace {
 double large_cap_share_of_trader_holdings(const Simulation& sim) {
   const Universe& u = sim.universe();
   std::vector<AgentId> traders;
-  for (const auto& a : sim.agents())
-    if (std::string(a->kind()) == "retail_trader" || std::string(a->kind()) == "noise_trader") traders.push_back(a->id());
+  for (const auto& a : sim.agents()) {
+    const std::string kind = a->kind();
+    if (kind == "retail_trader" || kind == "noise_trader") traders.push_back(a->id());
+  }
   REQUIRE(traders.size() == 2);
   double large = 0, all = 0;
   for (AccountId id = 0; id < sim.accounts().size(); ++id) {
