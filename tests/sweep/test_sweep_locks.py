@@ -129,7 +129,10 @@ def test_stale_locks_taken_over(exe, work):
     d = os.path.join(work, "stale")
     shutil.rmtree(d, ignore_errors=True)
     a = subprocess.Popen(sweep(exe, d, "--set", "days=40"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for(lambda: glob.glob(os.path.join(d, "run_*.h5")), a, "a published run log")
+    # Killed once one run is published and the next has its working copy open: waiting for the
+    # published log alone raced with the next run's start (no working copy yet, nothing to test).
+    wait_for(lambda: glob.glob(os.path.join(d, "run_*.h5")) and glob.glob(os.path.join(d, ".run_*.h5.tmp")), a,
+             "a published run log and the next run's working copy")
     os.kill(a.pid, signal.SIGKILL)
     a.communicate()
     tmps = glob.glob(os.path.join(d, ".run_*.h5.tmp"))
