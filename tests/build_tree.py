@@ -49,3 +49,13 @@ def run_module_tests(test_file, argv):
     os.environ.update(STAMPEDE_BIN=binary, STAMPEDE_WORK=work, STAMPEDE_PACKAGE=package)
     sys.path.insert(0, package)
     sys.exit(pytest.main([test_file, "-q", "-p", "no:cacheprovider"]))
+
+
+def log_datasets(path):
+    """Every dataset of a run log, by path, as numpy arrays (for comparing two logs)."""
+    import h5py
+
+    out = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return out

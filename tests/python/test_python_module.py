@@ -16,7 +16,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from build_tree import run_module_tests  # noqa: E402
+from build_tree import log_datasets, run_module_tests  # noqa: E402
 from small_world_args import SMALL_WORLD  # noqa: E402
 
 BIN = os.environ.get("STAMPEDE_BIN", "")
@@ -49,14 +49,6 @@ def cli_run(path, seed, extra=()):
     done = subprocess.run(args, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return done.stdout
-
-
-def datasets(path):
-    """Every dataset of a log, by path, as numpy arrays."""
-    out = {}
-    with h5py.File(path, "r") as f:
-        f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
-    return out
 
 
 def same_arrays(a, b):
@@ -93,7 +85,7 @@ def test_a_run_from_a_dict_writes_the_same_log_and_summary_as_the_cli(stampede, 
     assert cli_summary, "the CLI's log has no summary attributes"
     for name, value in cli_summary.items():
         assert run.summary[name] == pytest.approx(value, nan_ok=True), name
-    a, b = datasets(cli_path), datasets(out)
+    a, b = log_datasets(cli_path), log_datasets(out)
     assert a.keys() == b.keys()
     different = [k for k in a if not same_arrays(a[k], b[k])]
     assert not different, f"datasets differ from the CLI's: {different[:5]}"
@@ -107,7 +99,7 @@ def test_a_run_from_a_file_with_set_keys_equals_the_dict_run(stampede, cli_log):
     with open(scenario, "w") as f:
         f.write('base = "%s"\n' % os.path.join(os.path.dirname(HERE), "..", "scenarios", "feb2024.toml"))
     run = stampede.run(scenario, seed=7, set={**nested(WORLD_KEYS), "days": DAYS}, out=os.path.join(WORK, "py_file.h5"))
-    a, b = datasets(cli_path), datasets(run.path)
+    a, b = log_datasets(cli_path), log_datasets(run.path)
     # meta/scenario_toml is the named file's verbatim text: the built-in one against a one-line base.
     different = [k for k in a if k != "meta/scenario_toml" and not same_arrays(a[k], b[k])]
     assert not different, f"datasets differ from the CLI's: {different[:5]}"

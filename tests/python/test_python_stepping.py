@@ -18,7 +18,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from build_tree import run_module_tests  # noqa: E402
+from build_tree import log_datasets, run_module_tests  # noqa: E402
 from small_world_args import NO_DRIVER, SMALL_WORLD  # noqa: E402
 
 BIN = os.environ.get("STAMPEDE_BIN", "")
@@ -43,11 +43,9 @@ def cli_run(path):
 
 def contents(path):
     """Every dataset of a log by path, and the root attributes that are results."""
-    data = {}
     with h5py.File(path, "r") as f:
-        f.visititems(lambda name, obj: data.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
         attrs = {k: v for k, v in f.attrs.items() if k not in NOT_RESULTS}
-    return data, attrs
+    return log_datasets(path), attrs
 
 
 def same(a, b):
