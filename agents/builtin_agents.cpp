@@ -3,6 +3,7 @@
 #include "agents/dma_account.hpp"
 #include "agents/index_enhanced_fund.hpp"
 #include "agents/liquidity_provider.hpp"
+#include "agents/margin_investors.hpp"
 #include "agents/national_team.hpp"
 #include "agents/neutral_fund.hpp"
 #include "agents/noise_traders.hpp"
@@ -22,7 +23,8 @@ AgentRegistry builtin_agents() {
   r.add(dma_accounts_kind());
   r.add(national_team_kind());
   r.add(index_enhanced_kind());
-  r.add(value_investors_kind());   // last: adding it leaves every other agent's id and random stream as they were
+  r.add(value_investors_kind());
+  r.add(margin_investors_kind());   // last: adding it leaves every other agent's id and random stream as they were
   return r;
 }
 

@@ -9,6 +9,7 @@
 #include "agents/hedged_basket.hpp"
 #include "agents/index_enhanced_fund.hpp"
 #include "agents/liquidity_provider.hpp"
+#include "agents/margin_investors.hpp"
 #include "agents/national_team.hpp"
 #include "agents/neutral_fund.hpp"
 #include "agents/noise_traders.hpp"
@@ -80,6 +81,11 @@ void RetailPopulation::checkpoint(StateIo& io) {
   for (Block& b : blocks_)
     io(b.rng, b.orders, b.sequence, b.revisit, b.next_revisit, b.panic_orders, b.panic_shares, b.panic_value);
   io(census_step_, census_day_, census_cash_, census_shares_);
+}
+
+void MarginInvestors::checkpoint(StateIo& io) {
+  if (io.size(loan_.size()) != loan_.size()) throw CheckpointError("checkpoint has another number of margin investors");
+  io(loan_, state_, call_left_, forced_, resting_, day_, continuous_seen_);
 }
 
 void SnowballIssuer::checkpoint(StateIo& io) {
