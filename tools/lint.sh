@@ -39,8 +39,9 @@ if [ -z "$base" ]; then
   elif [ "$shallow" = true ]; then
     echo "lint: HEAD's parent is not in this shallow clone, so there is no change to lint (git fetch --deepen=1, or name a BASE this clone has)" >&2
     exit 0
-  else   # the root commit: every line is new, compared with the empty tree
-    base=$(git hash-object -t tree /dev/null)
+  else   # the root commit: every line is new (compared with the empty tree), so whole files
+    base=$(git hash-object -t tree /dev/null) whole=1
+    echo "lint: HEAD is the root commit: every line of its C++ files is checked" >&2
   fi
 elif ! git rev-parse -q --verify "$base^{commit}" >/dev/null && ! git rev-parse -q --verify "$base^{tree}" >/dev/null; then
   if [ "$shallow" = true ]; then
@@ -56,7 +57,7 @@ if [ ${#files[@]} -eq 0 ]; then
   echo "lint: no C++ file changed since $base" >&2
   exit 0
 fi
-echo "lint: ${#files[@]} C++ file(s) changed since $base" >&2
+echo "lint: ${#files[@]} C++ file(s) changed since $base$([ "$whole" = 1 ] && echo ', every line')" >&2
 status=0
 
 # clang-format
@@ -71,7 +72,11 @@ else
 fi
 if [ -n "$format_out" ]; then
   printf '%s\n' "$format_out"
-  echo "lint: clang-format would change the lines above (apply: git clang-format $base)" >&2
+  if [ "$whole" = 1 ]; then
+    echo "lint: clang-format would change the lines above (apply: clang-format -i FILE)" >&2
+  else
+    echo "lint: clang-format would change the lines above (apply: git clang-format $base)" >&2
+  fi
   status=1
 else
   echo "lint: clang-format: clean" >&2
