@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake git pkg-config
+  # tools/lint.sh (CI): clang-format and clang-tidy on the lines a change touches
+  clang-format clang-tidy
   libtbb-dev libboost-random-dev libhdf5-dev hdf5-tools
   catch2 libcli11-dev libtoml11-dev libfmt-dev libbenchmark-dev
   python3-h5py python3-numpy python3-pandas python3-matplotlib python3-xarray python3-h5netcdf

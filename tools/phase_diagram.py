@@ -29,6 +29,14 @@ class InputError(Exception):
     """Input the tool cannot use: printed as one line, exit code 2."""
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, with a command-line mistake as one line (not usage + message), exit code 2."""
+
+    def error(self, message):
+        print(f"phase_diagram: error: {message} (tools/phase_diagram.py --help)", file=sys.stderr)
+        sys.exit(2)
+
+
 def summary_file(path):
     """The summary a path names: the file itself, or a sweep directory's summary.h5 (else .csv)."""
     if os.path.isdir(path):
@@ -121,7 +129,7 @@ def two_parameters(ax, fig, ok, x, y, metric, others):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("summary", metavar="SWEEP",
                     help="sweep directory, or its summary.h5 / summary.csv (stampede sweep / batch / merge)")
     ap.add_argument("--x", help="parameter on the x axis")
@@ -135,6 +143,9 @@ def main(argv=None):
         return plot(a)
     except InputError as e:
         print(f"phase_diagram: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:   # an unreadable file or directory, a damaged HDF5 file
+        print(f"phase_diagram: error: {getattr(e, 'filename', None) or a.summary}: {e.strerror or e}", file=sys.stderr)
         return 2
 
 
@@ -155,6 +166,8 @@ def plot(a):
             raise InputError(f"{p!r} is not a swept parameter of {path}; parameters: {', '.join(params) or 'none'}")
     if not axes:
         raise InputError(f"no parameter of {path} takes more than one value; give --x")
+    if len(axes) == 2 and axes[0] == axes[1]:
+        raise InputError(f"--x and --y both name {axes[0]!r}; give two different parameters (or --x alone)")
     chosen = a.metric or ["microcap_max_drawdown"]
     for m in chosen:
         if m not in df.columns or m in FIXED or m in params:

@@ -15,8 +15,8 @@ namespace stampede {
 namespace {
 
 // Coefficients from runs of feb2024 with one count at a time raised (days 1-37, 920-3680 stocks,
-// 200-2000 DMA accounts, 40k-400k traders, 5k-50k notes; docs/BENCHMARKS.md, "Resource
-// estimates"), rounded up: the fit is within about 20% of those runs, the rounding errs high.
+// 200-2000 DMA accounts, 40k-400k traders, 5k-50k notes; docs/archive/benchmarks-history.md,
+// "Resource estimates"), rounded up: the fit is within about 20% of those runs, the rounding errs high.
 constexpr double kLogBase = 0.5e6;                // bytes: layout, coordinates, /meta
 constexpr double kLogPerStockStep = 3.2;          // compressed /market/stocks/last_price
 constexpr double kLogPerStockDay = 40;            // the daily [day, stock] datasets
@@ -28,8 +28,9 @@ constexpr double kMemPerTrader = 400;             // retail and noise-trader pop
 constexpr double kMemPerNote = 150;               // snowball notes
 constexpr double kMemPerAccount = 180e3;          // DMA accounts and funds
 constexpr double kMemPerAccountStep = 60;         // the high-water mark of per-step buffers in the first stress
-constexpr double kMemGrowthDays = 40;             // episode: memory stops growing after it (docs/BENCHMARKS.md,
-                                                  // "Memory over run length"), so counted up to 40 days
+constexpr double kMemGrowthDays = 40;             // episode: memory stops growing after it
+                                                  // (docs/archive/benchmarks-history.md, "Memory over run
+                                                  // length"), so counted up to 40 days
 constexpr double kCpuPerStockStep = 2.7e-6;       // seconds of one core
 constexpr double kCpuPerTraderDay = 1.1e-5;
 

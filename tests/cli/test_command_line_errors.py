@@ -10,7 +10,8 @@ import subprocess
 import sys
 
 CLI11_WORDING = ("Run with --help for more information", "The following argument", "File does not exist",
-                 "A subcommand is required")
+                 "A subcommand is required", "not in range", "1 required", "missing (", "ould not convert",
+                 "Value ", "0.000000", "INT:", "FLOAT")
 
 
 def expect_one_line_error(exe, args, *needles, cwd=None):
@@ -56,6 +57,20 @@ def main():
     expect_one_line_error(exe, ["check"], "stampede check:", "scenario is required")
     expect_one_line_error(exe, ["run", "a.toml", "b.toml"], "stampede run: unexpected argument 'b.toml'")
     expect_one_line_error(exe, ["run", "--threads", "x"], "stampede run:", "--threads")
+
+    # a missing or bad option value: the option and what it takes, in words
+    expect_one_line_error(exe, ["run", "--seed"], "stampede run: --seed needs a value: a whole number of 0 or more")
+    expect_one_line_error(exe, ["run", "--set"], "--set needs a value: KEY=VALUE")
+    expect_one_line_error(exe, ["run", "-o"], "stampede run: --output needs a value")
+    expect_one_line_error(exe, ["run", "--threads", "x"], "--threads 'x' is not a whole number from 0 to 1024")
+    expect_one_line_error(exe, ["run", "--threads", "5000"], "--threads '5000' is not a whole number from 0 to 1024")
+    expect_one_line_error(exe, ["run", "--seed", "-5"], "--seed '-5' is not a whole number of 0 or more")
+    expect_one_line_error(exe, ["run", "--seed", "1.5"], "--seed '1.5' is not a whole number of 0 or more")
+    expect_one_line_error(exe, ["replay", "x.csv", "--lot", "0"], "stampede replay: --lot '0' is not a number above 0")
+    expect_one_line_error(exe, ["replay", "x.csv", "--limit-pct", "200"],
+                          "--limit-pct '200' is not a number from 0 to 99.99")
+    line = expect_one_line_error(exe, ["run", "-x"], "stampede run: unknown option '-x'")
+    assert "did you mean" not in line, line   # a one-letter option is near every other: no guess
 
     # what is right still works: negative numbers are values, short flags combine, --opt=value
     r = subprocess.run([exe, "run", "--threads", "-1"], capture_output=True, text=True)

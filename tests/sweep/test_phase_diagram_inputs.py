@@ -76,6 +76,15 @@ def main():
     expect_error(work, ["sw", "--metric", "microcap_max_drawdown", "nope"], "'nope' is not an outcome metric",
                  "microcap_max_drawdown")
     expect_error(work, ["sw", "--x", "dma.leverge"], "'dma.leverge' is not a swept parameter", "dma.leverage")
+    expect_error(work, ["sw/summary.csv", "--x", "dma.leverage", "--y", "dma.leverage"],
+                 "--x and --y both name 'dma.leverage'")
+    # command-line mistakes: one line too, not argparse's usage block
+    expect_error(work, ["sw", "--metric"], "--metric", "expected at least one argument")
+    expect_error(work, ["sw", "--metrc", "trades"], "unrecognized arguments")
+    expect_error(work, [], "SWEEP")
+    with open(os.path.join(work, "damaged.h5"), "wb") as f:   # an HDF5 signature, then nothing usable
+        f.write(b"\x89HDF\r\n\x1a\n" + b"\0" * 64)
+    expect_error(work, ["damaged.h5"], "damaged.h5")
     print("ok")
 
 

@@ -15,7 +15,7 @@
 #   THREADS=2
 # Short runs are enough to show how the stocks and traders axes grow; their absolute figures
 # understate a day: the first day is the cheapest (about two thirds of a later day's stepping
-# on bench_large, docs/BENCHMARKS.md "Cost curves"), and setup is reported apart (setup_s).
+# on bench_large, docs/archive/benchmarks-history.md "Cost curves"), and setup is reported apart (setup_s).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

@@ -1,7 +1,9 @@
 #include "command_line.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <regex>
 #include <string_view>
 #include <vector>
 
@@ -67,6 +69,73 @@ std::vector<std::string> option_spellings(const CLI::App& cmd) {
   return out;
 }
 
+// "0.000000" -> "0", "1024" -> "1024"; a bound beyond any real value (CLI11 prints the largest
+// double) is "": no bound.
+std::string bound_text(const std::string& s) {
+  if (!is_number(s) || std::fabs(std::strtod(s.c_str(), nullptr)) >= 1e15) return "";
+  std::string t = s;
+  if (t.find('.') != std::string::npos) {
+    t.erase(t.find_last_not_of('0') + 1);
+    if (t.back() == '.') t.pop_back();
+  }
+  return t;
+}
+
+// An option's CLI11 type name ("INT:NONNEGATIVE", "FLOAT", "KEY=VALUE", a metavariable such as "N").
+std::string type_of(const CLI::App* cmd, const std::string& option) {
+  const CLI::Option* opt = cmd ? cmd->get_option_no_throw(option) : nullptr;
+  return opt ? opt->get_type_name() : "";
+}
+
+// What a numeric type takes, in words: "INT:NONNEGATIVE" -> "a whole number of 0 or more", "FLOAT"
+// -> "a number"; "" for any other type.
+std::string number_kind(const std::string& type) {
+  const std::string base = type.substr(0, type.find(':'));
+  const bool nonnegative = type.find("NONNEGATIVE") != std::string::npos || base == "UINT";
+  if (base == "INT" || base == "UINT") return nonnegative ? "a whole number of 0 or more" : "a whole number";
+  if (base == "FLOAT" || base == "NUMBER") return nonnegative ? "a number of 0 or more" : "a number";
+  return "";
+}
+
+// CLI11's words for a missing or bad value, as one line naming the option and what it takes;
+// "" when `what` is none of them.
+std::string value_problem(const CLI::App* cmd, const std::string& what) {
+  static const std::regex missing(R"(^(-\S+): \d+ required \S+ missing$)");
+  static const std::regex out_of_range(R"(^(-\S+): Value (.*) not in range (\S+) to (\S+)$)");
+  static const std::regex unconverted(R"(^[Cc]ould not convert: (-\S+) = (.*)$)");
+  std::smatch m;
+  // "--seed needs a value: a whole number of 0 or more", "--set needs a value: KEY=VALUE"
+  if (std::regex_match(what, m, missing)) {
+    const std::string type = type_of(cmd, m[1]);
+    std::string kind = number_kind(type);
+    if (kind.empty() && type != "TEXT") kind = type.substr(0, type.find(':'));   // "KEY=VALUE", "N"
+    return m[1].str() + " needs a value" + (kind.empty() ? "" : ": " + kind);
+  }
+  // "--threads 'x' is not a whole number from 0 to 1024"
+  if (std::regex_match(what, m, out_of_range)) {
+    const std::string type = type_of(cmd, m[1]);
+    std::string kind = number_kind(type);
+    kind = kind.empty() ? "a number" : kind.substr(0, kind.find(" of "));
+    const std::string lo = bound_text(m[3]), hi = bound_text(m[4]);
+    std::string range;
+    if (!lo.empty() && !hi.empty())
+      range = " from " + lo + " to " + hi;
+    else if (type.find(":POSITIVE") != std::string::npos)
+      range = " above 0";   // its lower bound prints as 0
+    else if (!lo.empty())
+      range = lo == "0" ? " of 0 or more" : " of at least " + lo;
+    else if (!hi.empty())
+      range = " of at most " + hi;
+    return m[1].str() + " '" + m[2].str() + "' is not " + kind + range;
+  }
+  // "--seed '1.5' is not a whole number of 0 or more"
+  if (std::regex_match(what, m, unconverted)) {
+    const std::string kind = number_kind(type_of(cmd, m[1]));
+    return m[1].str() + " '" + m[2].str() + "' is not " + (kind.empty() ? "a valid value" : kind);
+  }
+  return "";
+}
+
 }  // namespace
 
 void check_command_line(const CLI::App& app, int argc, const char* const* argv) {
@@ -97,7 +166,9 @@ void check_command_line(const CLI::App& app, int argc, const char* const* argv) 
         all_known = all_known && std::find(spellings.begin(), spellings.end(), std::string("-") + name[k]) != spellings.end();
       if (all_known) continue;
     }
-    throw InputError(prefix + ": unknown option '" + name + "'" + suggestion(name, spellings) + " (" + prefix + " --help)");
+    // A one-letter option is a letter or two from every other: no guess for it.
+    const std::string hint = name.size() <= 2 ? "" : suggestion(name, spellings);
+    throw InputError(prefix + ": unknown option '" + name + "'" + hint + " (" + prefix + " --help)");
   }
 }
 
@@ -113,6 +184,8 @@ std::string parse_error_line(const CLI::App& app, const CLI::ParseError& e) {
     return prefix + ": unexpected argument" + (args.find(' ') == std::string::npos ? " '" : "s '") + args + "' (" +
            prefix + " --help)";
   }
+  if (const std::string line = value_problem(parsed.empty() ? nullptr : parsed.front(), what); !line.empty())
+    return prefix + ": " + line + " (" + prefix + " --help)";
   if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
   return prefix + ": " + what + " (" + prefix + " --help)";
 }

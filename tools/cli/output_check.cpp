@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 namespace stampede::cli {
 
 namespace fs = std::filesystem;
@@ -17,7 +19,7 @@ bool writable_dir(const fs::path& dir, std::string& why) {
   std::error_code ec;
   const fs::path d = shown(dir);
   if (!fs::is_directory(d, ec)) {
-    why = "'" + d.string() + "' is not a directory";
+    why = fmt::format("'{}' is not a directory", d.string());   // "'" + ...: a false -Wrestrict in gcc 12
     return false;
   }
   if (::access(d.c_str(), W_OK | X_OK) != 0) {
