@@ -7,8 +7,8 @@
 #include "agents/national_team.hpp"
 #include "agents/neutral_fund.hpp"
 #include "agents/noise_traders.hpp"
-#include "agents/snowball_issuer.hpp"
 #include "agents/retail_population.hpp"
+#include "agents/snowball_issuer.hpp"
 #include "agents/value_investor.hpp"
 
 namespace stampede {

@@ -19,7 +19,7 @@ MarginInvestors::MarginInvestors(const MarginInvestorParams& p, AccountId first_
 namespace {
 // Cash that would repay the loan now (what is not reserved for resting buys: these investors buy nothing).
 Fen repayable(const Account& a, Fen loan) { return std::min(loan, std::max<Fen>(0, a.cash - a.reserved_cash)); }
-}  // namespace
+}   // namespace
 
 double MarginInvestors::collateral_ratio(const MarketView& view, int investor) const {
   const Fen loan = loan_[static_cast<std::size_t>(investor)];
@@ -165,9 +165,10 @@ ParamBinder<MarginInvestorsSection> section_binder() {
   b.bind(&S::holdings_dispersion, "holdings_dispersion", 0, 5, "", "lognormal sigma of the investors' holdings");
   b.bind(&S::start_ratio_min, "start_ratio_min", 1, 100, "",
          "lowest collateral ratio (stocks / loan) an investor starts at; each draws uniformly within [min, max]")
-      .long_doc("lowest collateral ratio (stocks / loan) an investor starts at; each draws its own uniformly within "
-                "[`start_ratio_min`, `start_ratio_max`] (2 = half the stocks bought on credit, the most the rules "
-                "allow at purchase; the spread stands for when and at what price each bought)");
+      .long_doc(
+          "lowest collateral ratio (stocks / loan) an investor starts at; each draws its own uniformly within "
+          "[`start_ratio_min`, `start_ratio_max`] (2 = half the stocks bought on credit, the most the rules "
+          "allow at purchase; the spread stands for when and at what price each bought)");
   b.bind(&S::start_ratio_max, "start_ratio_max", 1, 100, "", "highest collateral ratio an investor starts at");
   b.bind(&S::stocks_held, "stocks_held", 1, 100, "stocks", "distinct stocks an investor holds (equal yuan)");
   b.bind(&S::cap_weight_exponent, "cap_weight_exponent", 0, 2, "",
@@ -181,8 +182,7 @@ ParamBinder<MarginInvestorsSection> section_binder() {
          "the broker's forced sale stops once the ratio at last prices is back at this");
   b.bind(investor(&P::call_days), "call_days", 0, 100, "closes",
          "closes a called investor has to restore the ratio before the broker sells");
-  b.bind(investor(&P::pace), "pace", 0.001, 1, "",
-         "share of each sellable holding the broker offers per sale round");
+  b.bind(investor(&P::pace), "pace", 0.001, 1, "", "share of each sellable holding the broker offers per sale round");
   b.bind(investor(&P::every_steps), "every_steps", 1, 100000, "steps", "continuous steps between sale rounds");
   b.bind(investor(&P::aggressiveness_ticks), "aggressiveness_ticks", 0, 100000, "ticks",
          "forced sales are priced this far below the best bid (never below limit-down)");
@@ -213,8 +213,8 @@ void populate(const MarginInvestorsSection& sec, const Scenario&, WorldSetup& se
     double granted = 0;
     for (int h = 0; h < sec.stocks_held; ++h) {
       int stock = picker.pick(rng, u.size());
-      for (int tries = 0; tries < 64 && !sec.large_caps && u.segment[static_cast<std::size_t>(stock)] == Segment::LargeCap;
-           ++tries)
+      for (int tries = 0;
+           tries < 64 && !sec.large_caps && u.segment[static_cast<std::size_t>(stock)] == Segment::LargeCap; ++tries)
         stock = picker.pick(rng, u.size());
       const double price = static_cast<double>(u.first_price[static_cast<std::size_t>(stock)]) / 100.0;
       const Qty want = static_cast<Qty>(holdings / sec.stocks_held / price / 100.0) * 100;
@@ -225,8 +225,8 @@ void populate(const MarginInvestorsSection& sec, const Scenario&, WorldSetup& se
   setup.add_agent(std::make_unique<MarginInvestors>(sec.investor, first, std::move(loans), broker));
 }
 
-}  // namespace
+}   // namespace
 
 AgentKind margin_investors_kind() { return bound_agent_kind(section_binder(), populate); }
 
-}  // namespace stampede
+}   // namespace stampede

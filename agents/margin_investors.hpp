@@ -62,12 +62,16 @@ class MarginInvestors final : public Agent {
   MarginInvestorParams p_;
   AccountId first_account_;
   AccountId broker_account_;
-  std::vector<Fen> loan_;               // per investor
-  std::vector<std::uint8_t> state_;     // MarginState per investor
-  std::vector<std::int32_t> call_left_; // closes left to restore a call
-  std::vector<std::int32_t> forced_;    // investors in the Forced state, ascending
-  struct Resting { std::int32_t investor; InstrumentId stock; OrderId id; };
-  std::vector<Resting> resting_;        // the last round's sale orders (cancelled at the next)
+  std::vector<Fen> loan_;                 // per investor
+  std::vector<std::uint8_t> state_;       // MarginState per investor
+  std::vector<std::int32_t> call_left_;   // closes left to restore a call
+  std::vector<std::int32_t> forced_;      // investors in the Forced state, ascending
+  struct Resting {
+    std::int32_t investor;
+    InstrumentId stock;
+    OrderId id;
+  };
+  std::vector<Resting> resting_;   // the last round's sale orders (cancelled at the next)
   DayIndex day_ = -1;
   int continuous_seen_ = 0;
 };
@@ -75,4 +79,4 @@ class MarginInvestors final : public Agent {
 // The [margin_investors] section.
 AgentKind margin_investors_kind();
 
-}  // namespace stampede
+}   // namespace stampede

@@ -75,8 +75,9 @@ TEST_CASE("StateIo names the section whose member list differs between saving an
 TEST_CASE("a simulation loaded from a checkpoint continues exactly as the original", "[checkpoint]") {
   const AgentRegistry reg = builtin_agents();
   // Margin investors close to their line, so calls and forced sales are part of the state saved.
-  const Scenario s = test::small_world(reg, {"days=4", "index_enhanced.count=2", "margin_investors.count=50",
-                                             "margin_investors.start_ratio_min=1.3", "margin_investors.start_ratio_max=1.4"});
+  const Scenario s =
+      test::small_world(reg, {"days=4", "index_enhanced.count=2", "margin_investors.count=50",
+                              "margin_investors.start_ratio_min=1.3", "margin_investors.start_ratio_max=1.4"});
   Simulation original(s, reg);
   while (original.day() < 2) {
     original.step();

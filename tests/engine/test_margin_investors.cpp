@@ -25,18 +25,26 @@ using test::seed_key;
 using test::with;
 
 std::vector<std::string> margin_keys(double ratio_min, double ratio_max) {
-  return {"margin_investors.count=200", "margin_investors.holdings_yuan_median=3e5",
-          "margin_investors.holdings_dispersion=0.5", "margin_investors.start_ratio_min=" + std::to_string(ratio_min),
-          "margin_investors.start_ratio_max=" + std::to_string(ratio_max), "margin_investors.stocks_held=3",
-          "margin_investors.cap_weight_exponent=0", "margin_investors.large_caps=false",
-          "margin_investors.maintenance_ratio=1.3", "margin_investors.forced_ratio=1.1",
-          "margin_investors.safe_ratio=1.5", "margin_investors.call_days=1", "margin_investors.pace=0.2",
-          "margin_investors.every_steps=1", "margin_investors.aggressiveness_ticks=5"};
+  return {"margin_investors.count=200",
+          "margin_investors.holdings_yuan_median=3e5",
+          "margin_investors.holdings_dispersion=0.5",
+          "margin_investors.start_ratio_min=" + std::to_string(ratio_min),
+          "margin_investors.start_ratio_max=" + std::to_string(ratio_max),
+          "margin_investors.stocks_held=3",
+          "margin_investors.cap_weight_exponent=0",
+          "margin_investors.large_caps=false",
+          "margin_investors.maintenance_ratio=1.3",
+          "margin_investors.forced_ratio=1.1",
+          "margin_investors.safe_ratio=1.5",
+          "margin_investors.call_days=1",
+          "margin_investors.pace=0.2",
+          "margin_investors.every_steps=1",
+          "margin_investors.aggressiveness_ticks=5"};
 }
 
 struct Watched {
   int investors = 0;
-  std::int64_t shares_sold = 0;               // by every investor over the run
+  std::int64_t shares_sold = 0;   // by every investor over the run
   std::int64_t shares_bought = 0;
   int sold_without_forced_close = 0;          // (investor, day) sales the last close did not order
   int calls_held_past_call_days = 0;          // investors still called two closes running
@@ -111,9 +119,10 @@ Watched run_and_watch(const Scenario& scenario, const AgentRegistry& registry) {
   return w;
 }
 
-const std::vector<std::string> kWorld = with(test::crash_world(), {"days=6", "dma.accounts=0", "neutral_funds.count=0"});
+const std::vector<std::string> kWorld =
+    with(test::crash_world(), {"days=6", "dma.accounts=0", "neutral_funds.count=0"});
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("the broker calls a margin investor at the close and sells only from the next open",
           "[margin_investors][mechanisms]") {
@@ -132,13 +141,15 @@ TEST_CASE("the broker calls a margin investor at the close and sells only from t
   CHECK(w.repayment_gap == 0);
 }
 
-TEST_CASE("investors who borrowed more are sold out more and push the microcaps lower", "[margin_investors][mechanisms]") {
+TEST_CASE("investors who borrowed more are sold out more and push the microcaps lower",
+          "[margin_investors][mechanisms]") {
   const AgentRegistry r = builtin_agents();
   const std::vector<std::string> world = with(kWorld, {seed_key(3)});
   const Watched high = run_and_watch(test::small_world(r, with(world, margin_keys(1.32, 1.6))), r);
   const Watched low = run_and_watch(test::small_world(r, with(world, margin_keys(2.5, 3.0))), r);
   INFO("sold with start ratios 1.32-1.6: " << high.shares_sold << " (microcap index at the end " << high.microcap_end
-                                           << "); with 2.5-3.0: " << low.shares_sold << " (" << low.microcap_end << ")");
+                                           << "); with 2.5-3.0: " << low.shares_sold << " (" << low.microcap_end
+                                           << ")");
   CHECK(high.shares_sold > 2 * low.shares_sold);
   CHECK(high.microcap_end < low.microcap_end);
 }
