@@ -86,6 +86,7 @@ void RetailPopulation::checkpoint(StateIo& io) {
 void MarginInvestors::checkpoint(StateIo& io) {
   if (io.size(loan_.size()) != loan_.size()) throw CheckpointError("checkpoint has another number of margin investors");
   io(loan_, state_, call_left_, forced_, resting_, day_, continuous_seen_);
+  io(census_step_, census_day_, census_cash_, census_loan_, census_called_, census_forced_, census_shares_);
 }
 
 void SnowballIssuer::checkpoint(StateIo& io) {

@@ -5,6 +5,7 @@
 #include <boost/random/uniform_real_distribution.hpp>
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include "agents/stock_picker.hpp"
 #include "sim/engine/valuation.hpp"
@@ -123,19 +124,40 @@ void MarginInvestors::end_of_day(const MarketView& view, OrderSink& out) {
   }
 }
 
-void MarginInvestors::report(const MarketView& view, ClassMetrics& into) const {
+void MarginInvestors::census(const MarketView& view) const {
+  std::map<InstrumentId, Qty> shares;
+  census_cash_ = census_loan_ = 0;
+  census_called_ = census_forced_ = 0;
   for (int i = 0; i < size(); ++i) {
     const std::size_t k = static_cast<std::size_t>(i);
-    const AccountValue v = value_account(view, account(i));
-    const double eq = v.equity() - static_cast<double>(loan_[k]) / 100.0;
-    into.cash += v.cash;
-    into.gross_long += v.long_value;
-    into.equity += eq;
-    into.nav += std::max(0.0, eq);
-    into.accounts += 1;
-    into.in_margin_call += static_cast<MarginState>(state_[k]) == MarginState::Called;
-    into.liquidating += static_cast<MarginState>(state_[k]) == MarginState::Forced;
+    const Account& a = view.account(account(i));
+    census_cash_ += a.cash;
+    census_loan_ += loan_[k];
+    for (const StockPosition& p : a.stocks())
+      if (p.qty != 0) shares[static_cast<InstrumentId>(p.stock)] += p.qty;
+    census_called_ += static_cast<MarginState>(state_[k]) == MarginState::Called;
+    census_forced_ += static_cast<MarginState>(state_[k]) == MarginState::Forced;
   }
+  census_shares_.assign(shares.begin(), shares.end());
+  census_step_ = view.step;
+  census_day_ = view.day;
+}
+
+// The class totals: equity is net of the loans; nav is that equity, floored at zero in all.
+void MarginInvestors::report(const MarketView& view, ClassMetrics& into) const {
+  if (size() == 0) return;
+  if (census_step_ < 0 || view.day != census_day_ || view.step - census_step_ >= kCensusEverySteps) census(view);
+  double gross = 0;
+  for (const auto& [stock, qty] : census_shares_) gross += static_cast<double>(qty) * view.quote(stock).last / 100.0;
+  const double cash = static_cast<double>(census_cash_) / 100.0;
+  const double equity = cash + gross - static_cast<double>(census_loan_) / 100.0;
+  into.cash += cash;
+  into.gross_long += gross;
+  into.equity += equity;
+  into.nav += std::max(0.0, equity);
+  into.accounts += size();
+  into.in_margin_call += census_called_;
+  into.liquidating += census_forced_;
 }
 
 namespace {

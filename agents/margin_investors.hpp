@@ -16,6 +16,7 @@
 // the first calls, their sales push the same stocks down, and the next investors cross a day later
 // (the call's T+1 rhythm). Forced selling then grows over days, before any fund is in trouble.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "sim/engine/agent.hpp"
@@ -74,6 +75,16 @@ class MarginInvestors final : public Agent {
   std::vector<Resting> resting_;   // the last round's sale orders (cancelled at the next)
   DayIndex day_ = -1;
   int continuous_seen_ = 0;
+  // report: a census of shares, cash, loans and states every kCensusEverySteps steps (and at each
+  // day's first report), marked at current prices every step: the class totals without a pass over
+  // every account in every step.
+  static constexpr int kCensusEverySteps = 30;
+  void census(const MarketView& view) const;
+  mutable StepIndex census_step_ = -1;
+  mutable DayIndex census_day_ = -1;
+  mutable Fen census_cash_ = 0, census_loan_ = 0;
+  mutable std::int64_t census_called_ = 0, census_forced_ = 0;
+  mutable std::vector<std::pair<InstrumentId, Qty>> census_shares_;   // stocks held, ascending
 };
 
 // The [margin_investors] section.
