@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "agents/builtin_agents.hpp"
 #include "bindings.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/engine/valuation.hpp"
@@ -27,9 +26,10 @@ namespace {
 class SteppedSimulation {
  public:
   SteppedSimulation(const std::string& file, const std::vector<std::string>& overrides, const std::string& output,
-                    int threads)
+                    int threads, const py::object& agents)
       : output_(output) {
-    const Scenario scenario = load(file, overrides);
+    const AgentRegistry registry = registry_with(agents);
+    const Scenario scenario = load(file, overrides, registry);
     RunOptions options;
     options.output = output;
     options.threads = threads;
@@ -37,7 +37,7 @@ class SteppedSimulation {
     // lifetime would also cap every other run made meanwhile (stampede.run, another Simulation).
     options.limit_global_parallelism = false;
     py::gil_scoped_release release;
-    run_ = std::make_unique<SteppedRun>(scenario, builtin_agents(), options);
+    run_ = std::make_unique<SteppedRun>(scenario, registry, options);
   }
 
   // Steps until `days` more trading days have closed or `steps` more steps are made, whichever
@@ -282,8 +282,8 @@ py::dict market(const SteppedSimulation& s) {
 
 void bind_simulation(py::module_& m) {
   py::class_<SteppedSimulation>(m, "SteppedSimulation")
-      .def(py::init<const std::string&, const std::vector<std::string>&, const std::string&, int>(), py::arg("file"),
-           py::arg("overrides"), py::arg("output"), py::arg("threads"))
+      .def(py::init<const std::string&, const std::vector<std::string>&, const std::string&, int, const py::object&>(),
+           py::arg("file"), py::arg("overrides"), py::arg("output"), py::arg("threads"), py::arg("agents") = py::none())
       .def("advance", &SteppedSimulation::advance, py::arg("days"), py::arg("steps"))
       .def("finish", &SteppedSimulation::finish)
       .def_property_readonly("ended", &SteppedSimulation::ended)
@@ -306,6 +306,11 @@ void bind_simulation(py::module_& m) {
              return kinds;
            })
       .def("agent", &agent_row, py::arg("agent"))
+      .def("python_agent",
+           [](const SteppedSimulation& s, int agent) {
+             return python_agent_object(*s.sim().agents()[static_cast<std::size_t>(checked_agent(s.sim(), agent))]);
+           },
+           py::arg("agent"))
       .def("account", &account, py::arg("account"));
 }
 
