@@ -28,6 +28,9 @@ pybind11::dict summary_dict(const RunSummary& summary, const std::filesystem::pa
 // stampede.agents._kind_spec makes; python_agents.cpp), in that order: built-in agents keep their
 // ids and random streams.
 AgentRegistry registry_with(const pybind11::object& kinds);
+// Checkpoints are for `stampede run --resume`, which has no Python agents: a run with any takes
+// none (their state, Python objects, could not be restored from the command line).
+void python_agents_take_no_checkpoints(const pybind11::object& kinds, RunOptions& options);
 // A Python agent's own object (its class's instance); None for an agent of a C++ kind.
 pybind11::object python_agent_object(const Agent& agent);
 

@@ -89,6 +89,7 @@ py::dict run(const std::string& file, const std::vector<std::string>& overrides,
   options.output = output;
   options.threads = threads;
   options.stop = &stop;
+  python::python_agents_take_no_checkpoints(agents, options);
   options.on_day_done = [&](const RunProgress& p) {
     py::gil_scoped_acquire gil;
     if (PyErr_CheckSignals() != 0) {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,6 +38,20 @@ SharedObject share(py::object o) {
     py::gil_scoped_acquire gil;
     delete p;
   });
+}
+
+// A Python exception in one line: its type and message, and the innermost frame of its traceback
+// (pybind11 words it "Type: message\n\nAt:\n  file(line): function\n  ...").
+std::string one_line(const py::error_already_set& e) {
+  const std::string what = e.what();
+  std::string line = what.substr(0, what.find('\n'));
+  constexpr std::string_view kAt = "\nAt:\n  ";
+  const std::size_t at = what.find(kAt);
+  if (at != std::string::npos) {
+    const std::size_t from = at + kAt.size();
+    line += " (at " + what.substr(from, what.find('\n', from) - from) + ")";
+  }
+  return line;
 }
 
 // What decide(view) reads: the step's snapshot of the market and the agent's own account. Valid
@@ -113,7 +128,7 @@ class PythonAgent final : public Agent {
       read_state();
     } catch (const py::error_already_set& e) {
       view_data_->view = nullptr;
-      throw std::runtime_error(where(view) + " raised " + e.what());
+      throw std::runtime_error(where(view) + " raised " + one_line(e));
     } catch (const std::exception& e) {
       view_data_->view = nullptr;
       throw std::runtime_error(where(view) + ": " + e.what());
@@ -145,21 +160,7 @@ class PythonAgent final : public Agent {
   }
 
   const py::object& object() const { return *object_; }
-
-  // The object is pickled whole (its random stream, parameters and whatever it keeps), so its
-  // class must be one pickle can find again: defined at a module's top level.
-  void checkpoint(StateIo& io) override {
-    py::gil_scoped_acquire gil;
-    std::string blob;
-    try {
-      if (io.saving()) blob = py::module_::import("pickle").attr("dumps")(*object_).cast<std::string>();
-      io(blob, debt_, state_);
-      if (io.loading()) *object_ = py::module_::import("pickle").attr("loads")(py::bytes(blob));
-    } catch (const py::error_already_set& e) {
-      throw CheckpointError("Python agent " + kind_ + " (agent " + std::to_string(id()) + ") cannot be " +
-                            (io.saving() ? "pickled" : "unpickled") + " for a checkpoint: " + e.what());
-    }
-  }
+  // No checkpoint(): runs with Python agents take none (python_agents_take_no_checkpoints).
 
  private:
   std::string where(const MarketView& view) const {
@@ -279,7 +280,7 @@ AgentKind python_kind(const py::handle& spec) {
         setup.add_agent(std::make_unique<PythonAgent>(section, share(std::move(agent)), account));
       } catch (const py::error_already_set& e) {
         throw std::runtime_error("Python agent section [" + section + "]: making agent " + std::to_string(i) +
-                                 " raised " + e.what());
+                                 " raised " + one_line(e));
       }
     }
   };
@@ -291,6 +292,10 @@ AgentKind python_kind(const py::handle& spec) {
 py::object python_agent_object(const Agent& agent) {
   const auto* p = dynamic_cast<const PythonAgent*>(&agent);
   return p ? p->object() : py::none();
+}
+
+void python_agents_take_no_checkpoints(const py::object& kinds, RunOptions& options) {
+  if (!kinds.is_none() && py::len(kinds) > 0) options.checkpoint_every_days = 0;
 }
 
 AgentRegistry registry_with(const py::object& kinds) {

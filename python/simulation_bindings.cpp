@@ -36,6 +36,7 @@ class SteppedSimulation {
     // The run's own arena bounds its threads. A process-wide cap held for the simulation's
     // lifetime would also cap every other run made meanwhile (stampede.run, another Simulation).
     options.limit_global_parallelism = false;
+    python_agents_take_no_checkpoints(agents, options);
     py::gil_scoped_release release;
     run_ = std::make_unique<SteppedRun>(scenario, registry, options);
   }

@@ -160,6 +160,15 @@ def test_declaring_a_python_kind_without_agents_changes_no_result():
     same(results(plain), results(declared))
 
 
+def test_a_class_pickle_cannot_save_runs_for_no_checkpoint_is_taken():
+    class Local(stampede.Agent):   # a class inside a function: pickle refuses it
+        section = "local"
+
+    out = os.path.join(WORK, "local.h5")
+    run = stampede.run({"local": {"count": 2}}, seed=SEED, set=WORLD + ["days=3"], out=out, agents=[Local])
+    assert "checkpoints" not in run.summary_text and not os.path.exists(os.path.join(WORK, ".local.h5.ckpt"))
+
+
 def test_the_worked_example_runs():
     env = dict(os.environ, PYTHONPATH=os.environ["STAMPEDE_PACKAGE"],
                STAMPEDE_EXAMPLE_SET=" ".join(WORLD + ["days=3"]))
@@ -179,6 +188,15 @@ class BadOrders(stampede.Agent):
 
     def decide(self, view):
         return ["buy 100"]
+
+
+class Boom(stampede.Agent):
+    section = "boom"
+
+    def decide(self, view):
+        if view.day == 1 and view.step_in_day == 3:
+            raise ZeroDivisionError("boom")
+        return []
 
 
 class LateView(stampede.Agent):
@@ -206,6 +224,13 @@ def test_bad_input_gets_one_clear_error():
     refused = r"Python agent bad_orders_\d{6} \(BadOrders\)\.decide\(\) on day 1.*'buy 100'"
     with pytest.raises(RuntimeError, match=refused):
         stampede.run({"bad_orders": {"count": 1}}, seed=SEED, set=WORLD + ["days=1"], agents=[BadOrders])
+    out = os.path.join(WORK, "boom.h5")
+    raised = r"Python agent boom_\d{6} \(Boom\)\.decide\(\) on day 2, step 3 raised ZeroDivisionError: boom " \
+             r"\(at .*test_python_agents.py\(\d+\): decide\)$"
+    with pytest.raises(RuntimeError, match=raised):
+        stampede.run({"boom": {"count": 1}}, seed=SEED, set=WORLD + ["days=2"], out=out, agents=[Boom])
+    with h5py.File(out, "r") as f:
+        assert f.attrs["complete"] == 0
     stampede.run({"late_view": {"count": 1}}, seed=SEED, set=WORLD + ["days=1"], agents=[LateView])
     with pytest.raises(RuntimeError, match=r"valid only during its decide\(\) call"):
         LateView.kept.cash
