@@ -47,12 +47,20 @@ class SteppedSimulation {
   std::int64_t advance(std::int64_t days, std::int64_t steps) {
     Busy busy(*this);
     if (ended_) throw std::logic_error("the simulation has been finished or stopped: it takes no more steps");
+    if (!failed_.empty())
+      throw std::logic_error("the simulation failed in a step (" + failed_ + "): it takes no more steps");
     std::int64_t made = 0, closed = 0;
     bool interrupted = false;
     {
       py::gil_scoped_release release;
       while (!run_->finished() && (days <= 0 || closed < days) && (steps <= 0 || made < steps)) {
-        const bool day_closed = run_->step();
+        bool day_closed = false;
+        try {
+          day_closed = run_->step();
+        } catch (const std::exception& e) {   // a Python agent's error: the step is half made
+          failed_ = e.what();
+          throw;
+        }
         ++made;
         if (!day_closed) continue;
         ++closed;
@@ -102,6 +110,7 @@ class SteppedSimulation {
   std::unique_ptr<SteppedRun> run_;
   std::atomic<bool> busy_{false};
   bool ended_ = false;
+  std::string failed_;   // why a step failed: the state is a half-made step's, so no more steps
 };
 
 // A read-only numpy view of `count` values `stride` bytes apart from `first`, owned by `owner`

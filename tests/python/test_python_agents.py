@@ -231,6 +231,11 @@ def test_bad_input_gets_one_clear_error():
         stampede.run({"boom": {"count": 1}}, seed=SEED, set=WORLD + ["days=2"], out=out, agents=[Boom])
     with h5py.File(out, "r") as f:
         assert f.attrs["complete"] == 0
+    with stampede.Simulation({"boom": {"count": 1}}, seed=SEED, set=WORLD + ["days=2"], agents=[Boom]) as sim:
+        with pytest.raises(RuntimeError, match=raised):
+            sim.run_days(2)
+        with pytest.raises(RuntimeError, match=r"failed in a step \(Python agent boom_.*it takes no more steps"):
+            sim.step()   # the state is a half-made step's
     stampede.run({"late_view": {"count": 1}}, seed=SEED, set=WORLD + ["days=1"], agents=[LateView])
     with pytest.raises(RuntimeError, match=r"valid only during its decide\(\) call"):
         LateView.kept.cash
