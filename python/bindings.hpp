@@ -1,7 +1,7 @@
 #pragma once
-// What the compiled module's files share (module.cpp, simulation_bindings.cpp,
-// sweep_bindings.cpp, python_agents.cpp): scenario loading with the loader's problems raised as ScenarioErrorBase,
-// and a finished run's summary as the dict the Python half turns into a Run.
+// What the compiled module's files share (module.cpp, simulation_bindings.cpp, sweep_bindings.cpp,
+// python_agents.cpp): scenario loading with the loader's problems raised as ScenarioErrorBase, a
+// finished run's summary as the dict the Python half turns into a Run, and Python agents.
 #include <pybind11/pybind11.h>
 
 #include <filesystem>

@@ -137,26 +137,11 @@ class PythonAgent final : public Agent {
 
   // Its account marked at the last prices, less what the object says it owes (`debt`, fen).
   void report(const MarketView& view, ClassMetrics& into) const override {
-    const AccountValue v = value_account(view, account_);
-    const double equity = v.equity() - static_cast<double>(debt_) / 100.0;
-    into.nav += std::max(0.0, equity);
-    into.equity += equity;
-    into.gross_long += v.long_value;
-    into.futures_notional += v.futures_notional;
-    into.cash += v.cash;
-    into.accounts += 1;
-    into.in_margin_call += state_ == AgentState::MarginCall;
-    into.liquidating += state_ == AgentState::Liquidating;
+    add_indebted_account(into, value_account(view, account_), static_cast<double>(debt_) / 100.0, state_);
   }
   bool reports_daily() const override { return true; }
   AgentDayRow day_row(const MarketView& view) const override {
-    const AccountValue v = value_account(view, account_);
-    AgentDayRow r;
-    r.equity = v.equity() - static_cast<double>(debt_) / 100.0;
-    r.nav = std::max(0.0, r.equity);
-    r.leverage = r.equity > 0 ? v.long_value / r.equity : std::nan("");
-    r.state = state_;
-    return r;
+    return indebted_day_row(value_account(view, account_), static_cast<double>(debt_) / 100.0, state_);
   }
 
   const py::object& object() const { return *object_; }

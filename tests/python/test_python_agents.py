@@ -160,8 +160,8 @@ def test_declaring_a_python_kind_without_agents_changes_no_result():
     same(results(plain), results(declared))
 
 
-def test_a_class_pickle_cannot_save_runs_for_no_checkpoint_is_taken():
-    class Local(stampede.Agent):   # a class inside a function: pickle refuses it
+def test_runs_with_python_agents_take_no_checkpoints():
+    class Local(stampede.Agent):   # a class inside a function: pickle would refuse it
         section = "local"
 
     out = os.path.join(WORK, "local.h5")
