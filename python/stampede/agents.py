@@ -133,7 +133,13 @@ def _kind_spec(cls: Any) -> tuple:
     if not isinstance(section, str) or not _SECTION.match(section):
         raise ValueError(f"{cls.__qualname__}.section = {section!r}: give the scenario section its keys are under "
                          "(lower case letters, digits and '_')")
-    keys = {**STANDARD_KEYS, **getattr(cls, "keys", {})}
+    keys = dict(STANDARD_KEYS)
+    for k, p in getattr(cls, "keys", {}).items():
+        if k in STANDARD_KEYS:   # another default (or range, doc) for count or cash: their type stays
+            std, p = STANDARD_KEYS[k], p if isinstance(p, Param) else Param(p)
+            p = Param(type(std.default)(p.default), std.min if p.min is None else p.min,
+                      std.max if p.max is None else p.max, p.unit or std.unit, p.doc or std.doc)
+        keys[k] = p
     return (section, cls, [_param(cls, k, p) for k, p in keys.items()], _create)
 
 

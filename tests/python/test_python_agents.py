@@ -190,6 +190,14 @@ class BadOrders(stampede.Agent):
         return ["buy 100"]
 
 
+class WholeYuan(stampede.Agent):
+    section = "whole_yuan"
+    keys = {"cash": 50_000, "count": 2}   # an int default for cash: the key stays a float
+
+    def decide(self, view):
+        return []
+
+
 class Boom(stampede.Agent):
     section = "boom"
 
@@ -219,6 +227,8 @@ def test_bad_input_gets_one_clear_error():
         stampede.check({"margin_retail": {"count": 1}})
     with pytest.raises(ValueError, match=r"section 'dma': the scenario already has a section"):
         stampede.check(agents=[type("Dma", (stampede.Agent,), {"section": "dma"})])
+    resolved = stampede.check(agents=[WholeYuan])["resolved_toml"]
+    assert "[whole_yuan]" in resolved and "cash = 50000.0" in resolved and "count = 2" in resolved
     with pytest.raises(ValueError, match=r"order reason 'panic'"):
         stampede.sell(0, 100, reason="panic")
     refused = r"Python agent bad_orders_\d{6} \(BadOrders\)\.decide\(\) on day 1.*'buy 100'"
