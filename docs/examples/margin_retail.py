@@ -4,10 +4,11 @@
 # A Python agent (docs/python.md, "Python agents"): retail investors who bought microcaps with
 # margin financing (融资融券), the kind of account the January-February 2024 selling caught. Each
 # borrowed part of its cash from its broker; it buys dips in a few microcaps it follows and takes
-# profits. When its maintenance ratio (assets / debt) falls below the call line it sells a part
-# of what it can sell each step; below the liquidation line its broker sells everything. The
-# orders go through the engine's risk checks, price limits and T+1 like any C++ agent's, so a
-# margin call in a stock locked limit-down, or in shares bought today, sells nothing.
+# profits. When its maintenance ratio (its shares / the loan net of the cash beside it) falls
+# below the call line it sells a part of what it can sell each step; below the liquidation line
+# its broker sells everything. The orders go through the engine's risk checks, price limits and
+# T+1 like any C++ agent's, so a margin call in a stock locked limit-down, or in shares bought
+# today, sells nothing.
 #
 # Run it as a script (`PYTHONPATH=build/python /usr/bin/python3 docs/examples/margin_retail.py`)
 # or open it as a notebook. STAMPEDE_EXAMPLE_SET holds scenario keys for a smaller world
@@ -28,8 +29,8 @@ class MarginRetail(stampede.Agent):
     keys = {
         "cash": stampede.Param(300_000.0, 1_000, 1e9, "yuan", "cash in the account at the start, own and borrowed"),
         "leverage": stampede.Param(2.0, 1, 3, "", "cash / own capital at the start (the loan: cash x (1 - 1/lev.))"),
-        "call_ratio": stampede.Param(1.5, 1, 3, "", "assets / debt below which it sells to cut the loan"),
-        "liquidation_ratio": stampede.Param(1.3, 1, 3, "", "assets / debt below which its broker sells everything"),
+        "call_ratio": stampede.Param(1.5, 1, 3, "", "shares / net debt below which it sells to cut the loan"),
+        "liquidation_ratio": stampede.Param(1.3, 1, 3, "", "shares / net debt below which its broker sells all"),
         "call_sale": stampede.Param(0.2, 0.01, 1, "1/step", "share of each sellable position a margin call sells"),
         "stocks": stampede.Param(3, 1, 50, "stocks", "microcaps it follows, drawn at the start"),
         "trade_probability": stampede.Param(0.02, 0, 1, "1/step", "chance per step that it looks at one of them"),
@@ -49,9 +50,12 @@ class MarginRetail(stampede.Agent):
             microcaps = [i for i in range(view.stocks) if view.segment(i) == "microcap"]
             self.watch = [int(s) for s in self.rng.choice(microcaps, size=min(self.params.stocks, len(microcaps)),
                                                           replace=False)]
-        ratio = (view.cash + view.long_value) / self.debt if self.debt > 0 else math.inf
-        if ratio < self.params.liquidation_ratio:
-            self.state = "liquidating"
+        # The maintenance ratio: shares against the loan less the cash beside it (a sale's proceeds
+        # pay the loan down, so selling raises the ratio).
+        net_debt = self.debt - view.cash
+        ratio = view.long_value / net_debt if net_debt > 0 else math.inf
+        if self.state in ("liquidating", "liquidated") or ratio < self.params.liquidation_ratio:
+            self.state = "liquidating" if view.positions else "liquidated"   # the broker's sale is final
             return self.sell_all(view, 1.0, "liquidation")
         if ratio < self.params.call_ratio:
             self.state = "margin_call"
