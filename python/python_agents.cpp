@@ -186,7 +186,13 @@ class PythonAgent final : public Agent {
   // What the object says about itself after deciding: `debt` (fen owed outside the account) and
   // `state` (a name of agent_state_names()), for its daily row and class totals.
   void read_state() {
-    debt_ = py::getattr(*object_, "debt", py::int_(0)).cast<Fen>();
+    const py::object debt = py::getattr(*object_, "debt", py::int_(0));
+    if (py::isinstance<py::float_>(debt) && std::isfinite(debt.cast<double>()))
+      debt_ = std::llround(debt.cast<double>());
+    else if (py::isinstance<py::int_>(debt) || py::hasattr(debt, "__index__"))
+      debt_ = debt.cast<Fen>();
+    else
+      throw std::invalid_argument("debt " + py::repr(debt).cast<std::string>() + " is not a number of fen");
     const std::string state = py::str(py::getattr(*object_, "state", py::str("normal")));
     const auto& names = agent_state_names();
     for (std::size_t k = 0; k < names.size(); ++k)

@@ -195,6 +195,7 @@ class WholeYuan(stampede.Agent):
     keys = {"cash": 50_000, "count": 2}   # an int default for cash: the key stays a float
 
     def decide(self, view):
+        self.debt = 100.4   # fen, rounded to 100
         return []
 
 
@@ -229,6 +230,10 @@ def test_bad_input_gets_one_clear_error():
         stampede.check(agents=[type("Dma", (stampede.Agent,), {"section": "dma"})])
     resolved = stampede.check(agents=[WholeYuan])["resolved_toml"]
     assert "[whole_yuan]" in resolved and "cash = 50000.0" in resolved and "count = 2" in resolved
+    out = os.path.join(WORK, "whole_yuan.h5")
+    stampede.run(seed=SEED, set=WORLD + ["days=1"], out=out, agents=[WholeYuan])
+    with h5py.File(out, "r") as f:   # the last two daily rows: equity net of the 1-yuan debt
+        assert list(f["agents/daily/equity"][-1, -2:]) == [49_999.0, 49_999.0]
     with pytest.raises(ValueError, match=r"order reason 'panic'"):
         stampede.sell(0, 100, reason="panic")
     refused = r"Python agent bad_orders_\d{6} \(BadOrders\)\.decide\(\) on day 1.*'buy 100'"
