@@ -278,7 +278,7 @@ AgentKind python_kind(const py::handle& spec) {
   return AgentKind{section, std::move(specs), std::move(populate)};
 }
 
-}  // namespace
+}   // namespace
 
 py::object python_agent_object(const Agent& agent) {
   const auto* p = dynamic_cast<const PythonAgent*>(&agent);
@@ -318,14 +318,16 @@ void bind_python_agents(py::module_& m) {
                              [](const AgentView& a) { return a.stock_field(&InstrumentQuote::reference); })
       .def_property_readonly("lower", [](const AgentView& a) { return a.stock_field(&InstrumentQuote::lower); })
       .def_property_readonly("upper", [](const AgentView& a) { return a.stock_field(&InstrumentQuote::upper); })
-      .def("quote", [](const AgentView& a, int i) {
-        const InstrumentQuote& q = a.market().quote(a.instrument(i));
-        return py::dict(py::arg("last") = q.last, py::arg("prev_close") = q.reference, py::arg("lower") = q.lower,
-                        py::arg("upper") = q.upper, py::arg("best_bid") = q.best_bid, py::arg("best_ask") = q.best_ask,
-                        py::arg("bid_qty") = q.bid_qty, py::arg("ask_qty") = q.ask_qty, py::arg("volume") = q.volume,
-                        py::arg("locked_limit_down") = q.locked_limit_down,
-                        py::arg("locked_limit_up") = q.locked_limit_up);
-      })
+      .def("quote",
+           [](const AgentView& a, int i) {
+             const InstrumentQuote& q = a.market().quote(a.instrument(i));
+             return py::dict(py::arg("last") = q.last, py::arg("prev_close") = q.reference, py::arg("lower") = q.lower,
+                             py::arg("upper") = q.upper, py::arg("best_bid") = q.best_bid,
+                             py::arg("best_ask") = q.best_ask, py::arg("bid_qty") = q.bid_qty,
+                             py::arg("ask_qty") = q.ask_qty, py::arg("volume") = q.volume,
+                             py::arg("locked_limit_down") = q.locked_limit_down,
+                             py::arg("locked_limit_up") = q.locked_limit_up);
+           })
       .def_property_readonly("hedged_index", [](const AgentView& a) { return a.market().hedged_index; })
       .def_property_readonly("hedged_prev_close", [](const AgentView& a) { return a.market().hedged_prev_close; })
       .def_property_readonly("microcap_index", [](const AgentView& a) { return a.market().microcap_index; })
@@ -335,18 +337,21 @@ void bind_python_agents(py::module_& m) {
       .def_property_readonly("cash", [](const AgentView& a) { return a.own().cash; })
       .def_property_readonly("reserved_cash", [](const AgentView& a) { return a.own().reserved_cash; })
       .def_property_readonly("available_cash", [](const AgentView& a) { return a.own().available_cash(); })
-      .def_property_readonly("long_value", [](const AgentView& a) {
-        Fen sum = 0;
-        for (const StockPosition& p : a.own().stocks())
-          sum += static_cast<Fen>(p.qty) * a.market().last_price(static_cast<InstrumentId>(p.stock));
-        return sum;
-      })
-      .def_property_readonly("positions", [](const AgentView& a) {
-        py::dict d;
-        for (const StockPosition& p : a.own().stocks())
-          if (p.qty != 0) d[py::int_(static_cast<int>(p.stock))] = static_cast<Qty>(p.qty);
-        return d;
-      })
+      .def_property_readonly("long_value",
+                             [](const AgentView& a) {
+                               Fen sum = 0;
+                               for (const StockPosition& p : a.own().stocks())
+                                 sum += static_cast<Fen>(p.qty) *
+                                        a.market().last_price(static_cast<InstrumentId>(p.stock));
+                               return sum;
+                             })
+      .def_property_readonly("positions",
+                             [](const AgentView& a) {
+                               py::dict d;
+                               for (const StockPosition& p : a.own().stocks())
+                                 if (p.qty != 0) d[py::int_(static_cast<int>(p.stock))] = static_cast<Qty>(p.qty);
+                               return d;
+                             })
       .def("holding", [](const AgentView& a, int i) { return a.own().holding(a.instrument(i)); })
       .def("sellable", [](const AgentView& a, int i) { return a.own().sellable(a.instrument(i)); });
   std::vector<std::string> reasons;
@@ -355,4 +360,4 @@ void bind_python_agents(py::module_& m) {
   m.attr("agent_states") = agent_state_names();
 }
 
-}  // namespace stampede::python
+}   // namespace stampede::python

@@ -316,11 +316,12 @@ void bind_simulation(py::module_& m) {
              return kinds;
            })
       .def("agent", &agent_row, py::arg("agent"))
-      .def("python_agent",
-           [](const SteppedSimulation& s, int agent) {
-             return python_agent_object(*s.sim().agents()[static_cast<std::size_t>(checked_agent(s.sim(), agent))]);
-           },
-           py::arg("agent"))
+      .def(
+          "python_agent",
+          [](const SteppedSimulation& s, int agent) {
+            return python_agent_object(*s.sim().agents()[static_cast<std::size_t>(checked_agent(s.sim(), agent))]);
+          },
+          py::arg("agent"))
       .def("account", &account, py::arg("account"));
 }
 

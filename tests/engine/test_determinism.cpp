@@ -1,9 +1,9 @@
 // Same scenario and seed: bit-identical results, whatever the number of threads.
-#include <catch2/catch.hpp>
+#include <tbb/global_control.h>
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstring>
-#include <tbb/global_control.h>
 
 #include "sim/core/rng.hpp"
 #include "small_world.hpp"
