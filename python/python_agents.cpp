@@ -355,6 +355,7 @@ void bind_python_agents(py::module_& m) {
       .def("holding", [](const AgentView& a, int i) { return a.own().holding(a.instrument(i)); })
       .def("sellable", [](const AgentView& a, int i) { return a.own().sellable(a.instrument(i)); });
   std::vector<std::string> reasons;
+  reasons.reserve(kOrderReasonCount);
   for (int r = 0; r < kOrderReasonCount; ++r) reasons.emplace_back(to_string(static_cast<OrderReason>(r)));
   m.attr("order_reasons") = reasons;
   m.attr("agent_states") = agent_state_names();
