@@ -165,26 +165,11 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
 void DmaAccount::end_of_day(const MarketView& view, OrderSink&) { board_->refresh(view); }
 
 void DmaAccount::report(const MarketView& view, ClassMetrics& into) const {
-  const AccountValue val = basket_.mark_for_report(view);
-  const double eq = val.equity() - debt();
-  into.nav += std::max(0.0, eq);
-  into.equity += eq;
-  into.gross_long += val.long_value;
-  into.futures_notional += val.futures_notional;
-  into.cash += val.cash;
-  into.accounts += 1;
-  into.in_margin_call += state_ == AgentState::MarginCall;
-  into.liquidating += state_ == AgentState::Liquidating;
+  add_indebted_account(into, basket_.mark_for_report(view), debt(), state_);
 }
 
 AgentDayRow DmaAccount::day_row(const MarketView& view) const {
-  const AccountValue val = value_account(view, account());
-  AgentDayRow r;
-  r.equity = val.equity() - debt();
-  r.nav = std::max(0.0, r.equity);
-  r.leverage = r.equity > 0 ? val.long_value / r.equity : std::nan("");
-  r.state = state_;
-  return r;
+  return indebted_day_row(value_account(view, account()), debt(), state_);
 }
 
 namespace {

@@ -13,7 +13,6 @@
 #include <utility>
 #include <vector>
 
-#include "agents/builtin_agents.hpp"
 #include "bindings.hpp"
 #include "scenario_input.hpp"
 #include "sim/engine/run.hpp"
@@ -35,9 +34,9 @@ namespace stampede::python {
   throw py::error_already_set();
 }
 
-Scenario load(const std::string& file, const std::vector<std::string>& overrides) {
+Scenario load(const std::string& file, const std::vector<std::string>& overrides, const AgentRegistry& registry) {
   try {
-    return cli::load_checked_scenario(file, builtin_agents().all_params(), overrides);
+    return cli::load_checked_scenario(file, registry.all_params(), overrides);
   } catch (const ScenarioError& e) {
     raise_scenario_error(e.problems());
   }
@@ -68,8 +67,8 @@ namespace {
 using stampede::python::load;
 
 // Every key after defaults and overrides, as `stampede check` prints it.
-py::dict check(const std::string& file, const std::vector<std::string>& overrides) {
-  const Scenario s = load(file, overrides);
+py::dict check(const std::string& file, const std::vector<std::string>& overrides, const py::object& agents) {
+  const Scenario s = load(file, overrides, python::registry_with(agents));
   py::dict out;
   out["name"] = s.name();
   out["source"] = s.source_name();
@@ -82,13 +81,15 @@ py::dict check(const std::string& file, const std::vector<std::string>& override
 // released while the simulation runs; Ctrl-C in Python stops it at the end of a step (the log is
 // then closed incomplete, as the CLI does on SIGINT) and raises KeyboardInterrupt.
 py::dict run(const std::string& file, const std::vector<std::string>& overrides, const std::string& output, int threads,
-             const std::function<void(int, int, std::string)>& on_day_done) {
-  const Scenario scenario = load(file, overrides);
+             const std::function<void(int, int, std::string)>& on_day_done, const py::object& agents) {
+  const AgentRegistry registry = python::registry_with(agents);
+  const Scenario scenario = load(file, overrides, registry);
   std::atomic<int> stop{0};
   RunOptions options;
   options.output = output;
   options.threads = threads;
   options.stop = &stop;
+  python::python_agents_take_no_checkpoints(agents, options);
   options.on_day_done = [&](const RunProgress& p) {
     py::gil_scoped_acquire gil;
     if (PyErr_CheckSignals() != 0) {
@@ -101,7 +102,7 @@ py::dict run(const std::string& file, const std::vector<std::string>& overrides,
   RunSummary summary;
   {
     py::gil_scoped_release release;
-    summary = run_simulation(scenario, builtin_agents(), options);
+    summary = run_simulation(scenario, registry, options);
   }
   if (summary.interrupted_by != 0) {
     PyErr_SetString(PyExc_KeyboardInterrupt, ("stampede run interrupted after " + std::to_string(summary.days_done) +
@@ -120,10 +121,11 @@ PYBIND11_MODULE(_stampede, m) {
       "stampede._stampede.ScenarioErrorBase",
       "A scenario with problems; args[0] is the list of every problem, one string each.", PyExc_ValueError, nullptr);
   m.attr("ScenarioErrorBase") = py::handle(scenario_error_type);
-  m.def("check", &check, py::arg("file"), py::arg("overrides"));
+  m.def("check", &check, py::arg("file"), py::arg("overrides"), py::arg("agents") = py::none());
   m.def("run", &run, py::arg("file"), py::arg("overrides"), py::arg("output"), py::arg("threads"),
-        py::arg("on_day_done") = nullptr);
+        py::arg("on_day_done") = nullptr, py::arg("agents") = py::none());
   m.attr("version") = STAMPEDE_VERSION;
   python::bind_simulation(m);
   python::bind_sweeps(m);
+  python::bind_python_agents(m);
 }

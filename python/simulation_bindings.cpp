@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "agents/builtin_agents.hpp"
 #include "bindings.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/engine/valuation.hpp"
@@ -27,17 +26,19 @@ namespace {
 class SteppedSimulation {
  public:
   SteppedSimulation(const std::string& file, const std::vector<std::string>& overrides, const std::string& output,
-                    int threads)
+                    int threads, const py::object& agents)
       : output_(output) {
-    const Scenario scenario = load(file, overrides);
+    const AgentRegistry registry = registry_with(agents);
+    const Scenario scenario = load(file, overrides, registry);
     RunOptions options;
     options.output = output;
     options.threads = threads;
     // The run's own arena bounds its threads. A process-wide cap held for the simulation's
     // lifetime would also cap every other run made meanwhile (stampede.run, another Simulation).
     options.limit_global_parallelism = false;
+    python_agents_take_no_checkpoints(agents, options);
     py::gil_scoped_release release;
-    run_ = std::make_unique<SteppedRun>(scenario, builtin_agents(), options);
+    run_ = std::make_unique<SteppedRun>(scenario, registry, options);
   }
 
   // Steps until `days` more trading days have closed or `steps` more steps are made, whichever
@@ -46,12 +47,20 @@ class SteppedSimulation {
   std::int64_t advance(std::int64_t days, std::int64_t steps) {
     Busy busy(*this);
     if (ended_) throw std::logic_error("the simulation has been finished or stopped: it takes no more steps");
+    if (!failed_.empty())
+      throw std::logic_error("the simulation failed in a step (" + failed_ + "): it takes no more steps");
     std::int64_t made = 0, closed = 0;
     bool interrupted = false;
     {
       py::gil_scoped_release release;
       while (!run_->finished() && (days <= 0 || closed < days) && (steps <= 0 || made < steps)) {
-        const bool day_closed = run_->step();
+        bool day_closed = false;
+        try {
+          day_closed = run_->step();
+        } catch (const std::exception& e) {   // a Python agent's error: the step is half made
+          failed_ = e.what();
+          throw;
+        }
         ++made;
         if (!day_closed) continue;
         ++closed;
@@ -101,6 +110,7 @@ class SteppedSimulation {
   std::unique_ptr<SteppedRun> run_;
   std::atomic<bool> busy_{false};
   bool ended_ = false;
+  std::string failed_;   // why a step failed: the state is a half-made step's, so no more steps
 };
 
 // A read-only numpy view of `count` values `stride` bytes apart from `first`, owned by `owner`
@@ -282,8 +292,8 @@ py::dict market(const SteppedSimulation& s) {
 
 void bind_simulation(py::module_& m) {
   py::class_<SteppedSimulation>(m, "SteppedSimulation")
-      .def(py::init<const std::string&, const std::vector<std::string>&, const std::string&, int>(), py::arg("file"),
-           py::arg("overrides"), py::arg("output"), py::arg("threads"))
+      .def(py::init<const std::string&, const std::vector<std::string>&, const std::string&, int, const py::object&>(),
+           py::arg("file"), py::arg("overrides"), py::arg("output"), py::arg("threads"), py::arg("agents") = py::none())
       .def("advance", &SteppedSimulation::advance, py::arg("days"), py::arg("steps"))
       .def("finish", &SteppedSimulation::finish)
       .def_property_readonly("ended", &SteppedSimulation::ended)
@@ -306,6 +316,12 @@ void bind_simulation(py::module_& m) {
              return kinds;
            })
       .def("agent", &agent_row, py::arg("agent"))
+      .def(
+          "python_agent",
+          [](const SteppedSimulation& s, int agent) {
+            return python_agent_object(*s.sim().agents()[static_cast<std::size_t>(checked_agent(s.sim(), agent))]);
+          },
+          py::arg("agent"))
       .def("account", &account, py::arg("account"));
 }
 

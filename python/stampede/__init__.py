@@ -6,6 +6,7 @@
     stocks = run.dataset("market/stocks")                  # an xarray Dataset of the run log
     stampede.check("scenarios/no_dma.toml")                # every key, resolved; or ScenarioError
     sim = stampede.Simulation(seed=1, set={"days": 5})      # the same run, one step at a time
+    stampede.run({"my_agents": {"count": 5}}, agents=[MyAgent])   # agents written in Python
     stampede.sweep(grid={"dma.leverage": [2, 3]}, out="results/lev")   # a DataFrame, one row a run
     model = stampede.calibration_model(["dma.leverage"])   # model(theta, N, seed) -> (N, k) array
 
@@ -31,7 +32,7 @@ from typing import Any, Callable, Iterable, Mapping
 from . import _stampede
 
 __all__ = ["run", "check", "Run", "ScenarioError", "Problem", "version", "Simulation", "SimulationFinished",
-           "sweep", "ensemble", "calibration_model"]
+           "sweep", "ensemble", "calibration_model", "Agent", "Param", "Order", "buy", "sell", "cancel"]
 version = _stampede.version
 
 BUILT_IN = "feb2024"
@@ -135,10 +136,12 @@ def _call(fn: Callable, *args):
         raise ScenarioError(e.args[0]) from None
 
 
-def check(scenario: Any = None, set: Mapping[str, Any] | Iterable[str] | None = None) -> dict:
-    """Validates a scenario: {"name", "source", "resolved_toml"}, or ScenarioError with every problem."""
+def check(scenario: Any = None, set: Mapping[str, Any] | Iterable[str] | None = None,
+          agents: Iterable[type] | None = None) -> dict:
+    """Validates a scenario: {"name", "source", "resolved_toml"}, or ScenarioError with every problem.
+    agents: the Python agent classes whose sections the scenario may have (see Agent)."""
     file, overrides = _source(scenario)
-    return _call(_stampede.check, file, overrides + _overrides(set))
+    return _call(_stampede.check, file, overrides + _overrides(set), _kind_specs(agents))
 
 
 class Run:
@@ -171,13 +174,15 @@ class Run:
 
 def run(scenario: Any = None, seed: int | None = None, threads: int = 1,
         set: Mapping[str, Any] | Iterable[str] | None = None, out: str | os.PathLike | None = None,
-        progress: Callable[[int, int, str], None] | None = None) -> Run:
+        progress: Callable[[int, int, str], None] | None = None, agents: Iterable[type] | None = None) -> Run:
     """Runs a scenario (see the module's doc) and returns its Run.
 
     out: the run log to write; None writes it to a temporary directory removed with the Run
     (read what you need through Run.dataset first). seed overrides the scenario's seed key.
-    progress(days_done, days_total, date) is called after each trading day.
+    progress(days_done, days_total, date) is called after each trading day. agents: classes
+    derived from stampede.Agent, each adding its scenario section's agents (docs/python.md).
     """
+    specs = _kind_specs(agents)
     file, overrides = _source(scenario)
     overrides += _overrides(set)
     if seed is not None:
@@ -189,7 +194,7 @@ def run(scenario: Any = None, seed: int | None = None, threads: int = 1,
     else:
         path = os.fspath(out)
     try:
-        result = _call(_stampede.run, file, overrides, path, int(threads), progress)
+        result = _call(_stampede.run, file, overrides, path, int(threads), progress, specs)
     except BaseException:
         if owned:
             shutil.rmtree(owned, ignore_errors=True)
@@ -197,6 +202,7 @@ def run(scenario: Any = None, seed: int | None = None, threads: int = 1,
     return Run(result, path, owned)
 
 
-# Stepping, sweeps and calibration (they use the helpers above).
+# Python agents, stepping, sweeps and calibration (they use the helpers above).
+from .agents import Agent, Order, Param, buy, cancel, sell, _kind_specs  # noqa: E402
 from .simulation import Simulation, SimulationFinished  # noqa: E402
 from .ensembles import calibration_model, ensemble, sweep  # noqa: E402

@@ -40,12 +40,15 @@ class Simulation:
     """A scenario run one step at a time (docs/python.md, "Step a simulation").
 
     Arguments are stampede.run's: scenario (None, a TOML path or a dict), seed, threads, set, out
-    (None: a temporary log, removed with the Run that finish() returns, or with this object).
+    (None: a temporary log, removed with the Run that finish() returns, or with this object),
+    agents (Python agent classes, docs/python.md).
     """
 
     def __init__(self, scenario: Any = None, seed: int | None = None, threads: int = 1,
-                 set: Mapping[str, Any] | Iterable[str] | None = None, out: str | os.PathLike | None = None):
-        from . import _call, _overrides, _source   # the package's scenario helpers (stampede/__init__.py)
+                 set: Mapping[str, Any] | Iterable[str] | None = None, out: str | os.PathLike | None = None,
+                 agents: Iterable[type] | None = None):
+        from . import _call, _kind_specs, _overrides, _source   # the package's helpers (stampede/__init__.py)
+        specs = _kind_specs(agents)
         file, overrides = _source(scenario)
         overrides += _overrides(set)
         if seed is not None:
@@ -57,7 +60,7 @@ class Simulation:
         else:
             self.path = os.fspath(out)
         try:
-            self._sim = _call(_stampede.SteppedSimulation, file, overrides, self.path, int(threads))
+            self._sim = _call(_stampede.SteppedSimulation, file, overrides, self.path, int(threads), specs)
         except BaseException:
             self._remove_owned_dir()
             raise
@@ -292,6 +295,15 @@ class Simulation:
         """id, kind, its accounts and, for agents with a daily row, nav, equity, leverage,
         nav_per_unit and state as they stand now (a copy)."""
         return self._sim.agent(self._agent_id(agent))
+
+    def python_agent(self, agent: int | str):
+        """A Python agent's own object (docs/python.md, "Python agents"), as it stands between
+        steps: the instance of its class the engine calls. KeyError for an agent of a C++ kind."""
+        a = self._agent_id(agent)
+        obj = self._sim.python_agent(a)
+        if obj is None:
+            raise KeyError(f"agent {self.agent_name(a)} is of a C++ kind, not a Python agent")
+        return obj
 
     def account(self, agent: int | str, which: int = 0) -> dict:
         """The `which`-th account of an agent, marked now (a copy): cash, reserved_cash,

@@ -118,6 +118,11 @@ class Agent {
   // agent's orders (reserving cash and shares on its accounts) as soon as it has decided, while
   // others are still deciding. Draw randomness only from streams this agent owns.
   virtual void decide(const MarketView& view, OrderSink& out) = 0;
+  // True for an agent whose decide() must run on the simulating thread, one agent at a time, in
+  // agent order (agents written in Python: the interpreter runs one thread at a time, and their
+  // code may share state through it). The engine calls these after the parallel decisions; as
+  // each agent's decision and risk check touch only its own accounts, the result is the same.
+  virtual bool decides_in_order() const { return false; }
   // A memory hint, called just before the previous agent's decide(): fetch what this agent's
   // decide() will read first. Must change nothing.
   virtual void prefetch_decide(const MarketView& /*view*/) const {}

@@ -97,6 +97,10 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   agent_rejects_.resize(agents_.size());
   agent_reject_count_.assign(agents_.size(), 0);
   agent_releases_in_match_.assign(agents_.size(), 0);
+  for (std::size_t a = 0; a < agents_.size(); ++a) {
+    agent_in_order_.push_back(agents_[a]->decides_in_order());
+    if (agent_in_order_.back()) in_order_agents_.push_back(a);
+  }
   quotes_.resize(instruments);
   stock_last_.assign(static_cast<std::size_t>(n), kNoPrice);
   routed_start_.assign(static_cast<std::size_t>(instruments) + 1, 0);

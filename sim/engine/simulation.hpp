@@ -224,6 +224,8 @@ class Simulation {
   // thread is the only one to touch that account during matching, and gives the cancelled
   // orders' reservations back itself instead of through settlement.
   std::vector<std::uint8_t> agent_releases_in_match_;
+  std::vector<std::uint8_t> agent_in_order_;   // per agent: decides_in_order()
+  std::vector<std::size_t> in_order_agents_;   // their indices, ascending (empty in most runs)
   std::vector<AgentOutbox> agent_outboxes_;
   std::vector<int> agent_class_;                 // per agent: index into class_names_
   std::vector<std::string> class_names_;         // agent classes in order of first appearance

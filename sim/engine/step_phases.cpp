@@ -15,16 +15,22 @@ namespace stampede {
 // accounts are still in cache. Both touch only what the agent owns: decisions read no account
 // but the agent's own (MarketView::account), and the check reserves on those accounts alone, so
 // no agent sees another's reservations and the order of agents does not matter.
+// Agents that decide in order (Python agents: Agent::decides_in_order) come after the others, one
+// at a time on this thread, so their calls are in agent order at any thread count.
 void Simulation::decide() {
+  auto decide_one = [&](std::size_t a) {
+    agent_orders_[a].clear();
+    OrderSink sink(agents_[a]->id(), agent_orders_[a], agent_sequence_[a], &agent_outboxes_[a]);
+    agents_[a]->decide(view_, sink);
+    check_risk(a);
+  };
   stampede::parallel_for(tbb::blocked_range<std::size_t>(0, agents_.size(), 1), [&](const auto& r) {
     for (std::size_t a = r.begin(); a < r.end(); ++a) {
       if (a + 1 < r.end()) agents_[a + 1]->prefetch_decide(view_);
-      agent_orders_[a].clear();
-      OrderSink sink(agents_[a]->id(), agent_orders_[a], agent_sequence_[a], &agent_outboxes_[a]);
-      agents_[a]->decide(view_, sink);
-      check_risk(a);
+      if (!agent_in_order_[a]) decide_one(a);
     }
   });
+  for (std::size_t a : in_order_agents_) decide_one(a);
 }
 
 // Pre-trade risk for one agent's orders. Reservations taken here are what make every later fill

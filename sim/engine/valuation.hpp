@@ -1,6 +1,10 @@
 #pragma once
 // Marking an account to market from the view: the numbers margin lines, NAVs and leverage are
 // computed from. Floating point: these are analytics and decisions, never settlement.
+#include <algorithm>
+#include <cmath>
+
+#include "sim/engine/agent.hpp"
 #include "sim/engine/market_view.hpp"
 
 namespace stampede {
@@ -55,5 +59,27 @@ inline void prefetch_account(const MarketView& v, AccountId id) {
 }
 
 inline AccountValue value_account(const MarketView& v, AccountId id) { return value_account(v, v.account(id)); }
+
+// An account financed by a loan outside it (a DMA account's broker, a retail margin loan): what it
+// adds to its class's totals and its daily row, marked at `v`, net of `debt` (yuan), in `state`.
+inline void add_indebted_account(ClassMetrics& into, const AccountValue& v, double debt, AgentState state) {
+  const double eq = v.equity() - debt;
+  into.nav += std::max(0.0, eq);
+  into.equity += eq;
+  into.gross_long += v.long_value;
+  into.futures_notional += v.futures_notional;
+  into.cash += v.cash;
+  into.accounts += 1;
+  into.in_margin_call += state == AgentState::MarginCall;
+  into.liquidating += state == AgentState::Liquidating;
+}
+inline AgentDayRow indebted_day_row(const AccountValue& v, double debt, AgentState state) {
+  AgentDayRow r;
+  r.equity = v.equity() - debt;
+  r.nav = std::max(0.0, r.equity);
+  r.leverage = r.equity > 0 ? v.long_value / r.equity : std::nan("");
+  r.state = state;
+  return r;
+}
 
 }  // namespace stampede

@@ -1,8 +1,11 @@
 // Same scenario and seed: bit-identical results, whatever the number of threads.
+#include <tbb/global_control.h>
+#include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstring>
-#include <tbb/global_control.h>
 
+#include "sim/core/rng.hpp"
 #include "small_world.hpp"
 
 using namespace stampede;
@@ -58,7 +61,63 @@ std::uint64_t run_fingerprint(const Scenario& s, const AgentRegistry& r, int thr
   return fp.h;
 }
 
+// An agent that decides in order (as Python agents do): it notes each call and, now and then,
+// buys a lot of a stock drawn from its own stream.
+class InOrderAgent final : public Agent {
+ public:
+  struct Calls {
+    std::vector<std::pair<StepIndex, AgentId>> order;   // (step, agent) of every call, as made
+    std::atomic<int> in_flight{0};
+    bool overlapped = false;
+  };
+  InOrderAgent(AccountId account, std::uint64_t seed, Calls* calls) : account_(account), rng_(seed), calls_(calls) {}
+  const char* kind() const override { return "in_order"; }
+  bool decides_in_order() const override { return true; }
+  void decide(const MarketView& view, OrderSink& out) override {
+    calls_->overlapped |= calls_->in_flight.fetch_add(1) != 0;
+    calls_->order.emplace_back(view.step, id());
+    const auto stock = static_cast<InstrumentId>(rng_() % static_cast<std::uint64_t>(view.stock_count));
+    if (view.phase == StepPhase::Continuous && rng_() % 4 == 0)
+      out.limit(account_, stock, Side::Buy, view.quote(stock).last, 100);
+    calls_->in_flight.fetch_sub(1);
+  }
+
+ private:
+  AccountId account_;
+  Rng rng_;
+  Calls* calls_;
+};
+
+AgentRegistry registry_with_in_order_agents(int count, InOrderAgent::Calls* calls) {
+  AgentRegistry r = builtin_agents();
+  r.add(AgentKind{"in_order", {}, [count, calls](const Scenario&, WorldSetup& setup) {
+                    for (int i = 0; i < count; ++i) {
+                      const AgentId id = setup.next_agent_id();
+                      const AccountId acc = setup.open_account(id, 100'000'000);
+                      const std::uint64_t seed = stream_seed(setup.seed(), "in_order", static_cast<std::uint64_t>(i));
+                      setup.add_agent(std::make_unique<InOrderAgent>(acc, seed, calls));
+                    }
+                  }});
+  return r;
+}
+
 }  // namespace
+
+TEST_CASE("agents that decide in order are called one at a time, in agent order, the same at any thread count",
+          "[determinism]") {
+  InOrderAgent::Calls calls;
+  const AgentRegistry r = registry_with_in_order_agents(5, &calls);
+  const Scenario s = test::small_world(r, {"days=2"});
+  const std::uint64_t one = run_fingerprint(s, r, 1);
+  for (int threads : {2, 16}) {
+    calls.order.clear();
+    CHECK(run_fingerprint(s, r, threads) == one);
+    CHECK_FALSE(calls.overlapped);
+    REQUIRE(!calls.order.empty());
+    CHECK(std::is_sorted(calls.order.begin(), calls.order.end()));   // by step, then agent
+    CHECK(calls.order.size() % 5 == 0);
+  }
+}
 
 TEST_CASE("the same seed gives the same run, twice", "[determinism]") {
   const AgentRegistry r = builtin_agents();
