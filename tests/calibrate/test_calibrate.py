@@ -28,7 +28,8 @@ SCENARIO = os.path.join(ROOT, "scenarios", "feb2024.toml")
 QUIET = {"days": "10", "session.step_minutes": "30", "stocks.microcaps": "40", "stocks.index_constituents": "20",
          "stocks.large_caps": "2", "indices.microcap_members": "20", "noise_traders.count": "100",
          "retail.count": "100", "dma.accounts": "0", "snowball.issuers": "0", "neutral_funds.count": "0",
-         "index_enhanced.count": "0", "value_investors.count": "0", "national_team.budget_yuan": "0"}
+         "index_enhanced.count": "0", "value_investors.count": "0", "margin_investors.count": "0",
+         "national_team.budget_yuan": "0"}
 SETS = [a for k, v in QUIET.items() for a in ("--set", f"{k}={v}")]
 TRUTH = {"fundamentals.size_drift_annual": -1.5, "fundamentals.size_loading_constituent": 0.7}
 # Recovered within these of the truth (bounds: 1.5 and 1.2 wide).
