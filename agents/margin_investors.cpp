@@ -5,7 +5,6 @@
 #include <boost/random/uniform_real_distribution.hpp>
 #include <cmath>
 #include <limits>
-#include <map>
 
 #include "agents/stock_picker.hpp"
 #include "sim/engine/valuation.hpp"
@@ -22,25 +21,25 @@ namespace {
 Fen repayable(const Account& a, Fen loan) { return std::min(loan, std::max<Fen>(0, a.cash - a.reserved_cash)); }
 }   // namespace
 
-double MarginInvestors::collateral_ratio(const MarketView& view, int investor) const {
+MarginInvestors::Collateral MarginInvestors::collateral(const MarketView& view, int investor) const {
   const Fen loan = loan_[static_cast<std::size_t>(investor)];
   const Account& a = view.account(account(investor));
   const Fen repay = repayable(a, loan);
-  if (loan - repay <= 0) return std::numeric_limits<double>::infinity();
-  const double assets = value_account(view, a).equity() - static_cast<double>(repay) / 100.0;
-  return assets / (static_cast<double>(loan - repay) / 100.0);
+  return {value_account(view, a).equity() - static_cast<double>(repay) / 100.0,
+          static_cast<double>(loan - repay) / 100.0};
+}
+
+double MarginInvestors::collateral_ratio(const MarketView& view, int investor) const {
+  const Collateral c = collateral(view, investor);
+  return c.debt > 0 ? c.assets / c.debt : std::numeric_limits<double>::infinity();
 }
 
 // Selling s yuan of stock and repaying with it takes (A, D) to (A - s, D - s): the ratio reaches
 // the safe line r at s = (r D - A) / (r - 1).
 double MarginInvestors::shortfall_to_safe(const MarketView& view, int investor) const {
-  const Fen loan = loan_[static_cast<std::size_t>(investor)];
-  const Account& a = view.account(account(investor));
-  const Fen repay = repayable(a, loan);
-  const double debt = static_cast<double>(loan - repay) / 100.0;
-  if (debt <= 0) return 0;
-  const double assets = value_account(view, a).equity() - static_cast<double>(repay) / 100.0;
-  return std::max(0.0, (p_.safe_ratio * debt - assets) / std::max(1e-9, p_.safe_ratio - 1.0));
+  const Collateral c = collateral(view, investor);
+  if (c.debt <= 0) return 0;
+  return std::max(0.0, (p_.safe_ratio * c.debt - c.assets) / std::max(1e-9, p_.safe_ratio - 1.0));
 }
 
 void MarginInvestors::decide(const MarketView& view, OrderSink& out) {
@@ -82,11 +81,11 @@ void MarginInvestors::sell_round(const MarketView& view, OrderSink& out, int inv
     const Tick price = q.best_bid != kNoPrice ? std::max(q.lower, q.best_bid - p_.aggressiveness_ticks) : q.lower;
     if (price <= 0) continue;
     const double price_yuan = static_cast<double>(price) / 100.0;
-    Qty qty = std::max<Qty>(100, static_cast<Qty>(std::ceil(p_.pace * static_cast<double>(pos.sellable))));
-    qty = std::min<Qty>(qty, static_cast<Qty>(std::ceil(left / price_yuan / 100.0)) * 100);
-    qty = std::min<Qty>(qty, pos.sellable);
-    if (qty < pos.sellable) qty = std::max<Qty>(100, qty / 100 * 100);   // odd lots only when selling all
-    qty = std::min<Qty>(qty, pos.sellable);
+    // The round's slice, at most what is left to sell (both at least a lot); whole lots unless it is all.
+    const Qty slice = std::max<Qty>(100, static_cast<Qty>(std::ceil(p_.pace * static_cast<double>(pos.sellable))));
+    const Qty to_safe = static_cast<Qty>(std::ceil(left / price_yuan / 100.0)) * 100;
+    const Qty want = std::min(slice, to_safe);
+    const Qty qty = want >= pos.sellable ? pos.sellable : want / 100 * 100;
     left -= static_cast<double>(qty) * price_yuan;
     resting_.push_back({investor, static_cast<InstrumentId>(pos.stock),
                         out.limit(acc, pos.stock, Side::Sell, price, qty, OrderReason::MarginCall)});
@@ -125,7 +124,7 @@ void MarginInvestors::end_of_day(const MarketView& view, OrderSink& out) {
 }
 
 void MarginInvestors::census(const MarketView& view) const {
-  std::map<InstrumentId, Qty> shares;
+  census_shares_.assign(static_cast<std::size_t>(view.stock_count), 0);
   census_cash_ = census_loan_ = 0;
   census_called_ = census_forced_ = 0;
   for (int i = 0; i < size(); ++i) {
@@ -133,12 +132,10 @@ void MarginInvestors::census(const MarketView& view) const {
     const Account& a = view.account(account(i));
     census_cash_ += a.cash;
     census_loan_ += loan_[k];
-    for (const StockPosition& p : a.stocks())
-      if (p.qty != 0) shares[static_cast<InstrumentId>(p.stock)] += p.qty;
+    for (const StockPosition& p : a.stocks()) census_shares_[static_cast<std::size_t>(p.stock)] += p.qty;
     census_called_ += static_cast<MarginState>(state_[k]) == MarginState::Called;
     census_forced_ += static_cast<MarginState>(state_[k]) == MarginState::Forced;
   }
-  census_shares_.assign(shares.begin(), shares.end());
   census_step_ = view.step;
   census_day_ = view.day;
 }
@@ -148,7 +145,9 @@ void MarginInvestors::report(const MarketView& view, ClassMetrics& into) const {
   if (size() == 0) return;
   if (census_step_ < 0 || view.day != census_day_ || view.step - census_step_ >= kCensusEverySteps) census(view);
   double gross = 0;
-  for (const auto& [stock, qty] : census_shares_) gross += static_cast<double>(qty) * view.quote(stock).last / 100.0;
+  for (std::size_t i = 0; i < census_shares_.size(); ++i)
+    if (census_shares_[i] != 0)
+      gross += static_cast<double>(census_shares_[i]) * view.quote(static_cast<InstrumentId>(i)).last / 100.0;
   const double cash = static_cast<double>(census_cash_) / 100.0;
   const double equity = cash + gross - static_cast<double>(census_loan_) / 100.0;
   into.cash += cash;

@@ -16,7 +16,6 @@
 // the first calls, their sales push the same stocks down, and the next investors cross a day later
 // (the call's T+1 rhythm). Forced selling then grows over days, before any fund is in trouble.
 #include <cstdint>
-#include <utility>
 #include <vector>
 
 #include "sim/engine/agent.hpp"
@@ -58,6 +57,11 @@ class MarginInvestors final : public Agent {
   double shortfall_to_safe(const MarketView& view, int investor) const;
 
  private:
+  // What the ratio is made of, in yuan, once the cash at hand has repaid what it can of the loan.
+  struct Collateral {
+    double assets = 0, debt = 0;
+  };
+  Collateral collateral(const MarketView& view, int investor) const;
   void sell_round(const MarketView& view, OrderSink& out, int investor);
 
   MarginInvestorParams p_;
@@ -84,7 +88,7 @@ class MarginInvestors final : public Agent {
   mutable DayIndex census_day_ = -1;
   mutable Fen census_cash_ = 0, census_loan_ = 0;
   mutable std::int64_t census_called_ = 0, census_forced_ = 0;
-  mutable std::vector<std::pair<InstrumentId, Qty>> census_shares_;   // stocks held, ascending
+  mutable std::vector<Qty> census_shares_;   // per stock (empty until the first census)
 };
 
 // The [margin_investors] section.

@@ -8,7 +8,6 @@
 #include <pybind11/stl.h>
 
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <memory>
 #include <stdexcept>
@@ -91,15 +90,6 @@ struct AgentView {
   }
 };
 
-const char* phase_name(StepPhase p) {
-  switch (p) {
-    case StepPhase::OpeningAuction: return "opening_auction";
-    case StepPhase::Continuous: return "continuous";
-    case StepPhase::ClosingAuction: return "closing_auction";
-  }
-  return "?";
-}
-
 // Order actions as stampede.Order carries them (python/stampede/agents.py names the same numbers).
 enum Action : int { kBuy = 0, kSell = 1, kCancel = 2 };
 
@@ -149,9 +139,7 @@ class PythonAgent final : public Agent {
 
  private:
   std::string where(const MarketView& view) const {
-    char number[16];
-    std::snprintf(number, sizeof number, "_%06d", id());   // the name /agents/daily gives it
-    return "Python agent " + kind_ + number + " (" +
+    return "Python agent " + daily_agent_name(kind_, id()) + " (" +
            py::str(py::type::handle_of(*object_).attr("__qualname__")).cast<std::string>() + ").decide() on day " +
            std::to_string(view.day + 1) + ", step " + std::to_string(view.step_in_day);
   }
@@ -308,7 +296,10 @@ void bind_python_agents(py::module_& m) {
       .def_property_readonly("step", [](const AgentView& a) { return a.market().step; })
       .def_property_readonly("day", [](const AgentView& a) { return a.market().day; })
       .def_property_readonly("step_in_day", [](const AgentView& a) { return a.market().step_in_day; })
-      .def_property_readonly("phase", [](const AgentView& a) { return phase_name(a.market().phase); })
+      .def_property_readonly("phase",
+                             [](const AgentView& a) {
+                               return step_phase_names()[static_cast<std::size_t>(a.market().phase)];
+                             })
       .def_property_readonly("days_total", [](const AgentView& a) { return a.market().days_total; })
       .def_property_readonly("stocks", [](const AgentView& a) { return a.market().stock_count; })
       .def("stock_name", [](const AgentView& a, int i) { return a.market().universe->name[a.stock(i)]; })

@@ -3,10 +3,11 @@
 // agent's header: agent kinds reach the engine through the registry (agent_registry.hpp).
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <memory>
-#include <string>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "sim/core/state_io.hpp"
@@ -95,6 +96,13 @@ inline const std::vector<std::string>& agent_state_names() {
   static const std::vector<std::string> names{"normal", "margin_call", "liquidating", "liquidated", "redeeming",
                                               "risk_cut", "knocked_in", "intervening", "budget_exhausted"};
   return names;
+}
+
+// The name of an agent's row in /agents/daily: its scenario section and its id ("dma_000123").
+inline std::string daily_agent_name(const std::string& section, AgentId id) {
+  char name[64];
+  std::snprintf(name, sizeof name, "%s_%06d", section.c_str(), id);
+  return name;
 }
 
 // One agent's end-of-day row in the run log.

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 
 #include "sim/core/parallel.hpp"
@@ -355,9 +354,7 @@ RunHeader Simulation::make_header(const Scenario& s, int threads) const {
   h.agent_classes = class_names_;
   for (AgentId id : daily_agents_) {
     const auto a = static_cast<std::size_t>(id);
-    char name[64];
-    std::snprintf(name, sizeof name, "%s_%06d", agent_kinds_[a].c_str(), id);
-    h.daily_agent_names.emplace_back(name);
+    h.daily_agent_names.push_back(daily_agent_name(agent_kinds_[a], id));
     h.daily_agent_class.push_back(agent_class_[a]);
     h.daily_agent_id.push_back(id);
   }

@@ -2,11 +2,17 @@
 // The intraday timetable: an opening call auction, continuous steps over the morning and
 // afternoon sessions, and a closing call auction. Step lengths come from the scenario.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace stampede {
 
 enum class StepPhase : std::uint8_t { OpeningAuction = 0, Continuous = 1, ClosingAuction = 2 };
+// The phases' names, by code: the run log's /step_phase flags and the Python agents' view.
+inline const std::vector<std::string>& step_phase_names() {
+  static const std::vector<std::string> names{"opening_auction", "continuous", "closing_auction"};
+  return names;
+}
 
 struct IntradayStep {
   StepPhase phase;

@@ -6,6 +6,7 @@
 #include <limits>
 #include <utility>
 
+#include "sim/market/session_clock.hpp"
 #include "sim/record/run_log_file.hpp"
 #include "sim/record/run_log_verify.hpp"
 
@@ -96,7 +97,7 @@ void RunLogFile::create_layout(const RunHeader& h) {
     attach(ds.get(), intraday.get(), 0, where("/step_minute"));
     h5::Handle ph = make_dataset(root, fixed_spec("step_phase", H5T_STD_U8LE, spd, "1", "trading phase of the intraday step"), where("/"));
     if (spd > 0) write_all(ph.get(), H5T_NATIVE_UINT8, h.step_phase.data(), where("/step_phase"));
-    write_flags(ph.get(), {"opening_auction", "continuous", "closing_auction"});
+    write_flags(ph.get(), step_phase_names());
     attach(ph.get(), intraday.get(), 0, where("/step_phase"));
   }
   // The text coordinates again as character arrays ([n, <name>_strlen] of single bytes, netCDF's
