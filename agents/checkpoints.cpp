@@ -63,7 +63,7 @@ void LiquidityProvider::checkpoint(StateIo& io) {
 }
 
 void FuturesMarketMaker::checkpoint(StateIo& io) {
-  io(expected_basis_annual_, rng_, bid_, ask_, code_, withdrawal_);
+  io(expected_basis_annual_, rng_, bid_, ask_, code_, withdrawal_, carried_book_, carried_day_);
 }
 
 void NationalTeam::checkpoint(StateIo& io) {

@@ -9,9 +9,10 @@
 namespace stampede {
 
 FuturesMarketMaker::FuturesMarketMaker(const QuotingParams& p, AccountId account, int slot,
-                                       double expected_basis_annual, Rng rng)
+                                       double expected_basis_annual, Rng rng,
+                                       std::shared_ptr<const std::vector<AccountId>> desk)
     : p_(p), account_(account), slot_(slot), expected_basis_annual_(expected_basis_annual), rng_(rng),
-      withdrawal_(p.withdrawal) {}
+      withdrawal_(p.withdrawal), desk_(std::move(desk)) {}
 
 void FuturesMarketMaker::report(const MarketView& view, ClassMetrics& into) const {
   const AccountValue v = value_account(view, account_);
@@ -21,6 +22,40 @@ void FuturesMarketMaker::report(const MarketView& view, ClassMetrics& into) cons
   into.equity += v.equity();
   into.nav += v.equity();
   into.accounts += 1;
+}
+
+double FuturesMarketMaker::absorb_shift(const MarketView& view, const FuturesQuoteInfo& info) {
+  if (p_.absorb_skew_index_share <= 0.0) return 0.0;
+  // The desk's book, per maker: a roll moves contracts from the front's makers to the next's
+  // without changing what the makers hold together.
+  Qty total = 0;
+  double makers = 1.0;
+  if (desk_ && !desk_->empty()) {
+    for (const AccountId id : *desk_)
+      for (int slot = 0; slot < kFuturesSlots; ++slot) total += view.account(id).futures(slot).qty;
+    makers = static_cast<double>(desk_->size());
+  } else {
+    for (int slot = 0; slot < kFuturesSlots; ++slot) total += view.account(account_).futures(slot).qty;
+  }
+  const double book = static_cast<double>(total) / makers;
+  if (view.day < p_.absorb_from_day) {
+    carried_book_ = book;
+    carried_day_ = view.day;
+    return 0.0;
+  }
+  if (view.day != carried_day_) {
+    if (p_.absorb_halflife_days > 0 && carried_day_ >= 0) {
+      const double days = static_cast<double>(view.day - carried_day_);
+      carried_book_ += (book - carried_book_) * (1.0 - std::exp2(-days / p_.absorb_halflife_days));
+    } else if (carried_day_ < 0) {
+      carried_book_ = book;   // a world that starts past absorb_from_day carries its first book
+    }
+    carried_day_ = view.day;
+  }
+  const double yuan_per_contract =
+      view.hedged_index * static_cast<double>(info.tick_value_fen) / 100.0 / info.tick_points;
+  const double bought_beyond_yuan = std::max(0.0, book - carried_book_) * yuan_per_contract;
+  return p_.absorb_skew_index_share * bought_beyond_yuan / std::max(1.0, p_.absorb_capacity_yuan);
 }
 
 void FuturesMarketMaker::decide(const MarketView& view, OrderSink& out) {
@@ -51,7 +86,7 @@ void FuturesMarketMaker::decide(const MarketView& view, OrderSink& out) {
   const double max_position = std::max(1.0, static_cast<double>(acc.cash) / (3.0 * static_cast<double>(margin)));
   const double excess = static_cast<double>(position) / max_position;
   const double skew_ticks = p_.inventory_skew_index_share * view.hedged_index / info.tick_points;
-  const double centre = fair - skew_ticks * excess;
+  const double centre = fair * (1.0 - absorb_shift(view, info)) - skew_ticks * excess;
 
   Tick bid = std::clamp(static_cast<Tick>(std::floor(centre - p_.half_spread_ticks)), q.lower, q.upper);
   Tick ask = std::clamp(static_cast<Tick>(std::ceil(centre + p_.half_spread_ticks)), q.lower, q.upper);

@@ -2,13 +2,19 @@
 // A market maker quoting one futures contract around the index plus the basis it expects,
 // blended with the last price; it skews quotes to shed its position and needs margin for both.
 // Like the stock makers it stops quoting for a while after a loss or a one-sided run of fills.
+#include <memory>
+#include <vector>
+
 #include "agents/liquidity_provider.hpp"
 
 namespace stampede {
 
 class FuturesMarketMaker final : public Agent {
  public:
-  FuturesMarketMaker(const QuotingParams& p, AccountId account, int slot, double expected_basis_annual, Rng rng);
+  // `desk`: the accounts of every futures maker of the population (this one's included), whose
+  // books together set the absorb skew (see QuotingParams::absorb_*).
+  FuturesMarketMaker(const QuotingParams& p, AccountId account, int slot, double expected_basis_annual, Rng rng,
+                     std::shared_ptr<const std::vector<AccountId>> desk = nullptr);
   const char* kind() const override { return "futures_market_maker"; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
@@ -24,6 +30,12 @@ class FuturesMarketMaker final : public Agent {
   OrderId bid_ = 0, ask_ = 0;
   std::string code_;   // contract quoted last step: a roll turns the next contract into the front
   QuoteWithdrawal withdrawal_;
+  std::shared_ptr<const std::vector<AccountId>> desk_;
+  // The long book the makers carry, per maker (contracts over all slots and the whole desk), and
+  // the day it was last moved (QuotingParams::absorb_*).
+  double carried_book_ = 0.0;
+  DayIndex carried_day_ = -1;
+  double absorb_shift(const MarketView& view, const FuturesQuoteInfo& info);
 };
 
 }  // namespace stampede

@@ -140,6 +140,10 @@ struct LiquidityProvidersSection {
   double futures_fair_value_noise = 0.0005;
   double futures_inventory_skew_pct = 1.0;
   double futures_locked_markdown = 0.0;
+  double futures_absorb_skew_pct = 0.0;
+  double futures_absorb_capacity_yuan = 1e9;
+  int futures_absorb_from_day = 1;
+  double futures_absorb_halflife_days = 0.0;
 };
 
 ParamBinder<LiquidityProvidersSection> section_binder() {
@@ -261,6 +265,39 @@ ParamBinder<LiquidityProvidersSection> section_binder() {
   b.bind(&S::futures_locked_markdown, "futures_locked_markdown", 0, 1, "of a member's level",
          "futures makers: how far below its last price they value a hedged-index member locked limit-down (the index "
          "is stale: its locked members cannot be sold at their quoted limit); 0 = trust the index");
+  b.bind(&S::futures_absorb_skew_pct, "futures_absorb_skew_pct", 0, 100, "percent of the index",
+         "futures makers: quote shift down per futures_absorb_capacity_yuan (per maker) of long futures the makers "
+         "bought beyond the book they carry: hedging a long futures book takes stocks to short, which A-share "
+         "lending limits ration (0 = none)")
+      .long_doc(
+          "futures makers: how far their quotes shift down, as a share of the index, per "
+          "`futures_absorb_capacity_yuan` (per maker) of long futures the makers together bought beyond the book "
+          "they carry (all contracts: a roll moves contracts between makers, not off the desk). Hedging a long "
+          "futures book takes the index's stocks sold short, which A-share lending limits ration, so futures "
+          "sales the makers absorb (snowball issuers dumping hedges at knock-in, hedgers adding shorts) deepen "
+          "the discount; a short book costs nothing extra, since a premium is closed by buying the stocks, "
+          "which anyone can. The carried book is the one held before `futures_absorb_from_day`, then moves "
+          "toward the book with `futures_absorb_halflife_days` (0 = none)");
+  b.bind(&S::futures_absorb_capacity_yuan, "futures_absorb_capacity_yuan", 1e6, 1e13, "yuan",
+         "futures makers: long notional per maker bought beyond the carried book that shifts quotes by "
+         "futures_absorb_skew_pct")
+      .long_doc(
+          "futures makers: long futures notional (index × multiplier per contract) per maker bought beyond the "
+          "carried book that shifts their quotes down by `futures_absorb_skew_pct`");
+  b.bind(&S::futures_absorb_from_day, "futures_absorb_from_day", 0, 100000, "trading days",
+         "futures makers: the book held before this trading day (0 = the first) is carried at no cost: the hedges "
+         "a run opens in its first days stand in for books that existed before it")
+      .long_doc(
+          "futures makers: the book they hold together before this trading day (0 = the first) is the book "
+          "they carry at no cost: the hedges a run opens in its first days stand in for books that existed "
+          "before it (see `futures_absorb_skew_pct`)");
+  b.bind(&S::futures_absorb_halflife_days, "futures_absorb_halflife_days", 0, 1000, "trading days",
+         "futures makers: the carried book moves halfway toward the book held every this many trading days, as they "
+         "line up stock to borrow (0 = never)")
+      .long_doc(
+          "futures makers: from `futures_absorb_from_day`, the book they carry moves halfway toward the book "
+          "they hold every this many trading days, as they line up stock to borrow, so a discount opened by a "
+          "burst of futures sales closes over days (0 = never)");
   b.bind(withdrawal(&W::cooldown_minutes), "withdraw_cooldown_minutes", 0, 1e5, "minutes",
          "continuous trading minutes a withdrawn maker stays away")
       .long_doc("minutes of continuous trading a withdrawn maker stays away (carried into the next day)");
@@ -298,12 +335,21 @@ void populate(const LiquidityProvidersSection& sec, const Scenario& s, WorldSetu
   fp.fair_value_noise = sec.futures_fair_value_noise;
   fp.inventory_skew_index_share = sec.futures_inventory_skew_pct / 100.0;
   fp.locked_markdown = sec.futures_locked_markdown;
+  fp.absorb_skew_index_share = sec.futures_absorb_skew_pct / 100.0;
+  fp.absorb_capacity_yuan = sec.futures_absorb_capacity_yuan;
+  fp.absorb_from_day = sec.futures_absorb_from_day;
+  fp.absorb_halflife_days = sec.futures_absorb_halflife_days;
+  // The makers' accounts, shared: together they are the desk whose book sets the absorb skew.
+  auto desk = std::make_shared<std::vector<AccountId>>();
   for (int slot = 0; slot < kFuturesSlots; ++slot)
     for (int k = 0; k < per_future; ++k) {
       const AgentId id = setup.next_agent_id();
       const AccountId acc = setup.open_account(id, futures_capital);
-      setup.add_agent(std::make_unique<FuturesMarketMaker>(fp, acc, slot, s.get_float("futures.initial_basis_annual"),
-                                                           make_stream(setup.seed(), "agent", static_cast<std::uint64_t>(id))));
+      desk->push_back(acc);
+      setup.add_agent(
+          std::make_unique<FuturesMarketMaker>(fp, acc, slot, s.get_float("futures.initial_basis_annual"),
+                                               make_stream(setup.seed(), "agent", static_cast<std::uint64_t>(id)),
+                                               desk));
     }
 }
 

@@ -56,6 +56,18 @@ struct QuotingParams {
   // limit-down, as a share of the stock's level: a locked member's last price is a limit no seller
   // can reach, so the index they hedge against is stale, and lower than it shows (0 = trust it).
   double locked_markdown = 0.0;
+  // Futures makers only: a long futures book is hedged by selling the index's stocks short, which
+  // A-share lending limits ration. The makers carry the book they hold together before
+  // absorb_from_day (the hedges a run opens in its first days stand in for books that existed
+  // before it); every absorb_capacity_yuan per maker they buy beyond the book they carry marks
+  // their quotes down by absorb_skew_index_share of the index. The carried book then moves halfway
+  // toward the book held every absorb_halflife_days trading days (0 = never), as the makers line
+  // up stock to borrow. A short book costs nothing extra: a premium is closed by buying the
+  // stocks, which anyone can.
+  double absorb_skew_index_share = 0.0;
+  double absorb_capacity_yuan = 1e9;
+  int absorb_from_day = 1;
+  double absorb_halflife_days = 0.0;
   WithdrawalParams withdrawal;
 };
 
