@@ -53,6 +53,10 @@ ParamBinder<BasketParams> basket_binder(const std::string& section) {
          "the short is re-sized when it is off the exact hedge by more than half a contract plus this share of it");
   b.bind(&P::cash_buffer, "cash_buffer", 0, 1, "",
          "cash kept free beyond futures margin, as a share of the long target (buys stop there)");
+  b.bind(&P::index_share, "index_share", 0, 1, "",
+         "share of the basket held in the hedged index's members (the best-scored of them), the rest the best-scored "
+         "of all candidates: a fund benchmarked to the index it hedges keeps part of its book in it (0 = by score "
+         "alone)");
   b.bind(&P::forced_day_share, "forced_day_share", 0.01, 1, "1/day",
          "most of a position (as held at the day's start) that forced selling (margin call, liquidation, redemption, "
          "risk cut) offers in one day; the rest carries over to the next days (1 = no daily limit)");
@@ -97,7 +101,20 @@ void HedgedBasket::pick_basket() {
     scratch_[c] = {static_cast<float>(-(a * common + b * own_[c])), cand[c]};
   }
   const std::size_t n = std::min(scratch_.size(), static_cast<std::size_t>(std::max(1, p_.basket_size)));
-  std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(n) - 1, scratch_.end());
+  // The best-scored index members first (their share of the basket), then the best of the rest.
+  // Scores tie-break on the stock id, so the set picked never depends on the order of the scratch.
+  std::size_t members = 0;
+  if (p_.index_share > 0) {
+    const auto split = std::partition(scratch_.begin(), scratch_.end(),
+                                      [this](const auto& e) { return board_->index_member(e.second); });
+    const std::size_t wanted = static_cast<std::size_t>(std::lround(std::clamp(p_.index_share, 0.0, 1.0) * n));
+    members = std::min({wanted, n, static_cast<std::size_t>(split - scratch_.begin())});
+    if (members > 0)
+      std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(members) - 1, split);
+  }
+  if (n > members)
+    std::nth_element(scratch_.begin() + static_cast<std::ptrdiff_t>(members),
+                     scratch_.begin() + static_cast<std::ptrdiff_t>(n) - 1, scratch_.end());
   basket_.clear();
   for (std::size_t k = 0; k < n; ++k) basket_.push_back(scratch_[k].second);
   std::sort(basket_.begin(), basket_.end());

@@ -48,6 +48,10 @@ struct BasketParams {
   // Share of the crowded part of the score that is the account's signal family's own (its family
   // signal, agents/signal_board.hpp); 0, or no family signal, leaves the board alone (the old model).
   double family_share = 0.0;
+  // Share of the basket held in the hedged index's members (the best-scored of them), the rest the
+  // best-scored of all candidates: a fund benchmarked to the index it hedges keeps part of its book
+  // in it. 0 = every name by score alone (the old model).
+  double index_share = 0.0;
 };
 
 // The keys shared by the sections that run this strategy ("neutral_funds", "dma"), each section

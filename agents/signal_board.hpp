@@ -23,6 +23,9 @@ class SignalBoard {
   const std::vector<float>& reversal_z() const { return reversal_z_; }
   const std::vector<float>& alpha_z() const { return alpha_z_; }   // zeros until the first refresh
   bool alpha_known() const { return alpha_known_; }                  // false while every alpha_z is 0
+  bool index_member(InstrumentId s) const {                          // a constituent of the hedged index
+    return universe_->segment[static_cast<std::size_t>(s)] == Segment::Constituent;
+  }
   DayIndex day() const { return day_; }
 
  private:

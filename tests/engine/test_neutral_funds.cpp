@@ -161,3 +161,27 @@ TEST_CASE("skilled funds pick their baskets from the stocks with the highest alp
     CHECK(held > candidates + 0.25);
   }
 }
+
+TEST_CASE("a fund benchmarked to the index it hedges holds its index share of members, the best-scored of them",
+          "[neutral_fund][basket]") {
+  // Size is the only signal: by score alone the baskets are the ten smallest stocks, all outside
+  // the index (its members are larger); with index_share 0.4, four of the ten are members.
+  auto members_held = [](const std::string& share) {
+    const AgentRegistry r = builtin_agents();
+    Simulation sim(test::small_world(r, {"days=1", "dma.accounts=0", "neutral_funds.size_weight=1",
+                                         "neutral_funds.reversal_weight=0", "neutral_funds.crowding=1",
+                                         "neutral_funds.style_dispersion=0", "neutral_funds.index_share=" + share}),
+                   r);
+    std::vector<int> members;
+    for (const NeutralFund* fund : test::agents_of<NeutralFund>(sim)) {
+      const auto& basket = fund->basket().basket();
+      REQUIRE(basket.size() == 10);
+      int m = 0;
+      for (InstrumentId s : basket) m += sim.universe().segment[static_cast<std::size_t>(s)] == Segment::Constituent;
+      members.push_back(m);
+    }
+    return members;
+  };
+  for (const int m : members_held("0")) CHECK(m <= 1);
+  for (const int m : members_held("0.4")) CHECK(m == 4);
+}
