@@ -41,6 +41,7 @@ void Simulation::begin_day() {
     b.set_phase(BookPhase::CallAuction);
   }
   refresh_quotes();
+  take_opening_holdings();
 }
 
 void Simulation::end_day() {
