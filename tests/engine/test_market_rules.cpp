@@ -28,7 +28,7 @@ class RegulatedScript final : public Agent {
   test::Script script_;
 };
 
-AgentRegistry registry_with(RegulatedAs as, test::Script script) {
+AgentRegistry registry_with(RegulatedAs as, const test::Script& script) {
   AgentRegistry r = builtin_agents();
   r.add(AgentKind{"scripted", {}, [as, script](const Scenario&, WorldSetup& setup) {
                     const AgentId id = setup.next_agent_id();
