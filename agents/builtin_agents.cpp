@@ -13,6 +13,9 @@
 
 namespace stampede {
 
+// The order is part of every run's numbers: agent ids are positions in it, and each agent's random
+// streams are keyed by its id. tests/engine/test_registration_order.cpp pins it; a new section goes
+// last, leaving every existing agent's id and draws as they were.
 AgentRegistry builtin_agents() {
   AgentRegistry r;
   r.add(liquidity_providers_kind());

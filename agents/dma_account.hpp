@@ -79,6 +79,7 @@ class DmaAccount final : public Agent {
   DmaAccount(const DmaParams& p, std::shared_ptr<SignalBoard> board, AccountId account, AccountId broker_account,
              Rng style_rng, FamilySignal family = nullptr);
   const char* kind() const override { return "dma_account"; }
+  RegulatedAs regulated_as() const override { return RegulatedAs::DmaAccount; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;

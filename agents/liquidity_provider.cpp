@@ -19,12 +19,7 @@ LiquidityProvider::LiquidityProvider(const QuotingParams& p, AccountId account, 
 
 void LiquidityProvider::report(const MarketView& view, ClassMetrics& into) const {
   const AccountValue v = value_account(view, account_);
-  into.cash += v.cash;
-  into.gross_long += v.long_value;
-  into.futures_notional += v.futures_notional;
-  into.equity += v.equity();
-  into.nav += v.equity();
-  into.accounts += 1;
+  add_account(into, v);
   mark_equity_ = v.equity();
   mark_step_ = view.step;
   mark_day_ = view.day;

@@ -158,21 +158,12 @@ void NationalTeam::end_of_day(const MarketView& view, OrderSink& out) {
 }
 
 void NationalTeam::report(const MarketView& view, ClassMetrics& into) const {
-  const AccountValue v = value_account(view, account_);
-  into.nav += v.equity();
-  into.equity += v.equity();
-  into.gross_long += v.long_value;
-  into.cash += v.cash;
-  into.accounts += 1;
+  add_account(into, value_account(view, account_));
 }
 
 AgentDayRow NationalTeam::day_row(const MarketView& view) const {
   const AccountValue v = value_account(view, account_);
-  AgentDayRow r;
-  r.nav = r.equity = v.equity();
-  r.leverage = v.equity() > 0 ? v.long_value / v.equity() : std::nan("");
-  r.state = state_;
-  return r;
+  return account_day_row(v, v.equity(), v.equity(), state_);
 }
 
 namespace {

@@ -122,22 +122,13 @@ void NeutralFund::end_of_day(const MarketView& view, OrderSink& out) {
 
 void NeutralFund::report(const MarketView& view, ClassMetrics& into) const {
   const AccountValue val = basket_.mark_for_report(view);
-  into.nav += val.equity() - payable_;
-  into.equity += val.equity();
-  into.gross_long += val.long_value;
-  into.futures_notional += val.futures_notional;
-  into.cash += val.cash;
-  into.accounts += 1;
+  add_account(into, val, val.equity(), val.equity() - payable_, state());
 }
 
 AgentDayRow NeutralFund::day_row(const MarketView& view) const {
   const AccountValue val = value_account(view, account());
-  AgentDayRow r;
-  r.nav = val.equity() - payable_;
+  AgentDayRow r = account_day_row(val, val.equity(), val.equity() - payable_, state());
   r.nav_per_unit = units_ > 0 ? r.nav / units_ : std::nan("");   // redemptions took units out at the day's NAV per unit
-  r.equity = val.equity();
-  r.leverage = r.equity > 0 ? val.long_value / r.equity : std::nan("");
-  r.state = state();
   return r;
 }
 

@@ -36,6 +36,7 @@ class NeutralFund final : public Agent {
   NeutralFund(const NeutralFundParams& p, std::shared_ptr<SignalBoard> board, AccountId account, double capital_yuan,
               Rng style_rng);
   const char* kind() const override { return "neutral_fund"; }
+  RegulatedAs regulated_as() const override { return RegulatedAs::QuantFund; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;

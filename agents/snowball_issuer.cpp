@@ -184,21 +184,15 @@ void SnowballIssuer::end_of_day(const MarketView& view, OrderSink& out) {
 }
 
 void SnowballIssuer::report(const MarketView& view, ClassMetrics& into) const {
-  const AccountValue v = value_account(view, account_);
-  into.nav += v.equity();
-  into.equity += v.equity();
-  into.futures_notional += v.futures_notional;
-  into.cash += v.cash;
-  into.accounts += 1;
+  add_account(into, value_account(view, account_));
 }
 
+// Leverage is gross long / equity, as for every class: an issuer's hedge is futures, so it is 0
+// (its futures notional is in /agents/classes/futures_notional).
 AgentDayRow SnowballIssuer::day_row(const MarketView& view) const {
   const AccountValue v = value_account(view, account_);
-  AgentDayRow row;
-  row.nav = row.equity = v.equity();
-  row.leverage = v.equity() > 0 ? v.futures_notional / v.equity() : std::numeric_limits<double>::quiet_NaN();
-  row.state = knocked_in_notes() > 0 ? AgentState::KnockedIn : AgentState::Normal;
-  return row;
+  return account_day_row(v, v.equity(), v.equity(),
+                         knocked_in_notes() > 0 ? AgentState::KnockedIn : AgentState::Normal);
 }
 
 namespace {

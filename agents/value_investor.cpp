@@ -18,12 +18,7 @@ ValueInvestor::ValueInvestor(const ValueInvestorParams& p, AccountId account, Fe
 }
 
 void ValueInvestor::report(const MarketView& view, ClassMetrics& into) const {
-  const AccountValue v = value_account(view, account_);
-  into.cash += v.cash;
-  into.gross_long += v.long_value;
-  into.equity += v.equity();
-  into.nav += v.equity();
-  into.accounts += 1;
+  add_account(into, value_account(view, account_));
 }
 
 double ValueInvestor::value_ticks(const MarketView& view, InstrumentId stock) const {

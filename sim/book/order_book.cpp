@@ -7,20 +7,6 @@
 
 namespace stampede {
 
-const char* to_string(RejectReason r) {
-  switch (r) {
-    case RejectReason::None: return "none";
-    case RejectReason::PriceOutsideBand: return "price_outside_band";
-    case RejectReason::BadLot: return "bad_lot";
-    case RejectReason::NonPositiveQuantity: return "non_positive_quantity";
-    case RejectReason::DuplicateOrderId: return "duplicate_order_id";
-    case RejectReason::UnknownOrder: return "unknown_order";
-    case RejectReason::NotOwner: return "not_owner";
-    case RejectReason::BookClosed: return "book_closed";
-  }
-  return "unknown";
-}
-
 const char* to_string(Side s) { return s == Side::Buy ? "buy" : "sell"; }
 
 const char* to_string(BookPhase p) {
@@ -110,7 +96,7 @@ SubmitResult OrderBook::submit(const OrderRequest& o, std::vector<Trade>& trades
   if (o.side == Side::Buy && rules_.buy_lot > 1 && o.qty % rules_.buy_lot != 0)
     return r.reject = RejectReason::BadLot, r;
   const Tick limit = o.type == OrderType::Market ? (o.side == Side::Buy ? upper_ : lower_) : o.price;
-  if (limit < lower_ || limit > upper_) return r.reject = RejectReason::PriceOutsideBand, r;
+  if (limit < lower_ || limit > upper_) return r.reject = RejectReason::BookPriceOutsideBand, r;
   if (ids_.find_pos(o.id) != detail::IdMap::npos) return r.reject = RejectReason::DuplicateOrderId, r;
 
   r.limit_price = limit;

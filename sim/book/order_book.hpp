@@ -10,6 +10,7 @@
 
 #include "sim/book/id_map.hpp"
 #include "sim/book/level_bitmap.hpp"
+#include "sim/core/reject_reason.hpp"
 #include "sim/core/types.hpp"
 
 namespace stampede {
@@ -17,10 +18,7 @@ namespace stampede {
 class StateIo;
 
 enum class BookPhase : std::uint8_t { Closed, CallAuction, Continuous };
-enum class RejectReason : std::uint8_t {
-  None, PriceOutsideBand, BadLot, NonPositiveQuantity, DuplicateOrderId, UnknownOrder, NotOwner, BookClosed
-};
-const char* to_string(RejectReason);  // snake_case: "price_outside_band", "bad_lot", ...
+// A book refuses with the book stage's codes of RejectReason (sim/core/reject_reason.hpp).
 const char* to_string(Side);          // "buy" / "sell"
 const char* to_string(BookPhase);     // "closed" / "call_auction" / "continuous"
 
@@ -88,7 +86,7 @@ class alignas(64) OrderBook {
   void set_phase(BookPhase phase) { phase_ = phase; }
   BookPhase phase() const { return phase_; }
 
-  // Validates (BookClosed, NonPositiveQuantity, BadLot, PriceOutsideBand, DuplicateOrderId, in
+  // Validates (BookClosed, NonPositiveQuantity, BadLot, BookPriceOutsideBand, DuplicateOrderId, in
   // that order), then: Continuous -> matches marketable quantity at the resting orders' prices
   // in price-time priority and rests the rest; CallAuction -> rests everything. A market order is
   // a limit order at the band bound (buy: upper, sell: lower). Trades are appended to `trades`.

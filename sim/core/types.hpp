@@ -40,6 +40,16 @@ enum class OrderReason : std::uint8_t {
   Intervention = 10, // state buying
 };
 inline constexpr int kOrderReasonCount = 11;
+// Every reason, in code order (a new reason goes here too, and into kOrderReasonCount): what the
+// static_asserts below check against the order id's 4-bit field.
+inline constexpr OrderReason kOrderReasons[] = {OrderReason::Voluntary,   OrderReason::Quote,
+                                                OrderReason::Rebalance,   OrderReason::Roll,
+                                                OrderReason::Hedge,       OrderReason::MarginCall,
+                                                OrderReason::Liquidation, OrderReason::Redemption,
+                                                OrderReason::RiskLimit,   OrderReason::KnockInHedge,
+                                                OrderReason::Intervention};
+static_assert(sizeof(kOrderReasons) / sizeof(kOrderReasons[0]) == kOrderReasonCount,
+              "kOrderReasons and kOrderReasonCount list every OrderReason");
 constexpr bool is_forced(OrderReason r) {
   return r == OrderReason::MarginCall || r == OrderReason::Liquidation || r == OrderReason::Redemption ||
          r == OrderReason::RiskLimit || r == OrderReason::KnockInHedge;
@@ -50,11 +60,31 @@ const char* to_string(OrderReason r);
 // order's reason in the next 4 and the agent's own counter in the low 36 keep them unique at
 // any thread count, and let a trade name both parties' agents and reasons without a lookup.
 inline constexpr int kOrderSequenceBits = 36;
+inline constexpr int kOrderReasonBits = 4;
+inline constexpr int kOrderAgentBits = 64 - kOrderSequenceBits - kOrderReasonBits;
 constexpr OrderId make_order_id(AgentId agent, OrderReason reason, std::uint64_t sequence) {
-  return (static_cast<OrderId>(static_cast<std::uint32_t>(agent) & 0xFFFFFFu) << 40) |
+  return (static_cast<OrderId>(static_cast<std::uint32_t>(agent) & ((1u << kOrderAgentBits) - 1)) << 40) |
          (static_cast<OrderId>(reason) << kOrderSequenceBits) | (sequence & ((1ULL << kOrderSequenceBits) - 1));
 }
 constexpr AgentId agent_of(OrderId id) { return static_cast<AgentId>(id >> 40); }
-constexpr OrderReason reason_of(OrderId id) { return static_cast<OrderReason>((id >> kOrderSequenceBits) & 0xF); }
+constexpr OrderReason reason_of(OrderId id) {
+  return static_cast<OrderReason>((id >> kOrderSequenceBits) & ((1u << kOrderReasonBits) - 1));
+}
+static_assert(kOrderSequenceBits + kOrderReasonBits == 40, "the agent field starts at bit 40");
+
+// A reason that did not fit its 4 bits would spill into the agent id, and trades would name the
+// wrong agent: every reason must come back from an id whose other fields are all ones.
+constexpr bool every_order_reason_fits() {
+  for (int k = 0; k < kOrderReasonCount; ++k) {
+    const OrderReason r = kOrderReasons[k];
+    if (static_cast<int>(r) != k) return false;   // codes 0 .. count - 1, in order
+    const OrderId id = make_order_id((1 << kOrderAgentBits) - 1, r, ~std::uint64_t{0});
+    if (static_cast<unsigned>(r) >= (1u << kOrderReasonBits) || reason_of(id) != r ||
+        agent_of(id) != (1 << kOrderAgentBits) - 1)
+      return false;
+  }
+  return true;
+}
+static_assert(every_order_reason_fits(), "an OrderReason does not fit the order id's reason field (kOrderReasonBits)");
 
 }  // namespace stampede

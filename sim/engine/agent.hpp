@@ -105,6 +105,16 @@ inline std::string daily_agent_name(const std::string& section, AgentId id) {
   return name;
 }
 
+// Which of the regulator's rules (RegulatorRules, scenario section [regulator]) bind an agent's
+// accounts. The engine's risk check refuses an order that breaks a rule in force for the sender
+// (RejectReason::RegulatorSellCap, RegulatorDmaBan), so a rule holds whether or not the agent
+// heeds the view's `rules`.
+enum class RegulatedAs : std::uint8_t {
+  Unregulated = 0,
+  QuantFund,    // the per-day sell cap
+  DmaAccount,   // the per-day sell cap and the ban on new leverage
+};
+
 // One agent's end-of-day row in the run log.
 struct AgentDayRow {
   double nav = std::numeric_limits<double>::quiet_NaN();
@@ -131,6 +141,8 @@ class Agent {
   // code may share state through it). The engine calls these after the parallel decisions; as
   // each agent's decision and risk check touch only its own accounts, the result is the same.
   virtual bool decides_in_order() const { return false; }
+  // The regulator's rules that bind this agent's accounts; fixed for the agent's life.
+  virtual RegulatedAs regulated_as() const { return RegulatedAs::Unregulated; }
   // A memory hint, called just before the previous agent's decide(): fetch what this agent's
   // decide() will read first. Must change nothing.
   virtual void prefetch_decide(const MarketView& /*view*/) const {}

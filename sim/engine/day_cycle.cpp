@@ -41,6 +41,7 @@ void Simulation::begin_day() {
     b.set_phase(BookPhase::CallAuction);
   }
   refresh_quotes();
+  take_opening_holdings();
 }
 
 void Simulation::end_day() {
@@ -82,6 +83,13 @@ void Simulation::end_day() {
   const bool expiry = futures_.front_expires(today);
   f.futures_code.clear();
   f.futures_settlement.clear();
+  f.futures_expiry.clear();
+  // The main contract: most open interest at the close, the front on a tie (as
+  // tools/calibration/measures.py's main_contract_slots and the ensemble summary choose it).
+  f.futures_main_slot = 0;
+  for (int k = 1; k < kFuturesSlots; ++k)
+    if (open_interest_[static_cast<std::size_t>(k)] > open_interest_[static_cast<std::size_t>(f.futures_main_slot)])
+      f.futures_main_slot = k;
   for (int k = 0; k < kFuturesSlots; ++k) {
     Tick price = settlement[static_cast<std::size_t>(k)];
     if (k == 0 && expiry) {
@@ -90,6 +98,7 @@ void Simulation::end_day() {
     }
     settle_variation_margin(accounts_, k, price * futures_.tick_value_fen());
     f.futures_code.push_back(futures_.contract(k).code);
+    f.futures_expiry.push_back(to_iso(futures_.contract(k).expiry));
     f.futures_settlement.push_back(futures_.to_points(price));
   }
   if (expiry) {

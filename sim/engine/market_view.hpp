@@ -34,12 +34,16 @@ struct FuturesQuoteInfo {
   Fen margin_per_contract = 0;
 };
 
-// Regulator rules in force today (scenario section [regulator]); agents they bind obey them.
+// Regulator rules in force today (scenario section [regulator]), published so that the agents they
+// bind (Agent::regulated_as) can plan within them. The engine's risk check enforces the sell cap
+// and the DMA ban on each order (Simulation::reserve); the leverage cap is the agents' own to
+// keep: it needs a DMA account's equity net of its broker's loan, which only the agent knows.
 struct RegulatorRules {
   // Quant funds and DMA accounts may sell at most this fraction of their stock holdings' value
-  // per day (1 = no cap).
+  // per day (1 = no cap): shares sold or offered today out of the holdings at the open, valued at
+  // the previous close, against the holdings at the open valued the same way.
   double quant_sell_cap_per_day = 1.0;
-  bool dma_new_leverage_banned = false;   // DMA accounts may not raise gross exposure
+  bool dma_new_leverage_banned = false;   // DMA accounts may not buy stocks (no new gross exposure)
   double dma_leverage_cap = 1e9;          // gross long / equity ceiling for DMA accounts
 };
 

@@ -112,6 +112,8 @@ std::string format_summary(const RunSummary& s, const std::filesystem::path& out
   else
     line("neutral funds", "none");
   line("orders / trades", fmt::format("{} / {}", s.orders, s.trades));
+  // By reason, named as in /events/order_rejections (RejectReason, sim/core/reject_reason.hpp):
+  // a risk refusal, a regulator's rule (regulator_*) or a book's (book_price_outside_band, ...).
   std::int64_t rejected = 0;
   std::string reasons;
   for (const auto& [why, n] : s.rejections) {

@@ -12,21 +12,6 @@
 
 namespace stampede {
 
-const char* to_string(RiskReject r) {
-  switch (r) {
-    case RiskReject::None: return "none";
-    case RiskReject::UnknownAccount: return "unknown_account";
-    case RiskReject::NotAccountOwner: return "not_account_owner";
-    case RiskReject::UnknownInstrument: return "unknown_instrument";
-    case RiskReject::InsufficientCash: return "insufficient_cash";
-    case RiskReject::InsufficientShares: return "insufficient_shares";
-    case RiskReject::InsufficientMargin: return "insufficient_margin";
-    case RiskReject::PriceOutsideBand: return "price_outside_band";
-    case RiskReject::BadOrder: return "bad_order";
-  }
-  return "?";
-}
-
 Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
     : seed_(static_cast<std::uint64_t>(s.get_int("seed"))),
       record_step_prices_(s.get_bool("output.record_step_prices")),
@@ -98,6 +83,7 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
   agent_releases_in_match_.assign(agents_.size(), 0);
   for (std::size_t a = 0; a < agents_.size(); ++a) {
     agent_in_order_.push_back(agents_[a]->decides_in_order());
+    agent_regulated_.push_back(agents_[a]->regulated_as());
     if (agent_in_order_.back()) in_order_agents_.push_back(a);
   }
   quotes_.resize(instruments);
@@ -210,11 +196,7 @@ void Simulation::build_view() {
   v.fundamental_yuan = &fundamentals_.values_yuan();
   v.expected_return_annual = &fundamentals_.expected_returns_annual();
   v.accounts = &accounts_;
-  auto from = [&](int first_day) { return first_day >= 0 && day_ >= first_day; };
-  v.rules = RegulatorRules{};
-  if (from(rule_schedule_.sell_cap_from_day)) v.rules.quant_sell_cap_per_day = rule_schedule_.sell_cap_fraction;
-  v.rules.dma_new_leverage_banned = from(rule_schedule_.dma_ban_from_day);
-  if (from(rule_schedule_.dma_leverage_cap_from_day)) v.rules.dma_leverage_cap = rule_schedule_.dma_leverage_cap;
+  v.rules = rules_in_force();
   v.hedged_index = hedged_level_;
   v.hedged_prev_close = hedged_prev_close_;
   v.microcap_index = microcap_level_;

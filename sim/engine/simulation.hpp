@@ -28,11 +28,6 @@
 
 namespace stampede {
 
-// Why the engine refused an order before it reached a book.
-enum class RiskReject : std::uint8_t { None, UnknownAccount, NotAccountOwner, UnknownInstrument, InsufficientCash,
-                                       InsufficientShares, InsufficientMargin, PriceOutsideBand, BadOrder };
-const char* to_string(RiskReject r);
-
 struct StockDayStats {
   Tick prev_close = 0, open = kNoPrice, high = kNoPrice, low = kNoPrice, last = kNoPrice, close = kNoPrice;
   Qty volume = 0;
@@ -180,7 +175,23 @@ class Simulation {
   void record_positions(DayFrame& f) const;
   void bucket_block(std::size_t block, std::size_t stocks);
   void apply_partition(std::size_t p);
-  RiskReject reserve(Order& o, AgentId agent);
+  // The sell cap's room left on one account this step, in fen at the previous closes (check_risk
+  // works it out at the account's first sell of the step and spends it order by order).
+  struct SellCapRoom {
+    AccountId account;
+    double room_fen, slack_fen;
+  };
+  RejectReason reserve(Order& o, AgentId agent, std::vector<SellCapRoom>& sell_cap);
+  // The regulator's rules in force on the current day (the view's `rules`).
+  RegulatorRules rules_in_force() const;
+  // The regulator's check of a stock order of a regulated agent (is_regulated) that passed every
+  // other check (reserve); orders no rule in force concerns pass.
+  RejectReason check_regulator_rules(const Order& o, const Account& acc, std::vector<SellCapRoom>& sell_cap) const;
+  SellCapRoom sell_cap_room(AccountId id, const Account& acc) const;
+  bool is_regulated(AgentId agent) const {
+    return agent_regulated_[static_cast<std::size_t>(agent)] != RegulatedAs::Unregulated;
+  }
+  void take_opening_holdings();
   AccountChange release_change(const Release& r) const;   // what a cancelled or rejected order frees
   bool is_futures(InstrumentId i) const { return i >= universe_.size(); }
   int slot_of(InstrumentId i) const { return i - universe_.size(); }
@@ -218,13 +229,18 @@ class Simulation {
   std::vector<std::string> agent_kinds_;
   std::vector<std::vector<Order>> agent_orders_;
   std::vector<std::uint64_t> agent_sequence_;
-  std::vector<std::vector<std::pair<Order, RiskReject>>> agent_rejects_;
+  std::vector<std::vector<std::pair<Order, RejectReason>>> agent_rejects_;
   std::vector<std::uint32_t> agent_reject_count_;   // agent_rejects_[a].size(), contiguous
   // This step, whether all of the agent's cancels name one account in one book: then the book's
   // thread is the only one to touch that account during matching, and gives the cancelled
   // orders' reservations back itself instead of through settlement.
   std::vector<std::uint8_t> agent_releases_in_match_;
   std::vector<std::uint8_t> agent_in_order_;   // per agent: decides_in_order()
+  std::vector<RegulatedAs> agent_regulated_;   // per agent: regulated_as()
+  // The sell cap's base while the cap is in force: each regulated account's holdings at the open
+  // (stock, shares), taken in begin_day; opening_holdings_index_[account] is its entry, or -1.
+  std::vector<std::vector<std::pair<InstrumentId, Qty>>> opening_holdings_;
+  std::vector<std::int32_t> opening_holdings_index_;
   std::vector<std::size_t> in_order_agents_;   // their indices, ascending (empty in most runs)
   std::vector<AgentOutbox> agent_outboxes_;
   std::vector<int> agent_class_;                 // per agent: index into class_names_

@@ -44,9 +44,10 @@ void Simulation::check_risk(std::size_t a) {
   AccountId cancel_account = -1;
   InstrumentId cancel_book = -1;
   bool one_book = true;
+  std::vector<SellCapRoom> sell_cap;   // rarely more than one account: a linear search
   for (Order& o : orders) {
-    RiskReject why = reserve(o, agent);
-    if (why != RiskReject::None) {
+    RejectReason why = reserve(o, agent, sell_cap);
+    if (why != RejectReason::None) {
       agent_rejects_[a].emplace_back(o, why);
       continue;
     }
@@ -60,35 +61,40 @@ void Simulation::check_risk(std::size_t a) {
   agent_releases_in_match_[a] = one_book;
 }
 
-RiskReject Simulation::reserve(Order& o, AgentId agent) {
-  if (!accounts_.valid(o.account)) return RiskReject::UnknownAccount;
+RejectReason Simulation::reserve(Order& o, AgentId agent, std::vector<SellCapRoom>& sell_cap) {
+  if (!accounts_.valid(o.account)) return RejectReason::UnknownAccount;
   Account& acc = accounts_[o.account];
-  if (acc.owner != agent) return RiskReject::NotAccountOwner;
-  if (o.instrument < 0 || o.instrument >= static_cast<InstrumentId>(books_.size())) return RiskReject::UnknownInstrument;
+  if (acc.owner != agent) return RejectReason::NotAccountOwner;
+  if (o.instrument < 0 || o.instrument >= static_cast<InstrumentId>(books_.size()))
+    return RejectReason::UnknownInstrument;
   // Ids carry their agent (OrderSink makes them); matching takes the sender from the id.
-  if (agent_of(o.id) != agent) return RiskReject::BadOrder;
-  if (o.type == OrderType::Cancel) return RiskReject::None;
-  if (o.qty <= 0 || o.qty > (Qty{1} << 40)) return RiskReject::BadOrder;
+  if (agent_of(o.id) != agent) return RejectReason::BadOrder;
+  if (o.type == OrderType::Cancel) return RejectReason::None;
+  if (o.qty <= 0 || o.qty > (Qty{1} << 40)) return RejectReason::BadOrder;
   const InstrumentQuote& q = quotes_[static_cast<std::size_t>(o.instrument)];
   // A market order is a limit order at the band bound: reserve for the worst price it can get.
   if (o.type == OrderType::Market) o.price = o.side == Side::Buy ? q.upper : q.lower;
-  if (o.price < q.lower || o.price > q.upper) return RiskReject::PriceOutsideBand;
+  if (o.price < q.lower || o.price > q.upper) return RejectReason::PriceOutsideBand;
   if (is_futures(o.instrument)) {
     const Fen need = futures_.margin_per_contract(slot_of(o.instrument)) * o.qty;
-    if (acc.available_cash() < need) return RiskReject::InsufficientMargin;
+    if (acc.available_cash() < need) return RejectReason::InsufficientMargin;
     acc.reserved_cash += need;
-    return RiskReject::None;
+    return RejectReason::None;
   }
   if (o.side == Side::Sell) {
     StockPosition* p = acc.find(o.instrument);
-    if (p == nullptr || p->sellable < o.qty) return RiskReject::InsufficientShares;
+    if (p == nullptr || p->sellable < o.qty) return RejectReason::InsufficientShares;
+    if (is_regulated(agent))
+      if (const RejectReason why = check_regulator_rules(o, acc, sell_cap); why != RejectReason::None) return why;
     p->sellable -= o.qty;
-    return RiskReject::None;
+    return RejectReason::None;
   }
   const Fen need = static_cast<Fen>(o.price) * o.qty;
-  if (acc.available_cash() < need) return RiskReject::InsufficientCash;
+  if (acc.available_cash() < need) return RejectReason::InsufficientCash;
+  if (is_regulated(agent))
+    if (const RejectReason why = check_regulator_rules(o, acc, sell_cap); why != RejectReason::None) return why;
   acc.reserved_cash += need;
-  return RiskReject::None;
+  return RejectReason::None;
 }
 
 AccountChange Simulation::release_change(const Release& r) const {

@@ -60,12 +60,14 @@ inline void prefetch_account(const MarketView& v, AccountId id) {
 
 inline AccountValue value_account(const MarketView& v, AccountId id) { return value_account(v, v.account(id)); }
 
-// An account financed by a loan outside it (a DMA account's broker, a retail margin loan): what it
-// adds to its class's totals and its daily row, marked at `v`, net of `debt` (yuan), in `state`.
-inline void add_indebted_account(ClassMetrics& into, const AccountValue& v, double debt, AgentState state) {
-  const double eq = v.equity() - debt;
-  into.nav += std::max(0.0, eq);
-  into.equity += eq;
+// What one account adds to its class's totals (Agent::report) and its daily row (Agent::day_row),
+// from its marking `v`: one definition of every figure for every class. `equity` is the account's
+// equity net of any loan outside it, `nav` what of it is the investors' (equity less what a fund
+// owes its redeeming investors, ...); leverage is gross long / equity, as the schema says.
+inline void add_account(ClassMetrics& into, const AccountValue& v, double equity, double nav,
+                        AgentState state = AgentState::Normal) {
+  into.nav += nav;
+  into.equity += equity;
   into.gross_long += v.long_value;
   into.futures_notional += v.futures_notional;
   into.cash += v.cash;
@@ -73,13 +75,26 @@ inline void add_indebted_account(ClassMetrics& into, const AccountValue& v, doub
   into.in_margin_call += state == AgentState::MarginCall;
   into.liquidating += state == AgentState::Liquidating;
 }
-inline AgentDayRow indebted_day_row(const AccountValue& v, double debt, AgentState state) {
+inline AgentDayRow account_day_row(const AccountValue& v, double equity, double nav, AgentState state) {
   AgentDayRow r;
-  r.equity = v.equity() - debt;
-  r.nav = std::max(0.0, r.equity);
-  r.leverage = r.equity > 0 ? v.long_value / r.equity : std::nan("");
+  r.equity = equity;
+  r.nav = nav;
+  r.leverage = equity > 0 ? v.long_value / equity : std::nan("");
   r.state = state;
   return r;
+}
+// An account whose equity is all its investors' (no loan, nothing owed).
+inline void add_account(ClassMetrics& into, const AccountValue& v) { add_account(into, v, v.equity(), v.equity()); }
+
+// An account financed by a loan outside it (a DMA account's broker, a retail margin loan): its
+// equity is net of `debt` (yuan), and its NAV that equity, never below zero.
+inline void add_indebted_account(ClassMetrics& into, const AccountValue& v, double debt, AgentState state) {
+  const double eq = v.equity() - debt;
+  add_account(into, v, eq, std::max(0.0, eq), state);
+}
+inline AgentDayRow indebted_day_row(const AccountValue& v, double debt, AgentState state) {
+  const double eq = v.equity() - debt;
+  return account_day_row(v, eq, std::max(0.0, eq), state);
 }
 
 }  // namespace stampede

@@ -105,6 +105,8 @@ struct DayFrame {             // one per trading day, after the close
   std::vector<double> value;                 // [stock] yuan, the latent fundamental value at the close
   std::vector<std::string> futures_code;     // [slot] e.g. "IM2402"
   std::vector<double> futures_settlement;    // [slot] points
+  std::vector<std::string> futures_expiry;   // [slot] ISO last trading day of the slot's contract
+  std::int32_t futures_main_slot = 0;        // the slot with the most open interest at the close
   double hedged_close = 0, microcap_close = 0;
   std::vector<AgentDayRecord> agents;        // [agent] (header.daily_agent_names)
   std::vector<FlowRow> flows;                // [agent_class * segments + segment], segments = header.segment_names.size()

@@ -43,7 +43,7 @@ class NaiveBook {
     if (o.qty <= 0) return r.reject = RejectReason::NonPositiveQuantity, r;
     if (o.side == Side::Buy && o.qty % lot_ != 0) return r.reject = RejectReason::BadLot, r;
     const Tick limit = o.type == OrderType::Market ? (o.side == Side::Buy ? upper_ : lower_) : o.price;
-    if (limit < lower_ || limit > upper_) return r.reject = RejectReason::PriceOutsideBand, r;
+    if (limit < lower_ || limit > upper_) return r.reject = RejectReason::BookPriceOutsideBand, r;
     if (find(o.id)) return r.reject = RejectReason::DuplicateOrderId, r;
     r.limit_price = limit;
     Qty left = o.qty;

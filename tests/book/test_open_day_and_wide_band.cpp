@@ -33,7 +33,7 @@ TEST_CASE("open_day removes every resting order and sets the new band", "[book][
   CHECK(book.submit(limit(1, Side::Sell, 1051, 100), trades).reject == RejectReason::None);
   CHECK(book.submit(limit(2, Side::Buy, 1051, 300), trades).filled == 100);
   CHECK(trades.size() == 1);
-  CHECK(book.submit(limit(3, Side::Buy, 999, 100), trades).reject == RejectReason::PriceOutsideBand);
+  CHECK(book.submit(limit(3, Side::Buy, 999, 100), trades).reject == RejectReason::BookPriceOutsideBand);
 }
 
 TEST_CASE("open_day after many orders (id table grown) still clears every id", "[book][day]") {

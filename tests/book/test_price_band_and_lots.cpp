@@ -10,12 +10,12 @@ using namespace stampede::test;
 TEST_CASE("limit prices outside the inclusive band are rejected", "[book][band]") {
   OrderBook book = continuous_book();
   std::vector<Trade> trades;
-  CHECK(book.submit(limit(1, Side::Buy, 899, 100), trades).reject == RejectReason::PriceOutsideBand);
-  CHECK(book.submit(limit(2, Side::Sell, 1101, 100), trades).reject == RejectReason::PriceOutsideBand);
+  CHECK(book.submit(limit(1, Side::Buy, 899, 100), trades).reject == RejectReason::BookPriceOutsideBand);
+  CHECK(book.submit(limit(2, Side::Sell, 1101, 100), trades).reject == RejectReason::BookPriceOutsideBand);
   CHECK(book.submit(limit(3, Side::Buy, 900, 100), trades).reject == RejectReason::None);
   CHECK(book.submit(limit(4, Side::Sell, 1100, 100), trades).reject == RejectReason::None);
   CHECK(book.order_count() == 2);
-  CHECK(std::string(to_string(RejectReason::PriceOutsideBand)) == "price_outside_band");
+  CHECK(std::string(to_string(RejectReason::BookPriceOutsideBand)) == "book_price_outside_band");
 }
 
 TEST_CASE("buys must be whole lots; sells may be odd lots", "[book][lots]") {
@@ -48,7 +48,7 @@ TEST_CASE("validation order: closed, quantity, lot, band, duplicate id", "[book]
   CHECK(book.submit(limit(1, Side::Buy, 2000, 0), trades).reject == RejectReason::NonPositiveQuantity);
   CHECK(book.submit(limit(1, Side::Sell, 1000, -100), trades).reject == RejectReason::NonPositiveQuantity);
   CHECK(book.submit(limit(1, Side::Buy, 2000, 150), trades).reject == RejectReason::BadLot);
-  CHECK(book.submit(limit(1, Side::Buy, 2000, 100), trades).reject == RejectReason::PriceOutsideBand);
+  CHECK(book.submit(limit(1, Side::Buy, 2000, 100), trades).reject == RejectReason::BookPriceOutsideBand);
   REQUIRE(book.submit(limit(1, Side::Buy, 1000, 100), trades).reject == RejectReason::None);
   CHECK(book.submit(limit(1, Side::Sell, 1050, 100), trades).reject == RejectReason::DuplicateOrderId);
   CHECK(book.order_count() == 1);

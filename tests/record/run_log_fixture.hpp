@@ -96,6 +96,9 @@ inline DayFrame sample_day(DayIndex day) {
   }
   d.futures_code = day == 0 ? std::vector<std::string>{"IM2401", "IM2402"} : std::vector<std::string>{"IM2402", "IM2403"};
   d.futures_settlement = {4995.0 + day, 4985.0 + day};
+  d.futures_expiry = day == 0 ? std::vector<std::string>{"2024-01-19", "2024-02-23"}
+                              : std::vector<std::string>{"2024-02-23", "2024-03-15"};
+  d.futures_main_slot = day;
   d.hedged_close = 5004.0 + 5 * day;
   d.microcap_close = 1996.0 - 5 * day;
   for (int a = 0; a < 3; ++a) {

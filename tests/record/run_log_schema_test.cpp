@@ -132,9 +132,10 @@ TEST_CASE("the schema names each dataset once and every declared field's frame m
 
 TEST_CASE("a queued day frame counts every declared field's container once", "[record][schema]") {
   const DayFrame d = sample_day(0);   // 3 stocks, 2 slots, 3 agents, 2 classes x 3 segments
-  const std::size_t expected = 6 * 3 * 8         // open high low close turnover value
-                               + 3 * 8 + 2 * 3   // volume, limit_up and limit_down
+  const std::size_t expected = 6 * 3 * 8                          // open high low close turnover value
+                               + 3 * 8 + 2 * 3                    // volume, limit_up and limit_down
                                + 2 * kQueuedStringBytes + 2 * 8   // futures_code, futures_settlement
+                               + 2 * kQueuedStringBytes           // futures_expiry (scalars such as main_slot: none)
                                + 3 * sizeof(AgentDayRecord) + 6 * sizeof(FlowRow);   // agents, flows: once each
   CHECK(queued_bytes(d) == expected);
 }

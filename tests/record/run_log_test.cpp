@@ -328,6 +328,8 @@ TEST_CASE("run log round trip: attributes, coordinates, market data, events", "[
         {"/market/futures/open_interest", {"/step", "/futures_slot"}},
         {"/market/futures/code", {"/day", "/futures_slot"}},
         {"/market/futures/settlement", {"/day", "/futures_slot"}},
+        {"/market/futures/expiry", {"/day", "/futures_slot"}},
+        {"/market/futures/main_slot", {"/day"}},
         {"/agents/daily/agent_class", {"/agent"}},
         {"/agents/daily/agent_id", {"/agent"}},
         {"/agents/daily/nav", {"/day", "/agent"}},

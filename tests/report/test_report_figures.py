@@ -4,8 +4,9 @@ embedded PNG, a caption, a row in docs/report.md's figure table); a log lacking 
 figure a note, never a failed report; `--fig-dir DIR --format svg` writes DIR/<id>.svg and
 DIR/<id>.csv for every figure, the CSVs holding the data plotted (checked against the log);
 `--format pdf` writes PDFs, `--png-dir` still writes PNGs; the basis panel plots the main contract
-chosen by calibration.measures (most open interest at the close); a leverage spike is clipped on
-the classes panel and kept in its CSV.
+the engine recorded (/market/futures/main_slot: most open interest at the close, the rule of
+calibration.measures), and a log without that record gets the same contracts from the open
+interest; a leverage spike is clipped on the classes panel and kept in its CSV.
 
 Usage (from ctest): test_report_figures.py STAMPEDE_EXE WORKDIR
 """
@@ -63,6 +64,8 @@ def check_csv_data(d, log):
         rows = last_step_of_days(f["day_of_step"][:], f["day"][:])
         b = f["market/futures/basis_annualised"][:][rows]
         slot = main_contract_slots(f["market/futures/open_interest"][:][rows].astype(float))
+        if "market/futures/main_slot" in f:   # the engine's record of it follows the same rule
+            assert list(f["market/futures/main_slot"][:]) == list(slot)
         got = read_csv(f"{d}/basis.csv")
         assert [r["date"] for r in got] == days
         assert np.allclose(col(got, "basis_annualised_pct"), 100 * b[np.arange(n_days), slot], equal_nan=True)
@@ -154,6 +157,14 @@ def main():
     report("compare", "a.h5", "a.h5", "--labels", "x", "y", "-o", "cmp.html", "--fig-dir", "cmp", "--format", "svg")
     for fid in ("cmp_indices", "cmp_basis", "cmp_limits", "cmp_nav"):
         assert os.path.exists(f"cmp/{fid}.svg") and read_csv(f"cmp/{fid}.csv")
+
+    # A log written before /market/futures/main_slot: the report finds the main contract from the
+    # open interest, the same contracts as the engine recorded.
+    shutil.copy("a.h5", "no_main_slot.h5")
+    with h5py.File("no_main_slot.h5", "r+") as f:
+        del f["market/futures/main_slot"]
+    report("no_main_slot.h5", "-o", "no_main_slot.html", "--fig-dir", "no_main_slot")
+    assert read_csv("no_main_slot/basis.csv") == read_csv("svg/basis.csv")
 
     # A leverage spike (a class whose equity nears zero): the panel's log axis is clipped, the CSV keeps the value.
     shutil.copy("a.h5", "spike.h5")

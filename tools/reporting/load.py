@@ -87,6 +87,7 @@ class Run:
         self.fut_basis_ann = get("market/futures/basis_annualised")
         self.fut_volume = get("market/futures/volume")
         self.fut_oi = get("market/futures/open_interest")
+        self.fut_main_slot = get("market/futures/main_slot")   # [day]; None in logs written before it
         self.fut_code = [list(r) for r in f["market/futures/code"].asstr()[:]] if "market/futures/code" in f else []
         self.limit_down = get("market/stocks/limit_down")   # uint8 in the file: count in int64
         self.limit_up = get("market/stocks/limit_up")
@@ -220,13 +221,16 @@ class Run:
 
     def main_basis_close(self):
         """(annualised basis of the main contract at each day's close, its slot, its code) or None.
-        The main contract is the slot with the most open interest at the close, chosen by
-        calibration.measures.main_contract_slots, the rule of the calibration check and of the
-        ensemble summary (the front when no contract has open interest)."""
+        The main contract is the slot with the most open interest at the close: the engine records
+        it per day (/market/futures/main_slot); logs written before that get it from the open
+        interest by calibration.measures.main_contract_slots, the same rule (the front when no
+        contract has open interest)."""
         if not self.has(self.fut_basis_ann) or self.n_days == 0 or len(self.day_of_step) == 0:
             return None
         basis = self.at_close(self.fut_basis_ann)
-        if self.has(self.fut_oi):
+        if self.has(self.fut_main_slot) and len(self.fut_main_slot) == self.n_days:
+            slot = np.asarray(self.fut_main_slot, int)
+        elif self.has(self.fut_oi):
             slot = main_contract_slots(self.at_close(self.fut_oi))
         else:   # an old log without open interest: the front contract
             slot = np.zeros(self.n_days, int)
