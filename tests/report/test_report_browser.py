@@ -9,6 +9,7 @@ Skips (exit 77, ctest's SKIP_RETURN_CODE) only when Chromium is not installed.
 
 Usage (from ctest): test_report_browser.py STAMPEDE_EXE WORKDIR
 """
+import html
 import io
 import json
 import os
@@ -93,7 +94,7 @@ def browse(exe, page, height, screenshot=None):
     assert r.returncode == 0, f"chromium exit {r.returncode}: {r.stderr[-2000:]}"
     m = re.search(r'<pre id="browser-check">(.*?)</pre>', r.stdout, re.S)
     assert m, f"the probe never reported (no load event): {r.stderr[-2000:]}"
-    return json.loads(m.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+    return json.loads(html.unescape(m.group(1)))   # the DOM prints the JSON as escaped text
 
 
 def coarse(img, cols=80):
@@ -148,19 +149,21 @@ def check_screenshot(path, seen, pngs):
         assert diff < 0.01, f"{f['id']}: the screenshot differs from the figure by {diff:.4f} per channel"
 
 
-def check_page(chromium, html, expected):
-    """Opens the report `html` in Chromium and checks it shows the figures `expected`; returns its height."""
-    page = open(html, encoding="utf-8").read()
+def check_page(chromium, report_html, expected):
+    """Opens the page `report_html` in Chromium, checks it shows the figures `expected`; returns its height."""
+    page = open(report_html, encoding="utf-8").read()
     pngs = embedded_pngs(page)
     assert "</body>" in page and "<script" not in page
-    probe = html.replace(".html", ".probe.html")
+    stem = os.path.splitext(report_html)[0]
+    probe = stem + ".probe.html"
     with open(probe, "w", encoding="utf-8") as fh:
         fh.write(page.replace("</body>", PROBE + "</body>"))
     height = browse(chromium, probe, 1000)["pageHeight"]
-    shot = html.replace(".html", ".png")
+    shot = stem + ".png"
     seen = browse(chromium, probe, height, screenshot=shot)
-    assert seen["pageHeight"] == height, f"{html} is {seen['pageHeight']} px tall in a tall window, {height} in a short one"
-    assert seen["external"] == [], f"{html} loads {seen['external']}; it should be self-contained"
+    assert seen["pageHeight"] == height, \
+        f"{report_html} is {seen['pageHeight']} px tall in a tall window, {height} in a short one"
+    assert seen["external"] == [], f"{report_html} loads {seen['external']}; it should be self-contained"
     check_figures(seen, pngs, expected)
     check_screenshot(shot, seen, pngs)
     return height
