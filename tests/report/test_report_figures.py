@@ -6,7 +6,8 @@ DIR/<id>.csv for every figure, the CSVs holding the data plotted (checked agains
 `--format pdf` writes PDFs, `--png-dir` still writes PNGs; the basis panel plots the main contract
 the engine recorded (/market/futures/main_slot: most open interest at the close, the rule of
 calibration.measures), and a log without that record gets the same contracts from the open
-interest; a leverage spike is clipped on the classes panel and kept in its CSV.
+interest; a leverage spike is clipped on the classes panel and kept in its CSV; an agent class has one
+colour in every figure and no two classes share one.
 
 Usage (from ctest): test_report_figures.py STAMPEDE_EXE WORKDIR
 """
@@ -112,6 +113,47 @@ def check_csv_data(d, log):
         assert len(got) == int(f.attrs["steps_per_day"])
 
 
+# The figures that draw agent classes, by module: (module name, function name).
+CLASS_FIGURES = [("figures_run", "fig_classes"), ("figures_run", "fig_agent_nav"), ("figures_run", "fig_selling"),
+                 ("figures_agents", "fig_flows"), ("figures_agents", "fig_futures_positions")]
+
+
+def check_class_colours(log):
+    """An agent class has one colour in every figure that draws classes, and no two classes share one
+    (matplotlib's cycle has ten colours; a run has eleven classes). Read from each figure's legends."""
+    import importlib
+    from matplotlib.colors import to_hex
+    from reporting.load import Run
+    run_ = Run(log)
+    colours = {}   # class -> {figure: colour}
+    for module_name, fn in CLASS_FIGURES:
+        module = importlib.import_module(f"reporting.{module_name}")
+        drawn, render = [], module.render
+        module.render = lambda fig: drawn.append(fig) or render(fig)   # keep the figure to read its legends
+        try:
+            getattr(module, fn)(run_)
+        finally:
+            module.render = render
+        assert drawn, f"{fn} drew nothing on the test run"
+        for ax in drawn[0].axes:
+            legend = ax.get_legend()
+            if legend is None:
+                continue
+            handles = getattr(legend, "legend_handles", None) or legend.legendHandles   # matplotlib >= 3.7 / 3.6
+            for handle, text in zip(handles, legend.get_texts()):
+                name = re.sub(r"^forced: | \(\d+\)$", "", text.get_text())
+                if name in run_.classes:
+                    c = handle.get_color() if hasattr(handle, "get_color") else handle.get_facecolor()
+                    colours.setdefault(name, {})[f"{fn}/{ax.get_ylabel()}"] = to_hex(c, keep_alpha=False)
+    assert len(colours) >= 10, f"only {sorted(colours)} drawn with a legend"
+    for name, where in colours.items():
+        assert len(set(where.values())) == 1, f"{name} changes colour between figures: {where}"
+    shared = {}
+    for name, where in colours.items():
+        shared.setdefault(next(iter(where.values())), []).append(name)
+    assert all(len(v) == 1 for v in shared.values()), f"classes sharing a colour: {shared}"
+
+
 def main():
     exe, work = os.path.abspath(sys.argv[1]), sys.argv[2]
     shutil.rmtree(work, ignore_errors=True)
@@ -142,6 +184,7 @@ def main():
         assert len(rows[0]) >= 2, f"svg/{fid}.csv has one column"
     assert not [n for n in os.listdir("svg") if n.endswith(".png")]
     check_csv_data("svg", "a.h5")
+    check_class_colours("a.h5")
 
     # --format pdf, and the old --png-dir name.
     report("a.h5", "-o", "b.html", "--fig-dir", "pdf", "--format", "pdf")

@@ -13,6 +13,9 @@ pd = plt = None
 COLORS = []
 FIG_FORMATS = ("png", "svg", "pdf")
 FIG_FORMAT = "png"      # format of the files written to --fig-dir (set by report.py)
+# A run has eleven agent classes and matplotlib's cycle ten colours: cycling, the eleventh class
+# (margin investors) took the first's colour (liquidity providers). These follow the cycle.
+CLASS_EXTRA_COLORS = ("#393b79", "#8c6d31", "#e7969c", "#637939", "#7b4173")
 
 
 def _load_plotting():
@@ -25,6 +28,12 @@ def _load_plotting():
     import pandas
     pd, plt = pandas, pyplot
     COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+
+def class_color(c):
+    """The colour of agent class `c` (its position in the log's agent_class), the same in every figure."""
+    palette = list(COLORS) + list(CLASS_EXTRA_COLORS)
+    return palette[c % len(palette)]
 
 
 def set_format(fmt):

@@ -4,14 +4,10 @@ index chart. Each takes a Run and returns a Figure (a note when the log lacks th
 import numpy as np
 
 from . import common
-from .common import Figure, day_axis, render, step_frame
+from .common import Figure, class_color, day_axis, render, step_frame
 
 common._load_plotting()
 plt, pd, COLORS = common.plt, common.pd, common.COLORS
-
-
-def _color(c):
-    return COLORS[c % len(COLORS)]
 
 
 def fig_flows(run):
@@ -35,8 +31,8 @@ def fig_flows(run):
         b, s = buy[:, c, micro] / scale, sold[:, c, micro] / scale
         if b.sum() <= 0 and s.sum() <= 0:
             continue
-        ax1.bar(x, b, bottom=up, width=0.8, color=_color(c), label=name)
-        ax1.bar(x, -s, bottom=-down, width=0.8, color=_color(c), alpha=0.6)
+        ax1.bar(x, b, bottom=up, width=0.8, color=class_color(c), label=name)
+        ax1.bar(x, -s, bottom=-down, width=0.8, color=class_color(c), alpha=0.6)
         up += b
         down += s
     ax1.axhline(0, color="k", lw=0.6)
@@ -47,7 +43,7 @@ def fig_flows(run):
     net = (buy - sold).sum(axis=2) / scale
     for c, name in enumerate(classes):
         if np.any(buy[:, c].sum(1) > 0) or np.any(sold[:, c].sum(1) > 0):
-            ax2.plot(x, net[:, c], marker="o", ms=3, color=_color(c), label=name)
+            ax2.plot(x, net[:, c], marker="o", ms=3, color=class_color(c), label=name)
     ax2.axhline(0, color="k", lw=0.6)
     ax2.set_ylabel("net bought, all segments")
     ax2.legend(fontsize="x-small", ncol=3)
@@ -77,7 +73,7 @@ def fig_futures_positions(run):
     if not np.any(long_ + short):
         return Figure(fid, title, caption, note="No class held a futures position in this run.")
     x = np.arange(run.n_days)
-    fig, ax = plt.subplots(figsize=(10, 4.5))
+    fig, ax = plt.subplots(figsize=(10, 5))
     ax2 = ax.twinx()
     ax2.bar(x, oi, width=0.8, color="#cccccc", alpha=0.6, label="open interest (right)")
     ax2.set_ylim(0, max(1.0, float(oi.max())) * 2.5)   # the bars keep to the lower part of the panel
@@ -88,12 +84,14 @@ def fig_futures_positions(run):
     for c, name in enumerate(classes):
         if not np.any(long_[:, c] + short[:, c]):
             continue
-        ax.plot(x, net[:, c], marker="o", ms=3, lw=1.4, color=_color(c), label=name)
+        ax.plot(x, net[:, c], marker="o", ms=3, lw=1.4, color=class_color(c), label=name)
     ax.axhline(0, color="k", lw=0.6)
     ax.set_ylabel("net position (contracts)")
     ax.set_title(title)
-    ax.legend(fontsize="x-small", ncol=3, loc="lower left")
-    ax2.legend(fontsize="x-small", loc="upper right")
+    # one legend under the panel: inside it, any corner hides a class's line on some run
+    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+    ax.legend(handles=handles, fontsize="x-small", ncol=min(len(handles), 6), loc="upper center",
+              bbox_to_anchor=(0.5, -0.14), frameon=False)
     day_axis(ax, run.dates)
     ax.set_xlim(-0.6, run.n_days - 0.4)
     fig.tight_layout()

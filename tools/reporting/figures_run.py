@@ -8,8 +8,8 @@ import numpy as np
 from calibration.measures import REAL_CSV, load_real
 
 from . import common
-from .common import (Figure, acf, clip_range, day_axis, day_frame, excess_kurtosis, mark_clipped, render,
-                     step_frame, step_returns)
+from .common import (Figure, acf, class_color, clip_range, day_axis, day_frame, excess_kurtosis, mark_clipped,
+                     render, step_frame, step_returns)
 from .load import DMA, NEUTRAL
 
 common._load_plotting()
@@ -189,7 +189,7 @@ def fig_classes(run):
         if not np.isfinite(v0) or v0 <= 0:
             continue
         cols[f"nav_rel_{name}"] = nav[:, c] / v0
-        ax1.plot(x, nav[:, c] / v0, lw=1.6 if name in (DMA, NEUTRAL) else 0.9, label=name, color=COLORS[c % len(COLORS)])
+        ax1.plot(x, nav[:, c] / v0, lw=1.6 if name in (DMA, NEUTRAL) else 0.9, label=name, color=class_color(c))
     ax1.axhline(1.0, color="grey", lw=0.6)
     ax1.set_ylabel("NAV / first value")
     ax1.set_title(title)
@@ -204,7 +204,7 @@ def fig_classes(run):
             if not np.any(np.isfinite(y)):
                 continue
             cols[f"leverage_{name}"] = lev[:, c]
-            color = COLORS[c % len(COLORS)]
+            color = class_color(c)
             ax2.plot(x, np.clip(y, lo, hi), lw=1.6 if name in (DMA, NEUTRAL) else 0.9, label=name, color=color)
             over = y > hi
             if over.any():
@@ -246,7 +246,7 @@ def fig_agent_nav(run):
         rel = v[:, ok] / base[ok]
         med = np.nanmedian(rel, axis=1)
         lo, hi = np.nanpercentile(rel, 10, axis=1), np.nanpercentile(rel, 90, axis=1)
-        color = COLORS[c % len(COLORS)]
+        color = class_color(c)
         table.update({f"{name}_p10": lo, f"{name}_median": med, f"{name}_p90": hi})
         ax.fill_between(x, lo, hi, color=color, alpha=0.2)
         ax.plot(x, med, color=color, lw=1.5, marker="o", ms=3, label=f"{name} ({ok.sum()})")
@@ -352,7 +352,7 @@ def fig_selling(run):
         if y.sum() <= 0:
             continue
         cols[f"microcap_forced_{name}_yuan"] = y * scale
-        ax1.bar(x, y, bottom=bottom, width=0.8, color=COLORS[c % len(COLORS)], label=f"forced: {name}")
+        ax1.bar(x, y, bottom=bottom, width=0.8, color=class_color(c), label=f"forced: {name}")
         bottom += y
     v = vol[:, :, micro].sum(axis=1) / scale
     cols["microcap_voluntary_yuan"] = v * scale
