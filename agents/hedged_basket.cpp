@@ -107,7 +107,8 @@ void HedgedBasket::pick_basket() {
   if (p_.index_share > 0) {
     const auto split = std::partition(scratch_.begin(), scratch_.end(),
                                       [this](const auto& e) { return board_->index_member(e.second); });
-    const std::size_t wanted = static_cast<std::size_t>(std::lround(std::clamp(p_.index_share, 0.0, 1.0) * n));
+    const double share = std::clamp(p_.index_share, 0.0, 1.0);
+    const auto wanted = static_cast<std::size_t>(std::lround(share * static_cast<double>(n)));
     members = std::min({wanted, n, static_cast<std::size_t>(split - scratch_.begin())});
     if (members > 0)
       std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(members) - 1, split);
