@@ -137,12 +137,14 @@ TEST_CASE("results are bit-identical for 1, 2 and 16 threads", "[determinism]") 
 TEST_CASE("a driven market and heterogeneous DMA books are bit-identical at any thread count too", "[determinism]") {
   const AgentRegistry r = builtin_agents();
   // The features of issue 16: the real-data driver, DMA terms drawn per account, broker and
-  // family, daily liquidation slices, makers marking a stale index down.
+  // family, daily liquidation slices, makers marking a stale index down and rationing the long
+  // book they absorb (a desk reading every futures maker's account), baskets with an index share.
   const Scenario s = test::small_world(
       r, {"days=2", "fundamentals.market_driver=\"data/china_index_closes_2023_2024.csv\"", "dma.leverage=3",
           "dma.leverage_spread=1", "dma.brokers=3", "dma.broker_line_spread=0.25", "dma.cushion_mean=0.1",
           "dma.cushion_spread=0.1", "dma.signal_families=2", "dma.family_share=0.5", "dma.forced_day_share=0.35",
-          "liquidity_providers.futures_locked_markdown=0.1"});
+          "liquidity_providers.futures_locked_markdown=0.1", "liquidity_providers.futures_absorb_skew_pct=3",
+          "liquidity_providers.futures_absorb_halflife_days=10", "neutral_funds.index_share=0.4"});
   const std::uint64_t one = run_fingerprint(s, r, 1);
   CHECK(run_fingerprint(s, r, 2) == one);
   CHECK(run_fingerprint(s, r, 16) == one);
