@@ -15,13 +15,7 @@ FuturesMarketMaker::FuturesMarketMaker(const QuotingParams& p, AccountId account
       withdrawal_(p.withdrawal), desk_(std::move(desk)) {}
 
 void FuturesMarketMaker::report(const MarketView& view, ClassMetrics& into) const {
-  const AccountValue v = value_account(view, account_);
-  into.cash += v.cash;
-  into.gross_long += v.long_value;
-  into.futures_notional += v.futures_notional;
-  into.equity += v.equity();
-  into.nav += v.equity();
-  into.accounts += 1;
+  add_account(into, value_account(view, account_));
 }
 
 double FuturesMarketMaker::absorb_shift(const MarketView& view, const FuturesQuoteInfo& info) {
@@ -29,26 +23,20 @@ double FuturesMarketMaker::absorb_shift(const MarketView& view, const FuturesQuo
   // The desk's book, per maker: a roll moves contracts from the front's makers to the next's
   // without changing what the makers hold together.
   Qty total = 0;
-  double makers = 1.0;
-  if (desk_ && !desk_->empty()) {
-    for (const AccountId id : *desk_)
-      for (int slot = 0; slot < kFuturesSlots; ++slot) total += view.account(id).futures(slot).qty;
-    makers = static_cast<double>(desk_->size());
-  } else {
-    for (int slot = 0; slot < kFuturesSlots; ++slot) total += view.account(account_).futures(slot).qty;
-  }
-  const double book = static_cast<double>(total) / makers;
+  for (const AccountId id : *desk_)
+    for (int slot = 0; slot < kFuturesSlots; ++slot) total += view.account(id).futures(slot).qty;
+  const double book = static_cast<double>(total) / static_cast<double>(desk_->size());
   if (view.day < p_.absorb_from_day) {
     carried_book_ = book;
     carried_day_ = view.day;
     return 0.0;
   }
   if (view.day != carried_day_) {
-    if (p_.absorb_halflife_days > 0 && carried_day_ >= 0) {
+    if (carried_day_ < 0) {
+      carried_book_ = book;   // a world that starts past absorb_from_day carries its first book
+    } else if (p_.absorb_halflife_days > 0) {
       const double days = static_cast<double>(view.day - carried_day_);
       carried_book_ += (book - carried_book_) * (1.0 - std::exp2(-days / p_.absorb_halflife_days));
-    } else if (carried_day_ < 0) {
-      carried_book_ = book;   // a world that starts past absorb_from_day carries its first book
     }
     carried_day_ = view.day;
   }

@@ -11,10 +11,10 @@ namespace stampede {
 
 class FuturesMarketMaker final : public Agent {
  public:
-  // `desk`: the accounts of every futures maker of the population (this one's included), whose
-  // books together set the absorb skew (see QuotingParams::absorb_*).
+  // `desk`: the accounts of every futures maker of the population (this one's included, so never
+  // empty), whose books together set the absorb skew (see QuotingParams::absorb_*).
   FuturesMarketMaker(const QuotingParams& p, AccountId account, int slot, double expected_basis_annual, Rng rng,
-                     std::shared_ptr<const std::vector<AccountId>> desk = nullptr);
+                     std::shared_ptr<const std::vector<AccountId>> desk);
   const char* kind() const override { return "futures_market_maker"; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;

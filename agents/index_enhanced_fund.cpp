@@ -211,21 +211,13 @@ void IndexEnhancedFund::end_of_day(const MarketView& view, OrderSink& out) {
 
 void IndexEnhancedFund::report(const MarketView& view, ClassMetrics& into) const {
   const AccountValue v = value_account(view, account_);
-  into.nav += v.equity() - static_cast<double>(pending_total()) / 100.0;
-  into.equity += v.equity();
-  into.gross_long += v.long_value;
-  into.cash += v.cash;
-  into.accounts += 1;
+  add_account(into, v, v.equity(), v.equity() - static_cast<double>(pending_total()) / 100.0, state_);
 }
 
 AgentDayRow IndexEnhancedFund::day_row(const MarketView& view) const {
   const AccountValue v = value_account(view, account_);
-  AgentDayRow r;
-  r.nav = v.equity() - static_cast<double>(pending_total()) / 100.0;
+  AgentDayRow r = account_day_row(v, v.equity(), v.equity() - static_cast<double>(pending_total()) / 100.0, state_);
   r.nav_per_unit = units_ > 0 ? r.nav / units_ : std::nan("");   // redemptions took units out at the day's NAV per unit
-  r.equity = v.equity();
-  r.leverage = v.equity() > 0 ? v.long_value / v.equity() : std::nan("");
-  r.state = state_;
   return r;
 }
 

@@ -84,12 +84,7 @@ void Simulation::end_day() {
   f.futures_code.clear();
   f.futures_settlement.clear();
   f.futures_expiry.clear();
-  // The main contract: most open interest at the close, the front on a tie (as
-  // tools/calibration/measures.py's main_contract_slots and the ensemble summary choose it).
-  f.futures_main_slot = 0;
-  for (int k = 1; k < kFuturesSlots; ++k)
-    if (open_interest_[static_cast<std::size_t>(k)] > open_interest_[static_cast<std::size_t>(f.futures_main_slot)])
-      f.futures_main_slot = k;
+  f.futures_main_slot = static_cast<std::int32_t>(main_contract_slot(open_interest_.data(), open_interest_.size()));
   for (int k = 0; k < kFuturesSlots; ++k) {
     Tick price = settlement[static_cast<std::size_t>(k)];
     if (k == 0 && expiry) {

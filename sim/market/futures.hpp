@@ -5,6 +5,8 @@
 // Contracts are addressed by slot (0 front, 1 next); when the front expires the next becomes the
 // front and a new next is listed.
 #include <array>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "sim/core/types.hpp"
@@ -88,5 +90,17 @@ void settle_variation_margin(AccountBook& accounts, int slot, Fen settlement_fen
 // After an expiry the front slot is empty: next-contract positions move to the front slot.
 void roll_futures_positions(AccountBook& accounts);
 void refresh_futures_margin(AccountBook& accounts, const std::array<Fen, kFuturesSlots>& margin_per_contract);
+
+// The main contract of a day: the futures slot with the most open interest at the day's last step,
+// the first (the front) on ties or when none has any. The engine records it (/market/futures/
+// main_slot) and the ensemble summary reads logs with it; it is the rule of
+// tools/calibration/measures.py (main_contract_slots), which tools/calibration_check.py judges the
+// basis targets with; tests/sweep/test_ensemble.py checks that the two give the same basis.
+inline std::size_t main_contract_slot(const std::int64_t* open_interest, std::size_t slots) {
+  std::size_t best = 0;
+  for (std::size_t k = 1; k < slots; ++k)
+    if (open_interest[k] > open_interest[best]) best = k;
+  return best;
+}
 
 }  // namespace stampede

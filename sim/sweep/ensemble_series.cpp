@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <stdexcept>
 
+#include "sim/market/futures.hpp"
 #include "sim/record/h5_handle.hpp"
 #include "sim/record/h5_write.hpp"
 
@@ -81,13 +82,6 @@ const std::vector<DailyVariable>& daily_variables() {
       {"limit_down_count", "stock", "stocks closing at their lower price limit", &RunSeries::limit_down},
   };
   return v;
-}
-
-std::size_t main_contract_slot(const std::int64_t* open_interest, std::size_t slots) {
-  std::size_t best = 0;
-  for (std::size_t k = 1; k < slots; ++k)
-    if (open_interest[k] > open_interest[best]) best = k;
-  return best;
 }
 
 RunSeries read_run_series(const std::filesystem::path& log) {

@@ -31,12 +31,6 @@ struct RunSeries {
 
 const std::vector<DailyVariable>& daily_variables();
 
-// The main contract of a day: the futures slot with the most open interest at the day's last step,
-// the first (the front) on ties or when none has any. The rule of tools/calibration/measures.py
-// (main_contract_slots), which tools/calibration_check.py judges the basis targets with;
-// tests/sweep/test_ensemble.py checks that the two give the same basis on a real log.
-std::size_t main_contract_slot(const std::int64_t* open_interest, std::size_t slots);
-
 // Reads the series of a complete run log; throws std::runtime_error naming the log and the dataset.
 RunSeries read_run_series(const std::filesystem::path& log);
 

@@ -2,12 +2,14 @@
 // A small, fast world for engine tests: a few dozen stocks, a few hundred traders, 15-minute
 // steps; plus a scripted agent whose orders a test writes by hand.
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <tbb/task_arena.h>
 
 #include "agents/builtin_agents.hpp"
+#include "sim/core/state_io.hpp"
 #include "sim/engine/simulation.hpp"
 
 namespace stampede::test {
@@ -67,6 +69,32 @@ inline Scenario small_world_for(const AgentRegistry& registry, const std::vector
   }
   o.insert(o.end(), extra.begin(), extra.end());
   return Scenario::parse("", name, specs, o);
+}
+
+// Steps `sim` to the start of `day` as the run driver does: events taken after every step, so a
+// checkpoint taken there holds none.
+inline void run_to_day(Simulation& sim, DayIndex day) {
+  while (sim.day() < day) {
+    sim.step();
+    sim.take_events();
+  }
+}
+
+// A fresh simulation of `s` loaded from `original`'s checkpoint (taken at a day boundary), and how
+// many of the checkpoint's bytes the load left unread.
+struct Resumed {
+  std::unique_ptr<Simulation> sim;
+  std::size_t unread = 0;
+};
+inline Resumed resume_from_checkpoint(Simulation& original, const Scenario& s, const AgentRegistry& registry) {
+  std::vector<char> bytes;
+  StateIo w(bytes);
+  original.checkpoint(w);
+  Resumed out{std::make_unique<Simulation>(s, registry)};
+  StateIo r(bytes.data(), bytes.size());
+  out.sim->checkpoint(r);
+  out.unread = r.remaining();
+  return out;
 }
 
 inline const ScriptedAgent& scripted(const Simulation& sim) {

@@ -79,19 +79,11 @@ TEST_CASE("a simulation loaded from a checkpoint continues exactly as the origin
       test::small_world(reg, {"days=4", "index_enhanced.count=2", "margin_investors.count=50",
                               "margin_investors.start_ratio_min=1.3", "margin_investors.start_ratio_max=1.4"});
   Simulation original(s, reg);
-  while (original.day() < 2) {
-    original.step();
-    original.take_events();   // as the run driver does after every step: a checkpoint holds none
-  }
+  test::run_to_day(original, 2);
   REQUIRE(original.at_day_boundary());
-  std::vector<char> bytes;
-  StateIo w(bytes);
-  original.checkpoint(w);
-
-  Simulation resumed(s, reg);
-  StateIo r(bytes.data(), bytes.size());
-  resumed.checkpoint(r);
-  CHECK(r.remaining() == 0);
+  auto [loaded, unread] = test::resume_from_checkpoint(original, s, reg);
+  Simulation& resumed = *loaded;
+  CHECK(unread == 0);
   CHECK(resumed.day() == 2);
   CHECK(resumed.global_step() == original.global_step());
   CHECK(resumed.state_fingerprint() == original.state_fingerprint());

@@ -5,7 +5,6 @@
 // makers come to carry the book (a half-life), the discount closes.
 #include <catch2/catch.hpp>
 
-#include "sim/core/state_io.hpp"
 #include "small_world.hpp"
 
 using namespace stampede;
@@ -127,17 +126,10 @@ TEST_CASE("the book the makers carry is part of a checkpoint: a resumed run pric
   const AgentRegistry r = registry_with_hedger(Side::Sell);
   const Scenario s = hedger_world(r, "2", "10");
   Simulation original(s, r);
-  while (original.day() < 2) {
-    original.step();
-    original.take_events();
-  }
+  test::run_to_day(original, 2);
   REQUIRE(original.at_day_boundary());
-  std::vector<char> bytes;
-  StateIo w(bytes);
-  original.checkpoint(w);
-  Simulation resumed(s, r);
-  StateIo in(bytes.data(), bytes.size());
-  resumed.checkpoint(in);
+  const test::Resumed loaded = test::resume_from_checkpoint(original, s, r);
+  Simulation& resumed = *loaded.sim;
   // Day 2's basis, step by step: the makers still mark down most of what they absorbed on day 1.
   auto day2_basis = [](Simulation& sim) {
     std::vector<double> basis;
