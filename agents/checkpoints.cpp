@@ -54,6 +54,7 @@ void DmaAccount::checkpoint(StateIo& io) {
 void IndexEnhancedFund::checkpoint(StateIo& io) {
   io(basket_, weight_, in_basket_, rng_, work_, sent_, pending_, units_, index0_, peak_relative_, last_drawdown_, state_, day_,
      continuous_seen_, day_start_long_, sold_today_);
+  io(peak_unit_, last_unit_);
 }
 
 void LiquidityProvider::checkpoint(StateIo& io) {

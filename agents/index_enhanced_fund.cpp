@@ -181,15 +181,30 @@ void IndexEnhancedFund::end_of_day(const MarketView& view, OrderSink& out) {
   const double relative = index0_ > 0 && view.hedged_index > 0 ? unit / (view.hedged_index / index0_) : unit;
   peak_relative_ = std::max(peak_relative_, relative);
   last_drawdown_ = peak_relative_ > 0 ? 1.0 - relative / peak_relative_ : 0.0;
-  if (last_drawdown_ > p_.redemption_relative_drawdown && nav > 0 && unit > 0) {
-    const double share = std::min(p_.redemption_max_share,
-                                  p_.redemption_sensitivity * (last_drawdown_ - p_.redemption_relative_drawdown));
+  peak_unit_ = std::max(peak_unit_, unit);
+  const bool losing_day = unit < last_unit_;
+  last_unit_ = unit;
+  const double absolute_drawdown = this->absolute_drawdown();
+  double share = 0;
+  const char* why = "relative_drawdown";
+  if (last_drawdown_ > p_.redemption_relative_drawdown) {
+    share = p_.redemption_sensitivity * (last_drawdown_ - p_.redemption_relative_drawdown);
+  }
+  if (losing_day && absolute_drawdown > p_.redemption_absolute_drawdown) {
+    const double absolute_share =
+        p_.redemption_absolute_sensitivity * (absolute_drawdown - p_.redemption_absolute_drawdown);
+    if (absolute_share > share) {
+      share = absolute_share;
+      why = "absolute_drawdown";
+    }
+  }
+  share = std::min(p_.redemption_max_share, share);
+  if (share > 0 && nav > 0 && unit > 0) {
     const Fen amount = static_cast<Fen>(std::floor(share * nav * 100.0));
     if (amount > 0) {
       units_ -= static_cast<double>(amount) / 100.0 / unit;
       pending_.push_back(Pending{view.day, view.day + p_.redemption_lag_days, amount});
-      out.event("redemption_requests", -1, p_.redemption_lag_days, static_cast<double>(amount) / 100.0,
-                "relative_drawdown");
+      out.event("redemption_requests", -1, p_.redemption_lag_days, static_cast<double>(amount) / 100.0, why);
     }
   }
 
@@ -259,6 +274,10 @@ ParamBinder<IndexEnhancedSection> section_binder() {
          "share of NAV requested per day per unit of relative drawdown beyond the threshold");
   b.bind(path(&S::fund, &P::redemption_max_share), "redemption_max_share", 0, 1, "share",
          "largest share of NAV requested on one day");
+  b.bind(path(&S::fund, &P::redemption_absolute_drawdown), "redemption_absolute_drawdown", 0, 1, "share",
+         "drawdown of NAV per unit from its running peak beyond which a losing day brings redemption requests");
+  b.bind(path(&S::fund, &P::redemption_absolute_sensitivity), "redemption_absolute_sensitivity", 0, 100, "",
+         "share of NAV requested per losing day per unit of absolute drawdown beyond its threshold (0 = off)");
   b.bind(path(&S::fund, &P::redemption_lag_days), "redemption_lag_days", 0, 250, "trading days",
          "days from a redemption request (at a close) to its payment (at a close)");
   b.bind(path(&S::fund, &P::aggressiveness_ticks), "aggressiveness_ticks", 0, 10000, "ticks",

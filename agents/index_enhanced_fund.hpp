@@ -9,7 +9,9 @@
 // Investors judge it against the hedged index: after each close the fund's NAV per unit relative
 // to the index (both from the start) is compared with its running peak; a relative drawdown
 // beyond redemption_relative_drawdown brings redemption requests, a share of NAV of
-// redemption_sensitivity x (drawdown - threshold), at most redemption_max_share per day. A request
+// redemption_sensitivity x (drawdown - threshold), at most redemption_max_share per day. Investors
+// also see the NAV itself: a losing day beyond redemption_absolute_drawdown from the NAV's peak
+// asks redemption_absolute_sensitivity x (drawdown - threshold), whichever is larger. A request
 // is fixed in yuan at that close and paid out of the market (OrderSink::pay_out) at the close
 // redemption_lag_days trading days later; meanwhile the fund sells pro rata with
 // OrderReason::Redemption (forced), re-sending unsold shares every step and every day until the
@@ -18,8 +20,8 @@
 // its selling, rebalancing and redemption sales alike.
 //
 // Events (instrument -1):
-//   redemption_requests  quantity = lag in trading days, price = yuan requested, reason "relative_drawdown"
-//   redemption_payments  quantity = trading day of the request, price = yuan paid,
+//   redemption_requests  quantity = lag in trading days, price = yuan requested, reason "relative_drawdown" or
+//   "absolute_drawdown" redemption_payments  quantity = trading day of the request, price = yuan paid,
 //                        reason "paid" (the request is settled) or "partial" (some is still owed)
 #include <cstdint>
 #include <memory>
@@ -41,6 +43,11 @@ struct IndexEnhancedParams {
   double redemption_relative_drawdown = 0.05;
   double redemption_sensitivity = 1.0;
   double redemption_max_share = 0.2;
+  // Flow also follows absolute losses (a long-only product's investors see its NAV, not its excess):
+  // beyond this drawdown of NAV per unit from its peak, a losing day brings requests of
+  // redemption_absolute_sensitivity x (drawdown - threshold) of NAV (0 = off).
+  double redemption_absolute_drawdown = 0.15;
+  double redemption_absolute_sensitivity = 0.0;
   int redemption_lag_days = 2;
   int aggressiveness_ticks = 1;
 };
@@ -67,6 +74,7 @@ class IndexEnhancedFund final : public Agent {
   AgentState state() const { return state_; }
   double pending_redemptions_yuan() const;
   double relative_drawdown() const { return last_drawdown_; }
+  double absolute_drawdown() const { return peak_unit_ > 0 ? 1.0 - last_unit_ / peak_unit_ : 0.0; }
 
  private:
   struct Work { InstrumentId stock; Qty target; OrderReason reason; };
@@ -91,6 +99,7 @@ class IndexEnhancedFund final : public Agent {
   std::vector<Pending> pending_;        // redemptions requested, not yet paid (oldest first)
   double units_;                        // fund units outstanding (NAV per unit starts at 1)
   double index0_ = 0, peak_relative_ = 1.0, last_drawdown_ = 0;
+  double peak_unit_ = 1.0, last_unit_ = 1.0;   // NAV per unit: running peak, last close
   AgentState state_ = AgentState::Normal;
   DayIndex day_ = -1;
   int continuous_seen_ = 0;

@@ -136,6 +136,47 @@ TEST_CASE("index-enhanced redemptions follow a relative drawdown, are paid after
   }
 }
 
+TEST_CASE("index-enhanced investors also redeem on absolute losses, on losing days past the threshold",
+          "[index_enhanced]") {
+  const AgentRegistry r = fund_registry();
+  // The whole small-cap segment drifts down with the benchmark: the relative drawdown stays
+  // small (its threshold is out of reach), the NAV itself falls.
+  const std::vector<std::string> falling{"days=6",
+                                         "index_enhanced.count=3",
+                                         "index_enhanced.redemption_relative_drawdown=0.9",
+                                         "index_enhanced.redemption_absolute_drawdown=0.005",
+                                         "fundamentals.size_drift_annual=-2",
+                                         "national_team.enabled=false"};
+  for (const double sensitivity : {0.0, 2.0}) {
+    std::vector<std::string> o = falling;
+    o.push_back("index_enhanced.redemption_absolute_sensitivity=" + std::to_string(sensitivity));
+    Simulation sim(fund_world(r, o), r);
+    const auto funds = funds_of(sim);
+    std::map<AgentId, double> last_drawdown;
+    int requests = 0;
+    while (!sim.finished()) {
+      if (!sim.step()) continue;
+      auto events = sim.take_events();
+      std::map<AgentId, bool> requested_today;
+      for (const EventRow& e : events["redemption_requests"]) {
+        CHECK(e.reason == "absolute_drawdown");
+        requested_today[e.agent_id] = true;
+        ++requests;
+      }
+      for (const auto& [id, f] : funds) {
+        // A request exactly when the drawdown is past the threshold and deepened today (a losing day).
+        const double dd = f->absolute_drawdown();
+        const bool expected = sensitivity > 0 && dd > 0.005 && dd > last_drawdown[id];
+        INFO("sensitivity " << sensitivity << ", fund " << id << ", drawdown " << dd << " after " << last_drawdown[id]);
+        CHECK(requested_today[id] == expected);
+        last_drawdown[id] = dd;
+      }
+    }
+    INFO("sensitivity " << sensitivity << ": " << requests << " requests");
+    CHECK((requests > 0) == (sensitivity > 0));
+  }
+}
+
 TEST_CASE("index-enhanced funds that keep up with the index see no redemptions", "[index_enhanced]") {
   const AgentRegistry r = fund_registry();
   Simulation sim(fund_world(r, {"days=4", "index_enhanced.count=3", "national_team.enabled=false",
