@@ -40,6 +40,7 @@ std::string json_text(const std::string& s) {
 
 std::string event_kinds_json(const std::vector<EventKind>& kinds) {
   std::vector<Record> rows;
+  rows.reserve(kinds.size());
   for (const EventKind& k : kinds)
     rows.push_back({{"name", &k.name},
                     {"label", k.label.empty() ? &k.name : &k.label},
@@ -51,6 +52,7 @@ std::string event_kinds_json(const std::vector<EventKind>& kinds) {
 
 std::string agent_classes_json(const std::vector<AgentClassRow>& classes) {
   std::vector<Record> rows;
+  rows.reserve(classes.size());
   for (const AgentClassRow& c : classes)
     rows.push_back({{"name", &c.name}, {"label", &c.label}, {"section", &c.section}, {"doc", &c.doc}});
   return json_records(rows);
@@ -58,6 +60,7 @@ std::string agent_classes_json(const std::vector<AgentClassRow>& classes) {
 
 std::string summary_metrics_json(const std::vector<SummaryMetricRow>& metrics) {
   std::vector<Record> rows;
+  rows.reserve(metrics.size());
   for (const SummaryMetricRow& m : metrics)
     rows.push_back({{"name", &m.name}, {"units", &m.units}, {"label", &m.label}, {"doc", &m.doc}});
   return json_records(rows);
