@@ -48,7 +48,7 @@ struct AgentKind {
   std::function<void(const Scenario&, WorldSetup&)> populate;
   // The agent classes `populate` makes (their constants, next to each agent): the run log's
   // /meta/agent_classes takes their labels and docs from here. A class no section lists (a
-  // test's scripted agent, a Python agent) is logged with its name as its label.
+  // test's scripted agent) is logged with its name as its label.
   std::vector<AgentClassInfo> classes = {};
 };
 
