@@ -31,7 +31,7 @@ void DmaAccount::start_liquidation(const MarketView& view, OrderSink& out, doubl
   state_ = AgentState::Liquidating;
   Qty shares = 0;
   for (const StockPosition& p : view.account(account()).stocks()) shares += p.qty;
-  out.event("liquidations", -1, shares, ratio, std::string("start_") + why);
+  out.event(event_kind::liquidations, -1, shares, ratio, std::string("start_") + why);
   basket_.set_mode(view, TradeMode::Forced, out);
   basket_.restart_pace();
 }
@@ -45,8 +45,9 @@ void DmaAccount::finish_liquidation(const MarketView& view, OrderSink& out) {
   shortfall_ = written_off_ + std::max<Fen>(0, -(a.cash - repay));
   loan_ = 0;
   state_ = AgentState::Liquidated;
-  out.event("liquidations", -1, 0, static_cast<double>(a.cash - repay) / 100.0, "end");
-  if (shortfall_ > 0) out.event("broker_shortfalls", -1, 0, static_cast<double>(shortfall_) / 100.0, "loan_unpaid");
+  out.event(event_kind::liquidations, -1, 0, static_cast<double>(a.cash - repay) / 100.0, "end");
+  if (shortfall_ > 0)
+    out.event(event_kind::broker_shortfalls, -1, 0, static_cast<double>(shortfall_) / 100.0, "loan_unpaid");
 }
 
 void DmaAccount::decide(const MarketView& view, OrderSink& out) {
@@ -58,7 +59,7 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
       std::snprintf(terms, sizeof terms, "broker %d family %d cushion %+.3f run_leverage %.3f liquidation %.3f grace "
                                          "%d",
                     p_.broker, p_.family, p_.cushion, p_.run_leverage(), p_.liquidation_ratio, p_.grace_steps);
-      out.event("dma_terms", -1, p_.broker, p_.leverage, terms);
+      out.event(event_kind::dma_terms, -1, p_.broker, p_.leverage, terms);
     }
     day_ = view.day;
     basket_.begin_day(view);
@@ -91,13 +92,13 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
     if (state_ == AgentState::Normal && ratio < p_.warning_ratio * initial) {
       state_ = AgentState::MarginCall;
       grace_left_ = p_.grace_steps;
-      out.event("margin_calls", -1, 0, ratio, "warning");
+      out.event(event_kind::margin_calls, -1, 0, ratio, "warning");
     } else if (state_ == AgentState::MarginCall) {
       if (ratio >= p_.cure_ratio * initial) {
         state_ = AgentState::Normal;
-        out.event("margin_calls", -1, 0, ratio, "cured");
+        out.event(event_kind::margin_calls, -1, 0, ratio, "cured");
       } else if (--grace_left_ <= 0) {
-        out.event("margin_calls", -1, 0, ratio, "grace_expired");
+        out.event(event_kind::margin_calls, -1, 0, ratio, "grace_expired");
         start_liquidation(view, out, ratio, "grace_expired");
         return;
       }
@@ -117,11 +118,11 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
     }
     if (basket_.set_mode(view, TradeMode::Forced, out)) return;
     basket_.force_sell(view, out, 1.0, p_.liquidation_pace, p_.liquidation_aggressiveness_ticks,
-                       OrderReason::Liquidation, "liquidations");
+                       OrderReason::Liquidation, &event_kind::liquidations);
     // The broker keeps the book hedged while it sells: the short is covered in step with the
     // stocks actually sold (locked limit-down stocks keep their hedge), then closed when flat.
     basket_.hedge(view, out, val, !HedgedBasket::has_stocks(a), OrderReason::Liquidation, p_.liquidation_pace,
-                  p_.liquidation_aggressiveness_ticks, "liquidations");
+                  p_.liquidation_aggressiveness_ticks, &event_kind::liquidations);
     return;
   }
 
@@ -359,6 +360,6 @@ void populate(const DmaSection& sec, const Scenario& s, WorldSetup& setup) {
 
 }  // namespace
 
-AgentKind dma_accounts_kind() { return bound_agent_kind(section_binder(), populate); }
+AgentKind dma_accounts_kind() { return bound_agent_kind(section_binder(), populate, {kDmaAccountClass}); }
 
 }  // namespace stampede

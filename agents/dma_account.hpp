@@ -74,11 +74,16 @@ struct DmaParams {
   }
 };
 
+// The agent class (Agent::kind(), the run log's agent_class), declared once.
+inline constexpr AgentClassInfo kDmaAccountClass{
+    "dma_account", "DMA accounts",
+    "a neutral strategy run at leverage through a broker swap, with margin calls and forced liquidation"};
+
 class DmaAccount final : public Agent {
  public:
   DmaAccount(const DmaParams& p, std::shared_ptr<SignalBoard> board, AccountId account, AccountId broker_account,
              Rng style_rng, FamilySignal family = nullptr);
-  const char* kind() const override { return "dma_account"; }
+  const char* kind() const override { return kDmaAccountClass.name; }
   RegulatedAs regulated_as() const override { return RegulatedAs::DmaAccount; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;

@@ -9,13 +9,17 @@
 
 namespace stampede {
 
+// The agent class (Agent::kind(), the run log's agent_class), declared once.
+inline constexpr AgentClassInfo kFuturesMarketMakerClass{"futures_market_maker", "futures market makers",
+                                                         "a market maker quoting one futures contract"};
+
 class FuturesMarketMaker final : public Agent {
  public:
   // `desk`: the accounts of every futures maker of the population (this one's included, so never
   // empty), whose books together set the absorb skew (see QuotingParams::absorb_*).
   FuturesMarketMaker(const QuotingParams& p, AccountId account, int slot, double expected_basis_annual, Rng rng,
                      std::shared_ptr<const std::vector<AccountId>> desk);
-  const char* kind() const override { return "futures_market_maker"; }
+  const char* kind() const override { return kFuturesMarketMakerClass.name; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;

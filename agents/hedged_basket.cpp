@@ -329,7 +329,7 @@ void HedgedBasket::rebalance(const MarketView& v, OrderSink& out, const AccountV
 }
 
 void HedgedBasket::force_sell(const MarketView& v, OrderSink& out, double fraction, double pace, int aggressiveness,
-                              OrderReason reason, const char* event_kind) {
+                              OrderReason reason, const EventKindName* log_as) {
   if (v.phase != StepPhase::Continuous || v.step == cancelled_at_) return;
   const Account& a = v.account(account_);
   fraction = std::clamp(fraction, 0.0, 1.0);
@@ -386,7 +386,7 @@ void HedgedBasket::force_sell(const MarketView& v, OrderSink& out, double fracti
   }
   open_.swap(open_next_);
   // One row per step for the stock orders (thousands of re-priced orders would swamp the log).
-  if (event_kind != nullptr && shares_sent > 0) out.event(event_kind, -1, -shares_sent, value_sent, "orders");
+  if (log_as != nullptr && shares_sent > 0) out.event(*log_as, -1, -shares_sent, value_sent, "orders");
 }
 
 double HedgedBasket::exact_hedge(const MarketView& v, int slot, double long_yuan, double ratio) {
@@ -418,8 +418,8 @@ Fen HedgedBasket::hedge_margin_needed(const MarketView& v, double long_yuan) con
   return std::max<Qty>(0, want - on_slot) * m_slot + on_other * m_other + m_slot;
 }
 
-void HedgedBasket::hedge(const MarketView& v, OrderSink& out, const AccountValue& val, bool flatten,
-                         OrderReason forced, double pace, int aggressiveness, const char* event_kind) {
+void HedgedBasket::hedge(const MarketView& v, OrderSink& out, const AccountValue& val, bool flatten, OrderReason forced,
+                         double pace, int aggressiveness, const EventKindName* log_as) {
   if (v.phase != StepPhase::Continuous || v.step == cancelled_at_) return;
   const bool every_step = mode_ == TradeMode::Forced;
   if (!every_step && !futures_pending_ && !round_step(v)) return;
@@ -467,7 +467,7 @@ void HedgedBasket::hedge(const MarketView& v, OrderSink& out, const AccountValue
     reserved_at_ = v.step;
     reserved_fen_ += qty * margin;
     open_futures_.push_back(OpenOrder{inst, side, price, qty, id, v.step});
-    if (event_kind != nullptr) out.event(event_kind, inst, side == Side::Sell ? -qty : qty, points, "futures_order");
+    if (log_as != nullptr) out.event(*log_as, inst, side == Side::Sell ? -qty : qty, points, "futures_order");
   }
 }
 

@@ -110,19 +110,19 @@ class HedgedBasket {
   // forced_day_share of it as held at the day's start per day (what is left carries over to the
   // next day, as brokers work a liquidation in slices rather than parking a whole book at
   // limit-down), priced `aggressiveness` ticks below the best bid (clamped to the limit-down
-  // price), tagged `reason`. With `event_kind`,
+  // price), tagged `reason`. With `log_as` (an event kind),
   // each step that sends orders adds one event row: reason "orders", quantity minus the shares
   // offered, price their value at the limit prices (yuan).
   void force_sell(const MarketView& v, OrderSink& out, double fraction, double pace, int aggressiveness,
-                  OrderReason reason, const char* event_kind = nullptr);
+                  OrderReason reason, const EventKindName* log_as = nullptr);
   // Futures: moves the short toward -hedge_ratio * long value on the hedge slot (the next contract
   // inside the roll window, where the front is closed), or to zero when `flatten`. Buy-backs are
   // tagged `forced` unless it is OrderReason::Hedge; roll legs are tagged Roll. `pace` < 1 caps
   // each step's buy-back at that share of the position. Voluntary mode acts on round steps,
-  // forced mode every step (cancel one step, send the next). With `event_kind`, each futures order
+  // forced mode every step (cancel one step, send the next). With `log_as`, each futures order
   // is an event row: reason "futures_order", signed contracts, limit price in points.
   void hedge(const MarketView& v, OrderSink& out, const AccountValue& val, bool flatten, OrderReason forced,
-             double pace, int aggressiveness, const char* event_kind = nullptr);
+             double pace, int aggressiveness, const EventKindName* log_as = nullptr);
   // Cancels every resting order (used when the account's mode changes or it is closed out).
   void cancel_all(OrderSink& out);
   bool has_open_orders() const { return !open_.empty() || !open_futures_.empty(); }

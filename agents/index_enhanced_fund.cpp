@@ -204,7 +204,7 @@ void IndexEnhancedFund::end_of_day(const MarketView& view, OrderSink& out) {
     if (amount > 0) {
       units_ -= static_cast<double>(amount) / 100.0 / unit;
       pending_.push_back(Pending{view.day, view.day + p_.redemption_lag_days, amount});
-      out.event("redemption_requests", -1, p_.redemption_lag_days, static_cast<double>(amount) / 100.0, why);
+      out.event(event_kind::redemption_requests, -1, p_.redemption_lag_days, static_cast<double>(amount) / 100.0, why);
     }
   }
 
@@ -217,7 +217,8 @@ void IndexEnhancedFund::end_of_day(const MarketView& view, OrderSink& out) {
     out.pay_out(account_, pay, "redemption");
     free -= pay;
     r.amount -= pay;
-    out.event("redemption_payments", -1, r.requested, static_cast<double>(pay) / 100.0, r.amount == 0 ? "paid" : "partial");
+    out.event(event_kind::redemption_payments, -1, r.requested, static_cast<double>(pay) / 100.0,
+              r.amount == 0 ? "paid" : "partial");
     if (r.amount == 0) ++settled;
   }
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(settled));
@@ -348,6 +349,6 @@ void populate(const IndexEnhancedSection& sec, const Scenario&, WorldSetup& setu
 
 }  // namespace
 
-AgentKind index_enhanced_kind() { return bound_agent_kind(section_binder(), populate); }
+AgentKind index_enhanced_kind() { return bound_agent_kind(section_binder(), populate, {kIndexEnhancedClass}); }
 
 }  // namespace stampede

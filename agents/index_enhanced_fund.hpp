@@ -57,12 +57,17 @@ struct IndexEnhancedPools {
   std::vector<InstrumentId> microcaps, constituents;
 };
 
+// The agent class (Agent::kind(), the run log's agent_class), declared once.
+inline constexpr AgentClassInfo kIndexEnhancedClass{
+    "index_enhanced", "index-enhanced funds",
+    "a long-only quant fund benchmarked on the hedged index, tilted toward microcaps, unhedged"};
+
 class IndexEnhancedFund final : public Agent {
  public:
   IndexEnhancedFund(const IndexEnhancedParams& p, AccountId account, std::vector<InstrumentId> basket,
                     std::vector<double> weight, std::shared_ptr<const IndexEnhancedPools> pools, double initial_nav,
                     Rng rng);
-  const char* kind() const override { return "index_enhanced"; }
+  const char* kind() const override { return kIndexEnhancedClass.name; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;

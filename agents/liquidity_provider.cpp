@@ -350,6 +350,8 @@ void populate(const LiquidityProvidersSection& sec, const Scenario& s, WorldSetu
 
 }  // namespace
 
-AgentKind liquidity_providers_kind() { return bound_agent_kind(section_binder(), populate); }
+AgentKind liquidity_providers_kind() {
+  return bound_agent_kind(section_binder(), populate, {kLiquidityProviderClass, kFuturesMarketMakerClass});
+}
 
 }  // namespace stampede

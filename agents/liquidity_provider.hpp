@@ -71,11 +71,15 @@ struct QuotingParams {
   WithdrawalParams withdrawal;
 };
 
+// The agent class (Agent::kind(), the run log's agent_class), declared once.
+inline constexpr AgentClassInfo kLiquidityProviderClass{"liquidity_provider", "stock market makers",
+                                                        "a market maker quoting one stock"};
+
 class LiquidityProvider final : public Agent {
  public:
   LiquidityProvider(const QuotingParams& p, AccountId account, InstrumentId stock, Qty target_inventory,
                     double max_inventory_yuan, Fen starting_cash, Rng rng);
-  const char* kind() const override { return "liquidity_provider"; }
+  const char* kind() const override { return kLiquidityProviderClass.name; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;

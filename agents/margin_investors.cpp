@@ -71,7 +71,7 @@ void MarginInvestors::sell_round(const MarketView& view, OrderSink& out, int inv
   double left = shortfall_to_safe(view, investor);
   if (left <= 0) {
     state_[static_cast<std::size_t>(investor)] = static_cast<std::uint8_t>(MarginState::Normal);
-    out.event("margin_calls", -1, investor, collateral_ratio(view, investor), "margin_investor_restored");
+    out.event(event_kind::margin_calls, -1, investor, collateral_ratio(view, investor), "margin_investor_restored");
     return;
   }
   const AccountId acc = account(investor);
@@ -104,16 +104,16 @@ void MarginInvestors::end_of_day(const MarketView& view, OrderSink& out) {
     const double ratio = collateral_ratio(view, i);
     auto state = static_cast<MarginState>(state_[k]);
     if (ratio <= p_.forced_ratio) {
-      if (state != MarginState::Forced) out.event("margin_calls", -1, i, ratio, "margin_investor_forced");
+      if (state != MarginState::Forced) out.event(event_kind::margin_calls, -1, i, ratio, "margin_investor_forced");
       state = MarginState::Forced;
     } else if (ratio < p_.maintenance_ratio) {
       if (state == MarginState::Normal) {
         state = MarginState::Called;
         call_left_[k] = p_.call_days;
-        out.event("margin_calls", -1, i, ratio, "margin_investor_called");
+        out.event(event_kind::margin_calls, -1, i, ratio, "margin_investor_called");
       } else if (state == MarginState::Called && --call_left_[k] <= 0) {
         state = MarginState::Forced;
-        out.event("margin_calls", -1, i, ratio, "margin_investor_forced");
+        out.event(event_kind::margin_calls, -1, i, ratio, "margin_investor_forced");
       }
     } else if (state == MarginState::Called) {
       state = MarginState::Normal;   // prices came back: the call is met
@@ -248,6 +248,6 @@ void populate(const MarginInvestorsSection& sec, const Scenario&, WorldSetup& se
 
 }   // namespace
 
-AgentKind margin_investors_kind() { return bound_agent_kind(section_binder(), populate); }
+AgentKind margin_investors_kind() { return bound_agent_kind(section_binder(), populate, {kMarginInvestorClass}); }
 
 }   // namespace stampede

@@ -35,13 +35,18 @@ struct MarginInvestorParams {
 
 enum class MarginState : std::uint8_t { Normal = 0, Called = 1, Forced = 2 };
 
+// The agent class (Agent::kind(), the run log's agent_class), declared once.
+inline constexpr AgentClassInfo kMarginInvestorClass{
+    "margin_investor", "margin investors",
+    "the retail margin-financing accounts: one agent for the population, an account per investor"};
+
 class MarginInvestors final : public Agent {
  public:
   // Investors own the consecutive accounts first_account .. first_account + loans.size() - 1;
   // loans in fen. broker_account receives the repayments.
   MarginInvestors(const MarginInvestorParams& p, AccountId first_account, std::vector<Fen> loans,
                   AccountId broker_account);
-  const char* kind() const override { return "margin_investor"; }
+  const char* kind() const override { return kMarginInvestorClass.name; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;

@@ -83,7 +83,7 @@ void NationalTeam::decide(const MarketView& view, OrderSink& out) {
     if (view.day >= p_.from_day && index <= peak_ * (1.0 - p_.trigger_drawdown)) {
       state_ = AgentState::Intervening;
       trough_ = index;
-      out.event("interventions", -1, 0, index, "start");
+      out.event(event_kind::interventions, -1, 0, index, "start");
     }
   } else if (state_ == AgentState::Intervening) {
     trough_ = std::min(trough_, index);
@@ -91,7 +91,7 @@ void NationalTeam::decide(const MarketView& view, OrderSink& out) {
       state_ = AgentState::Normal;
       peak_ = index;   // a new fall of trigger_drawdown from here starts it again
       std::fill(owed_fen_.begin(), owed_fen_.end(), 0.0);
-      out.event("interventions", -1, 0, index, "stop");
+      out.event(event_kind::interventions, -1, 0, index, "stop");
     }
   }
   if (state_ == AgentState::Intervening) buy(view, out);
@@ -123,7 +123,8 @@ void NationalTeam::buy(const MarketView& view, OrderSink& out) {
   }
   if (static_cast<double>(acc.cash) < round_cost) {
     state_ = AgentState::BudgetExhausted;
-    out.event("interventions", -1, 0, static_cast<double>(budget_fen_ - acc.cash) / 100.0, "budget_exhausted");
+    out.event(event_kind::interventions, -1, 0, static_cast<double>(budget_fen_ - acc.cash) / 100.0,
+              "budget_exhausted");
     return;
   }
   if (room <= 0 || total <= 0) return;
@@ -154,7 +155,8 @@ void NationalTeam::end_of_day(const MarketView& view, OrderSink& out) {
   }
   cash_fen_last_ = acc.cash;
   const Fen spent = cash_day_start_ - acc.cash;
-  if (day_ == view.day && spent > 0) out.event("interventions", -1, 0, static_cast<double>(spent) / 100.0, "buy");
+  if (day_ == view.day && spent > 0)
+    out.event(event_kind::interventions, -1, 0, static_cast<double>(spent) / 100.0, "buy");
 }
 
 void NationalTeam::report(const MarketView& view, ClassMetrics& into) const {
@@ -236,6 +238,6 @@ void populate(const NationalTeamSection& sec, const Scenario&, WorldSetup& setup
 
 }  // namespace
 
-AgentKind national_team_kind() { return bound_agent_kind(section_binder(), populate); }
+AgentKind national_team_kind() { return bound_agent_kind(section_binder(), populate, {kNationalTeamClass}); }
 
 }  // namespace stampede

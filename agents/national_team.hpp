@@ -36,10 +36,14 @@ struct NationalTeamParams {
   int from_day = 0;
 };
 
+// The agent class (Agent::kind(), the run log's agent_class), declared once.
+inline constexpr AgentClassInfo kNationalTeamClass{"national_team", "national team",
+                                                   "the state buyer that steps in after a fall of the hedged index"};
+
 class NationalTeam final : public Agent {
  public:
   NationalTeam(const NationalTeamParams& p, AccountId account, std::vector<InstrumentId> basket);
-  const char* kind() const override { return "national_team"; }
+  const char* kind() const override { return kNationalTeamClass.name; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;

@@ -73,7 +73,7 @@ void NeutralFund::end_of_day(const MarketView& view, OrderSink& out) {
     out.pay_out(account(), pay, "redemption");
     free -= pay;
     const double paid = static_cast<double>(pay) / 100.0;
-    out.event("redemption_payments", -1, q.asked, paid, pay < owed ? "partial" : "paid");
+    out.event(event_kind::redemption_payments, -1, q.asked, paid, pay < owed ? "partial" : "paid");
     payable_ = std::max(0.0, payable_ - paid);
     if (pay < owed) {
       q.amount -= paid;
@@ -92,7 +92,7 @@ void NeutralFund::end_of_day(const MarketView& view, OrderSink& out) {
       units_ -= amount / nav_pu;
       payable_ += amount;
       requests_.push_back(Request{view.day, view.day + p_.redemption_lag_days, amount});
-      out.event("redemption_requests", -1, p_.redemption_lag_days, amount, "drawdown");
+      out.event(event_kind::redemption_requests, -1, p_.redemption_lag_days, amount, "drawdown");
     }
   }
 
@@ -112,10 +112,10 @@ void NeutralFund::end_of_day(const MarketView& view, OrderSink& out) {
     }
     if (risk_dd > p_.risk_drawdown_limit) {
       cut_days_left_ = std::max(1, p_.risk_cut_days);
-      out.event("risk_limits", -1, 0, risk_dd, "drawdown");
+      out.event(event_kind::risk_limits, -1, 0, risk_dd, "drawdown");
     } else if (vol > p_.risk_vol_limit) {
       cut_days_left_ = std::max(1, p_.risk_cut_days);
-      out.event("risk_limits", -1, 0, vol, "volatility");
+      out.event(event_kind::risk_limits, -1, 0, vol, "volatility");
     }
   }
 }
@@ -204,6 +204,6 @@ void populate(const NeutralFundsSection& sec, const Scenario&, WorldSetup& setup
 
 }  // namespace
 
-AgentKind neutral_funds_kind() { return bound_agent_kind(section_binder(), populate); }
+AgentKind neutral_funds_kind() { return bound_agent_kind(section_binder(), populate, {kNeutralFundClass}); }
 
 }  // namespace stampede

@@ -31,11 +31,16 @@ struct NeutralFundParams {
   double forced_band = 0.02;             // forced selling starts when the long exceeds its target by this share
 };
 
+// The agent class (Agent::kind(), the run log's agent_class), declared once.
+inline constexpr AgentClassInfo kNeutralFundClass{
+    "neutral_fund", "market-neutral funds",
+    "a quant fund long a small-cap basket and short index futures, redeemed after losses"};
+
 class NeutralFund final : public Agent {
  public:
   NeutralFund(const NeutralFundParams& p, std::shared_ptr<SignalBoard> board, AccountId account, double capital_yuan,
               Rng style_rng);
-  const char* kind() const override { return "neutral_fund"; }
+  const char* kind() const override { return kNeutralFundClass.name; }
   RegulatedAs regulated_as() const override { return RegulatedAs::QuantFund; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;

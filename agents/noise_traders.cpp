@@ -166,6 +166,6 @@ void populate(const NoiseTradersSection& sec, const Scenario&, WorldSetup& setup
 
 }  // namespace
 
-AgentKind noise_traders_kind() { return bound_agent_kind(section_binder(), populate); }
+AgentKind noise_traders_kind() { return bound_agent_kind(section_binder(), populate, {kNoiseTraderClass}); }
 
 }  // namespace stampede

@@ -20,13 +20,17 @@ struct NoiseParams {
   double cap_weight_exponent = 0.0;   // buys and start holdings weighted by (market cap)^this; 0 = uniform
 };
 
+// The agent class (Agent::kind(), the run log's agent_class), declared once.
+inline constexpr AgentClassInfo kNoiseTraderClass{
+    "noise_trader", "noise traders", "the noise-trader population: one agent for all of them, an account per trader"};
+
 class NoiseTraders final : public Agent {
  public:
   static constexpr int kBlockSize = 1024;
 
   NoiseTraders(const NoiseParams& p, std::vector<AccountId> accounts, StockPicker picker, std::uint64_t seed,
                AgentId id);
-  const char* kind() const override { return "noise_trader"; }
+  const char* kind() const override { return kNoiseTraderClass.name; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   int size() const { return static_cast<int>(accounts_.size()); }

@@ -52,7 +52,7 @@ bool QuoteWithdrawal::stand_aside(const MarketView& view, double equity, std::in
   if (reason == nullptr) return false;
   remaining_minutes_ = std::max(p_.cooldown_minutes, 1e-9);
   ++withdrawals_;
-  out.event("liquidity_withdrawals", instrument, 0, measure, reason);
+  out.event(event_kind::liquidity_withdrawals, instrument, 0, measure, reason);
   return true;
 }
 

@@ -382,7 +382,9 @@ void RetailPopulation::end_of_day(const MarketView& view, OrderSink& out) {
     blk.panic_value = 0;
   }
   panic_orders_total_ += orders;
-  if (orders > 0) out.event("retail_panic_sells", -1, shares, static_cast<double>(value) / 100.0, std::to_string(orders) + " orders");
+  if (orders > 0)
+    out.event(event_kind::retail_panic_sells, -1, shares, static_cast<double>(value) / 100.0,
+              std::to_string(orders) + " orders");
 }
 
 // Cash and shares of 100k traders are counted every report_every_steps steps (and at each new
@@ -498,6 +500,6 @@ void populate(const RetailSection& sec, const Scenario&, WorldSetup& setup) {
 
 }  // namespace
 
-AgentKind retail_population_kind() { return bound_agent_kind(retail_section_binder(), populate); }
+AgentKind retail_population_kind() { return bound_agent_kind(retail_section_binder(), populate, {kRetailTraderClass}); }
 
 }  // namespace stampede

@@ -59,6 +59,10 @@ struct RetailIntent {
   bool panic = false;
 };
 
+// The agent class (Agent::kind(), the run log's agent_class), declared once.
+inline constexpr AgentClassInfo kRetailTraderClass{
+    "retail_trader", "retail traders", "the retail crowd: one agent for the whole population, an account per trader"};
+
 class RetailPopulation final : public Agent {
  public:
   static constexpr int kBlockSize = 1024;
@@ -70,7 +74,7 @@ class RetailPopulation final : public Agent {
   RetailPopulation(const RetailParams& p, AccountId first_account, std::vector<std::uint8_t> styles,
                    std::vector<std::int32_t> slot_stock, std::vector<Tick> slot_entry,
                    const std::vector<Tick>& first_prices, std::uint64_t seed, AgentId id, StockPicker picker = {});
-  const char* kind() const override { return "retail_trader"; }
+  const char* kind() const override { return kRetailTraderClass.name; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;

@@ -171,9 +171,9 @@ void SnowballIssuer::end_of_day(const MarketView& view, OrderSink& out) {
   notes_.resize(kept);
   bool knocked = false, ended_any = false;
   for (std::size_t t = 0; t < surfaces_.size(); ++t) {
-    if (ki_count_[t] > 0) out.event("knock_ins", -1, ki_count_[t], close, labels_[t]);
-    if (ko_count_[t] > 0) out.event("knock_outs", -1, ko_count_[t], close, labels_[t]);
-    if (matured_count_[t] > 0) out.event("note_maturities", -1, matured_count_[t], close, labels_[t]);
+    if (ki_count_[t] > 0) out.event(event_kind::knock_ins, -1, ki_count_[t], close, labels_[t]);
+    if (ko_count_[t] > 0) out.event(event_kind::knock_outs, -1, ko_count_[t], close, labels_[t]);
+    if (matured_count_[t] > 0) out.event(event_kind::note_maturities, -1, matured_count_[t], close, labels_[t]);
     knocked |= ki_count_[t] > 0;
     ended_any |= ko_count_[t] > 0 || matured_count_[t] > 0;
   }
@@ -344,6 +344,6 @@ void populate(const SnowballSection& sec, const Scenario&, WorldSetup& setup) {
 
 }  // namespace
 
-AgentKind snowball_kind() { return bound_agent_kind(section_binder(), populate); }
+AgentKind snowball_kind() { return bound_agent_kind(section_binder(), populate, {kSnowballIssuerClass}); }
 
 }  // namespace stampede

@@ -35,12 +35,17 @@ struct SnowballNote {
   bool knocked_in = false;
 };
 
+// The agent class (Agent::kind(), the run log's agent_class), declared once.
+inline constexpr AgentClassInfo kSnowballIssuerClass{
+    "snowball_issuer", "snowball issuers",
+    "a broker delta-hedging the snowball notes it issued with long index futures"};
+
 class SnowballIssuer final : public Agent {
  public:
   SnowballIssuer(const SnowballHedgeParams& p, AccountId account,
                  std::vector<std::shared_ptr<const SnowballSurface>> surfaces, std::vector<std::string> type_labels,
                  std::vector<SnowballNote> notes);
-  const char* kind() const override { return "snowball_issuer"; }
+  const char* kind() const override { return kSnowballIssuerClass.name; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;

@@ -151,6 +151,6 @@ void populate(const ValueInvestorsSection& sec, const Scenario&, WorldSetup& set
 
 }  // namespace
 
-AgentKind value_investors_kind() { return bound_agent_kind(section_binder(), populate); }
+AgentKind value_investors_kind() { return bound_agent_kind(section_binder(), populate, {kValueInvestorClass}); }
 
 }  // namespace stampede

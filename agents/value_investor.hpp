@@ -29,11 +29,15 @@ struct ValueInvestorParams {
   bool microcaps_only = true;         // look only at microcaps (else every stock)
 };
 
+// The agent class (Agent::kind(), the run log's agent_class), declared once.
+inline constexpr AgentClassInfo kValueInvestorClass{
+    "value_investor", "value investors", "long-only capital buying stocks well below their value and selling near it"};
+
 class ValueInvestor final : public Agent {
  public:
   ValueInvestor(const ValueInvestorParams& p, AccountId account, Fen capital, std::vector<InstrumentId> universe,
                 std::vector<float> estimate_error, int phase, Rng rng);
-  const char* kind() const override { return "value_investor"; }
+  const char* kind() const override { return kValueInvestorClass.name; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;

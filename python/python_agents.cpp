@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -235,15 +236,24 @@ py::object param_value(const Scenario& s, const ParamSpec& p) {
   }
 }
 
-// One Python agent kind: (section, class, [(key, type, default, min, max, unit, doc)], factory),
-// as stampede.agents._kind_spec makes it. Its section's `count` agents each get an account with
-// `cash` yuan and are made by factory(class, params, seed, index, agent id).
+// One Python agent kind: (section, class, [(key, type, default, min, max, unit, doc)], factory,
+// (label, doc)), as stampede.agents._kind_spec makes it. Its section's `count` agents each get an
+// account with `cash` yuan and are made by factory(class, params, seed, index, agent id); their
+// class (the section) is declared with that label and doc for /meta/agent_classes.
 AgentKind python_kind(const py::handle& spec) {
   const auto t = spec.cast<py::tuple>();
   const std::string section = t[0].cast<std::string>();
   std::vector<ParamSpec> specs;
   for (py::handle p : t[2].cast<py::list>()) specs.push_back(param_spec(section, p.cast<py::tuple>()));
-  auto populate = [section, specs, cls = share(t[1]), factory = share(t[3])](const Scenario& s, WorldSetup& setup) {
+  // The class's name, label and doc: AgentClassInfo points into them, and populate keeps them alive.
+  auto texts = std::make_shared<std::array<std::string, 3>>(std::array<std::string, 3>{section, section, ""});
+  if (t.size() > 4) {
+    const auto about = t[4].cast<py::tuple>();
+    (*texts)[1] = about[0].cast<std::string>();
+    (*texts)[2] = about[1].cast<std::string>();
+  }
+  auto populate = [section, specs, texts, cls = share(t[1]), factory = share(t[3])](const Scenario& s,
+                                                                                    WorldSetup& setup) {
     const std::int64_t count = s.get_int(section + ".count");
     const auto cash = static_cast<Fen>(std::llround(s.get_float(section + ".cash") * 100.0));
     if (count == 0) return;
@@ -263,7 +273,8 @@ AgentKind python_kind(const py::handle& spec) {
       }
     }
   };
-  return AgentKind{section, std::move(specs), std::move(populate)};
+  const AgentClassInfo info{(*texts)[0].c_str(), (*texts)[1].c_str(), (*texts)[2].c_str()};
+  return AgentKind{section, std::move(specs), std::move(populate), {info}};
 }
 
 }   // namespace

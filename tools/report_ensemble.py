@@ -66,6 +66,8 @@ def read_ensemble(path, R):
         E["titles"] = {n: _text(f[n].attrs.get("long_name", n)) for n in E["bands"]}
         E["class_nav_band"] = f["class_nav_band"][()]
         E["metrics"] = list(f["metric"].asstr()[:])
+        # the labels the code declares (absent in files written before them: the report's own)
+        E["metric_labels"] = dict(zip(E["metrics"], f["metric_label"].asstr()[:])) if "metric_label" in f else {}
         E["paired"] = {k: f[k][()] for k in ("metric_band", "paired_median", "paired_low", "paired_high",
                                               "paired_sign_share", "paired_seeds")}
     return E
@@ -284,7 +286,8 @@ def paired_table(E, R):
             agree = int(round(share * n)) if n and np.isfinite(share) else 0
             cells += (f'<td class="num">{R.esc(d(P["paired_median"][g, m]))} [{R.esc(d(P["paired_low"][g, m]))}, '
                       f'{R.esc(d(P["paired_high"][g, m]))}]</td><td class="num">{agree}/{n}</td>')
-        trs.append(f"<tr><td>{R.esc(R.METRIC_LABELS.get(name, name.replace('_', ' ')))}</td>{cells}</tr>")
+        label = E["metric_labels"].get(name) or R.METRIC_LABELS.get(name, name.replace("_", " "))
+        trs.append(f"<tr><td>{R.esc(label)}</td>{cells}</tr>")
     return f'<table id="paired"><tr><th>measure</th>{head}</tr>\n' + "\n".join(trs) + "</table>"
 
 

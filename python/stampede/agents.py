@@ -19,6 +19,7 @@ agent order; its orders pass the same risk checks, price limits and T+1 as every
 """
 from __future__ import annotations
 
+import inspect
 import re
 import types
 from dataclasses import dataclass
@@ -87,10 +88,13 @@ STANDARD_KEYS = {
 
 class Agent:
     """Base class of agents written in Python. Subclasses set `section` (the scenario section
-    their keys are under) and `keys` ({key: Param or a default}), and define decide(view)."""
+    their keys are under) and `keys` ({key: Param or a default}), and define decide(view); `label`
+    names the class for people in the run log's /meta/agent_classes (its agent_class is the
+    section), whose doc is the first paragraph of the class's docstring, on one line."""
 
     section: str = ""
     keys: dict[str, Any] = {}
+    label: str = ""   # e.g. "dip buyers"; "" = the section
 
     def __init__(self, params: types.SimpleNamespace, rng):
         self.params = params   # the section's values: self.params.count, .cash and the class's keys
@@ -126,7 +130,7 @@ def _param(cls: type, key: str, p: Any) -> tuple:
 
 
 def _kind_spec(cls: Any) -> tuple:
-    """(section, class, [(key, type, default, min, max, unit, doc)], factory) for the engine."""
+    """(section, class, [(key, type, default, min, max, unit, doc)], factory, (label, doc)) for the engine."""
     if not (isinstance(cls, type) and callable(getattr(cls, "decide", None))):
         raise ValueError(f"agents: {cls!r} is not a class with a decide(view) method")
     section = getattr(cls, "section", "")
@@ -140,7 +144,9 @@ def _kind_spec(cls: Any) -> tuple:
             p = Param(type(std.default)(p.default), std.min if p.min is None else p.min,
                       std.max if p.max is None else p.max, p.unit or std.unit, p.doc or std.doc)
         keys[k] = p
-    return (section, cls, [_param(cls, k, p) for k, p in keys.items()], _create)
+    label = getattr(cls, "label", "") or section
+    doc = " ".join(inspect.cleandoc(cls.__doc__ or "").split("\n\n")[0].split())   # the docstring's first paragraph
+    return (section, cls, [_param(cls, k, p) for k, p in keys.items()], _create, (str(label), doc))
 
 
 def _kind_specs(agents: Any) -> list[tuple] | None:

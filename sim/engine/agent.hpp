@@ -13,6 +13,7 @@
 #include "sim/core/state_io.hpp"
 #include "sim/engine/market_view.hpp"
 #include "sim/engine/order.hpp"
+#include "sim/record/event_kinds.hpp"
 
 namespace stampede {
 
@@ -40,8 +41,9 @@ class OrderSink {
   // For agents that build orders in parallel blocks with their own OrderSinks and sequences.
   void extend(const std::vector<Order>& orders) { out_->insert(out_->end(), orders.begin(), orders.end()); }
 
-  void event(std::string kind, InstrumentId instrument, Qty quantity, double price, std::string reason) {
-    outbox().events.push_back(AgentEvent{std::move(kind), instrument, quantity, price, std::move(reason)});
+  // A row of /events/<kind>: `kind` is one of event_kind::... (sim/record/event_kinds.def).
+  void event(EventKindName kind, InstrumentId instrument, Qty quantity, double price, std::string reason) {
+    outbox().events.push_back(AgentEvent{kind.name, instrument, quantity, price, std::move(reason)});
   }
   void transfer(AccountId from, AccountId to, Fen amount, std::string reason) {
     outbox().transfers.push_back(CashTransfer{from, to, amount, std::move(reason)});
@@ -126,10 +128,22 @@ struct AgentDayRow {
   AgentState state = AgentState::Normal;
 };
 
+// An agent class: what Agent::kind() returns and the run log's `agent_class` holds. Declared once,
+// as a constant next to the agent (`inline constexpr AgentClassInfo kDmaAccountClass{...}` in its
+// header, its kind() returning kDmaAccountClass.name), and listed by the section that makes it
+// (bound_agent_kind's classes): the run log lists the run's classes, with their labels and docs,
+// in /meta/agent_classes.
+struct AgentClassInfo {
+  const char* name;    // "dma_account": snake case, as the log's agent_class
+  const char* label;   // plural, for people: "DMA accounts" (figure legends, report tables)
+  const char* doc;     // one line: what one agent of the class is
+};
+
 class Agent {
  public:
   virtual ~Agent() = default;
-  // Agent class name as recorded in the run log ("liquidity_provider", "noise_trader", ...).
+  // Agent class name as recorded in the run log ("liquidity_provider", "noise_trader", ...): the
+  // name of the class's AgentClassInfo.
   virtual const char* kind() const = 0;
   // Called every step, for all agents in parallel: read the view, write orders, and touch no
   // state but this agent's own. Read no account but the agent's own: the engine checks each

@@ -33,7 +33,7 @@ void Simulation::apply_transfer(AgentId agent, const CashTransfer& t) {
   else
     accounts_[t.to].cash += paid;
   if (paid < t.amount)
-    add_event("unpaid_transfers", agent, -1, 0, static_cast<double>(t.amount - paid) / 100.0, t.reason);
+    add_event(event_kind::unpaid_transfers.name, agent, -1, 0, static_cast<double>(t.amount - paid) / 100.0, t.reason);
 }
 
 void Simulation::report_agents() {

@@ -23,4 +23,14 @@ std::vector<ParamSpec> AgentRegistry::all_params() const {
   return all;
 }
 
+const AgentClassInfo* AgentRegistry::find_class(const std::string& name, std::string* section) const {
+  for (const AgentKind& k : kinds_)
+    for (const AgentClassInfo& c : k.classes)
+      if (name == c.name) {
+        if (section != nullptr) *section = k.section;
+        return &c;
+      }
+  return nullptr;
+}
+
 }  // namespace stampede

@@ -46,6 +46,10 @@ struct AgentKind {
   std::string section;                       // scenario section, e.g. "noise_traders"
   std::vector<ParamSpec> params;             // every key of that section
   std::function<void(const Scenario&, WorldSetup&)> populate;
+  // The agent classes `populate` makes (their constants, next to each agent): the run log's
+  // /meta/agent_classes takes their labels and docs from here. A class no section lists (a
+  // test's scripted agent) is logged with its name as its label.
+  std::vector<AgentClassInfo> classes = {};
 };
 
 // What a bound section's kind does to the world, given the section loaded.
@@ -55,15 +59,18 @@ using PopulateSection = std::function<void(const Section&, const Scenario&, Worl
 // The kind of a section bound to a struct (sim/scenario/param_binder.hpp): its keys are the
 // binder's, and `populate` receives the section loaded (the scenario too, for core keys such as
 // futures.margin_rate that an agent also reads). Section is deduced from the binder alone
-// (type_identity), so a plain function converts to `populate`.
+// (type_identity), so a plain function converts to `populate`. `classes`: the agent classes
+// `populate` makes (AgentKind::classes).
 template <class Section>
-AgentKind bound_agent_kind(ParamBinder<Section> binder, std::type_identity_t<PopulateSection<Section>> populate) {
+AgentKind bound_agent_kind(ParamBinder<Section> binder, std::type_identity_t<PopulateSection<Section>> populate,
+                           std::vector<AgentClassInfo> classes) {
   auto specs = binder.specs();
   std::string section = binder.section();
   return AgentKind{std::move(section), std::move(specs),
                    [binder = std::move(binder), populate = std::move(populate)](const Scenario& s, WorldSetup& setup) {
                      populate(binder.load(s), s, setup);
-                   }};
+                   },
+                   std::move(classes)};
 }
 
 class AgentRegistry {
@@ -72,6 +79,9 @@ class AgentRegistry {
   const std::vector<AgentKind>& kinds() const { return kinds_; }
   // Core keys plus every registered section: what a scenario may contain.
   std::vector<ParamSpec> all_params() const;
+  // The class of that name some section declares (AgentKind::classes), and that section's name;
+  // nullptr when none does.
+  const AgentClassInfo* find_class(const std::string& name, std::string* section = nullptr) const;
 
  private:
   std::vector<AgentKind> kinds_;

@@ -89,7 +89,8 @@ void Simulation::end_day() {
     Tick price = settlement[static_cast<std::size_t>(k)];
     if (k == 0 && expiry) {
       price = futures_.final_settlement();
-      add_event("futures_expiry", -1, n, open_interest_[0], futures_.to_points(price), futures_.contract(0).code);
+      add_event(event_kind::futures_expiry.name, -1, n, open_interest_[0], futures_.to_points(price),
+                futures_.contract(0).code);
     }
     settle_variation_margin(accounts_, k, price * futures_.tick_value_fen());
     f.futures_code.push_back(futures_.contract(k).code);
@@ -113,8 +114,8 @@ void Simulation::end_day() {
   if ((day_ + 1) % microcap_rebalance_days_ == 0) microcap_->rebalance(index_price_);
 
   for (const auto& [key, count] : day_rejections_) {
-    add_event("order_rejections", -1, -1, count, 0.0, key.second);
-    events_["order_rejections"].back().agent_class = key.first;
+    add_event(event_kind::order_rejections.name, -1, -1, count, 0.0, key.second);
+    events_[event_kind::order_rejections.name].back().agent_class = key.first;
     totals_.rejections[key.second] += count;
   }
   day_rejections_.clear();

@@ -93,8 +93,22 @@ struct RunSummary {
   std::size_t checkpoint_bytes = 0;   // size of the last one
 };
 
-// The run's outcome as named numbers, in a fixed order: what sweeps tabulate and run logs keep as
-// root attributes (prefixed "summary_"). New outcome measures are added here, once.
+// One outcome measure of a run, declared once in run.cpp's table: its value in sweeps' tables,
+// the Python module's summary and the run log's root attribute "summary_" + name, and its name,
+// units, label and doc in the run log's /meta/summary_metrics (what the report shows).
+struct SummaryMetric {
+  const char* name;    // "microcap_max_drawdown"
+  const char* units;   // "1" (a ratio or share), "yuan", "account", ...
+  const char* label;   // for people: "microcap index max drawdown"
+  const char* doc;     // one line
+  double (*value)(const RunSummary&);
+};
+
+// Every measure, in its fixed order (the order of the attributes and of sweeps' columns).
+const std::vector<SummaryMetric>& declared_summary_metrics();
+
+// The run's outcome as named numbers, in that order: what sweeps tabulate and run logs keep as
+// root attributes (prefixed "summary_"). New outcome measures are added to run.cpp's table, once.
 std::vector<std::pair<std::string, double>> summary_metrics(const RunSummary& s);
 
 class Simulation;

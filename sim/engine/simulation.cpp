@@ -7,6 +7,7 @@
 
 #include "sim/core/parallel.hpp"
 #include "sim/engine/market_driver.hpp"
+#include "sim/engine/run.hpp"
 #include "sim/engine/scenario_hash.hpp"
 #include "sim/scenario/core_params.hpp"
 
@@ -68,6 +69,12 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
     auto it = std::find(class_names_.begin(), class_names_.end(), k);
     agent_class_.push_back(static_cast<int>(it - class_names_.begin()));
     if (it == class_names_.end()) class_names_.push_back(k);
+  }
+  for (const std::string& c : class_names_) {
+    std::string section;
+    const AgentClassInfo* info = registry.find_class(c, &section);
+    class_info_.push_back(info != nullptr ? AgentClassRow{c, info->label, section, info->doc}
+                                          : AgentClassRow{c, c, "", ""});
   }
   for (const auto& a : agents_)
     if (a->reports_daily()) daily_agents_.push_back(a->id());
@@ -334,6 +341,9 @@ RunHeader Simulation::make_header(const Scenario& s, int threads) const {
   }
   h.segment_names = {"microcap", "constituent", "large_cap"};
   h.agent_classes = class_names_;
+  h.agent_class_info = class_info_;
+  for (const SummaryMetric& m : declared_summary_metrics())
+    h.summary_metrics.push_back({m.name, m.units, m.label, m.doc});
   for (AgentId id : daily_agents_) {
     const auto a = static_cast<std::size_t>(id);
     h.daily_agent_names.push_back(daily_agent_name(agent_kinds_[a], id));

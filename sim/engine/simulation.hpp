@@ -245,6 +245,7 @@ class Simulation {
   std::vector<AgentOutbox> agent_outboxes_;
   std::vector<int> agent_class_;                 // per agent: index into class_names_
   std::vector<std::string> class_names_;         // agent classes in order of first appearance
+  std::vector<AgentClassRow> class_info_;        // [class] label, section and doc, from the registry
   std::vector<ClassMetrics> agent_metrics_;      // per agent, this step's report
   std::vector<ClassMetrics> class_metrics_;      // per class, summed in agent order
   std::vector<AgentId> daily_agents_;            // agents with a row per day

@@ -15,6 +15,7 @@
 #include "sim/core/types.hpp"
 #include "sim/record/event_kinds.hpp"
 #include "sim/record/frame_arrays.hpp"
+#include "sim/record/meta_tables.hpp"
 
 namespace stampede {
 
@@ -79,6 +80,10 @@ struct RunHeader {
   // The /events tables, all created with the file (0 rows until such an event happens), so every
   // log has the same layout; write_events refuses any other kind.
   std::vector<EventKind> event_kinds = declared_event_kinds();
+  // /meta/agent_classes: [agent_class] each class's label, section and doc (empty: each class's
+  // name as its label); /meta/summary_metrics: the summary_* attributes' units, labels and docs.
+  std::vector<AgentClassRow> agent_class_info;
+  std::vector<SummaryMetricRow> summary_metrics;
 };
 
 // StepFrame and DayFrame: each member the log writes is declared by a line of

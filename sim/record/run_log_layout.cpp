@@ -81,6 +81,13 @@ void RunLogFile::create_layout(const RunHeader& h) {
   };
   scalar_text("scenario_toml", h.scenario_toml, "scenario file as given (TOML)");
   scalar_text("scenario_resolved", h.scenario_resolved, "scenario with every default filled in (TOML)");
+  // the registries (meta_tables.hpp): JSON arrays of {name, label, units..., doc}
+  std::vector<AgentClassRow> classes = h.agent_class_info;
+  for (std::size_t c = classes.size(); c < h.agent_classes.size(); ++c)
+    classes.push_back({h.agent_classes[c], h.agent_classes[c], "", ""});
+  scalar_text("event_kinds", event_kinds_json(h.event_kinds), kMetaEventKindsLongName);
+  scalar_text("agent_classes", agent_classes_json(classes), kMetaAgentClassesLongName);
+  scalar_text("summary_metrics", summary_metrics_json(h.summary_metrics), kMetaSummaryMetricsLongName);
 
   // --- coordinates: every dimension in the root, then each group's own copy (group_axes.hpp)
   const std::string at = where("");

@@ -1,12 +1,12 @@
 #include "sim/record/run_log_schema.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 
 #include "sim/record/event_kinds.hpp"
 #include "sim/record/frame_arrays.hpp"
 #include "sim/record/frame_fields.hpp"
+#include "sim/record/meta_tables.hpp"
 #include "sim/record/run_log.hpp"
 
 namespace stampede {
@@ -58,50 +58,48 @@ std::vector<SchemaDataset> layout_datasets() {
       coord("agent", "string", "", "agent with a row per day in /agents/daily", false),
       coord("segment", "string", "", "market segment (code in /market/stocks/segment)", false),
       plain("date", {"day"}, "string", "", "calendar date of the trading day (ISO 8601)", "DayFrame.date", true),
-      plain("time", {"day"}, "int32", "days since 1970-01-01", "calendar date of the trading day", "DayFrame.date", true),
+      plain("time", {"day"}, "int32", "days since 1970-01-01", "calendar date of the trading day", "DayFrame.date",
+            true),
       plain("day_of_step", {"step"}, "int32", "1", "trading-day index of the step", "StepFrame.day", true),
       coord("intraday_step", "int32", "1", "position of a step within its trading day", false),
-      plain("step_minute", {"intraday_step"}, "int32", "min", "minute of the day at which the intraday step starts (570 = 09:30)",
-            "RunHeader.step_minute"),
-      plain("step_phase", {"intraday_step"}, "uint8", "1", "trading phase of the intraday step", "RunHeader.step_phase"),
+      plain("step_minute", {"intraday_step"}, "int32", "min",
+            "minute of the day at which the intraday step starts (570 = 09:30)", "RunHeader.step_minute"),
+      plain("step_phase", {"intraday_step"}, "uint8", "1", "trading phase of the intraday step",
+            "RunHeader.step_phase"),
       plain("meta/scenario_toml", {}, "string", "", "scenario file as given (TOML)", "RunHeader.scenario_toml"),
       plain("meta/scenario_resolved", {}, "string", "", "scenario with every default filled in (TOML)",
             "RunHeader.scenario_resolved"),
+      plain("meta/event_kinds", {}, "string", "", kMetaEventKindsLongName, "RunHeader.event_kinds"),
+      plain("meta/agent_classes", {}, "string", "", kMetaAgentClassesLongName, "RunHeader.agent_class_info"),
+      plain("meta/summary_metrics", {}, "string", "", kMetaSummaryMetricsLongName, "RunHeader.summary_metrics"),
       plain("market/stocks/liquidity_recorded", {"stock"}, "uint8", "1",
-            "1 if the stock's per-step liquidity (best_bid ... limit_up_queue) is recorded", "RunHeader.liquidity_recorded"),
-      SchemaDataset{"market/driver/driver_day", {"driver_day"}, "int32", "1", "trading-day index the row drives", "layout",
-                    "RunHeader.driver", true, false},
-      plain("market/driver/date", {"driver_day"}, "string", "", "calendar date of the row (ISO 8601): the run's trading day",
-            "RunHeader.driver.dates"),
+            "1 if the stock's per-step liquidity (best_bid ... limit_up_queue) is recorded",
+            "RunHeader.liquidity_recorded"),
+      SchemaDataset{"market/driver/driver_day",
+                    {"driver_day"},
+                    "int32",
+                    "1",
+                    "trading-day index the row drives",
+                    "layout",
+                    "RunHeader.driver",
+                    true,
+                    false},
+      plain("market/driver/date", {"driver_day"}, "string", "",
+            "calendar date of the row (ISO 8601): the run's trading day", "RunHeader.driver.dates"),
       plain("market/driver/time", {"driver_day"}, "int32", "days since 1970-01-01", "calendar date of the row",
             "RunHeader.driver.dates"),
       plain("market/driver/close", {"driver_day"}, "float64", "points",
-            "close of the driving index that day (the file's column named by the attribute 'column')", "RunHeader.driver.close"),
+            "close of the driving index that day (the file's column named by the attribute 'column')",
+            "RunHeader.driver.close"),
       plain("market/driver/log_return", {"driver_day"}, "float64", "1",
-            "log change of the close from the previous one: the market factor's move that day", "RunHeader.driver.log_return"),
+            "log change of the close from the previous one: the market factor's move that day",
+            "RunHeader.driver.log_return"),
   };
 }
 
 std::string group_of(const std::string& path) {
   const std::size_t slash = path.rfind('/');
   return slash == std::string::npos ? "" : path.substr(0, slash);
-}
-
-std::string json_text(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
 }
 
 std::string json_list(const std::vector<std::string>& v) {
@@ -162,8 +160,9 @@ std::string run_log_schema_json() {
   out += "  ],\n  \"event_kinds\": [\n";
   const auto& kinds = declared_event_kinds();
   for (std::size_t i = 0; i < kinds.size(); ++i)
-    out += "    {\"name\": " + json_text(kinds[i].name) + ", \"long_name\": " + json_text(kinds[i].long_name) + "}" +
-           (i + 1 < kinds.size() ? "," : "") + "\n";
+    out += "    {\"name\": " + json_text(kinds[i].name) + ", \"long_name\": " + json_text(kinds[i].long_name) +
+           ", \"label\": " + json_text(kinds[i].label) + ", \"quantity_units\": " + json_text(kinds[i].quantity_units) +
+           ", \"price_units\": " + json_text(kinds[i].price_units) + "}" + (i + 1 < kinds.size() ? "," : "") + "\n";
   out += "  ]\n}\n";
   return out;
 }

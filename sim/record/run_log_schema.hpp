@@ -26,8 +26,8 @@ struct SchemaDataset {
 // coordinates as characters (/<name>_chars) and the event tables (run_log_event_kinds).
 std::vector<SchemaDataset> run_log_datasets();
 
-// The whole schema as JSON: {"schema", "datasets": [...], "event_kinds": [{name, long_name}],
-// "event_fields": [{name, dtype, units}]}.
+// The whole schema as JSON: {"schema", "datasets": [...], "event_kinds": [{name, long_name, label,
+// quantity_units, price_units}], "event_fields": [{name, dtype, units}]}.
 std::string run_log_schema_json();
 
 // The dataset table as markdown (one row per dataset), as docs/hdf5-schema.md holds it between

@@ -1,10 +1,12 @@
 #include "sim/sweep/ensemble_summary.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <optional>
 
+#include "sim/engine/run.hpp"
 #include "sim/record/group_axes.hpp"
 #include "sim/record/h5_handle.hpp"
 #include "sim/record/h5_write.hpp"
@@ -171,6 +173,15 @@ std::string write_ensemble_summary(const std::filesystem::path& dir, const Plan&
     out.scale("quantile", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, kQ, kBandQuantiles.data(), "1", "quantile over the seeds");
     out.string_scale("agent_class", classes, "agent class");
     out.string_scale("metric", metrics, "summary metric of a run (the run log's summary_<metric> attribute)");
+    std::vector<std::string> metric_labels, metric_units;   // run.cpp's table, as the run logs' /meta/summary_metrics
+    for (const std::string& m : metrics) {
+      const auto& all = declared_summary_metrics();
+      const auto it = std::find_if(all.begin(), all.end(), [&](const SummaryMetric& d) { return m == d.name; });
+      metric_labels.emplace_back(it != all.end() ? it->label : m);
+      metric_units.emplace_back(it != all.end() ? it->units : "");
+    }
+    out.strings("metric_label", {"metric"}, metric_labels, "the metric's label, for people");
+    out.strings("metric_units", {"metric"}, metric_units, "the metric's units");
     out.strings("date", {"day"}, dates, "calendar date, ISO");
     std::vector<std::int32_t> time(D);
     for (std::size_t d = 0; d < D; ++d) time[d] = rd::days_since_epoch(dates[d]).value_or(0);

@@ -7,6 +7,7 @@ any thread count; declaring a Python kind without agents changes no result; the 
 
 ctest runs this file as `test_python_agents.py STAMPEDE_BINARY WORK_DIR` (as
 test_python_module.py: exit 77, skipped, without the module or with a sanitizer build's)."""
+import json
 import os
 import subprocess
 import sys
@@ -39,6 +40,7 @@ class Prober(stampede.Agent):
     `self.tried` records what it sent and what its account showed then."""
 
     section = "prober"
+    label = "probers"
     keys = {"stock": stampede.Param(0, 0, 100_000, "", "the stock it trades")}
 
     def __init__(self, params, rng):
@@ -118,6 +120,12 @@ def test_a_python_agent_is_refused_by_the_price_limit_and_t_plus_1_like_a_cpp_ag
     with h5py.File(out, "r") as f:
         names = [n.decode() if isinstance(n, bytes) else n for n in f["agent_class"][:]]
         assert names[f["agents/daily/agent_class"][-1]] == "prober"   # a daily row, after the C++ agents'
+        # The log describes the class as it does the C++ ones: its label, section and docstring.
+        classes = {r["name"]: r for r in json.loads(f["meta/agent_classes"].asstr()[()])}
+        assert list(classes) == names
+        assert classes["prober"] == {"name": "prober", "label": "probers", "section": "prober",
+                                     "doc": " ".join(Prober.__doc__.split())}
+        assert classes["dma_account"]["label"] == "DMA accounts"
 
 
 def test_the_agent_saw_its_account_as_the_engine_kept_it():

@@ -134,7 +134,7 @@ def check_h5py(c, path, allow_incomplete):
         record_step_prices = int(attrs.get("record_step_prices", 1)) == 1
         steps_per_day = int(attrs.get("steps_per_day", -1))
 
-        for name in ("scenario_toml", "scenario_resolved"):
+        for name in ("scenario_toml", "scenario_resolved", *REGISTRY_FIELDS):
             p = f"meta/{name}"
             if c.check(p in f, f"/{p} is missing"):
                 ds = f[p]
@@ -220,7 +220,58 @@ def check_h5py(c, path, allow_incomplete):
                 c.check(kind in kinds, f"/events/{kind} is not a declared event kind (sim/record/event_kinds.def)")
                 check_events(c, kind, ds, sizes)
                 check_event_columns(c, f, kind, ds)
+        check_registries(c, f)
         return record_step_prices
+
+
+# The registries in /meta (docs/hdf5-schema.md, "/meta"): table -> the fields of each record.
+REGISTRY_FIELDS = {
+    "event_kinds": ("name", "label", "quantity_units", "price_units", "doc"),
+    "agent_classes": ("name", "label", "section", "doc"),
+    "summary_metrics": ("name", "units", "label", "doc"),
+}
+
+
+def read_registry(f, table):
+    """The records of /meta/<table> (a JSON array of objects), or None when the log has no such table."""
+    p = f"meta/{table}"
+    return json.loads(f[p].asstr()[()]) if p in f else None
+
+
+def check_registries(c, f):
+    """/meta/event_kinds, agent_classes and summary_metrics: JSON arrays of records with every field,
+    names unique, one record per /events table, per agent_class (in its order) and per summary_
+    attribute; labels of the built-in classes and kinds are more than their names' copies."""
+    tables = {}
+    for table, fields in REGISTRY_FIELDS.items():
+        if f"meta/{table}" not in f:
+            continue   # reported with /meta's other datasets
+        try:
+            records = read_registry(f, table)
+        except ValueError as e:
+            c.check(False, f"/meta/{table} is not JSON ({e})")
+            continue
+        if not c.check(isinstance(records, list), f"/meta/{table} is not a JSON array"):
+            continue
+        for r in records:
+            c.check(isinstance(r, dict) and list(r) == list(fields) and all(isinstance(r[k], str) for k in fields),
+                    f"/meta/{table}: record {r!r} does not have the text fields {list(fields)}")
+        names = [r.get("name") for r in records if isinstance(r, dict)]
+        c.check(len(names) == len(set(names)), f"/meta/{table} names some entry twice")
+        c.check(all(isinstance(r, dict) and r.get("name") and r.get("label") for r in records),
+                f"/meta/{table} has an entry without a name or a label")
+        tables[table] = names
+    if "event_kinds" in tables and "events" in f:
+        c.check(tables["event_kinds"] == list(declared_event_kinds()),
+                "/meta/event_kinds does not list the declared event kinds in order")
+    if "agent_classes" in tables and "agent_class" in f:
+        c.check(tables["agent_classes"] == list(f["agent_class"].asstr()[:]),
+                "/meta/agent_classes does not list the classes of /agent_class in order")
+    if "summary_metrics" in tables:
+        attrs = [k[len("summary_"):] for k in f.attrs if k.startswith("summary_")]
+        c.check(all(a in tables["summary_metrics"] for a in attrs),
+                f"summary_ attributes without a record in /meta/summary_metrics: "
+                f"{[a for a in attrs if a not in tables['summary_metrics']]}")
 
 
 def check_group_coordinates(c, f, record_step_prices):

@@ -7,6 +7,7 @@ exit status 2 for inputs that are not run logs. Also checks the run summary's ag
 Usage (from ctest): test_report.py STAMPEDE_EXE WORKDIR
 """
 import base64
+import json
 import os
 import re
 import shutil
@@ -150,6 +151,29 @@ def main():
         assert needle in page, f"{needle!r} not in the report"
     assert "did not finish" not in page
     assert not re.search(r'(src|href)="(https?:|//|file:)', page), "the page loads something from outside"
+    # Labels come from the log's registries (/meta/summary_metrics, /meta/event_kinds): one changed
+    # in the file shows in the report. A log without them (written before them) falls back to names.
+    shutil.copy("a.h5", "relabelled.h5")
+    with h5py.File("relabelled.h5", "r+") as f:
+        for table, name in (("summary_metrics", "trades"), ("event_kinds", "margin_calls")):
+            records = json.loads(f[f"meta/{table}"].asstr()[()])
+            assert any(rec["name"] == name for rec in records), f"{name} not in /meta/{table}"
+            for rec in records:
+                rec["label"] = f"LABEL-{name}" if rec["name"] == name else rec["label"]
+            del f[f"meta/{table}"]
+            f[f"meta/{table}"] = json.dumps(records)
+    report("relabelled.h5", "-o", "relabelled.html")
+    page = open("relabelled.html", encoding="utf-8").read()
+    assert "LABEL-trades" in page and "LABEL-margin_calls" in page, "the report does not read labels from the log"
+    shutil.copy("a.h5", "unlabelled.h5")
+    with h5py.File("unlabelled.h5", "r+") as f:
+        for table in ("event_kinds", "agent_classes", "summary_metrics"):
+            del f[f"meta/{table}"]
+    report("unlabelled.h5", "-o", "unlabelled.html")
+    page = open("unlabelled.html", encoding="utf-8").read()
+    assert "DMA accounts liquidated" in page and "margin_calls" in page
+    check_pngs(embedded_pngs(page), FIGURES, "unlabelled.html")
+
     # Default output name: next to the run log.
     report("b.h5")
     assert os.path.exists("b.html")

@@ -125,6 +125,8 @@ def check_class_colours(log):
     from matplotlib.colors import to_hex
     from reporting.load import Run
     run_ = Run(log)
+    by_label = {run_.class_label(n): n for n in run_.classes}   # legends show the log's labels
+    assert all(label != n for label, n in by_label.items()), f"classes without a label in the log: {by_label}"
     colours = {}   # class -> {figure: colour}
     for module_name, fn in CLASS_FIGURES:
         module = importlib.import_module(f"reporting.{module_name}")
@@ -141,7 +143,7 @@ def check_class_colours(log):
                 continue
             handles = getattr(legend, "legend_handles", None) or legend.legendHandles   # matplotlib >= 3.7 / 3.6
             for handle, text in zip(handles, legend.get_texts()):
-                name = re.sub(r"^forced: | \(\d+\)$", "", text.get_text())
+                name = by_label.get(re.sub(r"^forced: | \(\d+\)$", "", text.get_text()))
                 if name in run_.classes:
                     c = handle.get_color() if hasattr(handle, "get_color") else handle.get_facecolor()
                     colours.setdefault(name, {})[f"{fn}/{ax.get_ylabel()}"] = to_hex(c, keep_alpha=False)

@@ -7,6 +7,7 @@ nothing written, and tools/report.py on the directory.
 Usage (from ctest): test_ensemble.py STAMPEDE_EXE WORKDIR
 """
 import filecmp
+import json
 import os
 import re
 import shutil
@@ -113,6 +114,11 @@ def main():
     # The calls docs/ensemble.md shows.
     assert ds["microcap_close_band"].sel(scenario="no_dma", quantile=0.5).dims == ("day",)
     assert ds["paired_median"].sel(metric="microcap_max_drawdown").dims == ("scenario",)
+    # Each metric's label and units, as the run logs' /meta/summary_metrics give them.
+    with h5py.File("e/run_" + str(ds["run_id"].values[0, 0]) + ".h5", "r") as f:
+        declared = {r["name"]: r for r in json.loads(f["meta/summary_metrics"].asstr()[()])}
+    for m, label, units in zip(ds["metric"].values, ds["metric_label"].values, ds["metric_units"].values):
+        assert (label, units) == (declared[m]["label"], declared[m]["units"]), m
     assert ds["microcap_close"].sel(seed=3).swap_dims(day="time").dims == ("scenario", "time")
 
     # Bands: ordered, and numpy's quantiles of the per-seed values.
@@ -190,6 +196,7 @@ def main():
     for needle in ('id="paired"', 'id="fan_microcap_close"', 'id="fan_hedged_close"', 'id="fan_basis_main_annualised"',
                    'id="fan_limit_down_count"', 'id="fan_class_nav"', "real microcap index", "no_dma &minus; feb2024"):
         assert needle in page, needle
+    assert "broker shortfall, peak (yuan)" in page, "the paired table does not use ensemble.h5's metric labels"
     assert len(re.findall(r'src="data:image/png;base64,', page)) == 5, "five fan charts expected"
     # A sweep directory: a band per parameter point, no paired table (its seeds are not paired).
     run(exe, "sweep", SCENARIOS[0], *base, "--grid", "dma.leverage=2,4", "--replicates", "2", "-o", "sp", "-q", "-j", "2")

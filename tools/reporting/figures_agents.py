@@ -31,7 +31,7 @@ def fig_flows(run):
         b, s = buy[:, c, micro] / scale, sold[:, c, micro] / scale
         if b.sum() <= 0 and s.sum() <= 0:
             continue
-        ax1.bar(x, b, bottom=up, width=0.8, color=class_color(c), label=name)
+        ax1.bar(x, b, bottom=up, width=0.8, color=class_color(c), label=run.class_label(name))
         ax1.bar(x, -s, bottom=-down, width=0.8, color=class_color(c), alpha=0.6)
         up += b
         down += s
@@ -43,7 +43,7 @@ def fig_flows(run):
     net = (buy - sold).sum(axis=2) / scale
     for c, name in enumerate(classes):
         if np.any(buy[:, c].sum(1) > 0) or np.any(sold[:, c].sum(1) > 0):
-            ax2.plot(x, net[:, c], marker="o", ms=3, color=class_color(c), label=name)
+            ax2.plot(x, net[:, c], marker="o", ms=3, color=class_color(c), label=run.class_label(name))
     ax2.axhline(0, color="k", lw=0.6)
     ax2.set_ylabel("net bought, all segments")
     ax2.legend(fontsize="x-small", ncol=3)
@@ -84,7 +84,7 @@ def fig_futures_positions(run):
     for c, name in enumerate(classes):
         if not np.any(long_[:, c] + short[:, c]):
             continue
-        ax.plot(x, net[:, c], marker="o", ms=3, lw=1.4, color=class_color(c), label=name)
+        ax.plot(x, net[:, c], marker="o", ms=3, lw=1.4, color=class_color(c), label=run.class_label(name))
     ax.axhline(0, color="k", lw=0.6)
     ax.set_ylabel("net position (contracts)")
     ax.set_title(title)

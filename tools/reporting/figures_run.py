@@ -189,7 +189,8 @@ def fig_classes(run):
         if not np.isfinite(v0) or v0 <= 0:
             continue
         cols[f"nav_rel_{name}"] = nav[:, c] / v0
-        ax1.plot(x, nav[:, c] / v0, lw=1.6 if name in (DMA, NEUTRAL) else 0.9, label=name, color=class_color(c))
+        ax1.plot(x, nav[:, c] / v0, lw=1.6 if name in (DMA, NEUTRAL) else 0.9, label=run.class_label(name),
+                 color=class_color(c))
     ax1.axhline(1.0, color="grey", lw=0.6)
     ax1.set_ylabel("NAV / first value")
     ax1.set_title(title)
@@ -205,7 +206,8 @@ def fig_classes(run):
                 continue
             cols[f"leverage_{name}"] = lev[:, c]
             color = class_color(c)
-            ax2.plot(x, np.clip(y, lo, hi), lw=1.6 if name in (DMA, NEUTRAL) else 0.9, label=name, color=color)
+            ax2.plot(x, np.clip(y, lo, hi), lw=1.6 if name in (DMA, NEUTRAL) else 0.9, label=run.class_label(name),
+                     color=color)
             over = y > hi
             if over.any():
                 ax2.plot(x[over], np.full(over.sum(), hi), "^", ms=5, color=color, ls="none")
@@ -249,7 +251,7 @@ def fig_agent_nav(run):
         color = class_color(c)
         table.update({f"{name}_p10": lo, f"{name}_median": med, f"{name}_p90": hi})
         ax.fill_between(x, lo, hi, color=color, alpha=0.2)
-        ax.plot(x, med, color=color, lw=1.5, marker="o", ms=3, label=f"{name} ({ok.sum()})")
+        ax.plot(x, med, color=color, lw=1.5, marker="o", ms=3, label=f"{run.class_label(name)} ({ok.sum()})")
         drawn += 1
     if not drawn:
         plt.close(fig)
@@ -352,7 +354,7 @@ def fig_selling(run):
         if y.sum() <= 0:
             continue
         cols[f"microcap_forced_{name}_yuan"] = y * scale
-        ax1.bar(x, y, bottom=bottom, width=0.8, color=class_color(c), label=f"forced: {name}")
+        ax1.bar(x, y, bottom=bottom, width=0.8, color=class_color(c), label=f"forced: {run.class_label(name)}")
         bottom += y
     v = vol[:, :, micro].sum(axis=1) / scale
     cols["microcap_voluntary_yuan"] = v * scale

@@ -27,6 +27,9 @@ pre { background: #f7f7f7; padding: 0.6em; overflow-x: auto; font-size: 0.85em; 
 nav a { margin-right: 0.8em; }
 """
 
+# Labels of the summary measures for run logs written before /meta/summary_metrics, and for
+# ensemble files (tools/report_ensemble.py). A run log carries each measure's label, units and doc
+# itself (Run.metric_label): a new measure needs nothing here.
 METRIC_LABELS = {
     "hedged_return": "hedged index return",
     "hedged_max_drawdown": "hedged index max drawdown",
@@ -71,8 +74,9 @@ def fmt_metric(name, v):
     return f"{v:.4g}"
 
 
-def ordered_metrics(summaries):
-    names = list(METRIC_LABELS)
+def ordered_metrics(summaries, order=()):
+    """The measures any of `summaries` has: in `order` (a log's /meta/summary_metrics), then as above."""
+    names = list(order) + [n for n in METRIC_LABELS if n not in order]
     for s in summaries:
         names += [k for k in s if k not in names]
     return [n for n in names if any(n in s for s in summaries)]
@@ -108,9 +112,9 @@ def page(title, body):
 def summary_table(run):
     if not run.summary:
         return '<p class="note">No summary attributes in this run log (the run did not finish).</p>'
-    rows = [f"<tr><td>{esc(METRIC_LABELS.get(n, n.replace('_', ' ')))}</td><td class=\"num\">"
-            f"{esc(fmt_metric(n, run.summary[n]))}</td><td><code>summary_{esc(n)}</code></td></tr>"
-            for n in ordered_metrics([run.summary])]
+    rows = [f"<tr><td title=\"{esc(run.metric_info.get(n, {}).get('doc', ''))}\">{esc(run.metric_label(n))}</td>"
+            f"<td class=\"num\">{esc(fmt_metric(n, run.summary[n]))}</td><td><code>summary_{esc(n)}</code></td></tr>"
+            for n in ordered_metrics([run.summary], run.metric_info)]
     return "<table><tr><th>measure</th><th>value</th><th>attribute</th></tr>\n" + "\n".join(rows) + "</table>"
 
 
@@ -125,7 +129,8 @@ def events_table(run):
             counts = df["reason"].value_counts()
             reasons = ", ".join(f"{esc(k)} {v}" for k, v in counts.items())
         classes = ", ".join(sorted(df["agent_class"].unique())) if "agent_class" in df and len(df) else ""
-        rows.append(f"<tr><td><code>{esc(kind)}</code></td><td class=\"num\">{len(df):,}</td>"
+        rows.append(f"<tr><td title=\"{esc(run.event_kinds.get(kind, {}).get('doc', ''))}\">{esc(run.event_label(kind))} "
+                    f"(<code>{esc(kind)}</code>)</td><td class=\"num\">{len(df):,}</td>"
                     f"<td>{esc(classes)}</td><td>{reasons}</td></tr>")
     return ("<table><tr><th>event kind</th><th>rows</th><th>agent classes</th><th>reasons</th></tr>\n"
             + "\n".join(rows) + "</table>")
@@ -214,9 +219,10 @@ def compare_html(runs, figures, png_dir):
         if not r.complete:
             body.append(f'<p class="warn">{esc(r.label)}: {esc(r.incomplete_note())}</p>')
     body.append('<h2 id="summary">Summary metrics</h2>')
-    names = ordered_metrics([r.summary for r in runs])
+    names = ordered_metrics([r.summary for r in runs], next((r.metric_info for r in runs if r.metric_info), ()))
     head = "".join(f"<th>{esc(r.label)}</th>" for r in runs)
-    trs = [f"<tr><td>{esc(METRIC_LABELS.get(n, n.replace('_', ' ')))}</td>"
+    labelled = next((r for r in runs if r.metric_info), runs[0]) if runs else None
+    trs = [f"<tr><td>{esc(labelled.metric_label(n))}</td>"
            + "".join(f'<td class="num">{esc(fmt_metric(n, r.summary.get(n)))}</td>' for r in runs) + "</tr>"
            for n in names]
     body.append(f"<table><tr><th>measure</th>{head}</tr>\n" + "\n".join(trs) + "</table>" if names else

@@ -1,5 +1,6 @@
 """Reading a stampede run log for the report: class Run (what the figures need, read once; missing
 parts are None or empty), the resolved scenario's keys, and the main futures contract."""
+import json
 import os
 import re
 import tomllib
@@ -31,6 +32,20 @@ DMA, NEUTRAL = "dma_account", "neutral_fund"
 
 def _text(x):
     return x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x)
+
+
+def read_registry(f, table):
+    """/meta/<table> of an open log (event_kinds, agent_classes, summary_metrics: a JSON array of
+    records with name, label, units or the like, and doc; docs/hdf5-schema.md) as {name: record}
+    in the file's order; {} for a log written before the registries, or one whose table is unreadable."""
+    p = f"meta/{table}"
+    if p not in f:
+        return {}
+    try:
+        records = json.loads(f[p].asstr()[()])
+        return {r["name"]: r for r in records if isinstance(r, dict) and "name" in r}
+    except (ValueError, TypeError, KeyError):
+        return {}
 
 
 class Run:
@@ -124,6 +139,11 @@ class Run:
                     if c in df:
                         df[c] = df[c].str.decode("utf-8", "replace")
                 self.events[kind] = df
+        # The log's own names, labels and units ({} in logs written before them): class_label,
+        # event_label and metric_label read these.
+        self.event_kinds = read_registry(f, "event_kinds")
+        self.class_info = read_registry(f, "agent_classes")
+        self.metric_info = read_registry(f, "summary_metrics")
         self.scenario_toml = _text(f["meta/scenario_toml"].asstr()[()]) if "meta/scenario_toml" in f else ""
         self.scenario_resolved = (_text(f["meta/scenario_resolved"].asstr()[()])
                                   if "meta/scenario_resolved" in f else "")
@@ -201,6 +221,20 @@ class Run:
         return slice(int(lo), int(hi))
 
     # -- derived series
+
+    def class_label(self, name):
+        """An agent class's label as the log gives it ("DMA accounts"); its name in older logs."""
+        return self.class_info.get(name, {}).get("label") or name
+
+    def event_label(self, kind):
+        """An event kind's label as the log gives it ("margin calls"); its name in older logs."""
+        return self.event_kinds.get(kind, {}).get("label") or kind
+
+    def metric_label(self, name):
+        """A summary measure's label as the log gives it; for older logs the report's own
+        (html.METRIC_LABELS), else the name spelt out."""
+        from .html import METRIC_LABELS
+        return self.metric_info.get(name, {}).get("label") or METRIC_LABELS.get(name, name.replace("_", " "))
 
     def class_index(self, name):
         return self.classes.index(name) if name in self.classes else None
