@@ -44,8 +44,8 @@ const std::vector<SummaryMetric>& declared_summary_metrics() {
        "worst fall of the microcap index's close from its running peak", [](S s) { return s.microcap.max_drawdown; }},
       {"microcap_worst_day", "1", "microcap index worst day", "worst close-to-close return of the microcap index",
        [](S s) { return s.microcap.worst_day; }},
-      {"deepest_basis_annualised", "1/year", "deepest annualised basis (main contract)",
-       "most negative annualised basis of the main futures contract over all steps",
+      {"deepest_basis_annualised", "1/year", "deepest closing basis (main contract)",
+       "most negative annualised basis at a close of the contract with the most open interest",
        [](S s) { return s.deepest_basis_annualised; }},
       {"max_limit_down", "stock", "most stocks closing limit-down (one day)",
        "largest number of stocks closing at their lower price limit on one day",
@@ -131,8 +131,9 @@ std::string format_summary(const RunSummary& s, const std::filesystem::path& out
                                      real_path(s.real_microcap, "microcap")));
   line("microcap index worst day",
        fmt::format("{} on {}{}", pct(s.microcap.worst_day), s.microcap.worst_day_date, real_day(s.real_microcap)));
-  line("deepest annualised basis (main)", s.deepest_basis_date.empty() ? std::string("none below zero")
-                                                                        : fmt::format("{} on {}", pct(s.deepest_basis_annualised), s.deepest_basis_date));
+  line("deepest closing basis (main)",
+       s.deepest_basis_date.empty() ? std::string("none below zero")
+                                    : fmt::format("{} on {}", pct(s.deepest_basis_annualised), s.deepest_basis_date));
   line("most stocks closing limit-down", fmt::format("{} of {} on {}", s.max_limit_down, s.stocks, s.max_limit_down_date));
   line("most stocks closing limit-up", fmt::format("{}", s.max_limit_up));
   line("forced share of microcap selling",

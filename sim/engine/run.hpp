@@ -73,7 +73,7 @@ struct RunSummary {
   // The real CSI 1000 and microcap index over the run's dates (start = the close before the first
   // day), when the scenario's driver file has them for every day; start stays 0 otherwise.
   IndexPath real_hedged, real_microcap;
-  double deepest_basis_annualised = 0;   // main contract (front, or next in the front's last 5 days), most negative over all steps
+  double deepest_basis_annualised = 0;   // at the closes, of the contract with the most open interest (annualised)
   std::string deepest_basis_date;
   int max_limit_down = 0, max_limit_up = 0;
   std::string max_limit_down_date;

@@ -18,13 +18,13 @@
 #include "sim/engine/run.hpp"
 #include "sim/engine/scenario_hash.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/market/futures.hpp"
 #include "sim/record/run_log.hpp"
 #include "sim/record/run_log_verify.hpp"
 
 namespace stampede {
 
 namespace {
-constexpr int kMainContractMinDays = 5;
 
 // Every agent with a daily row, in the order of the day frame's rows, with its NAV at the start.
 std::vector<OutcomeTracker::DailyAgent> daily_agents(const Simulation& sim) {
@@ -95,7 +95,7 @@ int kill_after_day() {
   return v != nullptr && *v != '\0' ? std::atoi(v) : -1;
 }
 
-}  // namespace
+}   // namespace
 
 struct SteppedRun::State {
   explicit State(RunOptions o)
@@ -181,19 +181,18 @@ void SteppedRun::State::open(const Scenario& scenario, const AgentRegistry& regi
 }
 
 bool SteppedRun::State::step() {
-  const int front_days = sim->view().futures[0].days_to_expiry;   // of the contract about to trade
   const bool day_closed = sim->step();
   const StepFrame& f = sim->step_frame();
-  // The main contract: the front, or the next one in the front's last days, when annualising
-  // a basis over a day or two gives meaningless numbers.
-  // The view before a day's first step still counts from the previous trading day (a
-  // holiday can hide an expiry), so the smaller of the counts before and after the step.
-  const int days_after = day_closed ? front_days : sim->view().futures[0].days_to_expiry;
-  const int main_slot = std::min(front_days, days_after) < kMainContractMinDays ? 1 : 0;
-  const double basis = f.futures_basis_annualised[static_cast<std::size_t>(main_slot)];
-  if (basis < sum.deepest_basis_annualised) {
-    sum.deepest_basis_annualised = basis;
-    sum.deepest_basis_date = sim->calendar().iso(f.day);
+  // The basis the summary quotes is the calibration's (tools/calibration/measures.py): at each
+  // close, of the contract with the most open interest; an intraday print or a contract in its
+  // last days, annualised over a day or two, says nothing about the hedgers' cost.
+  if (day_closed) {
+    const std::size_t main_slot = main_contract_slot(f.futures_open_interest.data(), f.futures_open_interest.size());
+    const double basis = f.futures_basis_annualised[main_slot];
+    if (basis < sum.deepest_basis_annualised) {
+      sum.deepest_basis_annualised = basis;
+      sum.deepest_basis_date = sim->calendar().iso(f.day);
+    }
   }
   log->write_step(f);
   for (auto& [kind, rows] : sim->take_events()) {

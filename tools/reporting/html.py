@@ -37,7 +37,7 @@ METRIC_LABELS = {
     "microcap_return": "microcap index return",
     "microcap_max_drawdown": "microcap index max drawdown",
     "microcap_worst_day": "microcap index worst day",
-    "deepest_basis_annualised": "deepest annualised basis (main contract)",
+    "deepest_basis_annualised": "deepest closing basis (main contract)",
     "max_limit_down": "most stocks closing limit-down (one day)",
     "max_limit_up": "most stocks closing limit-up (one day)",
     "forced_share_of_microcap_selling": "forced share of microcap selling",
