@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -221,6 +222,243 @@ MarkedTables read_marked_tables(std::string_view markdown) {
   return out;
 }
 
+// --- a scenario file's comment blocks ---------------------------------------------------------
+
+constexpr std::size_t kCommentColumns = 120;
+
+std::string spec_text(const ParamSpec& s) {
+  return (s.unit.empty() ? std::string("-") : s.unit) + "; " + range_text(s) + "; " + s.doc;
+}
+
+// `text`'s words on "# " lines of at most kCommentColumns (a longer word gets a line of its own).
+std::vector<std::string> wrap_comment(std::string_view text) {
+  std::vector<std::string> out;
+  std::string line = "#";
+  std::size_t pos = 0;
+  while (true) {
+    pos = text.find_first_not_of(' ', pos);
+    if (pos == std::string_view::npos) break;
+    const auto end = std::min(text.find(' ', pos), text.size());
+    const std::string_view word = text.substr(pos, end - pos);
+    if (line.size() > 1 && line.size() + 1 + word.size() > kCommentColumns) {
+      out.push_back(line);
+      line = "#";
+    }
+    line += " ";
+    line += word;
+    pos = end;
+  }
+  if (line.size() > 1) out.push_back(line);
+  return out;
+}
+
+std::string_view trimmed(std::string_view s) {
+  const auto a = s.find_first_not_of(" \t\r");
+  if (a == std::string_view::npos) return {};
+  return s.substr(a, s.find_last_not_of(" \t\r") - a + 1);
+}
+
+bool is_comment(std::string_view line) { return !line.empty() && line[0] == '#'; }
+
+// A comment line's text: after the '#' and one space.
+std::string_view comment_text(std::string_view line) {
+  line.remove_prefix(1);
+  if (!line.empty() && line[0] == ' ') line.remove_prefix(1);
+  return line;
+}
+
+// The section a `[section]` header line opens, or nullopt for any other line.
+std::optional<std::string> header_section(std::string_view line) {
+  const std::string_view t = trimmed(line);
+  if (t.size() < 2 || t[0] != '[' || t[1] == '[') return std::nullopt;
+  const auto close = t.find(']');
+  if (close == std::string_view::npos) return std::nullopt;
+  return std::string(trimmed(t.substr(1, close - 1)));
+}
+
+// The key a `key = value` line sets, or "" for any other line.
+std::string line_key(std::string_view line) {
+  const std::string_view t = trimmed(line);
+  std::size_t n = 0;
+  while (n < t.size() && (std::isalnum(static_cast<unsigned char>(t[n])) || t[n] == '_' || t[n] == '-')) ++n;
+  if (n == 0) return {};
+  const std::string_view rest = trimmed(t.substr(n));
+  return !rest.empty() && rest[0] == '=' ? std::string(t.substr(0, n)) : std::string();
+}
+
+// The old spec fields of a comment text that reads `unit; range; rest`: the offsets of the two
+// "; " (a unit of at most 60 characters, a range of at most 100), else nullopt.
+std::optional<std::pair<std::size_t, std::size_t>> spec_fields(std::string_view text) {
+  const auto first = text.find("; ");
+  if (first == std::string_view::npos || first == 0 || first > 60) return std::nullopt;
+  if (text.substr(0, first).find(". ") != std::string_view::npos) return std::nullopt;
+  const auto second = text.find("; ", first + 2);
+  if (second == std::string_view::npos || second - first - 2 > 100) return std::nullopt;
+  return std::make_pair(first, second);
+}
+
+// The lower-case words (letters and digits) of `text`, without those that change nothing.
+std::vector<std::string> words(std::string_view text) {
+  std::vector<std::string> out;
+  std::string word;
+  auto flush = [&] {
+    if (!word.empty() && word != "the" && word != "a" && word != "an" && word != "number" && word != "of" &&
+        word != "s")
+      out.push_back(word);
+    word.clear();
+  };
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else
+      flush();
+  }
+  flush();
+  return out;
+}
+
+// True when `old_doc` (a file's first sentence after its old unit and range) is an older wording
+// of the spec's doc: at least 80% of its words are in the doc or the long doc, so dropping it
+// loses next to nothing. Else it is kept as free text.
+bool reworded(std::string_view old_doc, const ParamSpec& spec) {
+  const auto old_words = words(old_doc);
+  if (old_words.empty()) return false;
+  auto known = words(spec.doc);
+  const auto more = words(spec.long_doc);
+  known.insert(known.end(), more.begin(), more.end());
+  std::size_t found = 0;
+  for (const auto& w : old_words) found += std::find(known.begin(), known.end(), w) != known.end() ? 1 : 0;
+  return found * 5 >= old_words.size() * 4;
+}
+
+// One key's comment block: lines [begin, end) of the file, `end` the key line.
+struct CommentBlock {
+  std::size_t begin, end;
+  std::string section, leaf;
+  const ParamSpec* spec;
+  bool after_header;   // the block starts right after a section header, or before any key
+};
+
+struct ScenarioLines {
+  std::vector<std::string_view> lines;
+  std::vector<CommentBlock> blocks;
+};
+
+ScenarioLines scenario_lines(std::string_view toml, const std::vector<ParamSpec>& specs) {
+  ScenarioLines out;
+  out.lines = lines_of(toml);
+  std::map<std::string, const ParamSpec*> by_key;
+  for (const auto& s : specs) by_key[s.key] = &s;
+  std::string section;
+  bool key_seen = false;
+  for (std::size_t n = 0; n < out.lines.size(); ++n) {
+    if (auto opened = header_section(out.lines[n])) {
+      section = *opened;
+      continue;
+    }
+    const std::string leaf = line_key(out.lines[n]);
+    if (leaf.empty()) continue;
+    std::size_t begin = n;
+    while (begin > 0 && is_comment(out.lines[begin - 1])) --begin;
+    const auto spec = by_key.find(section.empty() ? leaf : section + "." + leaf);
+    if (spec != by_key.end())
+      out.blocks.push_back({begin, n, section, leaf, spec->second,
+                            !key_seen || (begin > 0 && header_section(out.lines[begin - 1]).has_value())});
+    key_seen = true;
+  }
+  return out;
+}
+
+// What a block holds: the comment lines above its old spec line, the old spec line's fields, and
+// its free text.
+struct BlockParts {
+  std::vector<std::string> above;   // verbatim lines
+  bool has_spec = false;
+  std::string unit, range, doc;    // the old fields (doc: as far as it matched, else its first sentence)
+  bool doc_matches = false;        // the old doc is the code's
+  bool doc_reworded = false;       // the old doc says what the code's (or its long doc) says, in other words
+  std::vector<std::string> free;   // "# " lines
+};
+
+BlockParts block_parts(const std::vector<std::string_view>& lines, const CommentBlock& b) {
+  BlockParts out;
+  std::size_t start = b.end;
+  for (std::size_t n = b.begin; n < b.end; ++n)
+    if (spec_fields(comment_text(lines[n]))) {
+      start = n;
+      break;
+    }
+  if (start == b.end) {   // no spec line: the section's comment, or the key's own explanation
+    for (std::size_t n = b.begin; n < b.end; ++n) (b.after_header ? out.above : out.free).emplace_back(lines[n]);
+    return out;
+  }
+  for (std::size_t n = b.begin; n < start; ++n) out.above.emplace_back(lines[n]);
+  out.has_spec = true;
+  // The spec line and the lines after it, joined by single spaces; where each line starts.
+  std::string joined;
+  std::vector<std::size_t> line_start;
+  for (std::size_t n = start; n < b.end; ++n) {
+    if (n > start) joined += ' ';
+    line_start.push_back(joined.size());
+    joined += comment_text(lines[n]);
+  }
+  const auto [first, second] = *spec_fields(joined);
+  out.unit = joined.substr(0, first);
+  out.range = joined.substr(first + 2, second - first - 2);
+  const std::size_t rest = second + 2;
+  const std::string& doc = b.spec->doc;
+  std::size_t free = rest;   // where the free text starts in `joined`
+  if (joined.compare(rest, doc.size(), doc) == 0) {
+    out.doc = doc;
+    out.doc_matches = true;
+    free = rest + doc.size();
+  } else {
+    auto sentence_end = joined.find(". ", rest);
+    if (sentence_end == std::string::npos) sentence_end = joined.size();
+    out.doc = joined.substr(rest, sentence_end - rest);
+    if (!out.doc.empty() && out.doc.back() == '.') out.doc.pop_back();
+    if (reworded(out.doc, *b.spec)) {   // an older wording of the code's doc: the spec line replaces it
+      out.doc_reworded = true;
+      free = sentence_end;
+    }
+  }
+  if (out.doc_matches || out.doc_reworded) {   // what ends the old doc: a full stop, a ';', ':' or ','
+    if (free < joined.size() && std::string_view(".;:,").find(joined[free]) != std::string_view::npos) ++free;
+    while (free < joined.size() && joined[free] == ' ') ++free;
+  }
+  if (free >= joined.size()) return out;
+  // The free text: the lines it fills, kept as they are when it starts a line; else the rest of
+  // the line it starts on, then the lines after it: plain lines are re-wrapped as one paragraph, a
+  // block with indented or empty lines keeps its lines.
+  std::size_t line = 0;
+  while (line + 1 < line_start.size() && line_start[line + 1] <= free) ++line;
+  if (free == line_start[line]) {
+    for (std::size_t n = start + line; n < b.end; ++n) out.free.emplace_back(lines[n]);
+    return out;
+  }
+  bool plain = true;
+  for (std::size_t n = start + line + 1; n < b.end; ++n) {
+    const std::string_view text = comment_text(lines[n]);
+    if (text.empty() || text[0] == ' ' || lines[n].substr(0, 2) != "# ") plain = false;
+  }
+  const std::size_t line_end = line + 1 < line_start.size() ? line_start[line + 1] - 1 : joined.size();
+  if (plain) {
+    out.free = wrap_comment(std::string_view(joined).substr(free));
+  } else {
+    out.free = wrap_comment(std::string_view(joined).substr(free, line_end - free));
+    for (std::size_t n = start + line + 1; n < b.end; ++n) out.free.emplace_back(lines[n]);
+  }
+  return out;
+}
+
+bool begins_with_spec(const std::vector<std::string_view>& lines, const CommentBlock& b,
+                      const std::vector<std::string>& spec) {
+  if (b.end - b.begin < spec.size()) return false;
+  for (std::size_t k = 0; k < spec.size(); ++k)
+    if (lines[b.begin + k] != spec[k]) return false;
+  return true;
+}
+
 }  // namespace
 
 std::string parameter_table(const std::vector<ParamSpec>& specs, std::string_view section) {
@@ -297,3 +535,62 @@ std::vector<std::string> parameter_table_differences(std::string_view markdown, 
 }
 
 }  // namespace stampede
+
+namespace stampede {
+
+std::vector<std::string> spec_comment_lines(const ParamSpec& spec) { return wrap_comment(spec_text(spec)); }
+
+std::vector<std::string> scenario_comment_differences(std::string_view toml, const std::vector<ParamSpec>& specs) {
+  const ScenarioLines file = scenario_lines(toml, specs);
+  std::vector<std::string> out;
+  for (const auto& b : file.blocks) {
+    const std::vector<std::string> spec = spec_comment_lines(*b.spec);
+    if (begins_with_spec(file.lines, b, spec)) continue;
+    const std::string where = fmt::format("line {}: {} {}", b.end + 1, section_title(b.section), b.leaf);
+    const BlockParts parts = block_parts(file.lines, b);
+    if (!parts.has_spec) {
+      out.push_back(where + ": no spec line above it (`" + spec.front() + (spec.size() > 1 ? " ...`)" : "`)"));
+      continue;
+    }
+    const std::size_t before = out.size();
+    const std::string unit = b.spec->unit.empty() ? std::string("-") : b.spec->unit;
+    if (parts.unit != unit)
+      out.push_back(fmt::format("{}: unit is `{}` in the file, `{}` in the code", where, parts.unit, unit));
+    if (parts.range != range_text(*b.spec))
+      out.push_back(
+          fmt::format("{}: range is `{}` in the file, `{}` in the code", where, parts.range, range_text(*b.spec)));
+    if (!parts.doc_matches)
+      out.push_back(fmt::format("{}: doc is `{}` in the file, `{}` in the code", where, parts.doc, b.spec->doc));
+    if (!parts.above.empty())
+      out.push_back(where +
+                    ": comment lines above its spec line (a section's comment: a blank line before the spec line)");
+    if (out.size() == before)
+      out.push_back(where + ": the spec line is wrapped otherwise, or the explanation is on its last line (`" +
+                    spec.back() + "` then the explanation on lines of its own)");
+  }
+  return out;
+}
+
+std::string with_spec_comments(std::string_view toml, const std::vector<ParamSpec>& specs) {
+  const ScenarioLines file = scenario_lines(toml, specs);
+  std::string out;
+  std::size_t next = 0;   // the first line not yet copied
+  for (const auto& b : file.blocks) {
+    const std::vector<std::string> spec = spec_comment_lines(*b.spec);
+    if (begins_with_spec(file.lines, b, spec)) continue;
+    for (; next < b.begin; ++next) out += std::string(file.lines[next]) + "\n";
+    const BlockParts parts = block_parts(file.lines, b);
+    for (const auto& line : parts.above) out += line + "\n";
+    if (!parts.above.empty()) out += "\n";
+    for (const auto& line : spec) out += line + "\n";
+    for (const auto& line : parts.free) out += line + "\n";
+    next = b.end;
+  }
+  for (; next < file.lines.size(); ++next) {
+    const bool ends_text = next + 1 == file.lines.size() && toml.back() != '\n';
+    out += std::string(file.lines[next]) + (ends_text ? "" : "\n");
+  }
+  return out;
+}
+
+}   // namespace stampede

@@ -202,6 +202,49 @@ void write_parameter_docs(const std::string& page) {
               specs.size());
 }
 
+// `check --doc PAGE FILE`: also rewrites the scenario file's comment blocks so that each begins
+// with its key's spec line (sim/scenario/param_docs.hpp), keeping the file's own explanations.
+// The file must load to the same values after as before; if not, it is put back and that is an
+// error (a bug of the rewrite).
+void write_scenario_comments(const std::string& file) {
+  const auto& specs = builtin_agents().all_params();
+  Scenario before, after;
+  try {
+    before = Scenario::load(file, specs);
+  } catch (const ScenarioError& e) {
+    throw InputError(e.problems());
+  }
+  std::string text;
+  try {
+    text = read_input_file(file, "scenario file", 16 << 20);
+  } catch (const std::runtime_error& e) {
+    throw InputError(e.what());
+  }
+  const std::string updated = with_spec_comments(text, specs);
+  auto write = [&](const std::string& content) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out.flush()) throw std::runtime_error("cannot write " + file);
+  };
+  if (updated != text) {
+    write(updated);
+    try {
+      after = Scenario::load(file, specs);
+    } catch (const ScenarioError& e) {
+      write(text);
+      throw std::runtime_error(file + ": the rewritten comments do not load (file restored): " + e.what());
+    }
+    if (!after.differences_from(before).empty() || after.name() != before.name()) {
+      write(text);
+      throw std::runtime_error(file + ": the rewritten comments change the scenario's values (file restored)");
+    }
+  }
+  std::vector<std::string> problems;
+  for (const auto& d : scenario_comment_differences(updated, specs)) problems.push_back(file + ": " + d);
+  if (!problems.empty()) throw InputError(problems);
+  std::printf("%s: comments %s\n", file.c_str(), updated == text ? "already up to date" : "rewritten");
+}
+
 // `check --diff`: only the keys the scenario changes, first against the defaults (what every key is
 // when no file sets it), then against the file it builds on (`base`), each with the other value.
 void print_differences(const Scenario& s, const ScenarioArgs& args) {
@@ -251,11 +294,15 @@ void add_check_command(CLI::App& app) {
   cmd->add_flag("--force", args->force, "Do not refuse a scenario whose estimated disk or memory is more than is free");
   cmd->add_option("--doc", args->doc,
                   "Rewrite the parameter tables of this markdown page (docs/scenario.md) from the code's keys, "
-                  "then check the page against them; no scenario needed");
+                  "then check the page against them; no scenario needed. With a scenario file "
+                  "(scenarios/feb2024.toml), also begin each key's comment block with its spec line "
+                  "(unit; range; doc), keeping the file's own explanations");
   cmd->callback([args] {
     if (!args->doc.empty()) {
-      if (!args->scenario.file.empty() || args->diff) throw InputError("stampede check: --doc takes no scenario and no --diff");
+      if (args->diff || !args->scenario.overrides.empty())
+        throw InputError("stampede check: --doc takes no --diff and no --set");
       write_parameter_docs(args->doc);
+      if (!args->scenario.file.empty()) write_scenario_comments(args->scenario.file);
       return;
     }
     if (args->scenario.file.empty()) throw CLI::RequiredError("scenario");
