@@ -20,8 +20,9 @@
 // its selling, rebalancing and redemption sales alike.
 //
 // Events (instrument -1):
-//   redemption_requests  quantity = lag in trading days, price = yuan requested, reason "relative_drawdown" or
-//   "absolute_drawdown" redemption_payments  quantity = trading day of the request, price = yuan paid,
+//   redemption_requests  quantity = lag in trading days, price = yuan requested,
+//                        reason "relative_drawdown" or "absolute_drawdown"
+//   redemption_payments  quantity = trading day of the request, price = yuan paid,
 //                        reason "paid" (the request is settled) or "partial" (some is still owed)
 #include <cstdint>
 #include <memory>
