@@ -18,7 +18,6 @@
 #include "sim/engine/run.hpp"
 #include "sim/engine/scenario_hash.hpp"
 #include "sim/engine/simulation.hpp"
-#include "sim/market/futures.hpp"
 #include "sim/record/run_log.hpp"
 #include "sim/record/run_log_verify.hpp"
 
@@ -187,7 +186,7 @@ bool SteppedRun::State::step() {
   // close, of the contract with the most open interest; an intraday print or a contract in its
   // last days, annualised over a day or two, says nothing about the hedgers' cost.
   if (day_closed) {
-    const std::size_t main_slot = main_contract_slot(f.futures_open_interest.data(), f.futures_open_interest.size());
+    const auto main_slot = static_cast<std::size_t>(sim->day_frame().futures_main_slot);
     const double basis = f.futures_basis_annualised[main_slot];
     if (basis < sum.deepest_basis_annualised) {
       sum.deepest_basis_annualised = basis;
