@@ -28,6 +28,11 @@ void SignalBoard::checkpoint(StateIo& io) {
   io(day_, history_len_, head_, candidates_, closes_, size_z_, reversal_z_, alpha_z_, alpha_known_);
 }
 
+void MakerSegmentBoard::checkpoint(StateIo& io) {
+  io.tag("maker_segment_board");
+  io(reference_, shift_, day_);
+}
+
 void QuoteWithdrawal::checkpoint(StateIo& io) {
   io(day_, reference_equity_, prev_position_, have_position_, flow_, flow_pos_, flow_sum_, remaining_minutes_, withdrawals_);
 }
@@ -61,6 +66,7 @@ void LiquidityProvider::checkpoint(StateIo& io) {
   io(target_inventory_, max_inventory_yuan_, min_cash_, bid_, ask_, bid_price_, ask_price_, seen_cash_, seen_holding_, seen_day_);
   io(prev_last_, vol_ticks_, skew_reference_, locked_share_last_close_, locked_share_today_, mark_equity_, mark_step_, mark_day_,
      rng_, withdrawal_);
+  if (segment_board_) io.shared(segment_board_);
 }
 
 void FuturesMarketMaker::checkpoint(StateIo& io) {

@@ -25,6 +25,16 @@ void LiquidityProvider::report(const MarketView& view, ClassMetrics& into) const
   mark_day_ = view.day;
 }
 
+void LiquidityProvider::end_of_day(const MarketView& view, OrderSink&) {
+  if (segment_board_) segment_board_->refresh(view);
+}
+
+void LiquidityProvider::join_segment_board(std::shared_ptr<MakerSegmentBoard> board, Segment segment) {
+  segment_ = segment;
+  board->join(account_, stock_, segment, target_inventory_, max_inventory_yuan_);
+  segment_board_ = std::move(board);
+}
+
 void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
   const InstrumentQuote& q = view.quote(stock_);
   if (prev_last_ != kNoPrice) vol_ticks_ = 0.95 * vol_ticks_ + 0.05 * std::abs(q.last - prev_last_);
@@ -61,7 +71,8 @@ void LiquidityProvider::decide(const MarketView& view, OrderSink& out) {
     const double stress = std::min(1.0, std::max(locked_share_today_, locked_share_last_close_) / p_.stress_limit_down_share);
     skew_share += p_.inventory_skew_stress_share * stress;
   }
-  const double price_skew = skew_share * shape;
+  double price_skew = skew_share * shape;
+  if (segment_board_) price_skew += segment_board_->shift(segment_);
   const double centre = fair * (1.0 - price_skew) - p_.inventory_skew_ticks * excess;
 
   Tick bid = std::clamp(static_cast<Tick>(std::floor(centre - half)), q.lower, q.upper);
@@ -127,6 +138,8 @@ struct LiquidityProvidersSection {
   }();
   double inventory_skew_pct = 0.0;
   double inventory_skew_stress_pct = 0.0;
+  double segment_skew_pct = 0.0;
+  double segment_skew_halflife_days = 5.0;
   double max_inventory_yuan = 4.0e6;
   double depth_cap_elasticity = 0.0;
   double depth_reference_cap_yuan = 2.5e9;
@@ -192,6 +205,25 @@ ParamBinder<LiquidityProvidersSection> section_binder() {
                 "share of all stocks locked limit-down (now, or at the last close if more) over "
                 "`stress_limit_down_share`, at most 1. Makers' tolerance for inventory falls as the market locks up, "
                 "so a fire sale moves prices far more than everyday flow of the same size (0 = none)");
+  b.bind(&S::segment_skew_pct, "segment_skew_pct", 0, 1000, "percent of the price",
+         "makers of the small caps outside the hedged index: quote shift when they together hold their whole "
+         "max_inventory above their reference: the price impact of a flow the segment absorbs on balance, which "
+         "everyday rebalancing nets out of (0 = none)")
+      .long_doc(
+          "makers of the small caps outside the hedged index: how far quotes shift, as a share of the fair "
+          "price, when these makers together hold their whole max_inventory above their reference (down; up "
+          "when below), measured after each close (agents/maker_segment_board.hpp). Small caps cannot be "
+          "shorted in size and no future tracks them, so their makers carry the segment's net one-sided flow "
+          "together: days of redemptions and margin calls mark every small cap down, while everyday "
+          "rebalancing (one name sold, another bought) nets out. Index members' and large caps' makers hedge "
+          "with index futures and carry no such mark (0 = none)");
+  b.bind(&S::segment_skew_halflife_days, "segment_skew_halflife_days", 0, 1000, "trading days",
+         "stock makers: resilience of the segment_skew_pct shift: each maker's reference moves halfway toward what it "
+         "holds every this many trading days (0 = never)")
+      .long_doc(
+          "stock makers: resilience of the `segment_skew_pct` shift: each maker's reference moves halfway "
+          "toward what it holds every this many trading days, as the makers come to carry (or lay off) what "
+          "they absorbed (0 = never: the shift lasts as long as the inventory)");
   b.bind(quoting(&Q::stress_limit_down_share), "stress_limit_down_share", 0.001, 1, "share of stocks",
          "stock makers: share of all stocks locked limit-down at which the market counts as fully stressed (see "
          "inventory_skew_stress_pct)")
@@ -304,6 +336,10 @@ void populate(const LiquidityProvidersSection& sec, const Scenario& s, WorldSetu
   p.inventory_skew_price_share = sec.inventory_skew_pct / 100.0;
   p.inventory_skew_stress_share = sec.inventory_skew_stress_pct / 100.0;
   const Universe& u = setup.universe();
+  // One pooled book per world, shared by every stock maker (none when the key is 0: as before).
+  std::shared_ptr<MakerSegmentBoard> segment_board;
+  if (sec.segment_skew_pct > 0)
+    segment_board = std::make_shared<MakerSegmentBoard>(sec.segment_skew_pct / 100.0, sec.segment_skew_halflife_days);
   for (int i = 0; i < u.size(); ++i) {
     // Deeper books in larger stocks: every resource of a stock's makers scales with its market cap
     // (exactly 1 at elasticity 0, so such scenarios run as before).
@@ -318,8 +354,14 @@ void populate(const LiquidityProvidersSection& sec, const Scenario& s, WorldSetu
       const AccountId acc = setup.open_account(id, capital);
       const Qty target =
           setup.grant_shares(acc, i, static_cast<Qty>(sec.inventory_yuan * depth / (u.first_price[i] / 100.0)));
-      setup.add_agent(std::make_unique<LiquidityProvider>(stock_p, acc, i, target, sec.max_inventory_yuan * depth, capital,
-                                                          make_stream(setup.seed(), "agent", static_cast<std::uint64_t>(id))));
+      auto maker =
+          std::make_unique<LiquidityProvider>(stock_p, acc, i, target, sec.max_inventory_yuan * depth, capital,
+                                              make_stream(setup.seed(), "agent", static_cast<std::uint64_t>(id)));
+      // Only the small caps outside the hedged index: a maker long index members or large caps
+      // hedges the segment's move with index futures (its flow reaches the basis instead).
+      if (segment_board && u.segment[static_cast<std::size_t>(i)] == Segment::Microcap)
+        maker->join_segment_board(segment_board, Segment::Microcap);
+      setup.add_agent(std::move(maker));
     }
   }
   const int per_future = sec.per_future;

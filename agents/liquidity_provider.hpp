@@ -6,6 +6,9 @@
 // filled since the last step stays in the book (and keeps its time priority) while the new target
 // price is less than `requote_threshold_ticks` away from it, as makers do not pay a cancel and
 // lose their place in the queue for a price they would quote anyway.
+#include <memory>
+
+#include "agents/maker_segment_board.hpp"
 #include "agents/quote_withdrawal.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/engine/agent.hpp"
@@ -83,6 +86,9 @@ class LiquidityProvider final : public Agent {
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;
+  void end_of_day(const MarketView& view, OrderSink& out) override;
+  // The segment's pooled book (maker_segment_board.hpp) shifts this maker's quotes too.
+  void join_segment_board(std::shared_ptr<MakerSegmentBoard> board, Segment segment);
   void prefetch_decide(const MarketView& view) const override {
     prefetch_next_draw(rng_);
     for (const char* line = reinterpret_cast<const char*>(this) + 64; line < reinterpret_cast<const char*>(&rng_); line += 64)
@@ -127,6 +133,8 @@ class LiquidityProvider final : public Agent {
   mutable DayIndex mark_day_ = -1;
   Rng rng_;
   QuoteWithdrawal withdrawal_;
+  std::shared_ptr<MakerSegmentBoard> segment_board_;   // null: no pooled skew
+  Segment segment_ = Segment::Microcap;
 };
 
 // The [liquidity_providers] section: stock market makers and futures market makers.
