@@ -53,6 +53,17 @@ ParamBinder<BasketParams> basket_binder(const std::string& section) {
          "the short is re-sized when it is off the exact hedge by more than half a contract plus this share of it");
   b.bind(&P::cash_buffer, "cash_buffer", 0, 1, "",
          "cash kept free beyond futures margin, as a share of the long target (buys stop there)");
+  b.bind(&P::style_cut_drawdown, "style_cut_drawdown", 0, 1, "",
+         "the manager cuts the size tilt once the basket has lost this share of its value against the hedged index "
+         "from its best (close to close); 0 = never")
+      .long_doc(
+          "the manager's style cut: once the basket has lost this share of its value against the hedged index "
+          "from its best (an excess drawdown, close to close), the weight of smallness in the account's score "
+          "falls by `style_cut_share` for the rest of the run, and the daily turnover moves the book from the "
+          "smallest names toward larger ones and the index's members: quant managers cutting a crowded style "
+          "that has turned against them sell the small caps against the index (0 = never)");
+  b.bind(&P::style_cut_share, "style_cut_share", 0, 1, "",
+         "share of the size weight the style cut removes (see style_cut_drawdown)");
   b.bind(&P::index_share, "index_share", 0, 1, "",
          "share of the basket held in the hedged index's members (the best-scored of them), the rest the best-scored "
          "of all candidates: a fund benchmarked to the index it hedges keeps part of its book in it (0 = by score "
@@ -135,7 +146,26 @@ double HedgedBasket::endow(WorldSetup& setup, double long_yuan) {
   return granted_yuan;
 }
 
+void HedgedBasket::track_excess(const MarketView& v) {
+  // The day's start holdings, valued at yesterday's close against the close before it (trades
+  // within the day left aside), beside the hedged index over the same closes.
+  const double index_close = v.hedged_prev_close;
+  if (last_hedged_close_ > 0 && day_start_long_ > 0 && index_close > 0) {
+    double now = 0;
+    for (const StockPosition& p : day_start_) now += static_cast<double>(p.qty) * yuan(v.quote(p.stock).reference);
+    excess_ *= (now / day_start_long_) / (index_close / last_hedged_close_);
+    excess_peak_ = std::max(excess_peak_, excess_);
+  }
+  last_hedged_close_ = index_close;
+  if (p_.style_cut_drawdown > 0 && !style_cut_ && excess_ < excess_peak_ * (1.0 - p_.style_cut_drawdown)) {
+    style_cut_ = true;
+    w_size_ *= 1.0 - std::clamp(p_.style_cut_share, 0.0, 1.0);
+    basket_day_ = -2;   // re-pick today with the new weights
+  }
+}
+
 void HedgedBasket::begin_day(const MarketView& v) {
+  if (p_.style_cut_drawdown > 0) track_excess(v);
   if (board_->day() != basket_day_) pick_basket();
   const Account& a = v.account(account_);
   day_start_.assign(a.stocks().begin(), a.stocks().end());

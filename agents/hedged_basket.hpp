@@ -52,6 +52,13 @@ struct BasketParams {
   // best-scored of all candidates: a fund benchmarked to the index it hedges keeps part of its book
   // in it. 0 = every name by score alone (the old model).
   double index_share = 0.0;
+  // The manager's style cut: once the basket has lost this share of its value against the hedged
+  // index from its best (an excess drawdown, tracked close to close), the fund cuts the weight of
+  // smallness in its score by style_cut_share for the rest of the run, and its daily turnover moves
+  // the book from the smallest names toward larger ones and the index's members. Quant managers cut
+  // a crowded style when it turns against them, selling the small caps against the index. 0 = never.
+  double style_cut_drawdown = 0.0;
+  double style_cut_share = 0.5;
 };
 
 // The keys shared by the sections that run this strategy ("neutral_funds", "dma"), each section
@@ -95,6 +102,11 @@ class HedgedBasket {
 
   // Stock holdings value at the start of the day (yuan, at the previous close).
   double day_start_long() const { return day_start_long_; }
+  // The basket's value relative to the hedged index (1 at the start, close to close), and whether
+  // the manager has cut the size tilt (BasketParams::style_cut_drawdown).
+  double excess_index() const { return excess_; }
+  bool style_cut() const { return style_cut_; }
+  double size_weight() const { return w_size_; }   // this account's weight of smallness, after any cut
   // Value of the shares sold or in open sell orders today, at the previous close (yuan): the sell
   // cap compares it with day_start_long(), so it counts shares, weighted by yesterday's prices.
   double committed_sells(const MarketView& v) const;
@@ -153,6 +165,7 @@ class HedgedBasket {
     StepIndex sent;   // step it was sent in
   };
   void pick_basket();
+  void track_excess(const MarketView& v);    // at begin_day, before the day's holdings are snapshot
   Qty day_start_qty(InstrumentId s) const;   // shares of `s` held at the start of the day
   bool round_step(const MarketView& v) const;
   Tick sell_price(const InstrumentQuote& q, int ticks) const;
@@ -163,6 +176,9 @@ class HedgedBasket {
   std::shared_ptr<const SignalBoard> board_;
   AccountId account_;
   double w_size_, w_reversal_, w_alpha_;   // this fund's style
+  double excess_ = 1.0, excess_peak_ = 1.0;   // basket / hedged index, and its best so far
+  double last_hedged_close_ = 0;              // the hedged index's close the excess was last moved to
+  bool style_cut_ = false;
   std::vector<float> own_;             // this fund's own noise, per board candidate
   FamilySignal family_;                // its family's shared noise, per board candidate (or null)
   std::vector<InstrumentId> basket_;   // sorted

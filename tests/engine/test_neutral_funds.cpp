@@ -185,3 +185,45 @@ TEST_CASE("a fund benchmarked to the index it hedges holds its index share of me
   for (const int m : members_held("0")) CHECK(m <= 1);
   for (const int m : members_held("0.4")) CHECK(m == 4);
 }
+
+TEST_CASE("a fund whose basket falls against the index cuts its size tilt and re-picks its basket",
+          "[neutral_fund][basket]") {
+  // Size and alpha are the signals (equal weights). The first basket, picked before any alpha is
+  // known, is the ten smallest stocks; the dumper sells them down to limit-down on the first day
+  // while the index's members stay put: an excess loss at the first close. With a style cut at 1%,
+  // the manager halves the size weight the next morning, so the basket it picks from then on gives
+  // alpha more say than the uncut fund's.
+  struct Result {
+    bool cut;
+    double excess, size_weight;
+    std::vector<InstrumentId> basket;
+  };
+  auto run = [](const std::string& cut_drawdown) {
+    auto plan = std::make_shared<test::DumpPlan>();
+    plan->days = {0};
+    const AgentRegistry r = test::registry_with_dumper(plan);
+    Simulation sim(test::small_world(r, {"days=3", "dma.accounts=0", "neutral_funds.count=1",
+                                         "fundamentals.alpha_dispersion_annual=0.3", "neutral_funds.alpha_weight=1",
+                                         "neutral_funds.size_weight=1", "neutral_funds.reversal_weight=0",
+                                         "neutral_funds.crowding=1", "neutral_funds.style_dispersion=0",
+                                         "neutral_funds.style_cut_share=0.5",
+                                         "neutral_funds.style_cut_drawdown=" + cut_drawdown}),
+                   r);
+    const NeutralFund* fund = test::agents_of<NeutralFund>(sim).at(0);
+    plan->stocks = fund->basket().basket();   // picked at setup, before any alpha is known: by size alone
+    while (!sim.finished()) sim.step();
+    const HedgedBasket& b = fund->basket();
+    return Result{b.style_cut(), b.excess_index(), b.size_weight(), b.basket()};
+  };
+  const Result without = run("0");
+  const Result with = run("0.01");
+  // No cut configured: the excess is not tracked and the weight stays.
+  CHECK_FALSE(without.cut);
+  CHECK(without.size_weight == 1.0);
+  // With it: the dumped basket lost against the index, the weight was halved, and the fund holds
+  // another basket than the uncut one.
+  CHECK(with.excess < 0.99);
+  CHECK(with.cut);
+  CHECK(with.size_weight == 0.5);
+  CHECK(with.basket != without.basket);
+}
