@@ -146,14 +146,19 @@ double HedgedBasket::endow(WorldSetup& setup, double long_yuan) {
   return granted_yuan;
 }
 
+double HedgedBasket::day_start_value(const MarketView& v) const {
+  double value = 0;
+  for (const StockPosition& p : day_start_)
+    value += static_cast<double>(p.qty) * yuan(v.quote(static_cast<InstrumentId>(p.stock)).reference);
+  return value;
+}
+
 void HedgedBasket::track_excess(const MarketView& v) {
   // The day's start holdings, valued at yesterday's close against the close before it (trades
   // within the day left aside), beside the hedged index over the same closes.
   const double index_close = v.hedged_prev_close;
   if (last_hedged_close_ > 0 && day_start_long_ > 0 && index_close > 0) {
-    double now = 0;
-    for (const StockPosition& p : day_start_) now += static_cast<double>(p.qty) * yuan(v.quote(p.stock).reference);
-    excess_ *= (now / day_start_long_) / (index_close / last_hedged_close_);
+    excess_ *= (day_start_value(v) / day_start_long_) / (index_close / last_hedged_close_);
     excess_peak_ = std::max(excess_peak_, excess_);
   }
   last_hedged_close_ = index_close;
@@ -169,8 +174,7 @@ void HedgedBasket::begin_day(const MarketView& v) {
   if (board_->day() != basket_day_) pick_basket();
   const Account& a = v.account(account_);
   day_start_.assign(a.stocks().begin(), a.stocks().end());
-  day_start_long_ = 0;
-  for (const StockPosition& p : day_start_) day_start_long_ += static_cast<double>(p.qty) * yuan(v.quote(p.stock).reference);
+  day_start_long_ = day_start_value(v);
   open_.clear();            // day orders expired at the close
   open_futures_.clear();
   pending_send_ = futures_pending_ = false;

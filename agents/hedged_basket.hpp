@@ -165,7 +165,8 @@ class HedgedBasket {
     StepIndex sent;   // step it was sent in
   };
   void pick_basket();
-  void track_excess(const MarketView& v);    // at begin_day, before the day's holdings are snapshot
+  void track_excess(const MarketView& v);              // at begin_day, before the day's holdings are snapshot
+  double day_start_value(const MarketView& v) const;   // day_start_ at the reference prices (yuan)
   Qty day_start_qty(InstrumentId s) const;   // shares of `s` held at the start of the day
   bool round_step(const MarketView& v) const;
   Tick sell_price(const InstrumentQuote& q, int ticks) const;
