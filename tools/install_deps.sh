@@ -15,7 +15,8 @@ packages=(
   libopenmpi-dev openmpi-bin
   # the Python module (python/, docs/python.md) and its tests
   pybind11-dev python3-dev python3-pytest
-  # tests/report/test_report_browser.py: the HTML report rendered and screenshot in headless Chromium
+  # tests/report/test_report_browser.py, test_report_ensemble_browser.py: the HTML reports rendered
+  # and screenshot in headless Chromium
   chromium
 )
 

@@ -265,30 +265,40 @@ def _class_figure(E, R, x, pdates):
 
 
 def paired_table(E, R):
+    """The summary metrics, one column per scenario: its median [10%, 90%] over the seeds and, below it for every
+    scenario but the baseline, the paired difference to the baseline. One column per scenario (not three) keeps
+    feb2024 and its five counterfactuals within the page; more scenarios scroll inside the table's own box."""
     P = E["paired"]
     if P is None:
         return ('<p class="note">A sweep\'s runs get seeds derived per parameter point, so they are not paired: '
                 "run `stampede ensemble` for paired differences with intervals.</p>")
     groups, metrics, base = E["groups"], E["metrics"], E["groups"][0]
-    head = "".join(f"<th>{R.esc(g)}<br>median [10%, 90%]</th>" for g in groups)
-    head += "".join(f"<th>{R.esc(g)} &minus; {R.esc(base)}<br>median [{100 * E['confidence']:g}% interval]</th>"
-                    f"<th>seeds with that sign</th>" for g in groups[1:])
+    conf = f"{100 * E['confidence']:g}%"
+    intro = (f"<p>Each cell: the scenario's median [10%, 90%] over the seeds; below it, in grey, the paired "
+             f"difference to the baseline {R.esc(base)} (the scenario minus {R.esc(base)} on the same seed): its "
+             f"median [{conf} bootstrap interval] and the seeds whose difference has that sign.</p>")
+    head = f'<th>{R.esc(base)}<br><span class="diff">baseline</span></th>'
+    head += "".join(f'<th>{R.esc(g)}<br><span class="diff">{R.esc(g)} &minus; {R.esc(base)}</span></th>'
+                    for g in groups[1:])
     band = P["metric_band"]   # [scenario, quantile, metric]
     trs = []
     for m, name in enumerate(metrics):
         f = lambda v: R.fmt_metric(name, float(v))   # noqa: E731
         d = lambda v: R.fmt_metric(name.replace("share", "return"), float(v))   # differences carry a sign  # noqa: E731
-        cells = "".join(f'<td class="num">{R.esc(f(band[g, 1, m]))} [{R.esc(f(band[g, 0, m]))}, '
-                        f'{R.esc(f(band[g, 2, m]))}]</td>' for g in range(len(groups)))
-        for g in range(1, len(groups)):
-            n = int(P["paired_seeds"][g, m])
-            share = P["paired_sign_share"][g, m]
-            agree = int(round(share * n)) if n and np.isfinite(share) else 0
-            cells += (f'<td class="num">{R.esc(d(P["paired_median"][g, m]))} [{R.esc(d(P["paired_low"][g, m]))}, '
-                      f'{R.esc(d(P["paired_high"][g, m]))}]</td><td class="num">{agree}/{n}</td>')
+        cells = []
+        for g in range(len(groups)):
+            cell = f"{R.esc(f(band[g, 1, m]))} [{R.esc(f(band[g, 0, m]))}, {R.esc(f(band[g, 2, m]))}]"
+            if g:
+                n = int(P["paired_seeds"][g, m])
+                share = P["paired_sign_share"][g, m]
+                agree = int(round(share * n)) if n and np.isfinite(share) else 0
+                cell += (f'<br><span class="diff">{R.esc(d(P["paired_median"][g, m]))} '
+                         f'[{R.esc(d(P["paired_low"][g, m]))}, {R.esc(d(P["paired_high"][g, m]))}], {agree}/{n}</span>')
+            cells.append(f'<td class="num">{cell}</td>')
         label = E["metric_labels"].get(name) or R.METRIC_LABELS.get(name, name.replace("_", " "))
-        trs.append(f"<tr><td>{R.esc(label)}</td>{cells}</tr>")
-    return f'<table id="paired"><tr><th>measure</th>{head}</tr>\n' + "\n".join(trs) + "</table>"
+        trs.append(f"<tr><td>{R.esc(label)}</td>{''.join(cells)}</tr>")
+    return (intro + f'<div class="scroll"><table id="paired"><tr><th>measure</th>{head}</tr>\n' + "\n".join(trs)
+            + "</table></div>")
 
 
 def directory_html(d, png_dir, R):
