@@ -7,8 +7,6 @@
 
 #include "sim/core/parallel.hpp"
 #include "sim/engine/market_driver.hpp"
-#include "sim/engine/run.hpp"
-#include "sim/engine/scenario_hash.hpp"
 #include "sim/scenario/core_params.hpp"
 
 namespace stampede {
@@ -271,41 +269,6 @@ void Simulation::refresh_quotes() {
   view_.hedged_locked_down_weight = all_cap > 0 ? locked_cap / all_cap : 0.0;
 }
 
-void Simulation::record_step() {
-  StepFrame& f = step_frame_;
-  f.step = global_step_;
-  f.day = day_;
-  if (record_step_prices_)
-    for (int i = 0; i < universe_.size(); ++i) f.last_price[i] = stock_yuan(index_price_[i]);
-  f.hedged_index = hedged_level_;
-  f.microcap_index = microcap_level_;
-  f.futures_price.assign(kFuturesSlots, 0);
-  f.futures_basis.assign(kFuturesSlots, 0);
-  f.futures_basis_annualised.assign(kFuturesSlots, 0);
-  f.futures_volume.assign(kFuturesSlots, 0);
-  f.futures_open_interest.assign(kFuturesSlots, 0);
-  const Date today = calendar_.date(day_);
-  for (int k = 0; k < kFuturesSlots; ++k) {
-    const auto s = static_cast<std::size_t>(k);
-    double price = futures_.to_points(futures_.price_or_settlement(k));
-    double basis = price - hedged_level_;
-    int days = std::max(1, futures_.days_to_expiry(k, today));
-    f.futures_price[s] = price;
-    f.futures_basis[s] = basis;
-    f.futures_basis_annualised[s] = basis / hedged_level_ * 365.0 / days;
-    f.futures_volume[s] = step_futures_volume_[s];
-    f.futures_open_interest[s] = open_interest_[s];
-    step_futures_volume_[s] = 0;
-  }
-  f.classes.resize(class_metrics_.size());
-  for (std::size_t c = 0; c < class_metrics_.size(); ++c) {
-    const ClassMetrics& m = class_metrics_[c];
-    ClassStepRow& row = f.classes[c];
-    row = ClassStepRow{m.nav, m.equity, m.gross_long, m.futures_notional, m.cash,
-                       m.equity > 0 ? m.gross_long / m.equity : std::nan(""), m.accounts, m.in_margin_call, m.liquidating};
-  }
-}
-
 void Simulation::add_event(const std::string& kind, AgentId agent, InstrumentId instrument, Qty qty, double price,
                            std::string reason) {
   std::string agent_class = agent >= 0 ? agent_kinds_[static_cast<std::size_t>(agent)] : std::string("market");
@@ -316,45 +279,6 @@ std::map<std::string, std::vector<EventRow>> Simulation::take_events() {
   std::map<std::string, std::vector<EventRow>> out;
   out.swap(events_);
   return out;
-}
-
-RunHeader Simulation::make_header(const Scenario& s, int threads) const {
-  RunHeader h;
-  h.scenario_name = s.name();
-  h.scenario_toml = s.source_text();
-  h.scenario_resolved = s.resolved_toml();
-  h.scenario_hash = scenario_hash(s);
-  h.seed = seed_;
-  h.threads = threads;
-  h.record_step_prices = record_step_prices_;
-  h.invariants_checked = check_invariants_;
-  h.stocks.names = universe_.name;
-  for (Segment seg : universe_.segment) h.stocks.segment.push_back(static_cast<std::uint8_t>(seg));
-  h.stocks.shares_outstanding = universe_.shares_outstanding;
-  h.stocks.index_weight = hedged_.weights_at_start();
-  h.stocks.limit_pct = universe_.limit_pct;
-  h.futures_slots = {"front", "next"};
-  h.steps_per_day = clock_.steps_per_day();
-  for (int k = 0; k < clock_.steps_per_day(); ++k) {
-    h.step_minute.push_back(clock_.step(k).minute);
-    h.step_phase.push_back(static_cast<std::uint8_t>(clock_.step(k).phase));
-  }
-  h.segment_names = {"microcap", "constituent", "large_cap"};
-  h.agent_classes = class_names_;
-  h.agent_class_info = class_info_;
-  for (const SummaryMetric& m : declared_summary_metrics())
-    h.summary_metrics.push_back({m.name, m.units, m.label, m.doc});
-  for (AgentId id : daily_agents_) {
-    const auto a = static_cast<std::size_t>(id);
-    h.daily_agent_names.push_back(daily_agent_name(agent_kinds_[a], id));
-    h.daily_agent_class.push_back(agent_class_[a]);
-    h.daily_agent_id.push_back(id);
-  }
-  h.agent_state_names = agent_state_names();
-  if (market_driver_) h.driver = *market_driver_;
-  h.liquidity_recorded = liquidity_recorded_;
-  h.futures_tick_points = futures_.spec().tick_points;
-  return h;
 }
 
 std::vector<std::string> Simulation::conservation_problems() const { return invariant_problems(true); }

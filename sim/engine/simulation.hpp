@@ -141,17 +141,22 @@ class Simulation {
   void route();
   void match(bool auction);
   void settle();
-  void record_step();
   // The invariants (invariants.hpp) on the current state.
   std::vector<std::string> invariant_problems(bool all_positions) const;
   void report_agents();
   void apply_outboxes();
   void apply_transfer(AgentId agent, const CashTransfer& t);
   void attribute_trade(const Trade& t, InstrumentId stock, std::vector<Flow>& flows);
-  // The run log's liquidity and position records (record_frames.cpp).
+  // The run log's frames, filled from the state (record_frames.cpp): the step frame after each
+  // step, its liquidity arrays book by book; the day frame in parts as end_day closes the day.
+  void record_step();
   void init_liquidity_record(std::int64_t stocks_per_segment);
   void record_book_liquidity(int book, Tick last);
+  void record_day_bars(DayFrame& f) const;
+  void record_day_trading(DayFrame& f) const;
   void record_positions(DayFrame& f) const;
+  void record_day_futures(DayFrame& f, const std::array<Tick, kFuturesSlots>& settlement) const;
+  void record_day_agents(DayFrame& f) const;
   void bucket_block(std::size_t block, std::size_t stocks);
   void apply_partition(std::size_t p);
   // The sell cap's room left on one account this step, in fen at the previous closes (check_risk
