@@ -99,46 +99,78 @@ Tick RetailPopulation::touch_price(const InstrumentQuote& q, Side side, Rng& rng
   return std::clamp(price, q.lower, q.upper);
 }
 
-RetailIntent RetailPopulation::intent(const MarketView& v, int t, Rng& rng) const {
-  RetailIntent in;
-  const Account& acc = v.account(account(t));
-  const RetailStyle st = style(t);
-  const std::size_t row = static_cast<std::size_t>(t) * static_cast<std::size_t>(k_);
-  const std::int32_t* stocks = &slot_stock_[row];
-  const Tick* entry = &slot_entry_[row];
-  // What each slot may sell today (T+1: today's purchases and open sells excluded), looked up at
-  // most once and only when needed: the positions are the cold part of an account.
-  std::array<Qty, kMaxSlots> sellable;
-  sellable.fill(-1);
-  auto sellable_of = [&](int k) {
-    Qty& q = sellable[static_cast<std::size_t>(k)];
-    if (q < 0) q = stocks[k] >= 0 ? acc.sellable(stocks[k]) : 0;
+// One active trader's decision (intent()), step by step: the trader's row of the population's
+// arrays, its account, and what each slot may sell today. Made on the stack for each decision;
+// its steps are members defined here, in the class, so the compiler inlines them into intent()
+// (no virtual call, no allocation). A step that decides nothing returns an intent without act.
+class RetailPopulation::TraderDecision {
+ public:
+  TraderDecision(const RetailPopulation& pop, const MarketView& v, int t, Rng& rng)
+      : pop_(pop), p_(pop.p_), v_(v), acc_(v.account(pop.account(t))), k_(pop.k_), rng_(rng) {
+    const std::size_t row = static_cast<std::size_t>(t) * static_cast<std::size_t>(k_);
+    stocks_ = &pop.slot_stock_[row];
+    entry_ = &pop.slot_entry_[row];
+    sellable_.fill(-1);
+  }
+
+  // 1. Panic: dump the worst fallen holding, at the best bid, or at the limit-down price when the
+  //    book is locked there, with the style's probability of panic given the share of stocks
+  //    locked limit-down.
+  RetailIntent panic_sale(RetailStyle st) {
+    const double ld_share = v_.stock_count > 0 ? static_cast<double>(v_.locked_limit_down_count) / v_.stock_count : 0.0;
+    const double p_panic = pop_.panic_probability(st, ld_share);
+    if (!(p_panic > 0.0)) return {};
+    const int worst = worst_fallen_holding();
+    if (worst < 0 || uniform01(rng_) >= p_panic) return {};
+    const InstrumentQuote& q = v_.quote(stocks_[worst]);
+    const Tick price = q.locked_limit_down || q.best_bid == kNoPrice ? q.lower : std::max(q.best_bid, q.lower);
+    return sell_all(worst, price, true);
+  }
+
+  // 2. The trader's own style.
+  // Noise (and panic-prone traders that did not panic): buy a random stock or sell a random holding.
+  RetailIntent noise() { return uniform01(rng_) < 0.5 ? buy(random_stock()) : sell_random(); }
+
+  // Momentum: dump the worst loser over the lookback, if it lost enough; or chase the best recent
+  // winner among a few stocks that caught the eye, if it rose enough.
+  RetailIntent momentum() {
+    if (uniform01(rng_) < 0.5) {
+      const int worst = worst_lookback_loser();
+      return worst >= 0 ? sell_some(worst) : RetailIntent{};
+    }
+    const InstrumentId best = best_recent_winner();
+    return best >= 0 ? buy(best) : RetailIntent{};
+  }
+
+  // Attention: mostly buy a stock of today's attention list (a random one when it is empty),
+  // else sell a random holding.
+  RetailIntent attention() {
+    if (uniform01(rng_) >= p_.attention_buy_share) return sell_random();
+    const std::vector<InstrumentId>& list = pop_.attention_;
+    if (list.empty()) return buy(random_stock());
+    return buy(list[static_cast<std::size_t>(uniform_int(rng_, 0, static_cast<int>(list.size()) - 1))]);
+  }
+
+ private:
+  // What a slot may sell today (T+1: today's purchases and open sells excluded), looked up at most
+  // once and only when needed: the positions are the cold part of an account.
+  Qty sellable_of(int k) {
+    Qty& q = sellable_[static_cast<std::size_t>(k)];
+    if (q < 0) q = stocks_[k] >= 0 ? acc_.sellable(stocks_[k]) : 0;
     return q;
-  };
-  auto can_sell = [&](int k) { return sellable_of(k) > 0; };
+  }
+  bool can_sell(int k) { return sellable_of(k) > 0; }
+  InstrumentId random_stock() { return static_cast<InstrumentId>(pop_.picker_.pick(rng_, v_.stock_count)); }
 
-  auto sell_all = [&](int slot, Tick price, bool panic) {
-    in.act = true;
-    in.side = Side::Sell;
-    in.slot = slot;
-    in.stock = stocks[slot];
-    in.price = price;
-    in.qty = sellable_of(slot);
-    in.panic = panic;
-    return in;
-  };
-
-  // 1. Panic: dump the worst fallen holding, at the best bid, or at the limit-down price when
-  //    the book is locked there.
-  const double ld_share = v.stock_count > 0 ? static_cast<double>(v.locked_limit_down_count) / v.stock_count : 0.0;
-  const double p_panic = panic_probability(st, ld_share);
-  if (p_panic > 0.0) {
+  // The sellable holding that fell furthest past a panic threshold, since purchase or since the
+  // previous close; -1 when none did.
+  int worst_fallen_holding() {
     int worst = -1;
     double worst_loss = 0.0;
     for (int k = 0; k < k_; ++k) {
-      if (stocks[k] < 0) continue;
-      const InstrumentQuote& q = v.quote(stocks[k]);
-      const double since_entry = entry[k] > 0 ? 1.0 - static_cast<double>(q.last) / entry[k] : 0.0;
+      if (stocks_[k] < 0) continue;
+      const InstrumentQuote& q = v_.quote(stocks_[k]);
+      const double since_entry = entry_[k] > 0 ? 1.0 - static_cast<double>(q.last) / entry_[k] : 0.0;
       const double since_close = q.reference > 0 ? 1.0 - static_cast<double>(q.last) / q.reference : 0.0;
       if (since_entry < p_.panic_loss_threshold && since_close < p_.panic_day_loss_threshold) continue;
       if (!can_sell(k)) continue;
@@ -148,102 +180,120 @@ RetailIntent RetailPopulation::intent(const MarketView& v, int t, Rng& rng) cons
         worst_loss = loss;
       }
     }
-    if (worst >= 0 && uniform01(rng) < p_panic) {
-      const InstrumentQuote& q = v.quote(stocks[worst]);
-      const Tick price = q.locked_limit_down || q.best_bid == kNoPrice ? q.lower : std::max(q.best_bid, q.lower);
-      return sell_all(worst, price, true);
-    }
+    return worst;
   }
 
-  // 2. The trader's own style.
-  auto buy = [&](InstrumentId s) {
+  // The sellable holding with the worst return over the lookback, below -momentum_threshold; -1
+  // when none.
+  int worst_lookback_loser() {
+    int worst = -1;
+    double worst_r = -p_.momentum_threshold;
+    for (int k = 0; k < k_; ++k) {
+      if (!can_sell(k)) continue;
+      const double r = pop_.lookback_return(v_, stocks_[k]);
+      if (r < worst_r) {
+        worst = k;
+        worst_r = r;
+      }
+    }
+    return worst;
+  }
+
+  // Of momentum_candidates random stocks, the one with the best return over the lookback, above
+  // momentum_threshold; -1 when none.
+  InstrumentId best_recent_winner() {
+    InstrumentId best = -1;
+    double best_r = p_.momentum_threshold;
+    for (int c = 0; c < p_.momentum_candidates; ++c) {
+      const InstrumentId s = random_stock();
+      const double r = pop_.lookback_return(v_, s);
+      if (r > best_r) {
+        best = s;
+        best_r = r;
+      }
+    }
+    return best;
+  }
+
+  // Buys lots of a stock near the touch, as many as the order size drawn and the cash allow, into
+  // the stock's slot or a free one; with every slot taken, more of a stock already held instead.
+  RetailIntent buy(InstrumentId s) {
     int slot = -1;
     for (int k = 0; k < k_ && slot < 0; ++k)
-      if (stocks[k] == s) slot = k;
+      if (stocks_[k] == s) slot = k;
     for (int k = 0; k < k_ && slot < 0; ++k)
-      if (stocks[k] < 0) slot = k;
+      if (stocks_[k] < 0) slot = k;
     if (slot < 0) {   // every slot taken: more of a stock already held instead
-      slot = uniform_int(rng, 0, k_ - 1);
-      s = stocks[slot];
+      slot = uniform_int(rng_, 0, k_ - 1);
+      s = stocks_[slot];
     }
-    const InstrumentQuote& q = v.quote(s);
-    const Tick price = touch_price(q, Side::Buy, rng);
-    if (price <= 0) return in;
-    const Qty affordable = acc.available_cash() / price / 100 * 100;
-    const Qty qty = std::min(order_lots(rng) * 100, affordable);
-    if (qty <= 0) return in;
-    in.act = true;
-    in.side = Side::Buy;
-    in.stock = s;
-    in.slot = slot;
-    in.price = price;
-    in.qty = qty;
-    return in;
-  };
-  auto sell_some = [&](int slot) {
-    const InstrumentId s = stocks[slot];
+    const InstrumentQuote& q = v_.quote(s);
+    const Tick price = pop_.touch_price(q, Side::Buy, rng_);
+    if (price <= 0) return {};
+    const Qty affordable = acc_.available_cash() / price / 100 * 100;
+    const Qty qty = std::min(pop_.order_lots(rng_) * 100, affordable);
+    if (qty <= 0) return {};
+    return order(Side::Buy, slot, s, price, qty, false);
+  }
+
+  // Sells the order size drawn of a slot near the touch, all of it when less than a lot would be left.
+  RetailIntent sell_some(int slot) {
+    const InstrumentId s = stocks_[slot];
     const Qty all = sellable_of(slot);
-    Qty qty = std::min(order_lots(rng) * 100, all);
+    Qty qty = std::min(pop_.order_lots(rng_) * 100, all);
     if (all - qty < 100) qty = all;   // no odd lot left behind
-    in.act = true;
-    in.side = Side::Sell;
-    in.stock = s;
-    in.slot = slot;
-    in.price = touch_price(v.quote(s), Side::Sell, rng);
-    in.qty = qty;
-    return in;
-  };
-  auto sell_random = [&]() {
+    return order(Side::Sell, slot, s, pop_.touch_price(v_.quote(s), Side::Sell, rng_), qty, false);
+  }
+
+  // Sells some of a holding picked at random among the sellable ones.
+  RetailIntent sell_random() {
     int count = 0;
     for (int k = 0; k < k_; ++k) count += can_sell(k);
-    if (count == 0) return in;
-    int pick = uniform_int(rng, 0, count - 1);
+    if (count == 0) return {};
+    int pick = uniform_int(rng_, 0, count - 1);
     for (int k = 0; k < k_; ++k)
       if (can_sell(k) && pick-- == 0) return sell_some(k);
-    return in;
-  };
-  auto random_stock = [&]() { return static_cast<InstrumentId>(picker_.pick(rng, v.stock_count)); };
+    return {};
+  }
 
+  RetailIntent sell_all(int slot, Tick price, bool panic) {
+    return order(Side::Sell, slot, stocks_[slot], price, sellable_of(slot), panic);
+  }
+
+  static RetailIntent order(Side side, int slot, InstrumentId stock, Tick price, Qty qty, bool panic) {
+    RetailIntent in;
+    in.act = true;
+    in.side = side;
+    in.stock = stock;
+    in.price = price;
+    in.qty = qty;
+    in.slot = slot;
+    in.panic = panic;
+    return in;
+  }
+
+  const RetailPopulation& pop_;
+  const RetailParams& p_;
+  const MarketView& v_;
+  const Account& acc_;
+  const int k_;   // slots per trader
+  Rng& rng_;
+  const std::int32_t* stocks_;   // the trader's slots: stock (-1 = free) and purchase price
+  const Tick* entry_;
+  std::array<Qty, kMaxSlots> sellable_;   // per slot, -1 until looked up
+};
+
+RetailIntent RetailPopulation::intent(const MarketView& v, int t, Rng& rng) const {
+  const RetailStyle st = style(t);
+  TraderDecision trader(*this, v, t, rng);
+  if (RetailIntent panic = trader.panic_sale(st); panic.act) return panic;
   switch (st) {
     case RetailStyle::Noise:
-    case RetailStyle::Panic:
-      return uniform01(rng) < 0.5 ? buy(random_stock()) : sell_random();
-    case RetailStyle::Momentum: {
-      if (uniform01(rng) < 0.5) {
-        // Dump the worst loser over the lookback, if it lost enough.
-        int worst = -1;
-        double worst_r = -p_.momentum_threshold;
-        for (int k = 0; k < k_; ++k) {
-          if (!can_sell(k)) continue;
-          const double r = lookback_return(v, stocks[k]);
-          if (r < worst_r) {
-            worst = k;
-            worst_r = r;
-          }
-        }
-        return worst >= 0 ? sell_some(worst) : in;
-      }
-      // Chase the best recent winner among a few stocks that caught the eye.
-      InstrumentId best = -1;
-      double best_r = p_.momentum_threshold;
-      for (int c = 0; c < p_.momentum_candidates; ++c) {
-        const InstrumentId s = random_stock();
-        const double r = lookback_return(v, s);
-        if (r > best_r) {
-          best = s;
-          best_r = r;
-        }
-      }
-      return best >= 0 ? buy(best) : in;
-    }
-    case RetailStyle::Attention:
-      if (uniform01(rng) < p_.attention_buy_share) {
-        if (attention_.empty()) return buy(random_stock());
-        return buy(attention_[static_cast<std::size_t>(uniform_int(rng, 0, static_cast<int>(attention_.size()) - 1))]);
-      }
-      return sell_random();
+    case RetailStyle::Panic: return trader.noise();
+    case RetailStyle::Momentum: return trader.momentum();
+    case RetailStyle::Attention: return trader.attention();
   }
-  return in;
+  return {};
 }
 
 // The attention list: stocks with the biggest moves today (as a share of their price limit)

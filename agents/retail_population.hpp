@@ -93,6 +93,7 @@ class RetailPopulation final : public Agent {
   std::size_t state_bytes() const;
 
  private:
+  class TraderDecision;   // one trader's decision, step by step (intent(), retail_population.cpp)
   struct Block {
     Rng rng;
     std::vector<Order> orders;

@@ -1,6 +1,8 @@
-// What happens at the open and after the close of each trading day: price bands, day orders
-// expiring, T+1, daily bars, futures settlement, expiry and roll, index rebalancing.
+// What happens at the open and after the close of each trading day: price bands, the close,
+// day orders expiring, T+1, futures settlement, expiry and roll, index rebalancing. The day's
+// frame for the run log is filled by record_frames.cpp.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 
@@ -47,56 +49,26 @@ void Simulation::begin_day() {
 void Simulation::end_day() {
   const int n = universe_.size();
   const Date today = calendar_.date(day_);
+  // The close is the last trade's price, or the previous close when the stock did not trade.
+  for (StockDayStats& d : stock_day_) d.prev_close = d.close = d.last != kNoPrice ? d.last : d.prev_close;
   DayFrame& f = day_frame_;
-  f.day = day_;
-  f.date = calendar_.iso(day_);
-  for (auto* v : {&f.open, &f.high, &f.low, &f.close, &f.turnover}) v->assign(n, 0.0);
-  f.volume.assign(n, 0);
-  f.limit_up.assign(n, 0);
-  f.limit_down.assign(n, 0);
-  f.value.assign(fundamentals_.values_yuan().begin(), fundamentals_.values_yuan().end());
-  for (int i = 0; i < n; ++i) {
-    StockDayStats& d = stock_day_[i];
-    d.close = d.last != kNoPrice ? d.last : d.prev_close;
-    const bool traded = d.open != kNoPrice;
-    f.open[i] = stock_yuan(traded ? d.open : d.close);
-    f.high[i] = stock_yuan(traded ? d.high : d.close);
-    f.low[i] = stock_yuan(traded ? d.low : d.close);
-    f.close[i] = stock_yuan(d.close);
-    f.volume[i] = d.volume;
-    f.turnover[i] = static_cast<double>(d.turnover) / 100.0;
-    f.limit_up[i] = d.close == books_[i].upper();
-    f.limit_down[i] = d.close == books_[i].lower();
-    d.prev_close = d.close;
-  }
-  f.hedged_close = hedged_level_;
-  f.microcap_close = microcap_level_;
+  record_day_bars(f);
   // Who traded and holds what, before an expiring contract settles and the slots roll.
-  f.arrays.i64(FrameArray::class_bought_voluntary) = day_class_volume_[kBoughtVoluntary];
-  f.arrays.i64(FrameArray::class_bought_forced) = day_class_volume_[kBoughtForced];
-  f.arrays.i64(FrameArray::class_sold_voluntary) = day_class_volume_[kSoldVoluntary];
-  f.arrays.i64(FrameArray::class_sold_forced) = day_class_volume_[kSoldForced];
-  record_positions(f);
+  record_day_trading(f);
 
   // Futures: daily settlement and variation margin; an expiring front settles to the index.
-  const auto settlement = futures_.settle_day(hedged_level_, hedged_prev_close_);
+  std::array<Tick, kFuturesSlots> settlement = futures_.settle_day(hedged_level_, hedged_prev_close_);
   const bool expiry = futures_.front_expires(today);
-  f.futures_code.clear();
-  f.futures_settlement.clear();
-  f.futures_expiry.clear();
-  f.futures_main_slot = static_cast<std::int32_t>(main_contract_slot(open_interest_.data(), open_interest_.size()));
   for (int k = 0; k < kFuturesSlots; ++k) {
-    Tick price = settlement[static_cast<std::size_t>(k)];
+    Tick& price = settlement[static_cast<std::size_t>(k)];
     if (k == 0 && expiry) {
       price = futures_.final_settlement();
       add_event(event_kind::futures_expiry.name, -1, n, open_interest_[0], futures_.to_points(price),
                 futures_.contract(0).code);
     }
     settle_variation_margin(accounts_, k, price * futures_.tick_value_fen());
-    f.futures_code.push_back(futures_.contract(k).code);
-    f.futures_expiry.push_back(to_iso(futures_.contract(k).expiry));
-    f.futures_settlement.push_back(futures_.to_points(price));
   }
+  record_day_futures(f, settlement);
   if (expiry) {
     futures_.roll(today, hedged_level_);
     roll_futures_positions(accounts_);
@@ -131,20 +103,7 @@ void Simulation::end_day() {
   }
   apply_outboxes();
 
-  f.agents.clear();
-  std::vector<double>& per_unit = f.arrays.f64(FrameArray::agent_nav_per_unit);
-  per_unit.clear();
-  for (std::size_t j = 0; j < daily_agents_.size(); ++j) {
-    const AgentDayRow r = agents_[static_cast<std::size_t>(daily_agents_[j])]->day_row(view_);
-    f.agents.push_back(AgentDayRecord{r.nav, r.equity, r.leverage, static_cast<std::int32_t>(r.state)});
-    const double start = daily_start_nav_[j];
-    per_unit.push_back(!std::isnan(r.nav_per_unit) ? r.nav_per_unit : start > 0 ? r.nav / start : std::nan(""));
-  }
-  f.flows.resize(day_flows_.size());
-  auto yuan = [](Fen v) { return static_cast<double>(v) / 100.0; };
-  for (std::size_t k = 0; k < day_flows_.size(); ++k)
-    f.flows[k] = FlowRow{yuan(day_flows_[k].sell_forced), yuan(day_flows_[k].sell_voluntary),
-                         yuan(day_flows_[k].sell_aggressive), yuan(day_flows_[k].buy)};
+  record_day_agents(f);
   f.state_fingerprint = static_cast<std::int64_t>(state_fingerprint());
 }
 

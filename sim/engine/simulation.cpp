@@ -7,8 +7,6 @@
 
 #include "sim/core/parallel.hpp"
 #include "sim/engine/market_driver.hpp"
-#include "sim/engine/run.hpp"
-#include "sim/engine/scenario_hash.hpp"
 #include "sim/scenario/core_params.hpp"
 
 namespace stampede {
@@ -271,41 +269,6 @@ void Simulation::refresh_quotes() {
   view_.hedged_locked_down_weight = all_cap > 0 ? locked_cap / all_cap : 0.0;
 }
 
-void Simulation::record_step() {
-  StepFrame& f = step_frame_;
-  f.step = global_step_;
-  f.day = day_;
-  if (record_step_prices_)
-    for (int i = 0; i < universe_.size(); ++i) f.last_price[i] = stock_yuan(index_price_[i]);
-  f.hedged_index = hedged_level_;
-  f.microcap_index = microcap_level_;
-  f.futures_price.assign(kFuturesSlots, 0);
-  f.futures_basis.assign(kFuturesSlots, 0);
-  f.futures_basis_annualised.assign(kFuturesSlots, 0);
-  f.futures_volume.assign(kFuturesSlots, 0);
-  f.futures_open_interest.assign(kFuturesSlots, 0);
-  const Date today = calendar_.date(day_);
-  for (int k = 0; k < kFuturesSlots; ++k) {
-    const auto s = static_cast<std::size_t>(k);
-    double price = futures_.to_points(futures_.price_or_settlement(k));
-    double basis = price - hedged_level_;
-    int days = std::max(1, futures_.days_to_expiry(k, today));
-    f.futures_price[s] = price;
-    f.futures_basis[s] = basis;
-    f.futures_basis_annualised[s] = basis / hedged_level_ * 365.0 / days;
-    f.futures_volume[s] = step_futures_volume_[s];
-    f.futures_open_interest[s] = open_interest_[s];
-    step_futures_volume_[s] = 0;
-  }
-  f.classes.resize(class_metrics_.size());
-  for (std::size_t c = 0; c < class_metrics_.size(); ++c) {
-    const ClassMetrics& m = class_metrics_[c];
-    ClassStepRow& row = f.classes[c];
-    row = ClassStepRow{m.nav, m.equity, m.gross_long, m.futures_notional, m.cash,
-                       m.equity > 0 ? m.gross_long / m.equity : std::nan(""), m.accounts, m.in_margin_call, m.liquidating};
-  }
-}
-
 void Simulation::add_event(const std::string& kind, AgentId agent, InstrumentId instrument, Qty qty, double price,
                            std::string reason) {
   std::string agent_class = agent >= 0 ? agent_kinds_[static_cast<std::size_t>(agent)] : std::string("market");
@@ -318,195 +281,21 @@ std::map<std::string, std::vector<EventRow>> Simulation::take_events() {
   return out;
 }
 
-RunHeader Simulation::make_header(const Scenario& s, int threads) const {
-  RunHeader h;
-  h.scenario_name = s.name();
-  h.scenario_toml = s.source_text();
-  h.scenario_resolved = s.resolved_toml();
-  h.scenario_hash = scenario_hash(s);
-  h.seed = seed_;
-  h.threads = threads;
-  h.record_step_prices = record_step_prices_;
-  h.invariants_checked = check_invariants_;
-  h.stocks.names = universe_.name;
-  for (Segment seg : universe_.segment) h.stocks.segment.push_back(static_cast<std::uint8_t>(seg));
-  h.stocks.shares_outstanding = universe_.shares_outstanding;
-  h.stocks.index_weight = hedged_.weights_at_start();
-  h.stocks.limit_pct = universe_.limit_pct;
-  h.futures_slots = {"front", "next"};
-  h.steps_per_day = clock_.steps_per_day();
-  for (int k = 0; k < clock_.steps_per_day(); ++k) {
-    h.step_minute.push_back(clock_.step(k).minute);
-    h.step_phase.push_back(static_cast<std::uint8_t>(clock_.step(k).phase));
-  }
-  h.segment_names = {"microcap", "constituent", "large_cap"};
-  h.agent_classes = class_names_;
-  h.agent_class_info = class_info_;
-  for (const SummaryMetric& m : declared_summary_metrics())
-    h.summary_metrics.push_back({m.name, m.units, m.label, m.doc});
-  for (AgentId id : daily_agents_) {
-    const auto a = static_cast<std::size_t>(id);
-    h.daily_agent_names.push_back(daily_agent_name(agent_kinds_[a], id));
-    h.daily_agent_class.push_back(agent_class_[a]);
-    h.daily_agent_id.push_back(id);
-  }
-  h.agent_state_names = agent_state_names();
-  if (market_driver_) h.driver = *market_driver_;
-  h.liquidity_recorded = liquidity_recorded_;
-  h.futures_tick_points = futures_.spec().tick_points;
-  return h;
-}
-
 std::vector<std::string> Simulation::conservation_problems() const { return invariant_problems(true); }
 
 std::vector<std::string> Simulation::invariant_problems(bool all_positions) const {
-  std::vector<std::string> problems;
-  auto str = [](auto v) { return std::to_string(v); };
-  // One pass over the accounts (it runs after every step when checking is on): totals first,
-  // problems named afterwards. Positions only with all_positions (see set_check_invariants).
-  const int n = universe_.size();
-  // Integer sums: the same in any order, so the scan runs in parallel and stays exact.
-  struct Totals {
-    std::vector<Qty> held;
-    Fen cash = 0;
-    std::array<Qty, kFuturesSlots> net{}, longs{};
-    std::array<Fen, kFuturesSlots> trade_cash{}, marks{};
-    bool bad_position = false;
-  };
-  const std::vector<Account>& all = accounts_.all();
-  const Totals totals = stampede::parallel_reduce(
-      tbb::blocked_range<std::size_t>(0, all.size(), 2048), Totals{},
-      [&](const tbb::blocked_range<std::size_t>& r, Totals t) {
-        if (all_positions && t.held.empty()) t.held.assign(static_cast<std::size_t>(n), 0);
-        for (std::size_t a = r.begin(); a < r.end(); ++a) {
-          const Account& acc = all[a];
-          t.cash += acc.cash;
-          t.bad_position |= acc.reserved_cash < 0;
-          for (std::size_t k = 0; k < kFuturesSlots; ++k) {
-            const FuturesPosition& f = acc.futures(static_cast<int>(k));
-            t.net[k] += f.qty;
-            t.longs[k] += std::max<Qty>(0, f.qty);
-            t.trade_cash[k] += f.trade_cash;
-            t.marks[k] += f.mark_base;
-          }
-          if (!all_positions) continue;
-          for (const StockPosition& p : acc.stocks()) {
-            if (p.stock < 0 || p.stock >= n) {
-              t.bad_position = true;
-              continue;
-            }
-            t.held[static_cast<std::size_t>(p.stock)] += p.qty;
-            t.bad_position |= p.qty < 0 || p.sellable < 0 || p.sellable > p.qty;
-          }
-        }
-        return t;
-      },
-      [&](Totals x, const Totals& y) {
-        if (x.held.empty()) x.held = y.held;
-        else
-          for (std::size_t i = 0; i < y.held.size(); ++i) x.held[i] += y.held[i];
-        x.cash += y.cash;
-        for (std::size_t k = 0; k < kFuturesSlots; ++k) {
-          x.net[k] += y.net[k];
-          x.longs[k] += y.longs[k];
-          x.trade_cash[k] += y.trade_cash[k];
-          x.marks[k] += y.marks[k];
-        }
-        x.bad_position |= y.bad_position;
-        return x;
-      });
-  std::vector<Qty> held = totals.held;
-  if (held.empty()) held.assign(static_cast<std::size_t>(n), 0);
-  const Fen cash = totals.cash;
-  const auto &net = totals.net, &longs = totals.longs;
-  const auto &trade_cash = totals.trade_cash, &marks = totals.marks;
-  const bool bad_position = totals.bad_position;
-  // Money: every fen is in some account or was declared as entering or leaving the market.
-  if (cash != initial_cash_ + external_in_ - external_out_)
-    problems.push_back("total cash " + str(cash) + " fen differs from the initial " + str(initial_cash_) +
-                       " plus inflows " + str(external_in_) + " minus outflows " + str(external_out_) + " (by " +
-                       str(cash - (initial_cash_ + external_in_ - external_out_)) + ")");
-  // Shares: held per stock, never negative, sellable within what is held. Without all_positions,
-  // only the accounts this step could have changed: those that traded or sent orders.
-  std::vector<AccountId> accounts_to_name;
-  if (all_positions) {
-    if (bad_position)
-      for (AccountId a = 0; a < accounts_.size(); ++a) accounts_to_name.push_back(a);
-  } else {
-    if (bad_position)   // negative reserved cash somewhere
-      for (AccountId a = 0; a < accounts_.size(); ++a)
-        if (accounts_[a].reserved_cash < 0) accounts_to_name.push_back(a);
-    std::vector<AccountId> touched;
-    for (int i = 0; i < n; ++i)
-      for (const Trade& t : trades_[static_cast<std::size_t>(i)]) {
-        touched.push_back(t.maker);
-        touched.push_back(t.taker);
-      }
-    for (const auto& orders : agent_orders_)
-      for (const Order& o : orders) touched.push_back(o.account);
-    std::sort(touched.begin(), touched.end());
-    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-    for (AccountId a : touched) {
-      if (!accounts_.valid(a)) continue;
-      for (const StockPosition& p : accounts_[a].stocks())
-        if (p.stock < 0 || p.stock >= n || p.qty < 0 || p.sellable < 0 || p.sellable > p.qty) {
-          accounts_to_name.push_back(a);
-          break;
-        }
-    }
-  }
-  for (AccountId a : accounts_to_name) {
-    const Account& acc = accounts_[a];
-    if (acc.reserved_cash < 0)
-      problems.push_back("account " + str(a) + ": negative reserved cash " + str(acc.reserved_cash) + " fen");
-    for (const StockPosition& p : acc.stocks()) {
-      if (p.stock < 0 || p.stock >= n) {
-        problems.push_back("account " + str(a) + " holds unknown stock " + str(p.stock));
-        continue;
-      }
-      if (p.qty < 0 || p.sellable < 0 || p.sellable > p.qty)
-        problems.push_back("account " + str(a) + " stock " + universe_.name[static_cast<std::size_t>(p.stock)] +
-                           ": holds " + str(p.qty) + " shares, " + str(p.sellable) + " sellable" +
-                           (p.qty < 0 ? " (negative holding)" : p.sellable > p.qty ? " (sellable above holding)" : " (negative sellable)"));
-    }
-  }
-  for (int i = 0; all_positions && i < n; ++i)
-    if (held[static_cast<std::size_t>(i)] != universe_.shares_outstanding[static_cast<std::size_t>(i)])
-      problems.push_back("stock " + universe_.name[static_cast<std::size_t>(i)] + ": " + str(held[static_cast<std::size_t>(i)]) +
-                         " shares held, " + str(universe_.shares_outstanding[static_cast<std::size_t>(i)]) + " outstanding");
-  // Futures: the clearing house is flat in every slot; open interest is the long side.
-  for (std::size_t k = 0; k < kFuturesSlots; ++k) {
-    const std::string slot = "futures slot " + str(k);
-    if (net[k] != 0) problems.push_back(slot + ": positions sum to " + str(net[k]) + " contracts");
-    if (trade_cash[k] != 0) problems.push_back(slot + ": unsettled trade cash sums to " + str(trade_cash[k]) + " fen");
-    if (marks[k] != 0) problems.push_back(slot + ": settled marks sum to " + str(marks[k]) + " fen");
-    if (longs[k] != open_interest_[k])
-      problems.push_back(slot + ": open interest " + str(open_interest_[k]) + " but long positions sum to " + str(longs[k]));
-  }
-  // Prices: every trade of the last step and the day's range inside the band the day opened with.
-  if (day_band_.empty() || day_band_.front().first == kNoPrice) return problems;   // no day opened yet
-  auto name = [&](std::size_t i) {
-    return static_cast<int>(i) < n ? "stock " + universe_.name[i] : "futures slot " + str(static_cast<int>(i) - n);
-  };
-  for (std::size_t i = 0; i < books_.size(); ++i) {
-    const auto [lower, upper] = day_band_[i];
-    if (books_[i].lower() != lower || books_[i].upper() != upper)
-      problems.push_back(name(i) + ": book band [" + str(books_[i].lower()) + ", " + str(books_[i].upper()) +
-                         "] differs from the day's band [" + str(lower) + ", " + str(upper) + "]");
-    for (const Trade& t : trades_[i]) {
-      if (t.price < lower || t.price > upper)
-        problems.push_back(name(i) + ": trade of " + str(t.qty) + " at " + str(t.price) + " ticks outside the day's band [" +
-                           str(lower) + ", " + str(upper) + "]");
-      if (t.qty <= 0) problems.push_back(name(i) + ": trade of " + str(t.qty) + " at " + str(t.price));
-    }
-    if (static_cast<int>(i) < n) {
-      const StockDayStats& d = stock_day_[i];
-      for (Tick p : {d.high, d.low})
-        if (p != kNoPrice && (p < lower || p > upper))
-          problems.push_back(name(i) + ": day's high/low " + str(p) + " outside the day's band [" + str(lower) + ", " + str(upper) + "]");
-    }
-  }
-  return problems;
+  const InvariantInputs in{.universe = universe_,
+                           .accounts = accounts_,
+                           .books = books_,
+                           .stock_day = stock_day_,
+                           .day_band = day_band_,
+                           .last_trades = trades_,
+                           .last_orders = agent_orders_,
+                           .open_interest = open_interest_,
+                           .initial_cash = initial_cash_,
+                           .inflow = external_in_,
+                           .outflow = external_out_};
+  return stampede::invariant_problems(in, all_positions);
 }
 
 }  // namespace stampede

@@ -15,6 +15,7 @@
 #include "sim/book/order_book.hpp"
 #include "sim/engine/agent.hpp"
 #include "sim/engine/agent_registry.hpp"
+#include "sim/engine/invariants.hpp"
 #include "sim/engine/market_driver.hpp"
 #include "sim/market/accounts.hpp"
 #include "sim/market/calendar.hpp"
@@ -28,22 +29,9 @@
 
 namespace stampede {
 
-struct StockDayStats {
-  Tick prev_close = 0, open = kNoPrice, high = kNoPrice, low = kNoPrice, last = kNoPrice, close = kNoPrice;
-  Qty volume = 0;
-  Fen turnover = 0;
-};
-
 struct RunTotals {
   std::int64_t orders = 0, trades = 0, cancels = 0;
   std::map<std::string, std::int64_t> rejections;   // reason -> count
-};
-
-// Thrown by Simulation::step() when invariant checking is on and an invariant breaks: a bug.
-class InvariantViolation : public std::logic_error {
- public:
-  InvariantViolation(const std::string& what, std::vector<std::string> all) : std::logic_error(what), problems(std::move(all)) {}
-  std::vector<std::string> problems;
 };
 
 class Simulation {
@@ -96,19 +84,9 @@ class Simulation {
   Fen external_outflow() const { return external_out_; }
   const std::vector<std::string>& agent_classes() const { return class_names_; }
   const ClassMetrics& class_metrics(int agent_class) const { return class_metrics_[static_cast<std::size_t>(agent_class)]; }
-  // Every invariant of the market's state after a step; empty when all hold, otherwise one line
-  // per problem. Exact, in integer fen, shares and ticks:
-  //   * cash summed over every account (funds, brokers, market makers, the passive float, ...)
-  //     equals the initial cash plus declared inflows minus declared outflows (cash paid out of
-  //     the market: redemptions); the futures clearing house nets to zero (per contract slot,
-  //     positions, unsettled trade cash and settled marks each sum to zero) and open interest
-  //     matches the long positions;
-  //   * every stock's holdings sum to its shares outstanding; no account holds negative shares;
-  //     0 <= sellable <= held; no account has negative reserved cash;
-  //   * every trade of the last step, and the day's high and low, lie inside the day's price
-  //     band (stocks: previous close +- limit, computed when the day opened; futures: previous
-  //     settlement +- limit), and each book enforces that band.
-  // Trades are checked for the last step only: call it after every step to cover a run.
+  // Every invariant of the market's state after a step (invariants.hpp lists them); empty when
+  // all hold, otherwise one line per problem. Trades are checked for the last step only: call it
+  // after every step to cover a run.
   std::vector<std::string> conservation_problems() const;
   // Check the invariants after every step and throw InvariantViolation when one breaks. On by
   // default in debug builds (NDEBUG not defined); `stampede run --check-invariants` turns it on.
@@ -163,16 +141,22 @@ class Simulation {
   void route();
   void match(bool auction);
   void settle();
-  void record_step();
+  // The invariants (invariants.hpp) on the current state.
   std::vector<std::string> invariant_problems(bool all_positions) const;
   void report_agents();
   void apply_outboxes();
   void apply_transfer(AgentId agent, const CashTransfer& t);
   void attribute_trade(const Trade& t, InstrumentId stock, std::vector<Flow>& flows);
-  // The run log's liquidity and position records (record_frames.cpp).
+  // The run log's frames, filled from the state (record_frames.cpp): the step frame after each
+  // step, its liquidity arrays book by book; the day frame in parts as end_day closes the day.
+  void record_step();
   void init_liquidity_record(std::int64_t stocks_per_segment);
   void record_book_liquidity(int book, Tick last);
+  void record_day_bars(DayFrame& f) const;
+  void record_day_trading(DayFrame& f) const;
   void record_positions(DayFrame& f) const;
+  void record_day_futures(DayFrame& f, const std::array<Tick, kFuturesSlots>& settlement) const;
+  void record_day_agents(DayFrame& f) const;
   void bucket_block(std::size_t block, std::size_t stocks);
   void apply_partition(std::size_t p);
   // The sell cap's room left on one account this step, in fen at the previous closes (check_risk

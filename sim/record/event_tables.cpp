@@ -14,12 +14,6 @@ constexpr const char* kFieldUnits =
     "instrument: 1 (engine instrument id); quantity: share or contract (signed, + buy / - sell); "
     "price: yuan (stocks) or points (futures); reason: text";
 
-h5::Handle make_group(hid_t loc, const std::string& name, const std::string& what) {
-  h5::Handle gcpl = h5::plist(H5Pcreate(H5P_GROUP_CREATE), "group creation properties");
-  h5::check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "track link creation order");
-  return h5::group(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what);
-}
-
 // A netCDF dimension without a coordinate variable: a dimension scale that holds no data.
 h5::Handle bare_dimension(hid_t loc, const std::string& name, hsize_t size, hsize_t max, const std::string& long_name,
                           DimensionIds& ids, const std::string& where) {

@@ -96,6 +96,13 @@ void write_int32_flags(hid_t obj, const std::vector<std::string>& names) {
   write_code_flags<std::int32_t>(obj, names, H5T_STD_I32LE, H5T_NATIVE_INT32);
 }
 
+h5::Handle make_group(hid_t loc, const std::string& name, const std::string& what) {
+  h5::Handle gcpl = h5::plist(H5Pcreate(H5P_GROUP_CREATE), "group creation properties");
+  h5::check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+            "track link creation order");
+  return h5::group(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what);
+}
+
 h5::Handle make_dataset(hid_t loc, const DatasetSpec& s, const std::string& where) {
   const std::string what = where + s.name;
   const int rank = static_cast<int>(s.dims.size());

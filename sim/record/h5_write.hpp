@@ -64,6 +64,8 @@ struct Series {
   void extend(hsize_t n, const std::string& what);
 };
 
+// Creates the group `name` in `loc`, its links kept in creation order (`what` names it in errors).
+h5::Handle make_group(hid_t loc, const std::string& name, const std::string& what);
 // Creates the dataset with its units and long_name attributes (float datasets get fill value NaN).
 h5::Handle make_dataset(hid_t loc, const DatasetSpec& s, const std::string& where);
 // Marks `ds` as the dimension scale `name` with netCDF-4's dimension id (unique in the file).

@@ -66,7 +66,15 @@ class RunLogFile {
     std::vector<PackedEvent> pending;
   };
 
+  // The layout (run_log_layout.cpp), in this order: root attributes, groups, /meta, coordinates,
+  // /market/driver, the declared fields, /agents, the declared arrays, the event tables.
   void create_layout(const RunHeader& header);
+  h5::Handle new_group(hid_t loc, const char* name) const;   // make_group, named in errors
+  void write_root_attributes(const RunHeader& header);
+  void write_meta(hid_t g_meta, const RunHeader& header);
+  void create_coordinates(const RunHeader& header);
+  void create_driver_table(hid_t g_market, const DriverTable& driver);
+  void create_agent_groups(const RunHeader& header);
   void create_event_tables(const RunHeader& header);
   void write_char_labels(const std::string& name, const std::vector<std::string>& values);
   void flush_steps();

@@ -28,13 +28,49 @@ std::string utc_now_iso() {
 
 void RunLogFile::create_layout(const RunHeader& h) {
   const hid_t root = file_.get();
-  const hsize_t spd = static_cast<hsize_t>(std::max(h.steps_per_day, 0));
   chunks_.step_block = step_block_;
   vlen_str_ = vlen_string_type();
   const hid_t str = vlen_str_.get();
-  const auto fixed_spec = ChunkShapes::fixed_spec;
+  const std::string at = where("");
 
-  // --- root attributes
+  write_root_attributes(h);
+  h5::Handle g_meta = new_group(root, "meta");
+  h5::Handle g_market = new_group(root, "market");
+  g_stocks_ = new_group(g_market.get(), "stocks");
+  g_index_ = new_group(g_market.get(), "index");
+  g_futures_ = new_group(g_market.get(), "futures");
+  g_events_ = new_group(root, "events");
+  write_meta(g_meta.get(), h);
+  create_coordinates(h);
+  create_driver_table(g_market.get(), h.driver);
+
+  // --- the datasets of frame_fields.def, each group's at its place in the layout
+  fields_.create_group("market/stocks", g_stocks_.get(), stocks_axes_, h, chunks_, str, at);
+  fields_.create_group("market/index", g_index_.get(), index_axes_, h, chunks_, str, at);
+  fields_.create_group("", root, root_axes_, h, chunks_, str, at);
+  fields_.create_group("market/futures", g_futures_.get(), futures_axes_, h, chunks_, str, at);
+  create_agent_groups(h);
+  fields_.check_all_created();   // a declared field in a group the layout lacks fails every log at once
+  // --- the declared per-frame arrays (frame_arrays.def), in the groups above or their own
+  frame_arrays_.create(
+      root, h, chunks_, dim_ids_, str,
+      [this](const std::string& path) -> GroupAxes* {
+        for (GroupAxes* g : all_axes())
+          if (g->path == path) return g;
+        return nullptr;
+      },
+      at);
+  create_event_tables(h);
+}
+
+h5::Handle RunLogFile::new_group(hid_t loc, const char* name) const {
+  return make_group(loc, name, where(std::string("create group ") + name));
+}
+
+// The root's attributes: the schema, the build's and the run's identity, and the flags a reader
+// checks first (complete, wall time: updated when the run ends).
+void RunLogFile::write_root_attributes(const RunHeader& h) {
+  const hid_t root = file_.get();
   write_string_attribute(root, "schema", kRunLogSchema);
   write_string_attribute(root, "Conventions", kConventions);
   // The build's identity, as reuse_problem checks it (run_log_verify.hpp).
@@ -54,25 +90,15 @@ void RunLogFile::create_layout(const RunHeader& h) {
   write_int32_attribute(root, "steps_per_day", h.steps_per_day);
   write_int32_attribute(root, "record_step_prices", h.record_step_prices ? 1 : 0);
   write_int32_attribute(root, "invariants_checked", h.invariants_checked ? 1 : 0);
+}
 
-  // --- groups
-  h5::Handle gcpl = h5::plist(H5Pcreate(H5P_GROUP_CREATE), "group creation properties");
-  h5::check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-            "track link creation order");
-  auto make_group = [&](hid_t loc, const char* name) {
-    return h5::group(H5Gcreate2(loc, name, H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), where(std::string("create group ") + name));
-  };
-  h5::Handle g_meta = make_group(root, "meta");
-  h5::Handle g_market = make_group(root, "market");
-  g_stocks_ = make_group(g_market.get(), "stocks");
-  g_index_ = make_group(g_market.get(), "index");
-  g_futures_ = make_group(g_market.get(), "futures");
-  g_events_ = make_group(root, "events");
-
-  // --- /meta
+// /meta: the scenario as given and resolved, and the registries (meta_tables.hpp) as JSON arrays
+// of {name, label, units..., doc}.
+void RunLogFile::write_meta(hid_t g_meta, const RunHeader& h) {
+  const hid_t str = vlen_str_.get();
   auto scalar_text = [&](const char* name, const std::string& text, const char* long_name) {
     h5::Handle space = h5::space(H5Screate(H5S_SCALAR), "scalar space");
-    h5::Handle ds = h5::dataset(H5Dcreate2(g_meta.get(), name, str, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+    h5::Handle ds = h5::dataset(H5Dcreate2(g_meta, name, str, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                                 where(std::string("create /meta/") + name));
     const char* p = text.c_str();
     write_all(ds.get(), str, &p, where(std::string("/meta/") + name));
@@ -81,16 +107,22 @@ void RunLogFile::create_layout(const RunHeader& h) {
   };
   scalar_text("scenario_toml", h.scenario_toml, "scenario file as given (TOML)");
   scalar_text("scenario_resolved", h.scenario_resolved, "scenario with every default filled in (TOML)");
-  // the registries (meta_tables.hpp): JSON arrays of {name, label, units..., doc}
   std::vector<AgentClassRow> classes = h.agent_class_info;
   for (std::size_t c = classes.size(); c < h.agent_classes.size(); ++c)
     classes.push_back({h.agent_classes[c], h.agent_classes[c], "", ""});
   scalar_text("event_kinds", event_kinds_json(h.event_kinds), kMetaEventKindsLongName);
   scalar_text("agent_classes", agent_classes_json(classes), kMetaAgentClassesLongName);
   scalar_text("summary_metrics", summary_metrics_json(h.summary_metrics), kMetaSummaryMetricsLongName);
+}
 
-  // --- coordinates: every dimension in the root, then each group's own copy (group_axes.hpp)
+// The coordinates: every dimension in the root, the intraday step's, the text labels as
+// characters, then the market groups' own copies (group_axes.hpp).
+void RunLogFile::create_coordinates(const RunHeader& h) {
+  const hid_t root = file_.get();
+  const hid_t str = vlen_str_.get();
   const std::string at = where("");
+  const hsize_t spd = static_cast<hsize_t>(std::max(h.steps_per_day, 0));
+  const auto fixed_spec = ChunkShapes::fixed_spec;
   const unsigned every_axis = kStepAxis | kDayAxis | kStockAxis | kSlotAxis | kClassAxis | kAgentAxis | kSegmentAxis;
   root_axes_ = make_group_axes(root, "/", every_axis, h, chunks_, dim_ids_, str, at);
   h5::Handle intraday = make_dataset(root, fixed_spec("intraday_step", H5T_STD_I32LE, spd, "1", "position of a step within its trading day"), where("/"));
@@ -117,76 +149,77 @@ void RunLogFile::create_layout(const RunHeader& h) {
                                  kStepAxis | kDayAxis | kStockAxis, h, chunks_, dim_ids_, str, at);
   index_axes_ = make_group_axes(g_index_.get(), "/market/index/", kStepAxis | kDayAxis, h, chunks_, dim_ids_, str, at);
   futures_axes_ = make_group_axes(g_futures_.get(), "/market/futures/", kStepAxis | kDayAxis | kSlotAxis, h, chunks_, dim_ids_, str, at);
+}
 
-  // --- /market/driver: the real daily path that drove the market factor, if the scenario named
-  // one (fundamentals.market_driver); always present, with zero rows when the factor was random,
-  // so scripts read the same layout from every run.
-  {
-    h5::Handle g = make_group(g_market.get(), "driver");
-    const std::string pd = "/market/driver/";
-    const DriverTable& d = h.driver;
-    const hsize_t nd = d.dates.size();
-    write_string_attribute(g.get(), "source", d.source);
-    write_string_attribute(g.get(), "column", d.column);
-    write_string_attribute(g.get(), "base_date", d.base_date);
-    write_double_attribute(g.get(), "base_close", d.base_close);
-    h5::Handle rows = make_dataset(g.get(), fixed_spec("driver_day", H5T_STD_I32LE, nd, "1", "trading-day index the row drives"), where(pd));
-    make_scale(rows.get(), "driver_day", dim_ids_.take());
-    std::vector<std::int32_t> idx(nd), days(nd);
-    for (hsize_t i = 0; i < nd; ++i) {
-      idx[i] = static_cast<std::int32_t>(i);
-      days[i] = days_since_epoch(d.dates[i]).value_or(0);
-    }
-    if (nd > 0) write_all(rows.get(), H5T_NATIVE_INT32, idx.data(), where(pd + "driver_day"));
-    h5::Handle dates = make_dataset(g.get(), fixed_spec("date", str, nd, "", "calendar date of the row (ISO 8601): the run's trading day"), where(pd));
-    if (nd > 0) {
-      auto texts = c_strings(d.dates);
-      write_all(dates.get(), str, texts.data(), where(pd + "date"));
-    }
-    attach(dates.get(), rows.get(), 0, where(pd + "date"));
-    h5::Handle time = make_dataset(g.get(), fixed_spec("time", H5T_STD_I32LE, nd, kTimeUnits, "calendar date of the row"), where(pd));
-    if (nd > 0) write_all(time.get(), H5T_NATIVE_INT32, days.data(), where(pd + "time"));
-    write_string_attribute(time.get(), "standard_name", "time");
-    write_string_attribute(time.get(), "calendar", "proleptic_gregorian");
-    attach(time.get(), rows.get(), 0, where(pd + "time"));
-    auto column = [&](const char* name, const std::vector<double>& v, const char* units, const char* long_name) {
-      h5::Handle ds = make_dataset(g.get(), fixed_spec(name, H5T_IEEE_F64LE, nd, units, long_name), where(pd));
-      if (nd > 0) write_all(ds.get(), H5T_NATIVE_DOUBLE, v.data(), where(pd + name));
-      attach(ds.get(), rows.get(), 0, where(pd + name));
-      write_string_attribute(ds.get(), "coordinates", "date time");
-    };
-    column("close", d.close, "points", "close of the driving index that day (the file's column named by the attribute 'column')");
-    column("log_return", d.log_return, "1", "log change of the close from the previous one: the market factor's move that day");
+// /market/driver: the real daily path that drove the market factor, if the scenario named one
+// (fundamentals.market_driver); always present, with zero rows when the factor was random, so
+// scripts read the same layout from every run.
+void RunLogFile::create_driver_table(hid_t g_market, const DriverTable& d) {
+  const hid_t str = vlen_str_.get();
+  const auto fixed_spec = ChunkShapes::fixed_spec;
+  h5::Handle g = new_group(g_market, "driver");
+  const std::string pd = "/market/driver/";
+  const hsize_t nd = d.dates.size();
+  write_string_attribute(g.get(), "source", d.source);
+  write_string_attribute(g.get(), "column", d.column);
+  write_string_attribute(g.get(), "base_date", d.base_date);
+  write_double_attribute(g.get(), "base_close", d.base_close);
+  h5::Handle rows =
+      make_dataset(g.get(), fixed_spec("driver_day", H5T_STD_I32LE, nd, "1", "trading-day index the row drives"),
+                   where(pd));
+  make_scale(rows.get(), "driver_day", dim_ids_.take());
+  std::vector<std::int32_t> idx(nd), days(nd);
+  for (hsize_t i = 0; i < nd; ++i) {
+    idx[i] = static_cast<std::int32_t>(i);
+    days[i] = days_since_epoch(d.dates[i]).value_or(0);
   }
-
-  // --- the datasets of frame_fields.def, each group's at its place in the layout
-  fields_.create_group("market/stocks", g_stocks_.get(), stocks_axes_, h, chunks_, str, at);
-  fields_.create_group("market/index", g_index_.get(), index_axes_, h, chunks_, str, at);
-  fields_.create_group("", root, root_axes_, h, chunks_, str, at);
-  fields_.create_group("market/futures", g_futures_.get(), futures_axes_, h, chunks_, str, at);
-
-  // --- /agents
-  {
-    h5::Handle g_agents = make_group(root, "agents");
-    h5::Handle g_classes = make_group(g_agents.get(), "classes");
-    h5::Handle g_daily = make_group(g_agents.get(), "daily");
-    h5::Handle g_flows = make_group(g_agents.get(), "flows");
-    classes_axes_ = make_group_axes(g_classes.get(), "/agents/classes/", kStepAxis | kClassAxis, h, chunks_, dim_ids_, str, at);
-    daily_axes_ = make_group_axes(g_daily.get(), "/agents/daily/", kDayAxis | kAgentAxis, h, chunks_, dim_ids_, str, at);
-    flows_axes_ = make_group_axes(g_flows.get(), "/agents/flows/", kDayAxis | kClassAxis | kSegmentAxis, h, chunks_, dim_ids_, str, at);
-
-    fields_.create_group("agents/classes", g_classes.get(), classes_axes_, h, chunks_, str, at);
-    fields_.create_group("agents/daily", g_daily.get(), daily_axes_, h, chunks_, str, at);
-    fields_.create_group("agents/flows", g_flows.get(), flows_axes_, h, chunks_, str, at);
+  if (nd > 0) write_all(rows.get(), H5T_NATIVE_INT32, idx.data(), where(pd + "driver_day"));
+  h5::Handle dates =
+      make_dataset(g.get(),
+                   fixed_spec("date", str, nd, "", "calendar date of the row (ISO 8601): the run's trading day"),
+                   where(pd));
+  if (nd > 0) {
+    auto texts = c_strings(d.dates);
+    write_all(dates.get(), str, texts.data(), where(pd + "date"));
   }
-  fields_.check_all_created();   // a declared field in a group the layout lacks fails every log at once
-  // --- the declared per-frame arrays (frame_arrays.def), in the groups above or their own
-  frame_arrays_.create(root, h, chunks_, dim_ids_, str, [this](const std::string& path) -> GroupAxes* {
-    for (GroupAxes* g : all_axes())
-      if (g->path == path) return g;
-    return nullptr;
-  }, at);
-  create_event_tables(h);
+  attach(dates.get(), rows.get(), 0, where(pd + "date"));
+  h5::Handle time =
+      make_dataset(g.get(), fixed_spec("time", H5T_STD_I32LE, nd, kTimeUnits, "calendar date of the row"), where(pd));
+  if (nd > 0) write_all(time.get(), H5T_NATIVE_INT32, days.data(), where(pd + "time"));
+  write_string_attribute(time.get(), "standard_name", "time");
+  write_string_attribute(time.get(), "calendar", "proleptic_gregorian");
+  attach(time.get(), rows.get(), 0, where(pd + "time"));
+  auto column = [&](const char* name, const std::vector<double>& v, const char* units, const char* long_name) {
+    h5::Handle ds = make_dataset(g.get(), fixed_spec(name, H5T_IEEE_F64LE, nd, units, long_name), where(pd));
+    if (nd > 0) write_all(ds.get(), H5T_NATIVE_DOUBLE, v.data(), where(pd + name));
+    attach(ds.get(), rows.get(), 0, where(pd + name));
+    write_string_attribute(ds.get(), "coordinates", "date time");
+  };
+  column("close", d.close, "points",
+         "close of the driving index that day (the file's column named by the attribute 'column')");
+  column("log_return", d.log_return, "1",
+         "log change of the close from the previous one: the market factor's move that day");
+}
+
+// /agents: the classes' per-step figures, the daily agents' rows and the classes' flows, each
+// group with its coordinates and its datasets of frame_fields.def.
+void RunLogFile::create_agent_groups(const RunHeader& h) {
+  const hid_t root = file_.get();
+  const hid_t str = vlen_str_.get();
+  const std::string at = where("");
+  h5::Handle g_agents = new_group(root, "agents");
+  h5::Handle g_classes = new_group(g_agents.get(), "classes");
+  h5::Handle g_daily = new_group(g_agents.get(), "daily");
+  h5::Handle g_flows = new_group(g_agents.get(), "flows");
+  classes_axes_ =
+      make_group_axes(g_classes.get(), "/agents/classes/", kStepAxis | kClassAxis, h, chunks_, dim_ids_, str, at);
+  daily_axes_ = make_group_axes(g_daily.get(), "/agents/daily/", kDayAxis | kAgentAxis, h, chunks_, dim_ids_, str, at);
+  flows_axes_ = make_group_axes(g_flows.get(), "/agents/flows/", kDayAxis | kClassAxis | kSegmentAxis, h, chunks_,
+                                dim_ids_, str, at);
+
+  fields_.create_group("agents/classes", g_classes.get(), classes_axes_, h, chunks_, str, at);
+  fields_.create_group("agents/daily", g_daily.get(), daily_axes_, h, chunks_, str, at);
+  fields_.create_group("agents/flows", g_flows.get(), flows_axes_, h, chunks_, str, at);
 }
 
 void RunLogFile::write_char_labels(const std::string& name, const std::vector<std::string>& values) {

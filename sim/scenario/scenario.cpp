@@ -534,6 +534,175 @@ toml::value parse_override_value(const std::string& text) {
   return toml::value(t);
 }
 
+// Reads scenario files and overrides into a scenario's values (Scenario::parse_layers), naming
+// every problem: each file's after the earlier files', those found in its keys in line order
+// (TOML tables are unordered), then the overrides', in order.
+class ScenarioReader {
+ public:
+  using Values = std::map<std::string, ParamValue, std::less<>>;
+  using Sections = std::set<std::string, std::less<>>;
+  ScenarioReader(const std::vector<ParamSpec>& specs, Values& values, Sections& sections)
+      : specs_(specs), idx_(specs), values_(values), sections_(sections) {}
+
+  // One file's keys; a later file's key wins. `base` is allowed only in scenario files.
+  void read_file(const std::string& text, const std::string& source, bool base_allowed) {
+    source_ = source;
+    const std::optional<toml::value> doc = parse_file(text);
+    // A file with no key at all (empty, or comments only) is almost certainly not what was meant:
+    // it would run the built-in defaults without a word.
+    if (base_allowed && doc && doc->is_table() && doc->as_table().empty())
+      problems_.push_back(
+          source +
+          ": no keys (an empty or comment-only scenario file would run docs/scenario.md's "
+          "defaults; write at least `name = \"...\"`, or `base = \"feb2024.toml\"` to build on the default)");
+    if (doc && doc->is_table())
+      for (const auto& [key, v] : doc->as_table()) read_top_level(key, v, base_allowed);
+    std::stable_sort(file_problems_.begin(), file_problems_.end());
+    for (auto& fp : file_problems_) problems_.push_back(std::move(fp.second));
+    file_problems_.clear();
+  }
+
+  // One --set key=value; a later one wins.
+  void read_override(const std::string& o) {
+    const std::string where = "--set " + one_line(o) + ": ";
+    if (invalid_utf8_line(o)) {
+      problems_.push_back(where + "not UTF-8 text");
+      return;
+    }
+    auto eq = o.find('=');
+    if (eq == std::string::npos) {
+      problems_.push_back(where + "expected key=value (e.g. --set days=3)");
+      return;
+    }
+    std::string key = trim(std::string_view(o).substr(0, eq));
+    if (key.empty()) {
+      problems_.push_back(where + "missing key before '=' (expected key=value, e.g. --set days=3)");
+      return;
+    }
+    auto it = idx_.by_key.find(key);
+    if (it == idx_.by_key.end()) {
+      if (idx_.is_section(key))
+        problems_.push_back(where + "'" + key + "' is a section; set one of its keys as " + key +
+                            ".<key>=value (keys: " + idx_.list_keys(key) + ")");
+      else
+        problems_.push_back(where + idx_.unknown_key_message(key, specs_));
+      return;
+    }
+    const ParamSpec& spec = *it->second;
+    std::string text = o.substr(eq + 1);
+    toml::value v = parse_override_value(text);
+    if (spec.type == ParamType::String && !v.is_string()) v = toml::value(trim(text));
+    std::string sec = section_of(key);
+    if (!sec.empty()) sections_.insert(sec);
+    auto r = convert(spec, v);
+    if (auto* err = std::get_if<std::string>(&r))
+      problems_.push_back(where + *err);
+    else
+      values_[spec.key] = std::get<ParamValue>(std::move(r));
+  }
+
+  std::vector<std::string> take_problems() { return std::move(problems_); }
+
+ private:
+  // The file's TOML document, or nothing (and a problem) when the text is not UTF-8, has a line
+  // too long or nested too deep, or is not TOML.
+  std::optional<toml::value> parse_file(const std::string& text) {
+    const std::string& source = source_;
+    if (const std::size_t bad_line = invalid_utf8_line(text))
+      problems_.push_back(fmt::format("{}:{}: not UTF-8 text (a scenario file must be UTF-8)", source, bad_line));
+    else if (const std::size_t line = too_long_line(text))
+      problems_.push_back(
+          fmt::format("{}:{}: a line longer than {} bytes (write a long list over several lines, a few "
+                      "values a line)",
+                      source, line, kMaxTomlLineBytes));
+    else if (const std::size_t line = too_deep_line(text))
+      problems_.push_back(fmt::format(
+          "{}:{}: arrays, inline tables or dotted keys nested more than {} levels deep (a scenario needs 2)", source,
+          line, kMaxTomlNesting));
+    else
+      try {
+        std::istringstream in{text};
+        return toml::parse(in, source);
+      } catch (const toml::syntax_error& e) {
+        auto line = e.location().line();
+        problems_.push_back(fmt::format("{}:{}: TOML syntax error: {}", source, line, condense_toml_error(e.what())));
+      } catch (const toml::exception& e) {
+        problems_.push_back(
+            fmt::format("{}:{}: invalid TOML: {}", source, e.location().line(), condense_toml_error(e.what())));
+      } catch (const std::exception& e) {
+        problems_.push_back(fmt::format("{}: invalid TOML: {}", source, condense_toml_error(e.what())));
+      }
+    return std::nullopt;
+  }
+
+  // A top-level key of a file: `base`, a section's table, a top-level key, or a problem.
+  void read_top_level(const std::string& key, const toml::value& v, bool base_allowed) {
+    if (key == kBaseKey) {
+      if (!base_allowed)
+        report(v,
+               "'base' names the scenario file this one builds on; it is allowed only in a scenario file, "
+               "not in the built-in default or in text parsed from memory");
+      return;   // load() resolved it into the layers
+    }
+    if (idx_.is_section(key)) {
+      read_section(key, v);
+      return;
+    }
+    auto it = idx_.by_key.find(key);
+    if (it != idx_.by_key.end()) {
+      accept(*it->second, v);
+      return;
+    }
+    if (v.is_table()) {
+      std::string sug = idx_.suggest_section(key);
+      report(v,
+             "unknown section [" + key + "]" +
+                 (sug.empty() ? " (valid sections: " + idx_.list_sections() + ")" : " (did you mean [" + sug + "]?)"));
+    } else {
+      report(v, idx_.unknown_key_message(key, specs_));
+    }
+  }
+
+  // A section's table: each of its keys, or a problem for an unknown one.
+  void read_section(const std::string& key, const toml::value& v) {
+    if (!v.is_table()) {
+      report(v, "'" + key + "' is a section: write it as a table [" + key + "], got " + describe_toml(v));
+      return;
+    }
+    sections_.insert(key);
+    for (const auto& [sub, sv] : v.as_table()) {
+      std::string full = key + "." + sub;
+      auto it = idx_.by_key.find(full);
+      if (it == idx_.by_key.end())
+        report(sv, idx_.unknown_key_message(full, specs_));
+      else
+        accept(*it->second, sv);
+    }
+  }
+
+  // A file's value for a key, converted to the key's type, or a problem.
+  void accept(const ParamSpec& spec, const toml::value& v) {
+    auto r = convert(spec, v);
+    if (auto* err = std::get_if<std::string>(&r))
+      report(v, *err);
+    else
+      values_[spec.key] = std::get<ParamValue>(std::move(r));
+  }
+
+  // A problem of the file being read, at the value's line.
+  void report(const toml::value& at, const std::string& msg) {
+    file_problems_.emplace_back(at.location().line(), at_line(source_, at) + msg);
+  }
+
+  const std::vector<ParamSpec>& specs_;
+  SpecIndex idx_;
+  Values& values_;
+  Sections& sections_;
+  std::string source_;   // the file being read
+  std::vector<std::string> problems_;
+  std::vector<std::pair<std::uint_least32_t, std::string>> file_problems_;   // the file's, with their line
+};
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -547,7 +716,6 @@ Scenario Scenario::parse(std::string_view toml_text, std::string source, const s
 Scenario Scenario::parse_layers(const std::vector<ScenarioLayer>& layers, bool base_allowed,
                                 const std::vector<ParamSpec>& specs, const std::vector<std::string>& overrides) {
   check_specs(specs);
-  SpecIndex idx(specs);
   Scenario sc;
   sc.specs_ = specs;
   for (std::size_t k = 0; k < specs.size(); ++k) {
@@ -560,138 +728,12 @@ Scenario Scenario::parse_layers(const std::vector<ScenarioLayer>& layers, bool b
   sc.base_files_.pop_back();
   sc.overrides_ = overrides;
 
-  std::vector<std::string> problems;
-  // File problems carry their line so they are reported in file order (TOML tables are unordered).
-  std::vector<std::pair<std::uint_least32_t, std::string>> file_problems;
-  std::string source;   // the file being read
-  auto report = [&](const toml::value& at, std::string msg) {
-    file_problems.emplace_back(at.location().line(), at_line(source, at) + msg);
-  };
-
-  auto accept = [&](const ParamSpec& spec, const toml::value& v, const std::string& where) -> bool {
-    auto r = convert(spec, v);
-    if (auto* err = std::get_if<std::string>(&r)) {
-      problems.push_back(where + *err);
-      return false;
-    }
-    sc.values_[spec.key] = std::get<ParamValue>(std::move(r));
-    return true;
-  };
-  auto accept_file = [&](const ParamSpec& spec, const toml::value& v) {
-    auto r = convert(spec, v);
-    if (auto* err = std::get_if<std::string>(&r))
-      report(v, *err);
-    else
-      sc.values_[spec.key] = std::get<ParamValue>(std::move(r));
-  };
-
+  ScenarioReader reader(specs, sc.values_, sc.sections_);
   // 1. The files, the deepest base first; a later file's key wins.
-  for (const auto& layer : layers) {
-    source = layer.source;
-    std::optional<toml::value> doc;
-    if (const std::size_t bad_line = invalid_utf8_line(layer.text))
-      problems.push_back(fmt::format("{}:{}: not UTF-8 text (a scenario file must be UTF-8)", source, bad_line));
-    else if (const std::size_t line = too_long_line(layer.text))
-      problems.push_back(fmt::format("{}:{}: a line longer than {} bytes (write a long list over several lines, a few "
-                                     "values a line)", source, line, kMaxTomlLineBytes));
-    else if (const std::size_t line = too_deep_line(layer.text))
-      problems.push_back(fmt::format("{}:{}: arrays, inline tables or dotted keys nested more than {} levels deep (a scenario needs 2)",
-                                     source, line, kMaxTomlNesting));
-    else try {
-      std::istringstream in{layer.text};
-      doc = toml::parse(in, source);
-    } catch (const toml::syntax_error& e) {
-      auto line = e.location().line();
-      problems.push_back(fmt::format("{}:{}: TOML syntax error: {}", source, line, condense_toml_error(e.what())));
-    } catch (const toml::exception& e) {
-      problems.push_back(fmt::format("{}:{}: invalid TOML: {}", source, e.location().line(), condense_toml_error(e.what())));
-    } catch (const std::exception& e) {
-      problems.push_back(fmt::format("{}: invalid TOML: {}", source, condense_toml_error(e.what())));
-    }
-
-    // A file with no key at all (empty, or comments only) is almost certainly not what was meant:
-    // it would run the built-in defaults without a word.
-    if (base_allowed && doc && doc->is_table() && doc->as_table().empty())
-      problems.push_back(source + ": no keys (an empty or comment-only scenario file would run docs/scenario.md's "
-                                  "defaults; write at least `name = \"...\"`, or `base = \"feb2024.toml\"` to build on the default)");
-    if (doc && doc->is_table()) {
-      for (const auto& [key, v] : doc->as_table()) {
-        if (key == kBaseKey) {
-          if (!base_allowed)
-            report(v, "'base' names the scenario file this one builds on; it is allowed only in a scenario file, "
-                      "not in the built-in default or in text parsed from memory");
-          continue;   // load() resolved it into the layers
-        }
-        if (idx.is_section(key)) {
-          if (!v.is_table()) {
-            report(v, "'" + key + "' is a section: write it as a table [" + key + "], got " + describe_toml(v));
-            continue;
-          }
-          sc.sections_.insert(key);
-          for (const auto& [sub, sv] : v.as_table()) {
-            std::string full = key + "." + sub;
-            auto it = idx.by_key.find(full);
-            if (it == idx.by_key.end())
-              report(sv, idx.unknown_key_message(full, specs));
-            else
-              accept_file(*it->second, sv);
-          }
-          continue;
-        }
-        auto it = idx.by_key.find(key);
-        if (it != idx.by_key.end()) {
-          accept_file(*it->second, v);
-          continue;
-        }
-        if (v.is_table()) {
-          std::string sug = idx.suggest_section(key);
-          report(v, "unknown section [" + key + "]" +
-                        (sug.empty() ? " (valid sections: " + idx.list_sections() + ")" : " (did you mean [" + sug + "]?)"));
-        } else {
-          report(v, idx.unknown_key_message(key, specs));
-        }
-      }
-    }
-    std::stable_sort(file_problems.begin(), file_problems.end());
-    for (auto& fp : file_problems) problems.push_back(std::move(fp.second));
-    file_problems.clear();
-  }
-
+  for (const auto& layer : layers) reader.read_file(layer.text, layer.source, base_allowed);
   // 2. The overrides, in order; a later one wins.
-  for (const auto& o : overrides) {
-    const std::string where = "--set " + one_line(o) + ": ";
-    if (invalid_utf8_line(o)) {
-      problems.push_back(where + "not UTF-8 text");
-      continue;
-    }
-    auto eq = o.find('=');
-    if (eq == std::string::npos) {
-      problems.push_back(where + "expected key=value (e.g. --set days=3)");
-      continue;
-    }
-    std::string key = trim(std::string_view(o).substr(0, eq));
-    if (key.empty()) {
-      problems.push_back(where + "missing key before '=' (expected key=value, e.g. --set days=3)");
-      continue;
-    }
-    auto it = idx.by_key.find(key);
-    if (it == idx.by_key.end()) {
-      if (idx.is_section(key))
-        problems.push_back(where + "'" + key + "' is a section; set one of its keys as " + key +
-                           ".<key>=value (keys: " + idx.list_keys(key) + ")");
-      else
-        problems.push_back(where + idx.unknown_key_message(key, specs));
-      continue;
-    }
-    const ParamSpec& spec = *it->second;
-    std::string text = o.substr(eq + 1);
-    toml::value v = parse_override_value(text);
-    if (spec.type == ParamType::String && !v.is_string()) v = toml::value(trim(text));
-    std::string sec = section_of(key);
-    if (!sec.empty()) sc.sections_.insert(sec);
-    accept(spec, v, where);
-  }
-
+  for (const auto& o : overrides) reader.read_override(o);
+  std::vector<std::string> problems = reader.take_problems();
   if (!problems.empty()) throw ScenarioError(std::move(problems));
   return sc;
 }
