@@ -72,6 +72,8 @@ def fmt_metric(name, v):
         return f"{v:,.0f}"
     if float(v).is_integer():
         return f"{int(v):,}"
+    if abs(v) >= 1000:   # a count's percentile between two runs: grouped digits, as the median beside it
+        return f"{v:,.0f}"
     return f"{v:.4g}"
 
 
