@@ -30,7 +30,7 @@ inline std::string replace_file(const std::filesystem::path& path, std::string_v
   if (!ec && std::filesystem::exists(old)) std::filesystem::permissions(tmp, old.permissions(), ec);
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
-    const std::string why = "cannot rename '" + tmp.string() + "': " + ec.message();
+    std::string why = "cannot rename '" + tmp.string() + "': " + ec.message();
     std::filesystem::remove(tmp, ec);
     return why;
   }
