@@ -10,6 +10,7 @@ Usage (from ctest): test_check_doc_interrupted.py STAMPEDE_EXE WORKDIR
 """
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -39,7 +40,8 @@ def write(path, data):
 
 def main():
     exe, work = sys.argv[1], sys.argv[2]
-    os.makedirs(work, exist_ok=True)
+    shutil.rmtree(work, ignore_errors=True)   # the test lists what its runs leave there
+    os.makedirs(work)
     committed_page = read(os.path.join(SOURCE, "docs", "scenario.md"))
     committed_toml = read(os.path.join(SOURCE, "scenarios", "feb2024.toml"))
     row = b"| `leverage` | float | `4.0` |"
