@@ -77,7 +77,8 @@ struct DmaParams {
 // The agent class (Agent::kind(), the run log's agent_class), declared once.
 inline constexpr AgentClassInfo kDmaAccountClass{
     "dma_account", "DMA accounts",
-    "a neutral strategy run at leverage through a broker swap, with margin calls and forced liquidation"};
+    "a neutral strategy run at leverage through a broker swap, with margin calls and forced liquidation",
+    SummaryGroup::dma_accounts};
 
 class DmaAccount final : public Agent {
  public:

@@ -34,7 +34,7 @@ struct NeutralFundParams {
 // The agent class (Agent::kind(), the run log's agent_class), declared once.
 inline constexpr AgentClassInfo kNeutralFundClass{
     "neutral_fund", "market-neutral funds",
-    "a quant fund long a small-cap basket and short index futures, redeemed after losses"};
+    "a quant fund long a small-cap basket and short index futures, redeemed after losses", SummaryGroup::neutral_funds};
 
 class NeutralFund final : public Agent {
  public:

@@ -133,10 +133,19 @@ struct AgentDayRow {
 // header, its kind() returning kDmaAccountClass.name), and listed by the section that makes it
 // (bound_agent_kind's classes): the run log lists the run's classes, with their labels and docs,
 // in /meta/agent_classes.
+// The run summary's lines about a group of agents (sim/engine/run_outcomes.hpp) count the classes
+// that declare themselves part of it, so the engine names no agent class.
+enum class SummaryGroup : std::uint8_t {
+  none,
+  dma_accounts,    // leveraged broker accounts: the DMA liquidation, margin-call, shortfall and median lines
+  neutral_funds,   // the "neutral funds (median)" line
+};
+
 struct AgentClassInfo {
   const char* name;    // "dma_account": snake case, as the log's agent_class
   const char* label;   // plural, for people: "DMA accounts" (figure legends, report tables)
   const char* doc;     // one line: what one agent of the class is
+  SummaryGroup summary_group = SummaryGroup::none;   // the summary lines that count its agents
 };
 
 class Agent {

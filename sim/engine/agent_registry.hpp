@@ -4,9 +4,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
+#include "sim/core/rng.hpp"
 #include "sim/engine/agent.hpp"
 #include "sim/market/accounts.hpp"
 #include "sim/market/universe.hpp"
@@ -26,6 +28,17 @@ class WorldSetup {
 
   const Universe& universe() const { return universe_; }
   std::uint64_t seed() const { return seed_; }
+  // The section being populated (AgentRegistry::populate sets it before each section's turn).
+  const std::string& section() const { return section_; }
+  void begin_section(std::string section) { section_ = std::move(section); }
+  // A random stream of the section being populated, keyed by the run seed, the section's name,
+  // `purpose` and `index` alone: `index` is the agent's place within its section (0, 1, ...), never
+  // its id, so the draws stay as they are when sections are added or reordered or another section
+  // makes more agents. (The first release's sections key theirs by agent id instead, which their
+  // pinned place keeps stable: agents/builtin_agents.cpp.)
+  Rng stream(std::string_view purpose, std::uint64_t index) const {
+    return make_stream(seed_, section_ + "." + std::string(purpose), index);
+  }
   AgentId next_agent_id() const { return static_cast<AgentId>(agents_.size()); }
   AgentId add_agent(std::unique_ptr<Agent> agent);
   AccountId open_account(AgentId owner, Fen cash) { return accounts_.open(owner, cash); }
@@ -40,6 +53,7 @@ class WorldSetup {
   std::uint64_t seed_;
   std::vector<std::unique_ptr<Agent>>& agents_;
   std::vector<std::string>& agent_kinds_;
+  std::string section_;
 };
 
 struct AgentKind {
@@ -73,11 +87,24 @@ AgentKind bound_agent_kind(ParamBinder<Section> binder, std::type_identity_t<Pop
                    std::move(classes)};
 }
 
+// The agent kinds a run may use. The order sections populate the world in is declared, never the
+// order of add(): an agent's id is its position in the world, so registering sections in another
+// order changes no agent's id, random stream or draw.
 class AgentRegistry {
  public:
   void add(AgentKind kind) { kinds_.push_back(std::move(kind)); }
+  // In the order of add().
   const std::vector<AgentKind>& kinds() const { return kinds_; }
-  // Core keys plus every registered section: what a scenario may contain.
+  // Sections that populate before every other, in this order (those of them registered); every
+  // other section populates after them, in the order of section names.
+  void populate_first(std::vector<std::string> sections) { first_ = std::move(sections); }
+  const std::vector<std::string>& populated_first() const { return first_; }
+  // The registered kinds in the order they populate the world.
+  std::vector<const AgentKind*> population_order() const;
+  // Every section's agents into the world, in population order, each section named to `setup`
+  // (WorldSetup::stream) during its turn.
+  void populate(const Scenario& scenario, WorldSetup& setup) const;
+  // Core keys plus every registered section, in population order: what a scenario may contain.
   std::vector<ParamSpec> all_params() const;
   // The class of that name some section declares (AgentKind::classes), and that section's name;
   // nullptr when none does.
@@ -85,6 +112,7 @@ class AgentRegistry {
 
  private:
   std::vector<AgentKind> kinds_;
+  std::vector<std::string> first_;
 };
 
 }  // namespace stampede

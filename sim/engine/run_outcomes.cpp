@@ -68,7 +68,7 @@ void OutcomeTracker::observe_day(const std::string& date, const std::vector<Agen
   shortfall_marked_ = 0;
   shortfall_marked_accounts_ = 0;
   for (std::size_t k = 0; k < rows.size(); ++k) {
-    if (agents_[k].agent_class != kDmaClass || !(rows[k].equity < 0)) continue;
+    if (agents_[k].group != SummaryGroup::dma_accounts || !(rows[k].equity < 0)) continue;
     shortfall_marked_ -= rows[k].equity;
     ++shortfall_marked_accounts_;
   }
@@ -84,11 +84,11 @@ void OutcomeTracker::observe_day(const std::string& date, const std::vector<Agen
   liquidations_today_ = 0;
 }
 
-NavOutcome OutcomeTracker::class_outcome(const std::string& agent_class) const {
+NavOutcome OutcomeTracker::group_outcome(SummaryGroup group) const {
   NavOutcome out;
   std::vector<double> returns, drawdowns, worst3;
   for (std::size_t k = 0; k < agents_.size(); ++k) {
-    if (agents_[k].agent_class != agent_class) continue;
+    if (agents_[k].group != group) continue;
     ++out.agents;
     const std::vector<double>& x = paths_[k].index;
     returns.push_back(x.back() - 1.0);
@@ -110,7 +110,7 @@ NavOutcome OutcomeTracker::class_outcome(const std::string& agent_class) const {
 
 AgentOutcomes OutcomeTracker::result() const {
   AgentOutcomes r;
-  for (const DailyAgent& a : agents_) r.dma_accounts += a.agent_class == kDmaClass;
+  for (const DailyAgent& a : agents_) r.dma_accounts += a.group == SummaryGroup::dma_accounts;
   r.dma_accounts_liquidated = static_cast<int>(liquidated_.size());
   r.dma_accounts_margin_called = static_cast<int>(margin_called_.size());
   r.margin_calls = margin_calls_;
@@ -122,8 +122,8 @@ AgentOutcomes OutcomeTracker::result() const {
   r.first_liquidation_date = first_liquidation_date_;
   r.peak_liquidation_date = peak_liquidation_date_;
   r.peak_liquidations = peak_liquidations_;
-  r.dma = class_outcome(kDmaClass);
-  r.neutral = class_outcome(kNeutralClass);
+  r.dma = group_outcome(SummaryGroup::dma_accounts);
+  r.neutral = group_outcome(SummaryGroup::neutral_funds);
   return r;
 }
 

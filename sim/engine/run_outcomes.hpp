@@ -1,8 +1,9 @@
 #pragma once
 // The agents' side of a run's outcome, for the summary: DMA accounts margin-called and liquidated,
 // the brokers' shortfall, and how the NAVs of DMA accounts and neutral funds moved. Built from what
-// the engine already hands the run log (events by kind, the daily agent rows), with agent classes
-// and event kinds named as strings: the engine includes no agent header.
+// the engine already hands the run log (events by kind, the daily agent rows), with event kinds
+// named as strings and agents grouped by their class's declared SummaryGroup (AgentClassInfo): the
+// engine includes no agent header and names no agent class.
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -11,13 +12,10 @@
 #include <vector>
 
 #include "sim/core/state_io.hpp"
+#include "sim/engine/agent.hpp"
 #include "sim/record/run_log.hpp"
 
 namespace stampede {
-
-// Agent classes and event kinds the summary reads (as the agents name them).
-inline constexpr const char* kDmaClass = "dma_account";
-inline constexpr const char* kNeutralClass = "neutral_fund";
 
 // Medians over the agents of one class of their NAV path: NaN when the class has no agents.
 struct NavOutcome {
@@ -58,6 +56,7 @@ class OutcomeTracker {
     std::int32_t agent_id;
     std::string agent_class;
     double start_nav;   // before the first day
+    SummaryGroup group = SummaryGroup::none;   // its class's (AgentClassInfo::summary_group)
   };
   explicit OutcomeTracker(std::vector<DailyAgent> agents);
 
@@ -72,7 +71,7 @@ class OutcomeTracker {
     std::vector<double> index;   // flow-adjusted NAV, starting at 1
     double last_nav;
   };
-  NavOutcome class_outcome(const std::string& agent_class) const;
+  NavOutcome group_outcome(SummaryGroup group) const;
 
   std::vector<DailyAgent> agents_;
   std::vector<Path> paths_;

@@ -59,7 +59,7 @@ Simulation::Simulation(const Scenario& s, const AgentRegistry& registry)
     p.qty = p.sellable = universe_.shares_outstanding[i];
   }
   WorldSetup setup(universe_, accounts_, float_account_, seed_, agents_, agent_kinds_);
-  for (const AgentKind& kind : registry.kinds()) kind.populate(s, setup);
+  registry.populate(s, setup);
   initial_cash_ = accounts_.total_cash();
   refresh_futures_margin(accounts_, futures_.margins_per_contract());
 

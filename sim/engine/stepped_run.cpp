@@ -25,11 +25,15 @@ namespace stampede {
 
 namespace {
 
-// Every agent with a daily row, in the order of the day frame's rows, with its NAV at the start.
-std::vector<OutcomeTracker::DailyAgent> daily_agents(const Simulation& sim) {
+// Every agent with a daily row, in the order of the day frame's rows, with its NAV at the start
+// and the summary group its class declares (none for a class no section lists).
+std::vector<OutcomeTracker::DailyAgent> daily_agents(const Simulation& sim, const AgentRegistry& registry) {
   std::vector<OutcomeTracker::DailyAgent> out;
-  for (const auto& a : sim.agents())
-    if (a->reports_daily()) out.push_back({a->id(), a->kind(), a->day_row(sim.view()).nav});
+  for (const auto& a : sim.agents()) {
+    if (!a->reports_daily()) continue;
+    const AgentClassInfo* info = registry.find_class(a->kind());
+    out.push_back({a->id(), a->kind(), a->day_row(sim.view()).nav, info ? info->summary_group : SummaryGroup::none});
+  }
   return out;
 }
 
@@ -139,7 +143,7 @@ void SteppedRun::State::open(const Scenario& scenario, const AgentRegistry& regi
     driver = DriverState{};
     driver.hedged_peak = driver.hedged_prev = sum.hedged.start;
     driver.microcap_peak = driver.microcap_prev = sum.microcap.start;
-    outcomes.emplace(daily_agents(*sim));
+    outcomes.emplace(daily_agents(*sim, registry));
   };
   start();
   std::optional<RunLogPrefix> prefix;

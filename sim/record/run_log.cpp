@@ -19,6 +19,7 @@
 #include <thread>
 #include <variant>
 
+#include "sim/core/replace_file.hpp"
 #include "sim/record/frame_fields.hpp"
 #include "sim/record/h5_handle.hpp"
 #include "sim/record/run_log_file.hpp"
@@ -166,29 +167,6 @@ void check_frame_arrays(const FrameArrays& a, ArrayTime time, const std::array<s
   }
 }
 
-// `bytes` to `path` through a temporary file beside it and a rename: `path` is the old file or
-// the new one, never a part. "" or what failed.
-std::string replace_file(const std::filesystem::path& path, const std::vector<char>& bytes) {
-  const std::filesystem::path tmp = path.parent_path() / (path.filename().string() + ".tmp");
-  {
-    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-    o.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    o.flush();
-    if (!o) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      return "cannot write '" + tmp.string() + "'";
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return "cannot rename '" + tmp.string() + "': " + ec.message();
-  }
-  return "";
-}
-
 }  // namespace
 
 std::filesystem::path run_log_resume_path(const std::filesystem::path& log) { return beside_log(log, ".resume"); }
@@ -280,7 +258,8 @@ struct RunLog::Impl {
         }
         if (auto* f = std::get_if<FileMsg>(&msg)) {   // after the days queued before it: published
           if (failed.load(std::memory_order_relaxed)) continue;
-          if (const std::string why = replace_file(f->path, f->bytes); !why.empty() && !file_warned) {
+          if (const std::string why = replace_file(f->path, std::string_view(f->bytes.data(), f->bytes.size()));
+              !why.empty() && !file_warned) {
             file_warned = true;
             std::fprintf(stderr, "stampede: warning: %s (%s); the run goes on without it\n", f->path.c_str(), why.c_str());
           }

@@ -23,6 +23,7 @@ AgentRegistry fund_registry() {
   r.add(noise_traders_kind());
   r.add(index_enhanced_kind());
   r.add(national_team_kind());
+  r.populate_first(first_release_sections());   // the order they have in full runs
   return r;
 }
 

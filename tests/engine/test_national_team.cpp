@@ -20,6 +20,7 @@ AgentRegistry team_registry() {
   r.add(liquidity_providers_kind());
   r.add(noise_traders_kind());
   r.add(national_team_kind());
+  r.populate_first(first_release_sections());   // the order they have in full runs
   return r;
 }
 

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <type_traits>
@@ -106,6 +107,26 @@ TEST_CASE("every built-in agent class is declared once by its section, with a la
   }
   CHECK(std::set<std::string>(sim.agent_classes().begin(), sim.agent_classes().end()) ==
         std::set<std::string>(names.begin(), names.end()));
+}
+
+TEST_CASE("the summary's DMA and neutral-fund lines count the classes declaring those groups", "[registry][summary]") {
+  const AgentRegistry registry = builtin_agents();
+  std::map<SummaryGroup, int> declared;
+  for (const AgentKind& k : registry.kinds())
+    for (const AgentClassInfo& c : k.classes) ++declared[c.summary_group];
+  CHECK(declared[SummaryGroup::dma_accounts] == 1);
+  CHECK(declared[SummaryGroup::neutral_funds] == 1);
+  // The small world's 4 DMA accounts and 3 neutral funds, found by their classes' groups.
+  const Scenario scenario = test::small_world(registry, {"days=1"});
+  RunOptions options;
+  options.threads = 2;
+  options.checkpoint_every_days = 0;
+  options.output = temp_log("groups.h5");
+  const RunSummary summary = run_simulation(scenario, registry, options);
+  CHECK(summary.outcomes.dma_accounts == 4);
+  CHECK(summary.outcomes.dma.agents == 4);
+  CHECK(summary.outcomes.neutral.agents == 3);
+  std::filesystem::remove(options.output);
 }
 
 TEST_CASE("every summary measure is declared once, with units, a label and a doc", "[registry]") {

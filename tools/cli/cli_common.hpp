@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/replace_file.hpp"
+
 namespace stampede::cli {
 
 inline constexpr int kExitBadInput = 2;
@@ -34,6 +36,13 @@ struct Interrupted {
 // are the same at any count): it is capped at the cores, with a warning on stderr, unless
 // `oversubscribe`. 0 (the default: every core) is returned as it is.
 int capped_to_cores(int requested, const char* what, bool oversubscribe);
+
+// Writes a file the user keeps (a doc page, a scenario) through a temporary file beside it and a
+// rename (sim/core/replace_file.hpp): a command stopped midway leaves the old file whole, never a
+// truncated one. Throws naming what failed.
+inline void rewrite_file(const std::string& file, const std::string& content) {
+  if (const std::string why = replace_file(file, content); !why.empty()) throw std::runtime_error(file + ": " + why);
+}
 }  // namespace stampede::cli
 namespace stampede {
 class Scenario;

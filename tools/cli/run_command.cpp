@@ -190,11 +190,7 @@ void write_parameter_docs(const std::string& page) {
   } catch (const std::runtime_error& e) {
     throw InputError(page + ": " + e.what());
   }
-  if (updated != text) {
-    std::ofstream out(page, std::ios::binary | std::ios::trunc);
-    out << updated;
-    if (!out.flush()) throw std::runtime_error("cannot write " + page);
-  }
+  if (updated != text) rewrite_file(page, updated);
   std::vector<std::string> problems;
   for (const auto& d : parameter_table_differences(updated, specs)) problems.push_back(page + ": " + d);
   if (!problems.empty()) throw InputError(problems);
@@ -221,11 +217,7 @@ void write_scenario_comments(const std::string& file) {
     throw InputError(e.what());
   }
   const std::string updated = with_spec_comments(text, specs);
-  auto write = [&](const std::string& content) {
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out.flush()) throw std::runtime_error("cannot write " + file);
-  };
+  auto write = [&](const std::string& content) { rewrite_file(file, content); };
   if (updated != text) {
     write(updated);
     try {

@@ -29,11 +29,7 @@ void write_schema_doc(const std::string& page) {
     throw InputError(page + ": " + e.what());
   }
   const bool same = updated == text.str();
-  if (!same) {
-    std::ofstream out(page, std::ios::binary | std::ios::trunc);
-    out << updated;
-    if (!out.flush()) throw std::runtime_error("cannot write " + page);
-  }
+  if (!same) rewrite_file(page, updated);
   std::printf("%s: dataset table %s (%zu datasets)\n", page.c_str(), same ? "already up to date" : "rewritten",
               run_log_datasets().size());
 }
