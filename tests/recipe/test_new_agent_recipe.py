@@ -58,7 +58,7 @@ EDITS = [
     ("sim/record/frame_arrays.def", None,
      'STAMPEDE_FRAME_ARRAY(class_accounts_at_close, day, "agents/classes_daily", "accounts", i64, "agent_class", '
      'always, 0, "account", "accounts of the class at the close")\n', "end"),
-    ("sim/engine/day_cycle.cpp", "  record_positions(f);",
+    ("sim/engine/record_frames.cpp", "  record_positions(f);",
      "  std::vector<std::int64_t>& accounts = f.arrays.i64(FrameArray::class_accounts_at_close);\n"
      "  accounts.clear();\n"
      "  for (const ClassMetrics& m : class_metrics_) accounts.push_back(m.accounts);\n", "after"),
