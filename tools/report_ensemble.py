@@ -211,7 +211,7 @@ def fan_figures(E, R):
             ax.set_ylabel("% a year")
         ax.set_title(title)
         ax.legend(fontsize="small")
-        R.day_axis(ax, pdates)
+        R.day_axis(ax, pdates, closes=True)
         fig.tight_layout()
         figs.append(R.Figure(fid, title, caption, png=R.render(fig)))
     figs.append(_class_figure(E, R, x, pdates))
@@ -250,7 +250,7 @@ def _class_figure(E, R, x, pdates):
             _fan(ax, x, nav[g, :, :, c] / 1e6, colors[g % 10], label)
         ax.set_title(E["classes"][c], fontsize="medium")
         ax.set_ylabel("million yuan")
-        R.day_axis(ax, pdates)
+        R.day_axis(ax, pdates, closes=True)
     for ax in list(axes.flat)[len(have):]:
         ax.axis("off")
     axes.flat[0].legend(fontsize="small")

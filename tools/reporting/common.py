@@ -97,8 +97,10 @@ def safe(make, *args):
         return Figure(name, name, "", note=f"This figure could not be drawn: {type(e).__name__}: {e}")
 
 
-def day_axis(ax, dates, n=None):
-    """Ticks at the start of trading days, labelled with their dates (thinned to about 12)."""
+def day_axis(ax, dates, n=None, closes=False):
+    """Ticks at the start of trading days, labelled with their dates (thinned to about 12). With
+    `closes`, the series has one value per close at 0..n-1, and the axis ends at the last close
+    rather than a day after it."""
     n = len(dates) if n is None else n
     if n == 0:
         return
@@ -106,7 +108,10 @@ def day_axis(ax, dates, n=None):
     ticks = list(range(0, n, every))
     ax.set_xticks(ticks)
     ax.set_xticklabels([dates[i].strftime("%m-%d") for i in ticks], rotation=0, fontsize="small")
-    ax.set_xlim(-0.02 * n, n + 0.02 * n if n > 1 else 1.05)
+    if closes:
+        ax.set_xlim(-0.5, n - 0.5)
+    else:
+        ax.set_xlim(-0.02 * n, n + 0.02 * n if n > 1 else 1.05)
     ax.set_xlabel(f"trading day ({dates[0].year})" if n else "trading day")
     ax.grid(alpha=0.3)
 
