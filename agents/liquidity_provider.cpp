@@ -336,7 +336,7 @@ void populate(const LiquidityProvidersSection& sec, const Scenario& s, WorldSetu
   p.inventory_skew_price_share = sec.inventory_skew_pct / 100.0;
   p.inventory_skew_stress_share = sec.inventory_skew_stress_pct / 100.0;
   const Universe& u = setup.universe();
-  // One pooled book per world, shared by every stock maker (none when the key is 0: as before).
+  // One pooled book per world, shared by the small caps' makers (none when the key is 0: as before).
   std::shared_ptr<MakerSegmentBoard> segment_board;
   if (sec.segment_skew_pct > 0)
     segment_board = std::make_shared<MakerSegmentBoard>(sec.segment_skew_pct / 100.0, sec.segment_skew_halflife_days);
