@@ -10,12 +10,11 @@
 
 namespace stampede {
 
-// Writes `bytes` to `path` through a temporary file beside it (`path` + `tmp_suffix`, on the same
+// Writes `bytes` to `path` through a temporary file beside it (`path` + ".tmp", on the same
 // file system, so the rename is atomic) and renames it over `path`, which keeps its permissions.
 // Returns "" or what failed; on failure `path` is untouched and the temporary file removed.
-inline std::string replace_file(const std::filesystem::path& path, std::string_view bytes,
-                                const std::string& tmp_suffix = ".tmp") {
-  const std::filesystem::path tmp = path.parent_path() / (path.filename().string() + tmp_suffix);
+inline std::string replace_file(const std::filesystem::path& path, std::string_view bytes) {
+  const std::filesystem::path tmp = path.parent_path() / (path.filename().string() + ".tmp");
   std::error_code ec;
   {
     std::ofstream o(tmp, std::ios::binary | std::ios::trunc);

@@ -98,7 +98,6 @@ class AgentRegistry {
   // Sections that populate before every other, in this order (those of them registered); every
   // other section populates after them, in the order of section names.
   void populate_first(std::vector<std::string> sections) { first_ = std::move(sections); }
-  const std::vector<std::string>& populated_first() const { return first_; }
   // The registered kinds in the order they populate the world.
   std::vector<const AgentKind*> population_order() const;
   // Every section's agents into the world, in population order, each section named to `setup`

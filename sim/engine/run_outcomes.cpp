@@ -131,7 +131,7 @@ void OutcomeTracker::checkpoint(StateIo& io) {
   io.tag("outcomes");
   if (io.size(agents_.size()) != agents_.size() || paths_.size() != agents_.size())
     throw CheckpointError("checkpoint has another number of daily agents");
-  for (DailyAgent& a : agents_) io(a.agent_id, a.agent_class, a.start_nav);
+  for (DailyAgent& a : agents_) io(a.agent_id, a.start_nav);
   for (Path& p : paths_) io(p.index, p.last_nav);
   io(requested_today_, liquidated_, margin_called_, margin_calls_, shortfall_realised_, shortfall_marked_, shortfall_peak_);
   io(shortfall_marked_accounts_, shortfall_peak_date_, liquidations_today_, first_liquidation_date_, peak_liquidation_date_,

@@ -54,7 +54,6 @@ class OutcomeTracker {
  public:
   struct DailyAgent {
     std::int32_t agent_id;
-    std::string agent_class;
     double start_nav;   // before the first day
     SummaryGroup group = SummaryGroup::none;   // its class's (AgentClassInfo::summary_group)
   };

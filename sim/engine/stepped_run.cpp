@@ -32,7 +32,7 @@ std::vector<OutcomeTracker::DailyAgent> daily_agents(const Simulation& sim, cons
   for (const auto& a : sim.agents()) {
     if (!a->reports_daily()) continue;
     const AgentClassInfo* info = registry.find_class(a->kind());
-    out.push_back({a->id(), a->kind(), a->day_row(sim.view()).nav, info ? info->summary_group : SummaryGroup::none});
+    out.push_back({a->id(), a->day_row(sim.view()).nav, info ? info->summary_group : SummaryGroup::none});
   }
   return out;
 }

@@ -23,12 +23,8 @@ AgentDayRecord nav(double x, double equity = std::nan("")) {
 
 TEST_CASE("outcome tracker: DMA liquidations, margin calls, shortfalls and NAV medians", "[summary]") {
   constexpr SummaryGroup dma = SummaryGroup::dma_accounts, neutral = SummaryGroup::neutral_funds;
-  OutcomeTracker t({{3, "dma_account", 100.0, dma},
-                    {4, "dma_account", 100.0, dma},
-                    {5, "dma_account", 100.0, dma},
-                    {7, "neutral_fund", 1000.0, neutral},
-                    {8, "neutral_fund", 1000.0, neutral},
-                    {9, "retail_trader", 5.0}});
+  OutcomeTracker t(
+      {{3, 100.0, dma}, {4, 100.0, dma}, {5, 100.0, dma}, {7, 1000.0, neutral}, {8, 1000.0, neutral}, {9, 5.0}});
   // Day 0: account 3 warned twice (two separate calls), account 4 once.
   t.observe_events("margin_calls", {ev(3, "dma_account", 0.1, "warning"), ev(3, "dma_account", 0.2, "cured"),
                                     ev(3, "dma_account", 0.1, "warning"), ev(4, "dma_account", 0.1, "warning")});
