@@ -2,12 +2,13 @@
 """Fits scenario keys to target moments by the method of simulated moments (`stampede calibrate`).
 
     tools/calibrate.py SCENARIO --targets TARGETS.toml --param KEY=LOW:HIGH ... [--seeds N]
-                       [--budget EVALS] [-j J] [--set KEY=VALUE ...] [--keep-logs] -o DIR
+                       [--budget EVALS] [--loss mean|per-seed] [-j J] [--set KEY=VALUE ...] [--keep-logs] -o DIR
     tools/calibrate.py --list-moments [--markdown]
 
 Every candidate (values of the fitted keys) runs `stampede run SCENARIO --seed K` on the seeds
 1..N (the same seeds for every candidate: paired), its moments are averaged over the seeds, and
-the loss is the sum over the targets of weight * ((mean - target) / tolerance)^2. The search is a
+the loss is the sum over the targets of weight * ((mean - target) / tolerance)^2 (--loss per-seed:
+each seed's own sum, averaged over the seeds, which also charges the spread between seeds). The search is a
 Halton start (3 points per key) then Nelder-Mead from the best point, in the box of the bounds
 (tools/calibration/search.py). The best candidate is then run on the fresh seeds N+1..2N, and the
 moment coverage ratio (the share of moments within their tolerance) is reported on both.
@@ -33,7 +34,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from calibration import measures  # noqa: E402
 from calibration.calibrate_output import evaluations_csv, moment_list_text, write_outputs, write_text  # noqa: E402
-from calibration.evaluate import Evaluator, Interrupted, loss_of  # noqa: E402
+from calibration.evaluate import LOSS_KINDS, Evaluator, Interrupted, loss_of  # noqa: E402
 from calibration.search import search, start_size  # noqa: E402
 from calibration.inputs import CONFIG_FILE, check_all  # noqa: E402
 
@@ -58,6 +59,9 @@ def parse_args(argv):
                     help="a key to fit and its bounds (repeatable)")
     ap.add_argument("--seeds", type=int, default=3, help="seeds 1..N for every candidate (default 3)")
     ap.add_argument("--budget", type=int, default=30, help="evaluations (candidates) at most (default 30)")
+    ap.add_argument("--loss", choices=LOSS_KINDS, default="mean",
+                    help="mean (default): each moment's mean over the seeds against its target; per-seed: each "
+                         "seed's loss, averaged (charges candidates whose seeds disagree)")
     ap.add_argument("-j", "--jobs", type=int, default=0, help="runs at a time (default: one per core)")
     ap.add_argument("--oversubscribe", action="store_true", help="use -j as given above the machine's cores")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -116,7 +120,7 @@ def run_search(a, params, specs, ev):
             phase = "halton" if not evals else "nelder-mead"
             records = ev.evaluate(new, seeds)
             for i, v in enumerate(new):
-                loss, means, err = loss_of(specs, [records[(i, s)] for s in seeds])
+                loss, means, err = loss_of(specs, [records[(i, s)] for s in seeds], a.loss)
                 e = {"index": len(evals) + 1, "phase": phase, "values": v, "loss": loss, "means": means, "error": err}
                 evals.append(e)
                 by_values[tuple(map(tuple, v))] = e
@@ -176,7 +180,7 @@ def main(argv=None):
         fresh_seeds = list(range(a.seeds + 1, 2 * a.seeds + 1))
         progress(a, f"best #{best['index']}: runs on the fresh seeds {fresh_seeds[0]}..{fresh_seeds[-1]}")
         records = ev.evaluate([best["values"]], fresh_seeds)
-        fresh_loss, fresh_means, fresh_err = loss_of(specs, [records[(0, s)] for s in fresh_seeds])
+        fresh_loss, fresh_means, fresh_err = loss_of(specs, [records[(0, s)] for s in fresh_seeds], a.loss)
     except Interrupted as e:
         print(f"stampede calibrate: interrupted; the same command resumes from {a.output}", file=sys.stderr)
         return e.code

@@ -6,6 +6,7 @@ nothing written).
 
 Usage (from ctest): test_calibrate.py STAMPEDE_EXE WORKDIR
 """
+import glob
 import os
 import shutil
 import signal
@@ -13,11 +14,13 @@ import subprocess
 import sys
 import time
 import tomllib
+import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 from calibration import measures, moments  # noqa: E402
+from calibration.evaluate import loss_of  # noqa: E402
 from calibration.inputs import trading_dates  # noqa: E402
 from calibration.moment_targets import read_targets  # noqa: E402
 
@@ -132,6 +135,8 @@ def test_recovery_and_resume(exe):
              "fundamentals.size_drift_annual=-2:0", "--param", "fundamentals.size_loading_constituent=0:1.2", *SETS,
              "--seeds", str(SEEDS), "-o", "cal", expect=2)
     assert "another params" in r4.stderr and "name a new -o directory" in r4.stderr, r4.stderr
+    r5 = run(*cmd, "--loss", "per-seed", "-o", "cal", expect=2)
+    assert "another loss" in r5.stderr, r5.stderr
     print(f"recovery + resume: {took:.1f} s for the calibration")
 
 
@@ -172,6 +177,21 @@ def test_bad_input(exe):
     assert not os.path.exists("bad")
 
 
+def test_per_seed_loss_charges_seeds_that_disagree(exe):
+    """Two candidates with the same mean: one whose seeds all land on the target, one whose seeds
+    split between a spiral and a calm month. The mean loss cannot tell them apart; the per-seed
+    loss is the mean loss plus the spread (in tolerances), so it ranks the split one worse."""
+    spec = types.SimpleNamespace(label="microcap_return", target=-0.2, tolerance=0.05, weight=1.0)
+    def records(values):
+        return [{"seed": k + 1, "moments": {spec.label: v}} for k, v in enumerate(values)]
+    steady, split = records([-0.2, -0.2, -0.2, -0.2]), records([-0.05, -0.05, -0.35, -0.35])
+    assert loss_of([spec], steady)[0] == 0 and abs(loss_of([spec], split)[0]) < 1e-12
+    assert loss_of([spec], steady, "per-seed")[0] == 0
+    assert abs(loss_of([spec], split, "per-seed")[0] - 9.0) < 1e-9   # each seed 3 tolerances off
+    failed = records([-0.2]) + [{"seed": 2, "error": "exit 1: boom"}]
+    assert loss_of([spec], failed, "per-seed")[0] == float("inf")
+
+
 def test_moment_list_in_docs(exe):
     """Every moment of the one declaration is in docs/calibrate.md's table, and nothing else is."""
     listed = run(exe, "calibrate", "--list-moments").stdout.split()
@@ -188,6 +208,12 @@ def test_moment_list_in_docs(exe):
     resolved = tomllib.loads(run(exe, "check", SCENARIO).stdout)
     specs = read_targets("doc_targets.toml", trading_dates(resolved))
     assert [s.name for s in specs] == ["microcap_return", "microcap_worst_day_date"], specs
+    # So do the targets files shipped in scenarios/targets/, on feb2024 stopped at January's end.
+    january = trading_dates(dict(resolved, days=22))
+    shipped = sorted(glob.glob(os.path.join(ROOT, "scenarios", "targets", "*.toml")))
+    assert shipped
+    for path in shipped:
+        assert read_targets(path, january), path
 
 
 def main():
@@ -195,7 +221,8 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     os.chdir(work)
-    for test in (test_moment_list_in_docs, test_bad_input, test_recovery_and_resume):
+    for test in (test_per_seed_loss_charges_seeds_that_disagree, test_moment_list_in_docs, test_bad_input,
+                 test_recovery_and_resume):
         t = time.time()
         test(exe)
         print(f"{test.__name__}: ok ({time.time() - t:.1f} s)")

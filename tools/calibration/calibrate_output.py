@@ -7,7 +7,7 @@ import math
 import os
 
 from calibration import moments
-from calibration.evaluate import coverage, within
+from calibration.evaluate import coverage, term as loss_term, within
 
 
 def _replace(path, write):
@@ -58,7 +58,7 @@ def moments_csv(specs, best, fresh):
                 "fitted_within", "loss_term", "fresh", "fresh_within"])
     for s in specs:
         f, g = best["means"][s.label], fresh["means"].get(s.label, math.nan)
-        term = s.weight * ((f - s.target) / s.tolerance) ** 2
+        term = loss_term(s, f)
         w.writerow([s.label, s.name, *(s.window or ("", "")), _num(s.target), _num(s.tolerance), _num(s.weight),
                     _num(f), int(within(s, f)), _num(term), _num(g), int(within(s, g))])
     return out.getvalue()
@@ -88,7 +88,8 @@ def result_text(a, params, specs, evals, best, fresh, stopped):
     w = out.write
     w(f"stampede calibrate '{os.path.basename(a.scenario)}': {len(params)} key(s), {len(specs)} moment(s), "
       f"seeds 1..{n}, {len(evals)} evaluation(s) (budget {a.budget}; {stopped})\n")
-    w(f"  best: evaluation #{best['index']} ({best['phase']}), loss {best['loss']:.6g} on seeds 1..{n}, "
+    kind = " (per-seed)" if a.loss == "per-seed" else ""
+    w(f"  best: evaluation #{best['index']} ({best['phase']}), loss{kind} {best['loss']:.6g} on seeds 1..{n}, "
       f"{_loss_text(fresh['loss'])} on the fresh seeds {fresh['seeds'][0]}..{fresh['seeds'][-1]}\n")
     width = max(len(p.key) for p in params)
     for (k, v), p in zip(best["values"], params):
@@ -117,7 +118,7 @@ def _loss_text(x):
     return f"{x:.6g}" if math.isfinite(x) else "no loss"
 
 
-def loss_png(path, evals, best):
+def loss_png(path, evals, best, kind="mean"):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -139,7 +140,8 @@ def loss_png(path, evals, best):
         ax.set_yscale("log")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_xlabel("evaluation")
-    ax.set_ylabel("loss: sum of weight x ((mean - target) / tolerance)^2")
+    ax.set_ylabel("loss: sum of weight x ((mean - target) / tolerance)^2" if kind == "mean" else
+                  "loss: each seed's sum of weight x ((value - target) / tolerance)^2, averaged")
     ax.set_title("stampede calibrate: loss over the evaluations")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
@@ -157,5 +159,5 @@ def write_outputs(a, params, specs, evals, best, fresh, stopped):
     write_text(os.path.join(d, "best.toml"), best_toml(a, params, best, specs))
     text = result_text(a, params, specs, evals, best, fresh, stopped)
     write_text(os.path.join(d, "result.txt"), text)
-    loss_png(os.path.join(d, "loss.png"), evals, best)
+    loss_png(os.path.join(d, "loss.png"), evals, best, a.loss)
     return text

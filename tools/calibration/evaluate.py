@@ -158,10 +158,20 @@ class Evaluator:
         return out
 
 
-def loss_of(specs, records):
-    """(loss, {label: mean over the seeds}, error text or ''): the loss is the sum over the
-    moments of weight * ((mean - target) / tolerance)^2; inf when a run failed or a moment is
-    missing on a seed."""
+LOSS_KINDS = ("mean", "per-seed")
+
+
+def term(spec, value):
+    """One moment's part of the loss: weight * ((value - target) / tolerance)^2."""
+    return spec.weight * ((value - spec.target) / spec.tolerance) ** 2
+
+
+def loss_of(specs, records, kind="mean"):
+    """(loss, {label: mean over the seeds}, error text or ''); inf when a run failed or a moment is
+    missing on a seed. kind "mean": the sum over the moments of term(mean over the seeds). kind
+    "per-seed": each seed's own sum of terms, averaged over the seeds; it equals the "mean" loss plus
+    each moment's variance over the seeds (in tolerances), so a candidate whose seeds split between
+    two outcomes (some spiral, some stay calm) no longer matches a target by its average."""
     means, errors = {}, []
     for r in records:
         if "error" in r:
@@ -177,7 +187,10 @@ def loss_of(specs, records):
         means[spec.label] = sum(ok) / len(ok) if ok and len(ok) == len(records) else math.nan
     if errors:
         return math.inf, means, "; ".join(errors)
-    loss = sum(s.weight * ((means[s.label] - s.target) / s.tolerance) ** 2 for s in specs)
+    if kind == "per-seed":
+        loss = sum(sum(term(s, r["moments"][s.label]) for s in specs) for r in records) / len(records)
+    else:
+        loss = sum(term(s, means[s.label]) for s in specs)
     return loss, means, ""
 
 

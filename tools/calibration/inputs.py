@@ -135,7 +135,9 @@ def config_of(args, resolved_text, params, specs):
     return {"schema": "stampede-calibrate/1", "scenario": os.path.abspath(args.scenario),
             "scenario_resolved_sha256": hashlib.sha256(resolved_text.encode()).hexdigest(),
             "set": list(args.set), "params": [p.as_dict() for p in params], "seeds": args.seeds,
-            "targets": [s.as_dict() for s in specs]}
+            "targets": [s.as_dict() for s in specs],
+            # Only when not the default, so directories made before --loss existed still resume.
+            **({"loss": args.loss} if args.loss != "mean" else {})}
 
 
 def check_output_dir(outdir, config, problems):
@@ -154,11 +156,11 @@ def check_output_dir(outdir, config, problems):
             return
         if config is None:
             return
-        for k in config:
-            if saved.get(k) != config[k]:
+        for k in [*config, *(k for k in saved if k not in config)]:
+            if saved.get(k) != config.get(k):
                 problems.append(f"-o {outdir}: made by a calibration with another {k.replace('_', ' ')} "
                                 f"({json.dumps(saved.get(k))[:200]}); a rerun resumes only with the same scenario, "
-                                "--set, --param, --seeds and targets: name a new -o directory")
+                                "--set, --param, --seeds, --loss and targets: name a new -o directory")
     elif os.path.exists(outdir):
         problems.append(f"-o {outdir}: exists and is not a directory")
     else:

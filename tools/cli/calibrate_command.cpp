@@ -22,7 +22,7 @@ namespace stampede::cli {
 namespace {
 
 struct CalibrateArgs {
-  std::string scenario, targets, output, seeds, budget, jobs;
+  std::string scenario, targets, output, seeds, budget, loss, jobs;
   std::vector<std::string> params, overrides;
   bool keep_logs = false, oversubscribe = false, quiet = false, list_moments = false;
 };
@@ -73,6 +73,7 @@ std::string python_interpreter() {
   for (const auto& p : a.params) opt("--param", p);
   opt("--seeds", a.seeds);
   opt("--budget", a.budget);
+  opt("--loss", a.loss);
   opt("-j", a.jobs);
   for (const auto& s : a.overrides) opt("--set", s);
   opt("-o", a.output);
@@ -108,6 +109,10 @@ void add_calibrate_command(CLI::App& app) {
       ->allow_extra_args(false);
   cmd->add_option("--seeds", args->seeds, "Every candidate runs on the seeds 1..N (default 3)")->type_name("N");
   cmd->add_option("--budget", args->budget, "Evaluations (candidates) at most (default 30)")->type_name("EVALS");
+  cmd->add_option("--loss", args->loss,
+                  "mean (default): each moment's mean over the seeds against its target; per-seed: each seed's "
+                  "loss, averaged (charges candidates whose seeds disagree)")
+      ->type_name("KIND");
   cmd->add_option("-j,--jobs", args->jobs, "Runs at a time (default: one per core)")->type_name("J");
   cmd->add_flag("--oversubscribe", args->oversubscribe, "Use -j as given even above this machine's cores");
   cmd->add_option("--set", args->overrides, "Override a key of the scenario for every run (repeatable)")
