@@ -47,14 +47,14 @@ void HedgedBasket::checkpoint(StateIo& io) {
 // ---- agent kinds
 
 void NeutralFund::checkpoint(StateIo& io) {
-  io.shared(board_);
-  io(basket_, day_, day_nav_, units_, payable_, requests_, peak_nav_pu_, risk_peak_, prev_nav_pu_, returns_, returns_seen_,
+  checkpoint_book(io);
+  io(day_, day_nav_, units_, payable_, requests_, peak_nav_pu_, risk_peak_, prev_nav_pu_, returns_, returns_seen_,
      cut_days_left_);
 }
 
 void DmaAccount::checkpoint(StateIo& io) {
-  io.shared(board_);
-  io(basket_, loan_, shortfall_, written_off_, state_, grace_left_, day_, day_equity_, start_equity_);
+  checkpoint_book(io);
+  io(loan_, shortfall_, written_off_, state_, grace_left_, day_, day_equity_, start_equity_);
 }
 
 void IndexEnhancedFund::checkpoint(StateIo& io) {

@@ -14,7 +14,7 @@ namespace stampede {
 
 DmaAccount::DmaAccount(const DmaParams& p, std::shared_ptr<SignalBoard> board, AccountId account,
                        AccountId broker_account, Rng style_rng, FamilySignal family)
-    : p_(p), board_(board), basket_(p.basket, board, account, style_rng, std::move(family)),
+    : HedgedBook(p.basket, std::move(board), account, style_rng, std::move(family)), p_(p),
       broker_account_(broker_account) {}
 
 double DmaAccount::equity(const MarketView& view) const {
@@ -51,18 +51,17 @@ void DmaAccount::finish_liquidation(const MarketView& view, OrderSink& out) {
 }
 
 void DmaAccount::decide(const MarketView& view, OrderSink& out) {
-  if (view.day != day_) {
+  const bool first_decision = before_first_day();
+  if (start_day(view)) {
     // The terms this account drew, once, so the run log tells which broker and book it had:
     // quantity = broker index, price = contract leverage.
-    if (day_ < 0) {
+    if (first_decision) {
       char terms[96];
       std::snprintf(terms, sizeof terms, "broker %d family %d cushion %+.3f run_leverage %.3f liquidation %.3f grace "
                                          "%d",
                     p_.broker, p_.family, p_.cushion, p_.run_leverage(), p_.liquidation_ratio, p_.grace_steps);
       out.event(event_kind::dma_terms, -1, p_.broker, p_.leverage, terms);
     }
-    day_ = view.day;
-    basket_.begin_day(view);
     day_equity_ = equity(view);
     if (start_equity_ == 0) start_equity_ = day_equity_;
     // The manager's own line, checked on the morning's NAV: the product is wound up like a
@@ -162,8 +161,6 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
   basket_.hedge(view, out, val, false, OrderReason::Hedge, 1.0, p_.basket.aggressiveness_ticks);
   basket_.rebalance(view, out, val, target, allow_buys);
 }
-
-void DmaAccount::end_of_day(const MarketView& view, OrderSink&) { board_->refresh(view); }
 
 void DmaAccount::report(const MarketView& view, ClassMetrics& into) const {
   add_indebted_account(into, basket_.mark_for_report(view), debt(), state_);

@@ -37,8 +37,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "agents/hedged_basket.hpp"
-#include "sim/engine/agent.hpp"
+#include "agents/hedged_book.hpp"
 #include "sim/engine/agent_registry.hpp"
 
 namespace stampede {
@@ -80,7 +79,7 @@ inline constexpr AgentClassInfo kDmaAccountClass{
     "a neutral strategy run at leverage through a broker swap, with margin calls and forced liquidation",
     SummaryGroup::dma_accounts};
 
-class DmaAccount final : public Agent {
+class DmaAccount final : public HedgedBook {
  public:
   DmaAccount(const DmaParams& p, std::shared_ptr<SignalBoard> board, AccountId account, AccountId broker_account,
              Rng style_rng, FamilySignal family = nullptr);
@@ -88,16 +87,10 @@ class DmaAccount final : public Agent {
   RegulatedAs regulated_as() const override { return RegulatedAs::DmaAccount; }
   void checkpoint(StateIo& io) override;   // agents/checkpoints.cpp
   void decide(const MarketView& view, OrderSink& out) override;
-  void end_of_day(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;
-  void prefetch_report(const MarketView& view) const override { basket_.prefetch_mark(view); }
-  bool reports_daily() const override { return true; }
   AgentDayRow day_row(const MarketView& view) const override;
 
   const DmaParams& params() const { return p_; }   // this account's own draw of the terms
-  HedgedBasket& basket() { return basket_; }
-  const HedgedBasket& basket() const { return basket_; }
-  AccountId account() const { return basket_.account(); }
   AccountId broker_account() const { return broker_account_; }
   AgentState state() const { return state_; }
   Fen loan() const { return loan_; }
@@ -114,15 +107,12 @@ class DmaAccount final : public Agent {
   void finish_liquidation(const MarketView& view, OrderSink& out);
 
   DmaParams p_;
-  std::shared_ptr<SignalBoard> board_;
-  HedgedBasket basket_;
   AccountId broker_account_;
   Fen loan_ = 0;
   Fen shortfall_ = 0;       // the broker's loss: loan not repaid plus negative cash left
   Fen written_off_ = 0;     // loan not repaid
   AgentState state_ = AgentState::Normal;
   int grace_left_ = 0;
-  DayIndex day_ = -1;
   double day_equity_ = 0;   // equity at the start of the day (yuan)
   double start_equity_ = 0; // equity at the first decision of the run (yuan)
 };

@@ -10,7 +10,7 @@ namespace stampede {
 
 NeutralFund::NeutralFund(const NeutralFundParams& p, std::shared_ptr<SignalBoard> board, AccountId account,
                          double capital_yuan, Rng style_rng)
-    : p_(p), board_(board), basket_(p.basket, board, account, style_rng), units_(capital_yuan) {
+    : HedgedBook(p.basket, std::move(board), account, style_rng), p_(p), units_(capital_yuan) {
   returns_.assign(static_cast<std::size_t>(std::max(1, p_.risk_vol_window_days)), 0.0);
 }
 
@@ -21,9 +21,7 @@ AgentState NeutralFund::state() const {
 }
 
 void NeutralFund::decide(const MarketView& view, OrderSink& out) {
-  if (view.day != day_) {
-    day_ = view.day;
-    basket_.begin_day(view);
+  if (start_day(view)) {
     day_nav_ = value_account(view, account()).equity() - payable_;
   }
   if (view.phase != StepPhase::Continuous) return;
@@ -53,7 +51,7 @@ void NeutralFund::decide(const MarketView& view, OrderSink& out) {
 }
 
 void NeutralFund::end_of_day(const MarketView& view, OrderSink& out) {
-  board_->refresh(view);
+  HedgedBook::end_of_day(view, out);
   const Account& a = view.account(account());
   const AccountValue val = value_account(view, a);
   const double nav = val.equity() - payable_;

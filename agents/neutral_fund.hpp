@@ -8,8 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "agents/hedged_basket.hpp"
-#include "sim/engine/agent.hpp"
+#include "agents/hedged_book.hpp"
 #include "sim/engine/agent_registry.hpp"
 
 namespace stampede {
@@ -36,7 +35,7 @@ inline constexpr AgentClassInfo kNeutralFundClass{
     "neutral_fund", "market-neutral funds",
     "a quant fund long a small-cap basket and short index futures, redeemed after losses", SummaryGroup::neutral_funds};
 
-class NeutralFund final : public Agent {
+class NeutralFund final : public HedgedBook {
  public:
   NeutralFund(const NeutralFundParams& p, std::shared_ptr<SignalBoard> board, AccountId account, double capital_yuan,
               Rng style_rng);
@@ -46,13 +45,8 @@ class NeutralFund final : public Agent {
   void decide(const MarketView& view, OrderSink& out) override;
   void end_of_day(const MarketView& view, OrderSink& out) override;
   void report(const MarketView& view, ClassMetrics& into) const override;
-  void prefetch_report(const MarketView& view) const override { basket_.prefetch_mark(view); }
-  bool reports_daily() const override { return true; }
   AgentDayRow day_row(const MarketView& view) const override;
 
-  HedgedBasket& basket() { return basket_; }
-  const HedgedBasket& basket() const { return basket_; }
-  AccountId account() const { return basket_.account(); }
   double payable() const { return payable_; }            // redemptions requested, not yet paid (yuan)
   double units() const { return units_; }
   void set_initial_nav(double yuan) { units_ = yuan; }   // setup: units at NAV per unit 1
@@ -62,9 +56,6 @@ class NeutralFund final : public Agent {
  private:
   struct Request { DayIndex asked, due; double amount; };
   NeutralFundParams p_;
-  std::shared_ptr<SignalBoard> board_;
-  HedgedBasket basket_;
-  DayIndex day_ = -1;
   double day_nav_ = 0;                  // NAV at the start of the day (yuan)
   double units_;                        // investors' units (NAV per unit starts at 1)
   double payable_ = 0;                  // yuan owed to redeeming investors
