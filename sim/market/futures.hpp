@@ -94,7 +94,7 @@ void refresh_futures_margin(AccountBook& accounts, const std::array<Fen, kFuture
 // The main contract of a day: the futures slot with the most open interest at the day's last step,
 // the first (the front) on ties or when none has any. The engine records it (/market/futures/
 // main_slot) and the ensemble summary reads logs with it; it is the rule of
-// tools/calibration/measures.py (main_contract_slots), which tools/calibration_check.py judges the
+// tools/calibration/series.py (main_contract_slots), which tools/calibration_check.py judges the
 // basis targets with; tests/sweep/test_ensemble.py checks that the two give the same basis.
 inline std::size_t main_contract_slot(const std::int64_t* open_interest, std::size_t slots) {
   std::size_t best = 0;

@@ -1,17 +1,21 @@
-"""What a stampede run log measures for the calibration targets of issue 16: reading logs and the
-real index closes, and every figure a target needs (tools/calibration_check.py defines them)."""
+"""What a stampede run log measures for the calibration targets of issue 16: the real index closes,
+and every figure a target needs (tools/calibration_check.py defines them). Logs are read by
+calibration/run_logs.py."""
 import csv
-import glob
 import math
 import os
 
-import h5py
 import numpy as np
+
+# Re-exported: the tools reach the log reader, the errors and the pure series functions through
+# this module (calibration/run_logs.py, errors.py, series.py hold them).
+from calibration.errors import NA, InputError  # noqa: F401
+from calibration.run_logs import SCHEMAS, read_log, run_files  # noqa: F401
+from calibration.series import (closes_with_start, last_step_of_days, longest_true_run,  # noqa: F401
+                                main_contract_slots, max_drawdown, per_unit_nav, worst_k_return)
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # tools/
 REAL_CSV = os.path.normpath(os.path.join(HERE, "..", "scenarios", "data", "china_index_closes_2023_2024.csv"))
-# /2 added coordinates to every group and the empty event tables; what is read here is in both.
-SCHEMAS = ("stampede-run/1", "stampede-run/2")
 
 FEB = "feb2024"
 CALM = "calm2023"
@@ -23,206 +27,6 @@ CALM_LAST_DAY = "2023-12-29"   # the last trading day of 2023
 KEY_DATES = ["2024-01-22", "2024-01-31", "2024-02-02", "2024-02-05", "2024-02-06", "2024-02-07", "2024-02-08",
              "2024-02-29"]
 
-
-class InputError(Exception):
-    """Input the tool cannot read at all (exit 2)."""
-
-
-class NA(Exception):
-    """A figure a log cannot give; the message says why."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Pure functions (unit-tested in tests/report/test_calibration_check.py)
-# ---------------------------------------------------------------------------------------------
-
-def max_drawdown(levels):
-    """Worst fall of a level below the highest level before it (negative or 0), clipped at -1.
-    NaN levels are skipped; NaN when there is no positive peak to measure from."""
-    x = np.asarray(levels, float)
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return math.nan
-    peak = np.maximum.accumulate(x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dd = np.where(peak > 0, x / peak - 1.0, np.nan)
-    if not np.isfinite(dd).any():
-        return math.nan
-    return float(max(-1.0, np.nanmin(dd)))
-
-
-def worst_k_return(levels, k):
-    """Lowest change over k steps, levels[t] / levels[max(t - k, 0)] - 1 for t >= 1 (the first k
-    windows are shorter: they start at the first level). Can be positive. NaN levels are skipped."""
-    x = np.asarray(levels, float)
-    x = x[np.isfinite(x)]
-    if x.size < 2:
-        return math.nan
-    base = x[np.maximum(np.arange(1, x.size) - k, 0)]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.where(base > 0, x[1:] / base - 1.0, np.nan)
-    return float(np.nanmin(r)) if np.isfinite(r).any() else math.nan
-
-
-def longest_true_run(flags):
-    """Longest run of consecutive true values along axis 0, per column ([day, stock] -> [stock])."""
-    a = np.asarray(flags).astype(bool)
-    if a.ndim == 1:
-        a = a[:, None]
-    best = np.zeros(a.shape[1], int)
-    cur = np.zeros(a.shape[1], int)
-    for row in a:
-        cur = np.where(row, cur + 1, 0)
-        best = np.maximum(best, cur)
-    return best
-
-
-def last_step_of_days(day_of_step, days):
-    """Row of the last step of each trading day (-1 for a day with no step). Steps are in order."""
-    dos, days = np.asarray(day_of_step), np.asarray(days)
-    if dos.size == 0:
-        return np.full(days.shape, -1)
-    idx = np.searchsorted(dos, days, side="right") - 1
-    ok = (idx >= 0) & (dos[np.maximum(idx, 0)] == days)
-    return np.where(ok, idx, -1)
-
-
-def main_contract_slots(open_interest_at_close):
-    """Main contract per day: the slot with the most open interest ([day, slot] -> [day]); ties and
-    rows without any open interest go to the first slot (the front)."""
-    oi = np.nan_to_num(np.asarray(open_interest_at_close, float), nan=-1.0)
-    return np.argmax(oi, axis=1)   # argmax takes the first of equal maxima
-
-
-def per_unit_nav(nav, requested):
-    """NAV per unit of one fund: 1 at the first value, then each day (nav + requested that day) /
-    previous nav, chained (a redemption request lowers nav without being a loss). A NaN nav keeps
-    the level; a fund whose nav reaches zero stays at zero."""
-    nav = np.asarray(nav, float)
-    req = np.zeros_like(nav) if requested is None else np.asarray(requested, float)
-    out = np.full(nav.shape, math.nan)
-    level, last = math.nan, math.nan
-    for t in range(nav.size):
-        if np.isfinite(nav[t]):
-            if math.isnan(level):
-                level = 1.0
-            elif last > 0:
-                level *= max(0.0, nav[t] + req[t]) / last
-            last = nav[t]
-        out[t] = level
-    return out
-
-
-def closes_with_start(start, closes):
-    return np.concatenate([[start], np.asarray(closes, float)])
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading run logs
-# ---------------------------------------------------------------------------------------------
-
-def run_files(paths):
-    """Every run log named or found (run_*.h5) in the directories named; InputError if none."""
-    files = []
-    for p in paths:
-        if os.path.isdir(p):
-            found = sorted(glob.glob(os.path.join(p, "run_*.h5")))
-            if not found:
-                raise InputError(f"{p}: a directory without run logs (run_*.h5)")
-            files += found
-        elif os.path.exists(p):
-            files.append(p)
-        else:
-            raise InputError(f"{p}: no such file or directory")
-    return files
-
-
-def _text(v):
-    return v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
-
-
-def _opt(f, path, fn=lambda d: d[()]):
-    """The dataset at path read with fn, or None when the log does not have it."""
-    return fn(f[path]) if path in f else None
-
-
-def _strings(f, path):
-    return _opt(f, path, lambda d: np.array([_text(x) for x in d[()]]))
-
-
-def _resolved_bases(f):
-    """indices.hedged_base / microcap_base of the run's resolved scenario (the index levels before
-    the first step), or {} if the log or Python cannot give them."""
-    try:
-        import tomllib
-        toml = f["meta/scenario_resolved"][()]
-        idx = tomllib.loads(_text(toml)).get("indices", {})
-        return {k: float(idx[k + "_base"]) for k in ("hedged", "microcap") if k + "_base" in idx}
-    except Exception:   # an old log, a Python without tomllib: fall back to the first step
-        return {}
-
-
-def read_log(path):
-    """Everything the targets use, read into memory (None for what the log lacks)."""
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise InputError(f"{path}: not a readable HDF5 file ({e})")
-    try:
-        with f:
-            return _read_open_log(path, f)
-    except (OSError, KeyError, ValueError, TypeError) as e:   # a torn or hand-made file
-        raise InputError(f"{path}: cannot read the run log ({e})")
-
-
-def _read_open_log(path, f):
-    schema = _text(f.attrs.get("schema", ""))
-    if schema not in SCHEMAS:
-        raise InputError(f"{path}: not a stampede run log (schema {schema!r}, expected one of {', '.join(SCHEMAS)})")
-    L = {"path": path, "file": os.path.basename(path), "attrs": {k: f.attrs[k] for k in f.attrs}}
-    L["seed"] = int(f.attrs["seed"]) if "seed" in f.attrs else None
-    L["scenario"] = _text(f.attrs.get("scenario", ""))
-    L["complete"] = int(f.attrs.get("complete", 0))
-    L["dates"] = _strings(f, "date")
-    L["day"] = _opt(f, "day")
-    L["day_of_step"] = _opt(f, "day_of_step")
-    bases = _resolved_bases(f)
-    for k in ("microcap", "hedged"):
-        L[k + "_close"] = _opt(f, f"market/index/{k}_close", lambda d: d[()].astype(float))
-        if k in bases:
-            L[k + "_start"], L[k + "_start_from"] = bases[k], f"indices.{k}_base"
-        elif f"market/index/{k}" in f and f[f"market/index/{k}"].shape[0] > 0:
-            L[k + "_start"], L[k + "_start_from"] = float(f[f"market/index/{k}"][0]), f"market/index/{k}[0]"
-        else:
-            L[k + "_start"], L[k + "_start_from"] = None, None
-    # Futures: only the step rows at each day's close are kept.
-    L["futures_code"] = _opt(f, "market/futures/code", lambda d: d.asstr()[()])
-    L["basis_close"] = L["oi_close"] = None
-    if L["day_of_step"] is not None and L["day"] is not None and "market/futures/basis_annualised" in f:
-        rows = last_step_of_days(L["day_of_step"], L["day"])
-        b = f["market/futures/basis_annualised"][()]
-        L["basis_close"] = np.where(rows[:, None] >= 0, b[np.maximum(rows, 0)], np.nan) if len(b) else None
-        if "market/futures/open_interest" in f and L["basis_close"] is not None:
-            oi = f["market/futures/open_interest"][()].astype(float)
-            L["oi_close"] = np.where(rows[:, None] >= 0, oi[np.maximum(rows, 0)], np.nan)
-    L["limit_down"] = _opt(f, "market/stocks/limit_down")
-    L["segment"] = _opt(f, "market/stocks/segment")
-    L["segment_names"] = _strings(f, "segment")
-    if L["segment_names"] is None and "market/stocks/segment" in f:
-        meanings = f["market/stocks/segment"].attrs.get("flag_meanings")
-        L["segment_names"] = np.array(_text(meanings).split()) if meanings is not None else None
-    # Agents.
-    L["agent_classes"] = _strings(f, "agent_class")
-    L["agent_class"] = _opt(f, "agents/daily/agent_class")
-    L["agent_id"] = _opt(f, "agents/daily/agent_id")
-    L["nav"] = _opt(f, "agents/daily/nav")
-    L["equity"] = _opt(f, "agents/daily/equity")
-    # Events (each dataset exists only once an event of its kind happened).
-    L["has_events"] = "events" in f
-    ev = f["events"] if "events" in f else {}
-    L["redemption_requests"] = ev["redemption_requests"][()] if "redemption_requests" in ev else None
-    L["liquidations"] = ev["liquidations"][()] if "liquidations" in ev else None
-    return L
 
 
 # ---------------------------------------------------------------------------------------------
