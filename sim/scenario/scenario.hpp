@@ -105,6 +105,11 @@ class Scenario {
   };
   static Scenario parse_layers(const std::vector<ScenarioLayer>& layers, bool base_allowed,
                                const std::vector<ParamSpec>& specs, const std::vector<std::string>& overrides);
+  // parse_layers' steps: every key at its default; where the text came from; the files' values
+  // then the overrides' (ScenarioError naming every problem).
+  static Scenario with_defaults(const std::vector<ParamSpec>& specs);
+  void note_sources(const std::vector<ScenarioLayer>& layers, const std::vector<std::string>& overrides);
+  void read_values(const std::vector<ScenarioLayer>& layers, bool base_allowed);
   const ParamSpec& spec_for(std::string_view key, ParamType expected, const char* getter) const;
 
   std::vector<ParamSpec> specs_;
