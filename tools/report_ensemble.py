@@ -22,6 +22,7 @@ import h5py
 import numpy as np
 
 from calibration.measures import REAL_CSV, last_step_of_days, load_real, main_contract_slots
+from reporting.load import read_registry
 
 ENSEMBLE_FILE = "ensemble.h5"
 ENSEMBLE_SCHEMA = "stampede-ensemble/1"
@@ -46,6 +47,12 @@ def _text(v):
 #   classes [C]; class_nav_band [G, 3, D, C]; paired: None or the paired table's arrays
 
 
+def class_labels(f):
+    """{class: label} of an open run log or ensemble.h5 (/meta/agent_classes); {} in files written
+    before it (their classes are titled by name)."""
+    return {name: r.get("label") or name for name, r in read_registry(f, "agent_classes").items()}
+
+
 def read_ensemble(path, R):
     try:
         f = h5py.File(path, "r")
@@ -68,6 +75,7 @@ def read_ensemble(path, R):
         E["metrics"] = list(f["metric"].asstr()[:])
         # the labels the code declares (absent in files written before them: the report's own)
         E["metric_labels"] = dict(zip(E["metrics"], f["metric_label"].asstr()[:])) if "metric_label" in f else {}
+        E["class_labels"] = class_labels(f)
         E["paired"] = {k: f[k][()] for k in ("metric_band", "paired_median", "paired_low", "paired_high",
                                               "paired_sign_share", "paired_seeds")}
     return E
@@ -112,6 +120,7 @@ def _daily_of_log(path):
             main = np.where(ok, basis[at, slot], np.nan)
         nav = f["agents/classes/nav"][()]
         return {"dates": list(f["date"].asstr()[:]), "classes": list(f["agent_class"].asstr()[:]),
+                "class_labels": class_labels(f),
                 "microcap_close": f["market/index/microcap_close"][()].astype(float),
                 "hedged_close": f["market/index/hedged_close"][()].astype(float),
                 "basis_main_annualised": main,
@@ -127,13 +136,15 @@ def read_sweep(d, R):
         raise R.InputError(f"{d}: no complete run log yet")
     check_same_days({g: rs[0]["dates"] for g, rs in runs.items()} |
                     {f"{g} (run {k + 1})": r["dates"] for g, rs in runs.items() for k, r in enumerate(rs)}, d, R)
-    classes = []
+    classes, names = [], {}
     for rs in runs.values():
         for r in rs:
             classes += [c for c in r["classes"] if c not in classes]
+            names = r["class_labels"] | names   # the first run that labels a class
     labels = list(runs)
     dates = runs[labels[0]][0]["dates"]
-    E = {"kind": "sweep", "path": d, "groups": labels, "dates": dates, "classes": classes, "paired": None,
+    E = {"kind": "sweep", "path": d, "groups": labels, "dates": dates, "classes": classes, "class_labels": names,
+         "paired": None,
          "runs": [len(runs[g]) for g in labels], "bands": {}, "titles": SWEEP_TITLES}
     for n in SWEEP_TITLES:
         E["bands"][n] = np.stack([np.nanquantile(np.stack([r[n] for r in runs[g]]), QUANTILES, axis=0) for g in labels])
@@ -245,10 +256,11 @@ def _class_figure(E, R, x, pdates):
     cols = 2
     rows = math.ceil(len(have) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(10, 2.8 * rows), squeeze=False)
-    for ax, c in zip(axes.flat, have):
+    titles = [E["class_labels"].get(E["classes"][c]) or E["classes"][c] for c in have]
+    for ax, c, class_title in zip(axes.flat, have, titles):
         for g, label in enumerate(E["groups"]):
             _fan(ax, x, nav[g, :, :, c] / 1e6, colors[g % 10], label)
-        ax.set_title(E["classes"][c], fontsize="medium")
+        ax.set_title(class_title, fontsize="medium")
         ax.set_ylabel("million yuan")
         R.day_axis(ax, pdates, closes=True)
     for ax in list(axes.flat)[len(have):]:
@@ -256,8 +268,8 @@ def _class_figure(E, R, x, pdates):
     axes.flat[0].legend(fontsize="small")
     fig.tight_layout()
     return R.Figure("fan_class_nav", title, "Each class's total NAV at the close: median and 10-90% band over the seeds "
-                    "(classes with no NAV left out; a scenario without the class draws nothing in its panel).",
-                    png=R.render(fig))
+                    "(classes with no NAV left out; a scenario without the class draws nothing in its panel). "
+                    f"Panels: {', '.join(titles)}.", png=R.render(fig))
 
 
 # ----------------------------------------------------------------------------------------------

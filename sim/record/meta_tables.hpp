@@ -5,7 +5,9 @@
 // and units from the file instead of copying them. Each is a scalar string dataset holding a JSON
 // array of records (a form every reader of /meta, netCDF-C included, can read as text):
 // /meta/event_kinds, /meta/agent_classes, /meta/summary_metrics (docs/hdf5-schema.md, "/meta").
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/record/event_kinds.hpp"
@@ -41,5 +43,9 @@ inline constexpr const char* kMetaSummaryMetricsLongName =
 
 // `s` as a JSON string literal (quotes, backslashes and control characters escaped).
 std::string json_text(const std::string& s);
+
+// A log's /meta/agent_classes read back (what agent_classes_json wrote: an array of objects whose
+// values are strings; unknown fields are skipped). Nothing when the text is not such an array.
+std::optional<std::vector<AgentClassRow>> agent_classes_from_json(std::string_view json);
 
 }   // namespace stampede

@@ -1,6 +1,7 @@
 #include "sim/sweep/ensemble_series.hpp"
 
 #include <fmt/format.h>
+#include <optional>
 #include <stdexcept>
 
 #include "sim/market/futures.hpp"
@@ -39,6 +40,20 @@ struct Reader {
     std::vector<T> out(n);
     if (n > 0 && H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0) fail(path, "cannot read it");
     if (dims) *dims = d;
+    return out;
+  }
+  // A scalar string dataset's text; nothing when the log has no such dataset (written before it).
+  std::optional<std::string> read_text(const std::string& group, const std::string& name) const {
+    const std::string path = group + "/" + name;
+    if (H5Lexists(file, group.c_str(), H5P_DEFAULT) <= 0 || H5Lexists(file, path.c_str(), H5P_DEFAULT) <= 0)
+      return std::nullopt;
+    h5::Handle ds = open(path);
+    h5::Handle type = record_detail::vlen_string_type();
+    char* raw = nullptr;
+    if (H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &raw) < 0) fail(path, "cannot read it");
+    std::string out = raw ? raw : "";
+    h5::Handle space(H5Dget_space(ds.get()), H5Sclose);
+    H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, &raw);
     return out;
   }
   std::vector<std::string> read_strings(const std::string& path) const {
@@ -119,6 +134,11 @@ RunSeries read_run_series(const std::filesystem::path& log) {
     for (std::size_t s = 0; s < stocks; ++s) r.limit_down[d] += locks[d * stocks + s];
 
   r.classes = in.read_strings("/agent_class");
+  // The classes' labels and docs, one row per class in its order (a log written before them, or
+  // whose table does not match its classes, has none: the ensemble labels those by name).
+  if (const auto json = in.read_text("/meta", "agent_classes"))
+    if (auto rows = agent_classes_from_json(*json); rows && rows->size() == r.classes.size())
+      r.class_rows = std::move(*rows);
   std::vector<hsize_t> ndims;
   const auto nav = in.read<double>("/agents/classes/nav", H5T_NATIVE_DOUBLE, &ndims);
   const std::size_t n_classes = r.classes.size();

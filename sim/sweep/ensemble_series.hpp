@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/record/meta_tables.hpp"
+
 namespace stampede::sweep {
 
 // One value per trading day of a run, as the ensemble summary stores it. Declared once here: the
@@ -26,6 +28,7 @@ struct RunSeries {
   std::vector<double> basis_main;          // annualised basis of the main contract at the day's last step
   std::vector<double> limit_down;          // stocks that closed at their lower limit
   std::vector<std::string> classes;        // agent classes of the run
+  std::vector<AgentClassRow> class_rows;   // [class]: /meta/agent_classes (label, section, doc); empty in older logs
   std::vector<double> class_nav;           // [day, class]: the class's NAV at the day's last step (yuan)
 };
 

@@ -71,8 +71,29 @@ class SummaryFile {
     const auto c = rd::c_strings(v);
     variable(name, dims, str_.get(), str_.get(), c.data(), "", long_name);
   }
+  // A scalar string in the group /meta (made at the first call), as a run log's /meta holds them.
+  void meta_text(const std::string& name, const std::string& text, const char* long_name) {
+    if (!meta_.valid()) {
+      h5::Handle gcpl = h5::plist(H5Pcreate(H5P_GROUP_CREATE), "group creation properties");
+      h5::check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+                "track link creation order");
+      h5::check(H5Pset_obj_track_times(gcpl.get(), 0), "no timestamps");
+      meta_ = h5::group(H5Gcreate2(file_.get(), "meta", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), "create /meta");
+    }
+    h5::Handle space = h5::space(H5Screate(H5S_SCALAR), "scalar space");
+    h5::Handle dcpl = h5::plist(H5Pcreate(H5P_DATASET_CREATE), "creation properties of /meta/" + name);
+    h5::check(H5Pset_obj_track_times(dcpl.get(), 0), "no timestamps");
+    h5::Handle ds = h5::dataset(H5Dcreate2(meta_.get(), name.c_str(), str_.get(), space.get(), H5P_DEFAULT, dcpl.get(),
+                                           H5P_DEFAULT),
+                                "create /meta/" + name);
+    const char* p = text.c_str();
+    rd::write_all(ds.get(), str_.get(), &p, "/meta/" + name);
+    rd::write_string_attribute(ds.get(), "units", "");
+    rd::write_string_attribute(ds.get(), "long_name", long_name);
+  }
   void close(const std::string& what) {
     scales_.clear();
+    meta_.reset();
     file_.close(what);
   }
 
@@ -99,8 +120,28 @@ class SummaryFile {
   h5::Handle file_;
   h5::Handle str_ = rd::vlen_string_type();
   std::map<std::string, h5::Handle> scales_;
+  h5::Handle meta_;   // the group /meta, once meta_text made it
   std::int32_t next_dimid_ = 0;
 };
+
+// The ensemble's agent classes with their labels, sections and docs: each class's row from the
+// first run log that describes it (/meta/agent_classes), its name as its label when none does.
+std::vector<AgentClassRow> class_rows(const std::vector<std::string>& classes,
+                                      const std::vector<std::optional<RunSeries>>& series) {
+  std::vector<AgentClassRow> rows;
+  for (const std::string& c : classes) {
+    AgentClassRow row{c, c, "", ""};
+    for (const auto& r : series) {
+      if (!r || r->class_rows.empty()) continue;
+      const auto it = std::find(r->classes.begin(), r->classes.end(), c);
+      if (it == r->classes.end()) continue;
+      row = r->class_rows[static_cast<std::size_t>(it - r->classes.begin())];
+      break;
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
 
 std::string describe_days(const RunSeries& r) {
   if (r.dates.empty()) return "no trading days";
@@ -172,6 +213,7 @@ std::string write_ensemble_summary(const std::filesystem::path& dir, const Plan&
     out.scale("day", H5T_STD_I32LE, H5T_NATIVE_INT32, D, days.data(), "1", "trading-day index");
     out.scale("quantile", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, kQ, kBandQuantiles.data(), "1", "quantile over the seeds");
     out.string_scale("agent_class", classes, "agent class");
+    out.meta_text("agent_classes", agent_classes_json(class_rows(classes, series)), kMetaAgentClassesLongName);
     out.string_scale("metric", metrics, "summary metric of a run (the run log's summary_<metric> attribute)");
     std::vector<std::string> metric_labels, metric_units;   // run.cpp's table, as the run logs' /meta/summary_metrics
     for (const std::string& m : metrics) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "sim/record/frame_fields.hpp"
+#include "sim/record/meta_tables.hpp"
 #include "sim/record/run_log_schema.hpp"
 #include "tests/record/run_log_fixture.hpp"
 
@@ -138,4 +139,22 @@ TEST_CASE("a queued day frame counts every declared field's container once", "[r
                                + 2 * kQueuedStringBytes           // futures_expiry (scalars such as main_slot: none)
                                + 3 * sizeof(AgentDayRecord) + 6 * sizeof(FlowRow);   // agents, flows: once each
   CHECK(queued_bytes(d) == expected);
+}
+
+TEST_CASE("/meta/agent_classes reads back as written, and other text as nothing", "[record][schema]") {
+  const std::vector<AgentClassRow> rows{{"dma_account", "DMA accounts", "dma", "a \"neutral\" book\\at leverage\n\x01"},
+                                        {"scripted", "scripted", "", ""}};
+  const auto back = agent_classes_from_json(agent_classes_json(rows));
+  REQUIRE(back);
+  REQUIRE(back->size() == rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    CHECK((*back)[i].name == rows[i].name);
+    CHECK((*back)[i].label == rows[i].label);
+    CHECK((*back)[i].section == rows[i].section);
+    CHECK((*back)[i].doc == rows[i].doc);
+  }
+  CHECK(agent_classes_from_json("[]")->empty());
+  for (const char* bad :
+       {"", "{}", "[{\"name\": 1}]", "[{\"label\": \"x\"}]", "[{\"name\": \"x\"}", "[{\"name\": \"\\q\"}]"})
+    CHECK_FALSE(agent_classes_from_json(bad));
 }

@@ -52,6 +52,11 @@ def main():
     run([PY, REPORT, "ens"])
     with h5py.File(os.path.join("ens", "ensemble.h5"), "r") as f:
         daily = f.attrs["daily_variables"]
+    # The class panels are titled by the classes' labels (ensemble.h5's /meta/agent_classes), not their names.
+    with open(os.path.join("ens", "report.html"), encoding="utf-8") as fh:
+        page = fh.read()
+    panels = page[page.index("Panels: "):].split("</figcaption>")[0]
+    assert "market-neutral funds" in panels and "neutral_fund" not in panels, panels
     daily = (daily.decode() if isinstance(daily, bytes) else str(daily)).split()
     assert sorted("fan_" + v for v in daily) == sorted(FAN_FIGURES), f"ensemble.h5 lists {daily}; update FAN_FIGURES"
     grid = "dma.leverage=2,8"

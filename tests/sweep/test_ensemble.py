@@ -119,6 +119,15 @@ def main():
         declared = {r["name"]: r for r in json.loads(f["meta/summary_metrics"].asstr()[()])}
     for m, label, units in zip(ds["metric"].values, ds["metric_label"].values, ds["metric_units"].values):
         assert (label, units) == (declared[m]["label"], declared[m]["units"]), m
+    # Each agent class's row, as the run logs' /meta/agent_classes give it (the report's panel titles).
+    with h5py.File("e/run_" + str(ds["run_id"].values[0, 0]) + ".h5", "r") as f:
+        in_log = json.loads(f["meta/agent_classes"].asstr()[()])
+    with h5py.File("e/ensemble.h5", "r") as f:
+        in_ensemble = json.loads(f["meta/agent_classes"].asstr()[()])
+    assert [r["name"] for r in in_ensemble] == list(ds["agent_class"].values), in_ensemble
+    assert all(r in in_ensemble for r in in_log), (in_log, in_ensemble)
+    assert {"name": "dma_account", "label": "DMA accounts"}.items() <= next(
+        r for r in in_ensemble if r["name"] == "dma_account").items(), in_ensemble
     assert ds["microcap_close"].sel(seed=3).swap_dims(day="time").dims == ("scenario", "time")
 
     # Bands: ordered, and numpy's quantiles of the per-seed values.
@@ -197,6 +206,7 @@ def main():
                    'id="fan_limit_down_count"', 'id="fan_class_nav"', "real microcap index", "no_dma &minus; feb2024"):
         assert needle in page, needle
     assert "broker shortfall, peak (yuan)" in page, "the paired table does not use ensemble.h5's metric labels"
+    assert re.search(r"Panels: [^<]*market-neutral funds", page), "the class panels are not titled by their labels"
     assert len(re.findall(r'src="data:image/png;base64,', page)) == 5, "five fan charts expected"
     # A sweep directory: a band per parameter point, no paired table (its seeds are not paired).
     run(exe, "sweep", SCENARIOS[0], *base, "--grid", "dma.leverage=2,4", "--replicates", "2", "-o", "sp", "-q", "-j", "2")
