@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/scenario/scenario_text.hpp"
+
 namespace stampede {
 
 namespace {
@@ -20,15 +22,8 @@ constexpr std::string_view kEndMarker = "<!-- end of parameters -->";
 constexpr std::string_view kTopLevel = "top level";
 const std::vector<std::string> kColumns = {"key", "type", "default", "unit", "range", "meaning"};
 
-std::string section_of(std::string_view key) {
-  const auto dot = key.find('.');
-  return dot == std::string_view::npos ? std::string() : std::string(key.substr(0, dot));
-}
-
-std::string leaf_of(std::string_view key) {
-  const auto dot = key.find('.');
-  return std::string(dot == std::string_view::npos ? key : key.substr(dot + 1));
-}
+using scenario_internal::leaf_of;
+using scenario_internal::section_of;
 
 // Shortest scientific form that reads back as `x`, as people write it: 2.5e9, 1e-5.
 std::string scientific(double x) {

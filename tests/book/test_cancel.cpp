@@ -50,7 +50,7 @@ TEST_CASE("cancel rejects unknown, filled, already cancelled orders and other ow
   CHECK(book.cancel(3, 8).reject == RejectReason::UnknownOrder);
 }
 
-TEST_CASE("cancelling the best level moves the best price to the next level; others keep their place",
+TEST_CASE("cancelling the best level moves the best price to the next level, others keep their place",
           "[book][cancel]") {
   OrderBook book = continuous_book();
   std::vector<Trade> trades;

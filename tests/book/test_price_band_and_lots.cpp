@@ -18,7 +18,7 @@ TEST_CASE("limit prices outside the inclusive band are rejected", "[book][band]"
   CHECK(std::string(to_string(RejectReason::BookPriceOutsideBand)) == "book_price_outside_band");
 }
 
-TEST_CASE("buys must be whole lots; sells may be odd lots", "[book][lots]") {
+TEST_CASE("buys must be whole lots, sells may be odd lots", "[book][lots]") {
   OrderBook book = continuous_book();
   std::vector<Trade> trades;
   const SubmitResult bad = book.submit(limit(1, Side::Buy, 1000, 150), trades);

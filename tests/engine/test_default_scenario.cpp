@@ -56,7 +56,7 @@ TEST_CASE("docs/scenario.md's parameter tables are the code's, cell by cell", "[
   CHECK(differences.empty());
 }
 
-TEST_CASE("feb2024.toml's comment blocks begin with the specs' lines (unit; range; doc)", "[scenario]") {
+TEST_CASE("feb2024.toml's comment blocks begin with the specs' lines (unit, range, doc)", "[scenario]") {
   // Each key's comment block begins with `# unit; range; doc` as the code declares it; the
   // scenario's own explanation follows. A stale unit, range or doc is named with its line. The
   // other shipped scenarios (overlays of feb2024.toml) follow the same convention.

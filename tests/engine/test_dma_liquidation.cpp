@@ -128,7 +128,8 @@ TEST_CASE("liquidation sells wait while the book is locked limit-down and trade 
   CHECK(test::held(sim, dma.account(), plan->stocks) < at_start);
 }
 
-TEST_CASE("a DMA account wiped out below zero leaves the broker a shortfall; money is conserved", "[dma][conservation]") {
+TEST_CASE("a DMA account wiped out below zero leaves the broker a shortfall, money is conserved",
+          "[dma][conservation]") {
   auto plan = std::make_shared<test::DumpPlan>();
   plan->days = {1, 2, 3, 4};   // -34% over four locked days: at 4x the equity goes below zero
   const AgentRegistry r = test::registry_with_dumper(plan);

@@ -126,7 +126,8 @@ TEST_CASE("output.liquidity_stocks_per_segment records the first stocks of each 
   CHECK(off.step_frame().arrays.i32(F::futures_best_bid).size() == kFuturesSlots);
 }
 
-TEST_CASE("per stock and day, every share bought was sold; holdings by class are the accounts' positions", "[record][attribution]") {
+TEST_CASE("per stock and day, every share bought was sold, holdings by class are the accounts' positions",
+          "[record][attribution]") {
   const AgentRegistry r = registry_with_dumper();
   Simulation sim(test::small_world(r, {"days=2"}), r);
   const std::size_t n = static_cast<std::size_t>(sim.stock_count()), classes = sim.agent_classes().size();

@@ -110,7 +110,7 @@ TEST_CASE("with requote threshold 0 a market maker cancels and re-sends both quo
   CHECK(c.quotes_kept == 0);
 }
 
-TEST_CASE("an unfilled quote stays in the book with its order id; a fill re-sends both quotes", "[liquidity]") {
+TEST_CASE("an unfilled quote stays in the book with its order id, a fill re-sends both quotes", "[liquidity]") {
   const Counts c = run_and_check(1000);   // every target within the threshold: only fills move quotes
   CHECK(c.untouched_steps > 500);
   CHECK(c.after_fill_steps > 0);

@@ -314,7 +314,8 @@ AgentRegistry registry_with_dumper() {
 
 }  // namespace
 
-TEST_CASE("a crash through the barriers knocks notes in and the issuers sell futures; money is conserved", "[snowball]") {
+TEST_CASE("a crash through the barriers knocks notes in and the issuers sell futures, money is conserved",
+          "[snowball]") {
   const AgentRegistry r = registry_with_dumper();
   // Barriers 1.5-2.5% under today's index (KI at 0.78 of the initial level), one issuer.
   Simulation sim(test::small_world(r, {"days=3", "snowball.issuers=1", "snowball.notes_per_issuer=40",

@@ -59,7 +59,7 @@ TEST_CASE("a generated row shows key, type, default, unit, range and the long do
              Contains("| `days` | int | `20` | trading days | 1..5000 | run length |"));
 }
 
-TEST_CASE("the page's marked tables are rewritten and its prose kept; the result has no differences",
+TEST_CASE("the page's marked tables are rewritten and its prose kept, the result has no differences",
           "[scenario][docs]") {
   const auto specs = shop_specs();
   const std::string page = with_parameter_tables(kPage, specs);

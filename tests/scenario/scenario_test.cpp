@@ -471,7 +471,7 @@ TEST_CASE("a scenario file builds on its base file: base keys, then its own, the
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("base files: errors name the file and line; cycles and missing files are rejected", "[scenario]") {
+TEST_CASE("base files: errors name the file and line, cycles and missing files are rejected", "[scenario]") {
   auto dir = std::filesystem::temp_directory_path() / "stampede_scenario_base_errors";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
