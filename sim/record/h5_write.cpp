@@ -103,6 +103,17 @@ h5::Handle make_group(hid_t loc, const std::string& name, const std::string& wha
   return h5::group(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what);
 }
 
+void write_scalar_text(hid_t loc, const std::string& group_path, const std::string& name, hid_t str_type,
+                       const std::string& text, const std::string& long_name, const std::string& context, hid_t dcpl) {
+  h5::Handle space = h5::space(H5Screate(H5S_SCALAR), "scalar space");
+  h5::Handle ds = h5::dataset(H5Dcreate2(loc, name.c_str(), str_type, space.get(), H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                              context + "create " + group_path + name);
+  const char* p = text.c_str();
+  write_all(ds.get(), str_type, &p, context + group_path + name);
+  write_string_attribute(ds.get(), "units", "");
+  write_string_attribute(ds.get(), "long_name", long_name);
+}
+
 h5::Handle make_dataset(hid_t loc, const DatasetSpec& s, const std::string& where) {
   const std::string what = where + s.name;
   const int rank = static_cast<int>(s.dims.size());

@@ -68,6 +68,12 @@ struct Series {
 h5::Handle make_group(hid_t loc, const std::string& name, const std::string& what);
 // Creates the dataset with its units and long_name attributes (float datasets get fill value NaN).
 h5::Handle make_dataset(hid_t loc, const DatasetSpec& s, const std::string& where);
+// A scalar string dataset `name` in the group `loc` (at `group_path`, e.g. "/meta/") holding `text`,
+// with empty units and `long_name`: the form of the texts in /meta. Errors begin with `context`
+// (which file); `dcpl`: the dataset's creation properties.
+void write_scalar_text(hid_t loc, const std::string& group_path, const std::string& name, hid_t str_type,
+                       const std::string& text, const std::string& long_name, const std::string& context,
+                       hid_t dcpl = H5P_DEFAULT);
 // Marks `ds` as the dimension scale `name` with netCDF-4's dimension id (unique in the file).
 void make_scale(hid_t ds, const char* name, std::int32_t dimid);
 void attach(hid_t ds, hid_t scale, unsigned idx, const std::string& what);

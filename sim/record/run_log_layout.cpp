@@ -97,13 +97,7 @@ void RunLogFile::write_root_attributes(const RunHeader& h) {
 void RunLogFile::write_meta(hid_t g_meta, const RunHeader& h) {
   const hid_t str = vlen_str_.get();
   auto scalar_text = [&](const char* name, const std::string& text, const char* long_name) {
-    h5::Handle space = h5::space(H5Screate(H5S_SCALAR), "scalar space");
-    h5::Handle ds = h5::dataset(H5Dcreate2(g_meta, name, str, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                                where(std::string("create /meta/") + name));
-    const char* p = text.c_str();
-    write_all(ds.get(), str, &p, where(std::string("/meta/") + name));
-    write_string_attribute(ds.get(), "units", "");
-    write_string_attribute(ds.get(), "long_name", long_name);
+    write_scalar_text(g_meta, "/meta/", name, str, text, long_name, where(""));
   };
   scalar_text("scenario_toml", h.scenario_toml, "scenario file as given (TOML)");
   scalar_text("scenario_resolved", h.scenario_resolved, "scenario with every default filled in (TOML)");

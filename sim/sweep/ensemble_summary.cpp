@@ -80,16 +80,9 @@ class SummaryFile {
       h5::check(H5Pset_obj_track_times(gcpl.get(), 0), "no timestamps");
       meta_ = h5::group(H5Gcreate2(file_.get(), "meta", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), "create /meta");
     }
-    h5::Handle space = h5::space(H5Screate(H5S_SCALAR), "scalar space");
     h5::Handle dcpl = h5::plist(H5Pcreate(H5P_DATASET_CREATE), "creation properties of /meta/" + name);
     h5::check(H5Pset_obj_track_times(dcpl.get(), 0), "no timestamps");
-    h5::Handle ds = h5::dataset(H5Dcreate2(meta_.get(), name.c_str(), str_.get(), space.get(), H5P_DEFAULT, dcpl.get(),
-                                           H5P_DEFAULT),
-                                "create /meta/" + name);
-    const char* p = text.c_str();
-    rd::write_all(ds.get(), str_.get(), &p, "/meta/" + name);
-    rd::write_string_attribute(ds.get(), "units", "");
-    rd::write_string_attribute(ds.get(), "long_name", long_name);
+    rd::write_scalar_text(meta_.get(), "/meta/", name, str_.get(), text, long_name, "", dcpl.get());
   }
   void close(const std::string& what) {
     scales_.clear();
