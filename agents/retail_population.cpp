@@ -5,7 +5,6 @@
 #include <boost/random/discrete_distribution.hpp>
 #include <boost/random/geometric_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
-#include <boost/random/poisson_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
@@ -323,76 +322,6 @@ void RetailPopulation::refresh_attention(const MarketView& v) {
   std::partial_sort(attention_scratch_.begin(), attention_scratch_.begin() + static_cast<std::ptrdiff_t>(m),
                     attention_scratch_.end());
   for (std::size_t j = 0; j < m; ++j) attention_.push_back(attention_scratch_[j].second);
-}
-
-void RetailPopulation::act(const MarketView& v, int t, Block& blk, std::uint64_t base, std::uint64_t step_start,
-                           OrderSink& sink) {
-  const std::size_t row = static_cast<std::size_t>(t) * static_cast<std::size_t>(k_);
-  // A trader drawn at random is cold in every array: ask for all its lines at once.
-  __builtin_prefetch(&style_[static_cast<std::size_t>(t)]);
-  __builtin_prefetch(&slot_stock_[row]);
-  __builtin_prefetch(&slot_entry_[row]);
-  __builtin_prefetch(&v.account(account(t)));
-  std::uint32_t& live = live_[static_cast<std::size_t>(t)];
-  bool cancelled = false;
-  if (live != 0) {
-    const std::uint64_t seq = base + (live >> 4) - 1;
-    if (seq >= step_start) return;   // already acted this step
-    // The previous order may still rest: cancel it. Its cash or shares come back after this
-    // step's matching, so what this decision can use excludes them.
-    sink.cancel(account(t), slot_stock_[row + (live & 15u)], make_order_id(sink.agent(), OrderReason::Voluntary, seq));
-    live = 0;
-    cancelled = true;
-  }
-  const RetailIntent in = intent(v, t, blk.rng);
-  if (!in.act || in.qty <= 0) {
-    if (cancelled) blk.next_revisit.push_back(t);   // decide again once the cancel has freed its reservation
-    return;
-  }
-  const std::size_t slot = row + static_cast<std::size_t>(in.slot);
-  if (in.side == Side::Buy && slot_stock_[slot] != in.stock) {
-    slot_stock_[slot] = in.stock;
-    slot_entry_[slot] = in.price;
-  }
-  const OrderId id = sink.limit(account(t), in.stock, in.side, in.price, in.qty, OrderReason::Voluntary);
-  const std::uint64_t offset = (id & ((1ULL << kOrderSequenceBits) - 1)) - base;
-  live = static_cast<std::uint32_t>(((offset + 1) << 4) | static_cast<std::uint64_t>(in.slot));
-  if (in.panic) {
-    ++blk.panic_orders;
-    blk.panic_shares += in.qty;
-    blk.panic_value += static_cast<Fen>(in.price) * in.qty;
-  }
-}
-
-void RetailPopulation::decide(const MarketView& view, OrderSink& out) {
-  if (view.phase != StepPhase::Continuous || size() == 0) return;
-  refresh_attention(view);
-  const IntradayStep& st = view.clock->step(view.step_in_day);
-  const double rate = p_.orders_per_day * st.length / view.clock->continuous_minutes();
-  const int blocks = static_cast<int>(blocks_.size());
-  stampede::parallel_for(tbb::blocked_range<int>(0, blocks, 1), [&](const auto& r) {
-    for (int b = r.begin(); b < r.end(); ++b) {
-      Block& blk = blocks_[static_cast<std::size_t>(b)];
-      blk.orders.clear();
-      const std::uint64_t base = static_cast<std::uint64_t>(b) << sequence_bits_;
-      const std::uint64_t step_start = blk.sequence;
-      OrderSink sink(out.agent(), blk.orders, blk.sequence);
-      std::swap(blk.revisit, blk.next_revisit);
-      blk.next_revisit.clear();
-      for (std::int32_t t : blk.revisit) act(view, t, blk, base, step_start, sink);
-      const int first = b * kBlockSize;
-      const int members = std::min(kBlockSize, size() - first);
-      const double mean = rate * members;
-      const int active = mean > 0 ? boost::random::poisson_distribution<int>(mean)(blk.rng) : 0;
-      for (int k = 0; k < active; ++k) act(view, first + uniform_int(blk.rng, 0, members - 1), blk, base, step_start, sink);
-    }
-  });
-  for (std::size_t b = 0; b < blocks_.size(); ++b) {
-    const std::uint64_t used = blocks_[b].sequence - (static_cast<std::uint64_t>(b) << sequence_bits_);
-    if (used >= (1ULL << sequence_bits_) - 1)
-      throw std::runtime_error("retail population: a block ran out of order ids; use fewer retail orders per day");
-    out.extend(blocks_[b].orders);
-  }
 }
 
 void RetailPopulation::end_of_day(const MarketView& view, OrderSink& out) {

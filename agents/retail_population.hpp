@@ -3,7 +3,8 @@
 // row per trader (a style code, the live order, a few holding slots with purchase prices) and
 // an engine account each. Traders act at Poisson times: per block of traders the number of
 // active ones is drawn each step, then picked, so idle traders cost nothing. Blocks decide in
-// parallel, each with its own random stream.
+// parallel, each with its own random stream, and a thread interleaves several blocks so that one
+// trader's memory arrives while others decide (agents/retail_decide.cpp).
 //
 // Styles: noise (buy or sell at random), momentum (chase stocks that rose over the lookback,
 // dump held losers), attention (buy the stocks everyone looks at: big moves, heavy volume) and
@@ -102,6 +103,9 @@ class RetailPopulation final : public Agent {
     std::int64_t panic_orders = 0, panic_shares = 0;
     Fen panic_value = 0;
   };
+  class BlockPass;   // one block's traders in one step, in its stream's order (retail_decide.cpp)
+  void decide_blocks(const MarketView& view, AgentId agent, double rate, int first_block, int last_block);
+  void prefetch_trader(const MarketView& view, int trader) const;
   void act(const MarketView& view, int trader, Block& block, std::uint64_t base, std::uint64_t step_start,
            OrderSink& sink);
   void refresh_attention(const MarketView& view);

@@ -45,7 +45,20 @@ void Simulation::check_risk(std::size_t a) {
   InstrumentId cancel_book = -1;
   bool one_book = true;
   std::vector<SellCapRoom> sell_cap;   // rarely more than one account: a linear search
-  for (Order& o : orders) {
+  // A population's orders name accounts all over the book, cold again by now (its decisions
+  // touched thousands of others since): fetch a few orders ahead, the account first, then a
+  // seller's positions once the account's line is in (hints only; positions do not move while
+  // agents decide).
+  constexpr std::size_t kAccountAhead = 8, kPositionsAhead = 4;
+  for (std::size_t k = 0; k < orders.size(); ++k) {
+    if (k + kAccountAhead < orders.size() && accounts_.valid(orders[k + kAccountAhead].account))
+      accounts_.prefetch(orders[k + kAccountAhead].account);
+    if (k + kPositionsAhead < orders.size()) {
+      const Order& ahead = orders[k + kPositionsAhead];
+      if (ahead.side == Side::Sell && ahead.type != OrderType::Cancel && accounts_.valid(ahead.account))
+        accounts_.prefetch_positions(ahead.account);
+    }
+    Order& o = orders[k];
     RejectReason why = reserve(o, agent, sell_cap);
     if (why != RejectReason::None) {
       agent_rejects_[a].emplace_back(o, why);
