@@ -41,7 +41,7 @@ void HedgedBasket::checkpoint(StateIo& io) {
   io.tag("hedged_basket");
   io(basket_, basket_day_, day_start_, day_start_long_, mode_, pending_send_, futures_pending_, step_, forced_steps_);
   io(reserved_at_, reserved_fen_, cancelled_at_, open_, open_next_, open_futures_, mark_, mark_step_, mark_day_);
-  io(w_size_, excess_, excess_peak_, last_hedged_close_, style_cut_);
+  io(w_size_, excess_, excess_peak_, last_hedged_close_, style_cut_, hedge_discount_annual_);
 }
 
 // ---- agent kinds

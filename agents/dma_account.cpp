@@ -150,7 +150,8 @@ void DmaAccount::decide(const MarketView& view, OrderSink& out) {
     return;
   }
   // The manager sizes the book once a day, from the morning's book and equity (leverage_band).
-  double target = std::min(p_.sizing_target(basket_.day_start_long(), day_equity_), capped);
+  double target =
+      std::min(p_.sizing_target(basket_.day_start_long(), day_equity_) * basket_.hedge_cost_sizing(), capped);
   bool allow_buys = true;
   if (view.rules.dma_new_leverage_banned) {
     // No new gross exposure: hold or reduce, never buy.

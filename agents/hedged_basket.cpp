@@ -374,6 +374,26 @@ Qty HedgedBasket::hedge_contracts(const MarketView& v, int slot, double long_yua
   return static_cast<Qty>(std::llround(exact_hedge(v, slot, long_yuan, ratio)));
 }
 
+void HedgedBasket::note_close(const MarketView& v) {
+  if (p_.hedge_cost_cut_slope <= 0 || v.futures.empty() || v.hedged_index <= 0) return;
+  // The closing basis of the contract the book is hedged with, as the run log reports it: the
+  // day's last trade (else the settlement before it) against the index's close. A settlement (an
+  // average over the last hour) against the close would mix two times, which a few days from
+  // expiry the annualisation turns into tens of points.
+  const int slot = hedge_slot(v);
+  const FuturesQuoteInfo& contract = v.futures[static_cast<std::size_t>(slot)];
+  const Tick last = v.quote(v.futures_instrument(slot)).last;
+  if (last == kNoPrice) return;
+  const double basis = static_cast<double>(last) * contract.tick_points / v.hedged_index - 1.0;
+  hedge_discount_annual_ = -basis * 365.0 / std::max(1, contract.days_to_expiry);
+}
+
+double HedgedBasket::hedge_cost_sizing() const {
+  if (p_.hedge_cost_cut_slope <= 0) return 1.0;
+  const double cut = p_.hedge_cost_cut_slope * (hedge_discount_annual_ - p_.hedge_cost_cut_from);
+  return 1.0 - std::clamp(cut, 0.0, p_.hedge_cost_cut_max);
+}
+
 int HedgedBasket::hedge_slot(const MarketView& v) const {
   return v.futures[0].days_to_expiry <= p_.roll_days_before_expiry ? 1 : 0;
 }

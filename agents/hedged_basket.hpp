@@ -59,6 +59,14 @@ struct BasketParams {
   // a crowded style when it turns against them, selling the small caps against the index. 0 = never.
   double style_cut_drawdown = 0.0;
   double style_cut_share = 0.5;
+  // Hedge-cost sizing: the book earns its alpha less the discount its short hedge gives up, so a
+  // manager holds less when the discount is deep. Beyond an annualised discount of
+  // hedge_cost_cut_from (the hedge contract's last trade against the hedged index at the last
+  // close), the long target falls by hedge_cost_cut_slope per unit of discount, at most by
+  // hedge_cost_cut_max, and comes back as the discount closes. Slope 0 = never (the old model).
+  double hedge_cost_cut_from = 0.15;
+  double hedge_cost_cut_slope = 0.0;
+  double hedge_cost_cut_max = 0.5;
 };
 
 // The keys shared by the sections that run this strategy ("neutral_funds", "dma"), each section
@@ -106,6 +114,11 @@ class HedgedBasket {
   // the manager has cut the size tilt (BasketParams::style_cut_drawdown).
   double excess_index() const { return excess_; }
   bool style_cut() const { return style_cut_; }
+  // At each close: notes the hedge contract's annualised discount (BasketParams::hedge_cost_cut_*).
+  void note_close(const MarketView& v);
+  // The share of its long target the manager holds at the hedge's cost as of the last close: 1, or
+  // less while the discount is beyond BasketParams::hedge_cost_cut_from. The same all day.
+  double hedge_cost_sizing() const;
   double size_weight() const { return w_size_; }   // this account's weight of smallness, after any cut
   // Value of the shares sold or in open sell orders today, at the previous close (yuan): the sell
   // cap compares it with day_start_long(), so it counts shares, weighted by yesterday's prices.
@@ -180,6 +193,7 @@ class HedgedBasket {
   double excess_ = 1.0, excess_peak_ = 1.0;   // basket / hedged index, and its best so far
   double last_hedged_close_ = 0;              // the hedged index's close the excess was last moved to
   bool style_cut_ = false;
+  double hedge_discount_annual_ = 0;   // the hedge contract's at the last close (note_close)
   std::vector<float> own_;             // this fund's own noise, per board candidate
   FamilySignal family_;                // its family's shared noise, per board candidate (or null)
   std::vector<InstrumentId> basket_;   // sorted

@@ -52,6 +52,19 @@ ParamBinder<BasketParams> basket_binder(const std::string& section) {
           "that has turned against them sell the small caps against the index (0 = never)");
   b.bind(&P::style_cut_share, "style_cut_share", 0, 1, "",
          "share of the size weight the style cut removes (see style_cut_drawdown)");
+  b.bind(&P::hedge_cost_cut_from, "hedge_cost_cut_from", 0, 10, "1/year",
+         "annualised discount of the hedge contract at the last close (its last trade against the hedged index's "
+         "close) beyond which the manager holds a smaller book (see hedge_cost_cut_slope)");
+  b.bind(&P::hedge_cost_cut_slope, "hedge_cost_cut_slope", 0, 100, "",
+         "share of the long target cut per unit of annualised discount beyond hedge_cost_cut_from; 0 = never")
+      .long_doc(
+          "hedge-cost sizing: a hedged book earns its alpha less the discount its short gives up, so when the hedge "
+          "contract's annualised discount at the last close is beyond `hedge_cost_cut_from` the manager holds a "
+          "long book smaller by this share per unit of discount beyond it (at most `hedge_cost_cut_max`), sold "
+          "through the voluntary turnover and bought back as the discount closes. The snowball issuers' knock-in "
+          "sales of futures deepen the discount, and the funds then sell small caps against the index (0 = never)");
+  b.bind(&P::hedge_cost_cut_max, "hedge_cost_cut_max", 0, 1, "",
+         "largest share of the long target the hedge-cost sizing cuts (see hedge_cost_cut_slope)");
   b.bind(&P::index_share, "index_share", 0, 1, "",
          "share of the basket held in the hedged index's members (the best-scored of them), the rest the best-scored "
          "of all candidates: a fund benchmarked to the index it hedges keeps part of its book in it (0 = by score "

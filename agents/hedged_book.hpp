@@ -17,8 +17,11 @@ class HedgedBook : public Agent {
   void prefetch_report(const MarketView& view) const final { basket_.prefetch_mark(view); }
   bool reports_daily() const final { return true; }
   // The board's closes and signals move on after each close (idempotent: the section's agents
-  // share one board, the first to call refreshes it).
-  void end_of_day(const MarketView& view, OrderSink& /*out*/) override { board_->refresh(view); }
+  // share one board, the first to call refreshes it); the basket notes the hedge's cost.
+  void end_of_day(const MarketView& view, OrderSink& /*out*/) override {
+    board_->refresh(view);
+    basket_.note_close(view);
+  }
 
   HedgedBasket& basket() { return basket_; }
   const HedgedBasket& basket() const { return basket_; }

@@ -29,7 +29,8 @@ void NeutralFund::decide(const MarketView& view, OrderSink& out) {
   const AccountValue val = basket_.mark_for_decide(view);
   const bool cut = cut_days_left_ > 0;
   // The long target follows the NAV of the morning (marks move all day; the manager sizes daily).
-  double target = p_.long_share * std::max(0.0, day_nav_) * (cut ? 1.0 - p_.risk_cut_fraction : 1.0);
+  double target =
+      p_.long_share * std::max(0.0, day_nav_) * (cut ? 1.0 - p_.risk_cut_fraction : 1.0) * basket_.hedge_cost_sizing();
   if (payable_ > 0) {
     // Redemptions are paid in cash: sell enough to raise what the free cash does not cover.
     const double free = static_cast<double>(a.available_cash()) / 100.0;

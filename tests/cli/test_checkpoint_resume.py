@@ -25,11 +25,13 @@ DAYS = 8
 # The small world over the crash days (the driver's data covers them), with index-enhanced funds
 # too and the national team buying from day 2, so every built-in agent kind is checkpointed in a
 # state other than its first (margin calls, liquidations, knock-ins, redemptions, state buying), and
-# the small caps' makers share their pooled book, and the funds' managers cut their size tilt.
+# the small caps' makers share their pooled book, and the funds' managers cut their size tilt and
+# size their books by the hedge's cost.
 WORLD = SMALL_WORLD + ["--set", f"days={DAYS}", "--set", 'start_date="2024-01-30"', "--set", "index_enhanced.count=2",
                        "--set", "national_team.from_day=2", "--set", "national_team.trigger_drawdown=0.03",
                        "--set", "liquidity_providers.segment_skew_pct=50", "--set", "neutral_funds.style_cut_drawdown=0.01",
-                       "--set", "dma.style_cut_drawdown=0.01"]
+                       "--set", "dma.style_cut_drawdown=0.01", "--set", "neutral_funds.hedge_cost_cut_slope=2",
+                       "--set", "dma.hedge_cost_cut_slope=2", "--set", "dma.hedge_cost_cut_from=0.05"]
 # Root attributes that differ between any two runs of one scenario (time, threads, the host).
 VOLATILE = {"wall_time_seconds", "writer_cpu_seconds", "created_utc", "threads"}
 

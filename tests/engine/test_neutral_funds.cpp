@@ -227,3 +227,38 @@ TEST_CASE("a fund whose basket falls against the index cuts its size tilt and re
   CHECK(with.size_weight == 0.5);
   CHECK(with.basket != without.basket);
 }
+
+TEST_CASE("a deep discount on the hedge makes the manager hold a smaller book and a mild one changes nothing",
+          "[neutral_fund][basket][futures]") {
+  // The futures makers price the contracts at an expected basis; at -50% a year the hedge gives up
+  // more than the fund's threshold of 15%, so with a slope of 2 the manager holds half its book
+  // (the cut's cap) and sells toward it through the voluntary turnover. At -5% nothing is cut:
+  // the run is the one without the rule.
+  struct Result {
+    double sizing, long_yuan;
+  };
+  auto run = [](const std::string& basis, const std::string& slope) {
+    const AgentRegistry r = builtin_agents();
+    Simulation sim(test::small_world(r, one_fund({"days=5", "neutral_funds.capital_yuan_median=2e7",
+                                                  "futures.initial_basis_annual=" + basis,
+                                                  "liquidity_providers.futures_fair_value_weight=1",
+                                                  "neutral_funds.hedge_cost_cut_from=0.15",
+                                                  "neutral_funds.hedge_cost_cut_max=0.5",
+                                                  "neutral_funds.hedge_cost_cut_slope=" + slope})),
+                   r);
+    const NeutralFund& fund = *test::agents_of<NeutralFund>(sim).at(0);
+    while (!sim.finished()) sim.step();
+    return Result{fund.basket().hedge_cost_sizing(), value_account(sim.view(), fund.account()).long_value};
+  };
+  const Result deep_kept = run("-0.5", "0");
+  const Result deep_cut = run("-0.5", "2");
+  CHECK(deep_kept.sizing == 1.0);
+  CHECK(deep_cut.sizing == Approx(0.5));
+  INFO("long book: " << deep_kept.long_yuan << " without the rule, " << deep_cut.long_yuan << " with it");
+  CHECK(deep_cut.long_yuan < 0.85 * deep_kept.long_yuan);
+
+  const Result mild_kept = run("-0.05", "0");
+  const Result mild_cut = run("-0.05", "2");
+  CHECK(mild_cut.sizing == 1.0);
+  CHECK(mild_cut.long_yuan == mild_kept.long_yuan);
+}
