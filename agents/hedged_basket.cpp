@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "sim/market/futures.hpp"
+
 namespace stampede {
 
 namespace {
@@ -384,8 +386,8 @@ void HedgedBasket::note_close(const MarketView& v) {
   const FuturesQuoteInfo& contract = v.futures[static_cast<std::size_t>(slot)];
   const Tick last = v.quote(v.futures_instrument(slot)).last;
   if (last == kNoPrice) return;
-  const double basis = static_cast<double>(last) * contract.tick_points / v.hedged_index - 1.0;
-  hedge_discount_annual_ = -basis * 365.0 / std::max(1, contract.days_to_expiry);
+  hedge_discount_annual_ =
+      -annualised_basis(static_cast<double>(last) * contract.tick_points, v.hedged_index, contract.days_to_expiry);
 }
 
 double HedgedBasket::hedge_cost_sizing() const {

@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <array>
 #include <boost/random/poisson_distribution.hpp>
-#include <boost/random/uniform_int_distribution.hpp>
 #include <optional>
 #include <stdexcept>
 
@@ -52,7 +51,7 @@ class RetailPopulation::BlockPass {
     if (active_ < 0) active_ = mean_ > 0 ? boost::random::poisson_distribution<int>(mean_)(blk_.rng) : 0;
     if (picked_ == active_) return -1;
     ++picked_;
-    return first_ + boost::random::uniform_int_distribution<int>(0, members_ - 1)(blk_.rng);
+    return first_ + uniform_int(blk_.rng, 0, members_ - 1);
   }
 
   void act(const MarketView& v, int trader) { pop_.act(v, trader, blk_, base_, step_start_, sink_); }

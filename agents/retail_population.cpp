@@ -5,8 +5,6 @@
 #include <boost/random/discrete_distribution.hpp>
 #include <boost/random/geometric_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
-#include <boost/random/uniform_01.hpp>
-#include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -17,12 +15,10 @@
 namespace stampede {
 
 namespace {
-double uniform01(Rng& rng) { return boost::random::uniform_01<double>()(rng); }
-int uniform_int(Rng& rng, int lo, int hi) { return boost::random::uniform_int_distribution<int>(lo, hi)(rng); }
 // Passes over every trader in id order read the accounts in sequence (the hardware fetches
 // those), but each trader's positions sit elsewhere in the pool: ask for them a few traders early.
 constexpr int kPositionsAhead = 8;
-}  // namespace
+}   // namespace
 
 RetailPopulation::RetailPopulation(const RetailParams& p, AccountId first_account, std::vector<std::uint8_t> styles,
                                    std::vector<std::int32_t> slot_stock, std::vector<Tick> slot_entry,

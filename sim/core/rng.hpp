@@ -2,6 +2,8 @@
 // Every random stream is derived from (run seed, kind, id) alone, so no draw ever depends on
 // which thread runs what or in which order: the foundation of bit-identical runs.
 #include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_01.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -23,6 +25,10 @@ constexpr std::uint64_t hash_tag(std::string_view tag) {
   for (char c : tag) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
   return h;
 }
+
+// Single draws by name, for code that draws one at a time (both distributions keep no state).
+inline double uniform01(Rng& rng) { return boost::random::uniform_01<double>()(rng); }
+inline int uniform_int(Rng& rng, int lo, int hi) { return boost::random::uniform_int_distribution<int>(lo, hi)(rng); }
 
 constexpr std::uint64_t stream_seed(std::uint64_t run_seed, std::string_view kind, std::uint64_t id) {
   return splitmix64(splitmix64(run_seed ^ hash_tag(kind)) ^ splitmix64(id + 0x632BE59BD9B4E019ULL));

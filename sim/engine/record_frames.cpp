@@ -188,11 +188,9 @@ void Simulation::record_step() {
   for (int k = 0; k < kFuturesSlots; ++k) {
     const auto s = static_cast<std::size_t>(k);
     double price = futures_.to_points(futures_.price_or_settlement(k));
-    double basis = price - hedged_level_;
-    int days = std::max(1, futures_.days_to_expiry(k, today));
     f.futures_price[s] = price;
-    f.futures_basis[s] = basis;
-    f.futures_basis_annualised[s] = basis / hedged_level_ * 365.0 / days;
+    f.futures_basis[s] = price - hedged_level_;
+    f.futures_basis_annualised[s] = annualised_basis(price, hedged_level_, futures_.days_to_expiry(k, today));
     f.futures_volume[s] = step_futures_volume_[s];
     f.futures_open_interest[s] = open_interest_[s];
     step_futures_volume_[s] = 0;

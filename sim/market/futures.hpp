@@ -91,6 +91,13 @@ void settle_variation_margin(AccountBook& accounts, int slot, Fen settlement_fen
 void roll_futures_positions(AccountBook& accounts);
 void refresh_futures_margin(AccountBook& accounts, const std::array<Fen, kFuturesSlots>& margin_per_contract);
 
+// The basis of a contract as a yearly rate: (futures - index) / index per calendar day to expiry,
+// times 365 (a contract expiring today counts one day). The run log's /market/futures/
+// basis_annualised and the hedged funds' view of their hedge's cost (agents/hedged_basket.cpp).
+inline double annualised_basis(double futures_points, double index_points, int days_to_expiry) {
+  return (futures_points - index_points) / index_points * 365.0 / (days_to_expiry < 1 ? 1 : days_to_expiry);
+}
+
 // The main contract of a day: the futures slot with the most open interest at the day's last step,
 // the first (the front) on ties or when none has any. The engine records it (/market/futures/
 // main_slot) and the ensemble summary reads logs with it; it is the rule of

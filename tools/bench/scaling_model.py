@@ -75,7 +75,7 @@ def main():
     run_cpu = step1 + float(v1.get("setup_s", 0.0))
     print(f"runs of this length side by side (ensembles, sweeps, calibration; one thread a run): {run_cpu:.1f} CPU-s a run, "
           f"efficiency {args.efficiency:.2f}: " +
-          ", ".join(f"{c} cores {3600.0 * c * args.efficiency / run_cpu:,.0f} runs/hour" for c in [*args.cores]))
+          ", ".join(f"{c} cores {3600.0 * c * args.efficiency / run_cpu:,.0f} runs/hour" for c in args.cores))
 
 
 if __name__ == "__main__":
