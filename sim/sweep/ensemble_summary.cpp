@@ -158,27 +158,26 @@ std::string number(double v, bool sign = false) {
   return sign ? fmt::format("{:+.4g}", v) : fmt::format("{:.4g}", v);
 }
 
-}  // namespace
+// Every complete run's daily series, read back from its log; the runs must share their trading days.
+struct EnsembleSeries {
+  std::vector<std::optional<RunSeries>> runs;   // [scenario][seed], empty where the run is not "ok"
+  std::vector<std::string> classes;             // agent classes in the order the runs first name them
+  std::vector<std::string> dates;
+  std::vector<std::int32_t> days;
+};
 
-std::string write_ensemble_summary(const std::filesystem::path& dir, const Plan& plan, const std::vector<RunResult>& results) {
-  if (results.size() != plan.runs.size()) throw std::logic_error("write_ensemble_summary: one result per planned run expected");
-  const EnsembleLayout L = ensemble_layout(plan);
+EnsembleSeries read_series(const std::filesystem::path& dir, const Plan& plan, const EnsembleLayout& L,
+                           const std::vector<RunResult>& results) {
   const std::size_t S = L.scenarios.size(), N = L.seeds.size();
-  const std::vector<std::string>& metrics = metric_names();
-  const std::size_t M = metrics.size();
-  auto result_of = [&](std::size_t s, std::size_t k) -> const RunResult& { return results[L.run[s][k]]; };
-
-  h5::Session session;
-  // Every complete run's daily series; the runs must share their trading days.
-  std::vector<std::optional<RunSeries>> series(S * N);
+  EnsembleSeries e;
+  e.runs.resize(S * N);
   std::string first_log;
   const RunSeries* first = nullptr;
-  std::vector<std::string> classes;
   for (std::size_t s = 0; s < S; ++s)
     for (std::size_t k = 0; k < N; ++k) {
-      if (result_of(s, k).status != "ok") continue;
+      if (results[L.run[s][k]].status != "ok") continue;
       const auto log = dir / log_name(plan.runs[L.run[s][k]]);
-      auto& r = series[s * N + k].emplace(read_run_series(log));
+      auto& r = e.runs[s * N + k].emplace(read_run_series(log));
       if (!first) {
         first = &r;
         first_log = log.string();
@@ -189,166 +188,242 @@ std::string write_ensemble_summary(const std::filesystem::path& dir, const Plan&
                                              describe_days(*first)));
       }
       for (const auto& c : r.classes)
-        if (std::find(classes.begin(), classes.end(), c) == classes.end()) classes.push_back(c);
+        if (std::find(e.classes.begin(), e.classes.end(), c) == e.classes.end()) e.classes.push_back(c);
     }
-  const std::vector<std::string> dates = first ? first->dates : std::vector<std::string>{};
-  const std::vector<std::int32_t> days = first ? first->days : std::vector<std::int32_t>{};
-  const std::size_t D = dates.size(), C = classes.size();
+  if (first) {
+    e.dates = first->dates;
+    e.days = first->days;
+  }
+  return e;
+}
+
+// Every summary metric per run and each scenario's paired difference to the baseline (scenario 0).
+struct MetricTables {
+  std::size_t seeds = 0, metrics = 0;
+  std::vector<double> value, diff;                // [scenario][seed][metric], NaN where missing
+  std::vector<double> median, low, high, share;   // [scenario][metric]; scenario 0 stays NaN
+  std::vector<std::int32_t> paired;               // [scenario][metric]
+  std::vector<double> across_seeds(std::size_t s, std::size_t m) const {
+    std::vector<double> v(seeds);
+    for (std::size_t k = 0; k < seeds; ++k) v[k] = value[(s * seeds + k) * metrics + m];
+    return v;
+  }
+};
+
+MetricTables metric_tables(const EnsembleLayout& L, const std::vector<RunResult>& results,
+                           const std::vector<std::string>& metrics) {
+  const std::size_t S = L.scenarios.size(), N = L.seeds.size(), M = metrics.size();
+  MetricTables t{N,
+                 M,
+                 std::vector<double>(S * N * M, kNaN),
+                 std::vector<double>(S * N * M, kNaN),
+                 std::vector<double>(S * M, kNaN),
+                 std::vector<double>(S * M, kNaN),
+                 std::vector<double>(S * M, kNaN),
+                 std::vector<double>(S * M, kNaN),
+                 std::vector<std::int32_t>(S * M, 0)};
+  for (std::size_t s = 0; s < S; ++s)
+    for (std::size_t k = 0; k < N; ++k) {
+      const RunResult& r = results[L.run[s][k]];
+      for (std::size_t m = 0; m < M && m < r.metrics.size(); ++m)
+        if (r.status == "ok") t.value[(s * N + k) * M + m] = r.metrics[m];
+    }
+  std::vector<double> a(N), b(N);
+  for (std::size_t s = 1; s < S; ++s)
+    for (std::size_t m = 0; m < M; ++m) {
+      for (std::size_t k = 0; k < N; ++k) {
+        a[k] = t.value[(s * N + k) * M + m];
+        b[k] = t.value[k * M + m];
+        t.diff[(s * N + k) * M + m] = std::isfinite(a[k]) && std::isfinite(b[k]) ? a[k] - b[k] : kNaN;
+      }
+      const PairedDifference p = paired_difference(a, b, bootstrap_seed(L.scenarios[s], metrics[m]));
+      t.median[s * M + m] = p.median;
+      t.low[s * M + m] = p.low;
+      t.high[s * M + m] = p.high;
+      t.share[s * M + m] = p.sign_share;
+      t.paired[s * M + m] = p.seeds;
+    }
+  return t;
+}
+
+// The axes every variable hangs on, the metrics' labels and the runs' ids.
+void write_axes(SummaryFile& out, const Plan& plan, const EnsembleLayout& L, const std::vector<RunResult>& results,
+                const EnsembleSeries& e, const std::vector<std::string>& metrics) {
+  const std::size_t S = L.scenarios.size(), N = L.seeds.size(), D = e.dates.size();
+  out.string_scale("scenario", L.scenarios,
+                   "scenario (the file name); the first is the baseline of the paired comparison");
+  std::vector<std::int64_t> seeds(L.seeds.begin(), L.seeds.end());
+  out.scale("seed", H5T_STD_I64LE, H5T_NATIVE_INT64, N, seeds.data(), "1", "the run's seed (stampede run --seed)");
+  out.scale("day", H5T_STD_I32LE, H5T_NATIVE_INT32, D, e.days.data(), "1", "trading-day index");
+  out.scale("quantile", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, kQ, kBandQuantiles.data(), "1", "quantile over the seeds");
+  out.string_scale("agent_class", e.classes, "agent class");
+  out.meta_text("agent_classes", agent_classes_json(class_rows(e.classes, e.runs)), kMetaAgentClassesLongName);
+  out.string_scale("metric", metrics, "summary metric of a run (the run log's summary_<metric> attribute)");
+  std::vector<std::string> metric_labels, metric_units;   // run.cpp's table, as the run logs' /meta/summary_metrics
+  for (const std::string& m : metrics) {
+    const auto& all = declared_summary_metrics();
+    const auto it = std::find_if(all.begin(), all.end(), [&](const SummaryMetric& d) { return m == d.name; });
+    metric_labels.emplace_back(it != all.end() ? it->label : m);
+    metric_units.emplace_back(it != all.end() ? it->units : "");
+  }
+  out.strings("metric_label", {"metric"}, metric_labels, "the metric's label, for people");
+  out.strings("metric_units", {"metric"}, metric_units, "the metric's units");
+  out.strings("date", {"day"}, e.dates, "calendar date, ISO");
+  std::vector<std::int32_t> time(D);
+  for (std::size_t d = 0; d < D; ++d) time[d] = rd::days_since_epoch(e.dates[d]).value_or(0);
+  out.variable("time", {"day"}, H5T_STD_I32LE, H5T_NATIVE_INT32, time.data(), rd::kTimeUnits,
+               "the date as a CF time coordinate");
+
+  std::vector<std::string> run_ids(S * N);
+  std::vector<std::uint8_t> run_ok(S * N);
+  for (std::size_t s = 0; s < S; ++s)
+    for (std::size_t k = 0; k < N; ++k) {
+      run_ids[s * N + k] = plan.runs[L.run[s][k]].run_id;
+      run_ok[s * N + k] = results[L.run[s][k]].status == "ok";
+    }
+  out.strings("run_id", {"scenario", "seed"}, run_ids, "the run's log is run_<run_id>.h5 in this directory");
+  out.variable("run_ok", {"scenario", "seed"}, H5T_STD_U8LE, H5T_NATIVE_UINT8, run_ok.data(), "1",
+               "1 if the run's log is complete (else its values are NaN)");
+}
+
+// The daily series per run and their bands over the seeds; returns their names, space-separated.
+std::string write_daily(SummaryFile& out, std::size_t S, std::size_t N, const EnsembleSeries& e) {
+  const std::size_t D = e.dates.size(), C = e.classes.size();
+  std::string variable_names;
+  for (const DailyVariable& v : daily_variables()) {
+    std::vector<double> values(S * N * D, kNaN);
+    for (std::size_t i = 0; i < S * N; ++i)
+      if (e.runs[i])
+        std::copy(((*e.runs[i]).*v.values).begin(), ((*e.runs[i]).*v.values).end(), values.begin() + i * D);
+    out.doubles(v.name, {"scenario", "seed", "day"}, values, v.units, v.long_name);
+    out.doubles(std::string(v.name) + "_band", {"scenario", "quantile", "day"}, bands(values, S, N, D), v.units,
+                std::string(v.long_name) + ": quantiles over the seeds");
+    if (!variable_names.empty()) variable_names += ' ';
+    variable_names += v.name;
+  }
+  std::vector<double> nav(S * N * D * C, kNaN);
+  for (std::size_t i = 0; i < S * N; ++i) {
+    if (!e.runs[i]) continue;
+    const RunSeries& r = *e.runs[i];
+    for (std::size_t c = 0; c < r.classes.size(); ++c) {
+      const auto at =
+          static_cast<std::size_t>(std::find(e.classes.begin(), e.classes.end(), r.classes[c]) - e.classes.begin());
+      for (std::size_t d = 0; d < D; ++d) nav[(i * D + d) * C + at] = r.class_nav[d * r.classes.size() + c];
+    }
+  }
+  out.doubles(
+      "class_nav", {"scenario", "seed", "day", "agent_class"}, nav, "yuan",
+      "net asset value of the class's investors' capital at the day's last step (NaN: no such class in the run)");
+  out.doubles("class_nav_band", {"scenario", "quantile", "day", "agent_class"}, bands(nav, S, N, D * C), "yuan",
+              "class NAV: quantiles over the seeds");
+  return variable_names + " class_nav";
+}
+
+void write_metrics(SummaryFile& out, std::size_t S, const std::string& baseline, const MetricTables& t) {
+  out.doubles("metric_value", {"scenario", "seed", "metric"}, t.value, "",
+              "the run's summary metric (units: docs/hdf5-schema.md)");
+  out.doubles("metric_band", {"scenario", "quantile", "metric"}, bands(t.value, S, t.seeds, t.metrics), "",
+              "summary metric: quantiles over the seeds");
+  const std::string vs = "scenario minus the baseline (" + baseline + ")";
+  out.doubles("paired_difference", {"scenario", "seed", "metric"}, t.diff, "",
+              vs + ", seed by seed (NaN: either run missing)");
+  out.doubles("paired_median", {"scenario", "metric"}, t.median, "",
+              "median over the seeds of the paired difference, " + vs);
+  out.doubles("paired_low", {"scenario", "metric"}, t.low, "",
+              fmt::format("lower end of the {:g}% bootstrap interval of paired_median", 100 * kBootstrapConfidence));
+  out.doubles("paired_high", {"scenario", "metric"}, t.high, "",
+              fmt::format("upper end of the {:g}% bootstrap interval of paired_median", 100 * kBootstrapConfidence));
+  out.doubles("paired_sign_share", {"scenario", "metric"}, t.share, "1",
+              "share of the paired seeds whose difference has the sign of paired_median");
+  out.variable("paired_seeds", {"scenario", "metric"}, H5T_STD_I32LE, H5T_NATIVE_INT32, t.paired.data(), "1",
+               "seeds where both the scenario's and the baseline's run are complete");
+}
+
+void write_root_attributes(hid_t root, const std::string& baseline, const std::string& variable_names,
+                           const RunTally& tally) {
+  rd::write_string_attribute(root, "schema", kEnsembleSchema);
+  rd::write_string_attribute(root, "Conventions", "CF-1.8");
+  rd::write_string_attribute(root, "baseline", baseline);
+  rd::write_string_attribute(root, "daily_variables", variable_names);
+  rd::write_int32_attribute(root, "bootstrap_resamples", kBootstrapResamples);
+  rd::write_double_attribute(root, "bootstrap_confidence", kBootstrapConfidence);
+  rd::write_int32_attribute(root, "runs_planned", static_cast<std::int32_t>(tally.planned));
+  rd::write_int32_attribute(root, "runs_ok", static_cast<std::int32_t>(tally.ok));
+  rd::write_int32_attribute(root, "runs_failed", static_cast<std::int32_t>(tally.failed));
+  rd::write_int32_attribute(root, "runs_missing", static_cast<std::int32_t>(tally.missing()));
+  rd::write_int32_attribute(root, "complete", tally.ok == tally.planned ? 1 : 0);
+}
+
+// The table for the terminal: each metric's band, or with several scenarios the paired comparison.
+std::string terminal_table(const EnsembleLayout& L, const std::vector<std::string>& metrics, const MetricTables& t,
+                           const RunTally& tally) {
+  const std::size_t S = L.scenarios.size(), N = L.seeds.size(), M = metrics.size();
+  std::string text;
+  std::size_t width = 6;
+  for (const auto& m : metrics) width = std::max(width, m.size());
+  const std::string seeds_text =
+      N == 0 ? "none" : fmt::format("{}{}", L.seeds.front(), N > 1 ? fmt::format(" .. {}", L.seeds.back()) : "");
+  text +=
+      fmt::format("ensemble: {} scenarios x {} seeds ({}), {} of {} runs complete; median [10%, 90%] over the seeds\n",
+                  S, N, seeds_text, tally.ok, tally.planned);
+  auto band_text = [&](std::size_t s, std::size_t m) {
+    const std::vector<double> v = t.across_seeds(s, m);
+    return fmt::format("{} [{}, {}]", number(quantile(v, 0.5)), number(quantile(v, 0.1)), number(quantile(v, 0.9)));
+  };
+  if (S == 1) {
+    for (std::size_t m = 0; m < M; ++m) text += fmt::format("  {:<{}}  {}\n", metrics[m], width, band_text(0, m));
+    return text;
+  }
+  text += fmt::format("paired difference to the baseline {}: median [{:g}% bootstrap interval], seeds with its sign\n",
+                      L.scenarios[0], 100 * kBootstrapConfidence);
+  std::size_t sw = 8;
+  for (const auto& s : L.scenarios) sw = std::max(sw, s.size());
+  text += fmt::format("  {:<{}}  {:<{}}  {:<34}  {:<34}  {}\n", "metric", width, "scenario", sw,
+                      "scenario's median [10%, 90%]", "baseline's median [10%, 90%]",
+                      "difference [interval]  seeds with its sign");
+  for (std::size_t m = 0; m < M; ++m)
+    for (std::size_t s = 1; s < S; ++s) {
+      const std::size_t i = s * M + m;
+      const int agree =
+          t.paired[i] > 0 && std::isfinite(t.share[i]) ? static_cast<int>(std::lround(t.share[i] * t.paired[i])) : 0;
+      text += fmt::format("  {:<{}}  {:<{}}  {:<34}  {:<34}  {} [{}, {}]  {}/{}\n", s == 1 ? metrics[m] : "", width,
+                          L.scenarios[s], sw, band_text(s, m), band_text(0, m), number(t.median[i], true),
+                          number(t.low[i], true), number(t.high[i], true), agree, t.paired[i]);
+    }
+  return text;
+}
+
+}   // namespace
+
+std::string write_ensemble_summary(const std::filesystem::path& dir, const Plan& plan,
+                                   const std::vector<RunResult>& results) {
+  if (results.size() != plan.runs.size())
+    throw std::logic_error("write_ensemble_summary: one result per planned run expected");
+  const EnsembleLayout L = ensemble_layout(plan);
+  const std::vector<std::string>& metrics = metric_names();
+  const std::string baseline = L.scenarios.empty() ? "" : L.scenarios[0];
+
+  h5::Session session;
+  const EnsembleSeries series = read_series(dir, plan, L, results);
+  const MetricTables tables = metric_tables(L, results, metrics);
+  const RunTally tally = tally_runs(results);
 
   const std::filesystem::path path = dir / kEnsembleSummaryFile;
   const std::filesystem::path tmp = temporary_path(path);
   try {
     SummaryFile out(tmp);
-    std::vector<std::string> scenario_names = L.scenarios;
-    out.string_scale("scenario", scenario_names, "scenario (the file name); the first is the baseline of the paired comparison");
-    std::vector<std::int64_t> seeds(L.seeds.begin(), L.seeds.end());
-    out.scale("seed", H5T_STD_I64LE, H5T_NATIVE_INT64, N, seeds.data(), "1", "the run's seed (stampede run --seed)");
-    out.scale("day", H5T_STD_I32LE, H5T_NATIVE_INT32, D, days.data(), "1", "trading-day index");
-    out.scale("quantile", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, kQ, kBandQuantiles.data(), "1", "quantile over the seeds");
-    out.string_scale("agent_class", classes, "agent class");
-    out.meta_text("agent_classes", agent_classes_json(class_rows(classes, series)), kMetaAgentClassesLongName);
-    out.string_scale("metric", metrics, "summary metric of a run (the run log's summary_<metric> attribute)");
-    std::vector<std::string> metric_labels, metric_units;   // run.cpp's table, as the run logs' /meta/summary_metrics
-    for (const std::string& m : metrics) {
-      const auto& all = declared_summary_metrics();
-      const auto it = std::find_if(all.begin(), all.end(), [&](const SummaryMetric& d) { return m == d.name; });
-      metric_labels.emplace_back(it != all.end() ? it->label : m);
-      metric_units.emplace_back(it != all.end() ? it->units : "");
-    }
-    out.strings("metric_label", {"metric"}, metric_labels, "the metric's label, for people");
-    out.strings("metric_units", {"metric"}, metric_units, "the metric's units");
-    out.strings("date", {"day"}, dates, "calendar date, ISO");
-    std::vector<std::int32_t> time(D);
-    for (std::size_t d = 0; d < D; ++d) time[d] = rd::days_since_epoch(dates[d]).value_or(0);
-    out.variable("time", {"day"}, H5T_STD_I32LE, H5T_NATIVE_INT32, time.data(), rd::kTimeUnits, "the date as a CF time coordinate");
-
-    std::vector<std::string> run_ids(S * N);
-    std::vector<std::uint8_t> run_ok(S * N);
-    for (std::size_t s = 0; s < S; ++s)
-      for (std::size_t k = 0; k < N; ++k) {
-        run_ids[s * N + k] = plan.runs[L.run[s][k]].run_id;
-        run_ok[s * N + k] = result_of(s, k).status == "ok";
-      }
-    out.strings("run_id", {"scenario", "seed"}, run_ids, "the run's log is run_<run_id>.h5 in this directory");
-    out.variable("run_ok", {"scenario", "seed"}, H5T_STD_U8LE, H5T_NATIVE_UINT8, run_ok.data(), "1",
-                 "1 if the run's log is complete (else its values are NaN)");
-
-    std::string variable_names;
-    for (const DailyVariable& v : daily_variables()) {
-      std::vector<double> values(S * N * D, kNaN);
-      for (std::size_t i = 0; i < S * N; ++i)
-        if (series[i]) std::copy(((*series[i]).*v.values).begin(), ((*series[i]).*v.values).end(), values.begin() + i * D);
-      out.doubles(v.name, {"scenario", "seed", "day"}, values, v.units, v.long_name);
-      out.doubles(std::string(v.name) + "_band", {"scenario", "quantile", "day"}, bands(values, S, N, D), v.units,
-                  std::string(v.long_name) + ": quantiles over the seeds");
-      if (!variable_names.empty()) variable_names += ' ';
-      variable_names += v.name;
-    }
-    std::vector<double> nav(S * N * D * C, kNaN);
-    for (std::size_t i = 0; i < S * N; ++i) {
-      if (!series[i]) continue;
-      const RunSeries& r = *series[i];
-      for (std::size_t c = 0; c < r.classes.size(); ++c) {
-        const auto at = static_cast<std::size_t>(std::find(classes.begin(), classes.end(), r.classes[c]) - classes.begin());
-        for (std::size_t d = 0; d < D; ++d) nav[(i * D + d) * C + at] = r.class_nav[d * r.classes.size() + c];
-      }
-    }
-    out.doubles("class_nav", {"scenario", "seed", "day", "agent_class"}, nav, "yuan",
-                "net asset value of the class's investors' capital at the day's last step (NaN: no such class in the run)");
-    out.doubles("class_nav_band", {"scenario", "quantile", "day", "agent_class"}, bands(nav, S, N, D * C), "yuan",
-                "class NAV: quantiles over the seeds");
-    variable_names += " class_nav";
-
-    // Summary metrics: per run, bands, and the paired difference to the baseline.
-    std::vector<double> value(S * N * M, kNaN), diff(S * N * M, kNaN);
-    for (std::size_t s = 0; s < S; ++s)
-      for (std::size_t k = 0; k < N; ++k)
-        for (std::size_t m = 0; m < M && m < result_of(s, k).metrics.size(); ++m)
-          if (result_of(s, k).status == "ok") value[(s * N + k) * M + m] = result_of(s, k).metrics[m];
-    std::vector<double> med(S * M, kNaN), low(S * M, kNaN), high(S * M, kNaN), share(S * M, kNaN);
-    std::vector<std::int32_t> paired(S * M, 0);
-    std::vector<double> a(N), b(N);
-    for (std::size_t s = 1; s < S; ++s)
-      for (std::size_t m = 0; m < M; ++m) {
-        for (std::size_t k = 0; k < N; ++k) {
-          a[k] = value[(s * N + k) * M + m];
-          b[k] = value[k * M + m];
-          diff[(s * N + k) * M + m] = std::isfinite(a[k]) && std::isfinite(b[k]) ? a[k] - b[k] : kNaN;
-        }
-        const PairedDifference p = paired_difference(a, b, bootstrap_seed(L.scenarios[s], metrics[m]));
-        med[s * M + m] = p.median;
-        low[s * M + m] = p.low;
-        high[s * M + m] = p.high;
-        share[s * M + m] = p.sign_share;
-        paired[s * M + m] = p.seeds;
-      }
-    out.doubles("metric_value", {"scenario", "seed", "metric"}, value, "", "the run's summary metric (units: docs/hdf5-schema.md)");
-    out.doubles("metric_band", {"scenario", "quantile", "metric"}, bands(value, S, N, M), "", "summary metric: quantiles over the seeds");
-    const std::string vs = "scenario minus the baseline (" + L.scenarios[0] + ")";
-    out.doubles("paired_difference", {"scenario", "seed", "metric"}, diff, "", vs + ", seed by seed (NaN: either run missing)");
-    out.doubles("paired_median", {"scenario", "metric"}, med, "", "median over the seeds of the paired difference, " + vs);
-    out.doubles("paired_low", {"scenario", "metric"}, low, "",
-                fmt::format("lower end of the {:g}% bootstrap interval of paired_median", 100 * kBootstrapConfidence));
-    out.doubles("paired_high", {"scenario", "metric"}, high, "",
-                fmt::format("upper end of the {:g}% bootstrap interval of paired_median", 100 * kBootstrapConfidence));
-    out.doubles("paired_sign_share", {"scenario", "metric"}, share, "1",
-                "share of the paired seeds whose difference has the sign of paired_median");
-    out.variable("paired_seeds", {"scenario", "metric"}, H5T_STD_I32LE, H5T_NATIVE_INT32, paired.data(), "1",
-                 "seeds where both the scenario's and the baseline's run are complete");
-
-    const hid_t root = out.id();
-    rd::write_string_attribute(root, "schema", kEnsembleSchema);
-    rd::write_string_attribute(root, "Conventions", "CF-1.8");
-    rd::write_string_attribute(root, "baseline", L.scenarios.empty() ? "" : L.scenarios[0]);
-    rd::write_string_attribute(root, "daily_variables", variable_names);
-    rd::write_int32_attribute(root, "bootstrap_resamples", kBootstrapResamples);
-    rd::write_double_attribute(root, "bootstrap_confidence", kBootstrapConfidence);
-    const RunTally tally = tally_runs(results);
-    rd::write_int32_attribute(root, "runs_planned", static_cast<std::int32_t>(tally.planned));
-    rd::write_int32_attribute(root, "runs_ok", static_cast<std::int32_t>(tally.ok));
-    rd::write_int32_attribute(root, "runs_failed", static_cast<std::int32_t>(tally.failed));
-    rd::write_int32_attribute(root, "runs_missing", static_cast<std::int32_t>(tally.missing()));
-    rd::write_int32_attribute(root, "complete", tally.ok == tally.planned ? 1 : 0);
+    write_axes(out, plan, L, results, series, metrics);
+    const std::string variable_names = write_daily(out, L.scenarios.size(), L.seeds.size(), series);
+    write_metrics(out, L.scenarios.size(), baseline, tables);
+    write_root_attributes(out.id(), baseline, variable_names, tally);
     out.close("close " + tmp.string());
     std::filesystem::rename(tmp, path);
-
-    // The table for the terminal.
-    std::string text;
-    std::size_t width = 6;
-    for (const auto& m : metrics) width = std::max(width, m.size());
-    const std::string seeds_text =
-        N == 0 ? "none" : fmt::format("{}{}", L.seeds.front(), N > 1 ? fmt::format(" .. {}", L.seeds.back()) : "");
-    text += fmt::format("ensemble: {} scenarios x {} seeds ({}), {} of {} runs complete; median [10%, 90%] over the seeds\n", S,
-                        N, seeds_text, tally.ok, tally.planned);
-    auto band_text = [&](std::size_t s, std::size_t m) {
-      std::vector<double> v(N);
-      for (std::size_t k = 0; k < N; ++k) v[k] = value[(s * N + k) * M + m];
-      return fmt::format("{} [{}, {}]", number(quantile(v, 0.5)), number(quantile(v, 0.1)), number(quantile(v, 0.9)));
-    };
-    if (S == 1) {
-      for (std::size_t m = 0; m < M; ++m) text += fmt::format("  {:<{}}  {}\n", metrics[m], width, band_text(0, m));
-    } else {
-      text += fmt::format("paired difference to the baseline {}: median [{:g}% bootstrap interval], seeds with its sign\n",
-                          L.scenarios[0], 100 * kBootstrapConfidence);
-      std::size_t sw = 8;
-      for (const auto& s : L.scenarios) sw = std::max(sw, s.size());
-      text += fmt::format("  {:<{}}  {:<{}}  {:<34}  {:<34}  {}\n", "metric", width, "scenario", sw, "scenario's median [10%, 90%]",
-                          "baseline's median [10%, 90%]", "difference [interval]  seeds with its sign");
-      for (std::size_t m = 0; m < M; ++m)
-        for (std::size_t s = 1; s < S; ++s) {
-          const std::size_t i = s * M + m;
-          const int agree = paired[i] > 0 && std::isfinite(share[i]) ? static_cast<int>(std::lround(share[i] * paired[i])) : 0;
-          text += fmt::format("  {:<{}}  {:<{}}  {:<34}  {:<34}  {} [{}, {}]  {}/{}\n", s == 1 ? metrics[m] : "", width,
-                              L.scenarios[s], sw, band_text(s, m), band_text(0, m), number(med[i], true),
-                              number(low[i], true), number(high[i], true), agree, paired[i]);
-        }
-    }
-    return text;
   } catch (...) {
     std::error_code ec;
     std::filesystem::remove(tmp, ec);
     throw;
   }
+  return terminal_table(L, metrics, tables, tally);
 }
 
 }  // namespace stampede::sweep
