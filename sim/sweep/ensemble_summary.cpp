@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <map>
 #include <optional>
 
@@ -294,7 +295,8 @@ std::string write_daily(SummaryFile& out, std::size_t S, std::size_t N, const En
     std::vector<double> values(S * N * D, kNaN);
     for (std::size_t i = 0; i < S * N; ++i)
       if (e.runs[i])
-        std::copy(((*e.runs[i]).*v.values).begin(), ((*e.runs[i]).*v.values).end(), values.begin() + i * D);
+        std::copy(((*e.runs[i]).*v.values).begin(), ((*e.runs[i]).*v.values).end(),
+                  values.begin() + static_cast<std::ptrdiff_t>(i * D));
     out.doubles(v.name, {"scenario", "seed", "day"}, values, v.units, v.long_name);
     out.doubles(std::string(v.name) + "_band", {"scenario", "quantile", "day"}, bands(values, S, N, D), v.units,
                 std::string(v.long_name) + ": quantiles over the seeds");
