@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <boost/random/normal_distribution.hpp>
-#include <boost/random/uniform_int_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 #include <cmath>
 #include <cstdio>
@@ -330,7 +329,7 @@ void populate(const DmaSection& sec, const Scenario& s, WorldSetup& setup) {
     Rng terms = make_stream(setup.seed(), "dma_terms", static_cast<std::uint64_t>(id));
     DmaParams q = p;
     q.leverage = std::max(0.1, p.leverage + leverage_spread * uniform_pm1(terms));
-    q.broker = boost::random::uniform_int_distribution<int>(0, static_cast<int>(brokers.size()) - 1)(terms);
+    q.broker = uniform_int(terms, 0, static_cast<int>(brokers.size()) - 1);
     const BrokerTerms& b = brokers[static_cast<std::size_t>(q.broker)];
     q.warning_ratio = b.warning_ratio;
     q.liquidation_ratio = b.liquidation_ratio;
@@ -341,7 +340,7 @@ void populate(const DmaSection& sec, const Scenario& s, WorldSetup& setup) {
     // An account that had lost more would already be in a margin call: cushions stop halfway
     // between the initial ratio and the broker's warning line.
     q.cushion = std::max(cushion_mean + cushion_spread * uniform_pm1(terms), 0.5 * (q.warning_ratio - 1.0));
-    q.family = boost::random::uniform_int_distribution<int>(0, families - 1)(terms);
+    q.family = uniform_int(terms, 0, families - 1);
     if (p.stop_loss_nav > 0) q.stop_loss_nav = std::max(0.0, p.stop_loss_nav + sec.stop_loss_spread * uniform_pm1(terms));
     const double gross = q.run_leverage() * equity;
     const Fen cash = static_cast<Fen>(std::llround(gross * (p.basket.hedge_ratio * margin_rate + p.broker_cash_buffer) * 100.0));

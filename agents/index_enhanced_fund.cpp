@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <boost/random/normal_distribution.hpp>
-#include <boost/random/uniform_01.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
 #include <limits>
@@ -41,7 +40,7 @@ void IndexEnhancedFund::rotate(const MarketView& view) {
   auto cheapness = [&](InstrumentId i) { return value[static_cast<std::size_t>(i)] * 100.0 / std::max<Tick>(1, view.quote(i).last); };
   const double expected = p_.turnover_per_day * static_cast<double>(basket_.size());
   int n = static_cast<int>(std::floor(expected));
-  if (boost::random::uniform_01<double>()(rng_) < expected - n) ++n;
+  if (uniform01(rng_) < expected - n) ++n;
   if (basket_.empty()) return;
   boost::random::uniform_int_distribution<std::size_t> slot(0, basket_.size() - 1);
   const int tries = std::max(1, p_.pick_candidates);

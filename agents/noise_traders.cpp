@@ -60,7 +60,7 @@ void NoiseTraders::decide_one(const MarketView& view, AccountId account, Rng& rn
     if (sellable_count == 0) {
       side = Side::Buy;
     } else {
-      int k = boost::random::uniform_int_distribution<int>(0, sellable_count - 1)(rng);
+      int k = uniform_int(rng, 0, sellable_count - 1);
       for (const StockPosition& p : acc.stocks())
         if (p.sellable > 0 && k-- == 0) {
           stock = p.stock;

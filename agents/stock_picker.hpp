@@ -9,9 +9,6 @@
 #include <cmath>
 #include <vector>
 
-#include <boost/random/uniform_01.hpp>
-#include <boost/random/uniform_int_distribution.hpp>
-
 #include "sim/core/rng.hpp"
 #include "sim/market/universe.hpp"
 
@@ -34,8 +31,8 @@ class StockPicker {
 
   // A stock in [0, count), count = the universe's size: one draw from the stream either way.
   int pick(Rng& rng, int count) const {
-    if (cumulative_.empty()) return boost::random::uniform_int_distribution<int>(0, count - 1)(rng);
-    const double x = boost::random::uniform_01<double>()(rng);
+    if (cumulative_.empty()) return uniform_int(rng, 0, count - 1);
+    const double x = uniform01(rng);
     const auto it = std::upper_bound(cumulative_.begin(), cumulative_.end(), x);
     return std::min(count - 1, static_cast<int>(it - cumulative_.begin()));
   }
